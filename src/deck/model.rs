@@ -1,0 +1,176 @@
+//! The card model shared by decks, scheduler, review screens and the mock interview.
+
+use serde::{Deserialize, Serialize};
+
+/// The topics every deck draws from. Guides' section headings map onto these.
+pub const TOPICS: &[(&str, &str)] = &[
+    ("iam-identities", "IAM users, groups and roles"),
+    ("policies", "Policy types and elements"),
+    ("evaluation-logic", "Policy evaluation logic"),
+    ("explicit-deny", "Explicit and implicit deny"),
+    ("least-privilege", "Least privilege and Access Analyzer"),
+    ("mfa", "Multi-factor authentication"),
+    ("sts", "AWS STS and temporary credentials"),
+    ("cross-account", "Cross-account access"),
+    ("trust-policies", "Trust policies and confused deputy"),
+    ("organizations", "AWS Organizations: SCPs and RCPs"),
+    ("identity-center", "IAM Identity Center"),
+    ("kms", "AWS KMS"),
+    ("secrets-manager", "Secrets Manager and Parameter Store"),
+    ("cloudtrail", "CloudTrail"),
+    ("guardduty", "GuardDuty"),
+    ("security-hub", "Security Hub"),
+    ("scenarios", "Scenarios and architecture"),
+];
+
+pub fn is_known_topic(topic: &str) -> bool {
+    TOPICS.iter().any(|(t, _)| *t == topic)
+}
+
+pub fn topic_title(topic: &str) -> &str {
+    TOPICS
+        .iter()
+        .find(|(t, _)| *t == topic)
+        .map(|(_, title)| *title)
+        .unwrap_or(topic)
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Deck {
+    pub id: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    pub cards: Vec<Card>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Difficulty {
+    Associate,
+    #[default]
+    Professional,
+    Senior,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CardKind {
+    #[default]
+    Basic,
+    Table,
+    Scenario,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Card {
+    /// Stable slug; progress is keyed by it.
+    pub id: String,
+    #[serde(default)]
+    pub kind: CardKind,
+    pub topic: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub difficulty: Difficulty,
+    pub question: String,
+    /// Light markup: paragraphs, `- ` bullets, fenced code blocks with a language, `inline code`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub answer: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub table: Option<Table>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scenario: Option<Scenario>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_points: Vec<KeyPoint>,
+    /// Where the card comes from, e.g. `guide-2 Q17`; empty for cards written for iamdrill.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The same question as asked by other guides.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<Variant>,
+    /// A correction of the source, or a remark, shown in its own box.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub references: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Table {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    pub situation: String,
+    pub steps: Vec<Step>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    /// e.g. `Immediate`, `Long-term`; steps without a phase belong to the one before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<String>,
+    pub prompt: String,
+    pub answer: String,
+}
+
+/// A phrase an interviewer listens for. In YAML either a plain string or `{text, accept}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "KeyPointRepr", into = "KeyPointRepr")]
+pub struct KeyPoint {
+    pub text: String,
+    /// Accepted alternative phrasings.
+    pub accept: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+enum KeyPointRepr {
+    Plain(String),
+    Full {
+        text: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        accept: Vec<String>,
+    },
+}
+
+impl From<KeyPointRepr> for KeyPoint {
+    fn from(r: KeyPointRepr) -> Self {
+        match r {
+            KeyPointRepr::Plain(text) => KeyPoint { text, accept: Vec::new() },
+            KeyPointRepr::Full { text, accept } => KeyPoint { text, accept },
+        }
+    }
+}
+
+impl From<KeyPoint> for KeyPointRepr {
+    fn from(k: KeyPoint) -> Self {
+        if k.accept.is_empty() {
+            KeyPointRepr::Plain(k.text)
+        } else {
+            KeyPointRepr::Full { text: k.text, accept: k.accept }
+        }
+    }
+}
+
+impl KeyPoint {
+    pub fn new(text: impl Into<String>) -> Self {
+        KeyPoint { text: text.into(), accept: Vec::new() }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Variant {
+    pub source: String,
+    pub question: String,
+    pub answer: String,
+}
