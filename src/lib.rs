@@ -1,5 +1,6 @@
 //! iamdrill: AWS IAM and security interview drills in the terminal.
 
 pub mod cli;
+pub mod compile;
 pub mod deck;
 pub mod paths;

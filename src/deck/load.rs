@@ -207,7 +207,7 @@ enum Frame {
 }
 
 /// Walks the YAML events once, recording where each node starts.
-fn index_positions(text: &str) -> Result<PosIndex, (Pos, String)> {
+pub fn index_positions(text: &str) -> Result<PosIndex, (Pos, String)> {
     let mut parser = Parser::new_from_str(text);
     let mut index = PosIndex::default();
     let mut stack: Vec<Frame> = Vec::new();

@@ -14,6 +14,8 @@ pub enum Block {
         text: String,
         line: usize,
     },
+    /// A pipe table (`| a | b |` lines; separator lines are skipped). The first row is the header.
+    Table(Vec<Vec<String>>),
 }
 
 /// A run of inline text: plain or code.
@@ -50,6 +52,21 @@ pub fn parse(text: &str) -> Vec<Block> {
                 text: body.join("\n"),
                 line: n,
             });
+        } else if trimmed.starts_with('|') && trimmed.ends_with('|') && trimmed.len() > 1 {
+            flush(&mut para, &mut blocks);
+            let cells: Vec<String> = trimmed[1..trimmed.len() - 1]
+                .split('|')
+                .map(|c| c.trim().to_string())
+                .collect();
+            let separator = cells
+                .iter()
+                .all(|c| !c.is_empty() && c.chars().all(|ch| matches!(ch, '-' | ':' | ' ')));
+            if !separator {
+                match blocks.last_mut() {
+                    Some(Block::Table(rows)) => rows.push(cells),
+                    _ => blocks.push(Block::Table(vec![cells])),
+                }
+            }
         } else if trimmed.is_empty() {
             flush(&mut para, &mut blocks);
         } else if let Some(item) = trimmed
@@ -115,6 +132,12 @@ pub fn to_plain(text: &str) -> String {
                 out.push_str(&text.replace('`', ""));
                 out.push('\n');
             }
+            Block::Table(rows) => {
+                for row in rows {
+                    out.push_str(&row.join(" | ").replace('`', ""));
+                    out.push('\n');
+                }
+            }
             Block::Code { text, .. } => {
                 for l in text.lines() {
                     out.push_str("    ");
@@ -157,6 +180,21 @@ mod tests {
                     line: 8
                 },
                 Block::Paragraph("After.".into()),
+            ]
+        );
+    }
+
+    #[test]
+    fn parses_pipe_tables() {
+        let blocks = parse("| A | B |\n|---|---|\n| 1 | 2 |\nafter");
+        assert_eq!(
+            blocks,
+            vec![
+                Block::Table(vec![
+                    vec!["A".into(), "B".into()],
+                    vec!["1".into(), "2".into()]
+                ]),
+                Block::Paragraph("after".into()),
             ]
         );
     }
