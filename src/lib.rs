@@ -4,3 +4,4 @@ pub mod cli;
 pub mod compile;
 pub mod deck;
 pub mod paths;
+pub mod ui;
