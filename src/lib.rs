@@ -3,3 +3,5 @@
 pub mod cli;
 pub mod deck;
 pub mod paths;
+pub mod srs;
+pub mod store;
