@@ -4,4 +4,6 @@ pub mod cli;
 pub mod compile;
 pub mod deck;
 pub mod paths;
+pub mod srs;
+pub mod store;
 pub mod ui;
