@@ -44,7 +44,8 @@ fn review(app: &App) -> &iamdrill::ui::screens::review::ReviewScreen {
 
 fn review_count(dir: &tempfile::TempDir) -> i64 {
     let conn = rusqlite::Connection::open(dir.path().join("progress.sqlite3")).unwrap();
-    conn.query_row("SELECT COUNT(*) FROM reviews", [], |r| r.get(0)).unwrap()
+    conn.query_row("SELECT COUNT(*) FROM reviews", [], |r| r.get(0))
+        .unwrap()
 }
 
 #[test]
@@ -61,13 +62,23 @@ fn dashboard_review_reveal_rate_next_and_undo() {
     // Reveal (scenario cards reveal step by step; walk to the end).
     while review(&app).stage != Stage::Answer {
         ch(&mut app, ' ');
-        if matches!(review(&app).stage, Stage::Walk { answer_shown: true, .. }) {
+        if matches!(
+            review(&app).stage,
+            Stage::Walk {
+                answer_shown: true,
+                ..
+            }
+        ) {
             ch(&mut app, 'y');
         }
     }
     assert!(review(&app).previews.is_some());
     ch(&mut app, '3');
-    assert_eq!(review_count(&dir), 1, "the answer is stored before the next card shows");
+    assert_eq!(
+        review_count(&dir),
+        1,
+        "the answer is stored before the next card shows"
+    );
     let second = review(&app).card.clone().expect("next card").id;
     assert_ne!(first, second);
     assert_eq!(review(&app).progress.answered, 1);
@@ -84,7 +95,12 @@ fn dashboard_review_reveal_rate_next_and_undo() {
 #[test]
 fn topic_filter_limits_the_review_and_cram_ignores_due_dates() {
     let dir = tempfile::tempdir().unwrap();
-    let mut app = app_with(&dir, Some(Open::Review { topics: vec!["kms".into()] }));
+    let mut app = app_with(
+        &dir,
+        Some(Open::Review {
+            topics: vec!["kms".into()],
+        }),
+    );
     let card = review(&app).card.clone().unwrap();
     assert_eq!(card.topic, "kms");
     let total = review(&app).progress.remaining();
@@ -129,7 +145,10 @@ fn search_open_and_review_now() {
     let r = review(&app);
     assert_eq!(r.progress.remaining(), 1);
     let card = r.card.clone().unwrap();
-    assert!(card.question.to_lowercase().contains("envelope") || card.answer.to_lowercase().contains("envelope"));
+    assert!(
+        card.question.to_lowercase().contains("envelope")
+            || card.answer.to_lowercase().contains("envelope")
+    );
     ch(&mut app, ' ');
     ch(&mut app, '4');
     assert_eq!(review_count(&dir), 1);
@@ -148,12 +167,22 @@ fn cram_until(app: &mut App, kind: CardKind) {
 #[test]
 fn table_drill_hides_then_reveals_cells() {
     let dir = tempfile::tempdir().unwrap();
-    let mut app = app_with(&dir, Some(Open::Cram { topics: vec![], reschedule: true }));
+    let mut app = app_with(
+        &dir,
+        Some(Open::Cram {
+            topics: vec![],
+            reschedule: true,
+        }),
+    );
     cram_until(&mut app, CardKind::Table);
     let hidden_before = review(&app).hidden.clone();
     assert!(!hidden_before.is_empty());
     ch(&mut app, 'd');
-    assert_ne!(review(&app).hidden, hidden_before, "d hides another column or random cells");
+    assert_ne!(
+        review(&app).hidden,
+        hidden_before,
+        "d hides another column or random cells"
+    );
     ch(&mut app, ' ');
     assert_eq!(review(&app).stage, Stage::Answer);
     ch(&mut app, '3');
@@ -163,7 +192,13 @@ fn table_drill_hides_then_reveals_cells() {
 #[test]
 fn scenario_walkthrough_to_its_end_and_ordering_drill() {
     let dir = tempfile::tempdir().unwrap();
-    let mut app = app_with(&dir, Some(Open::Cram { topics: vec!["scenarios".into()], reschedule: true }));
+    let mut app = app_with(
+        &dir,
+        Some(Open::Cram {
+            topics: vec!["scenarios".into()],
+            reschedule: true,
+        }),
+    );
     cram_until(&mut app, CardKind::Scenario);
     let card = review(&app).card.clone().unwrap();
     let steps = card.scenario.as_ref().unwrap().steps.len();
@@ -204,6 +239,9 @@ fn help_and_ctrl_c() {
     assert!(app.popup.is_some());
     ch(&mut app, 'q');
     assert!(app.popup.is_none());
-    app.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL), NOW);
+    app.on_key(
+        KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+        NOW,
+    );
     assert!(app.quit);
 }

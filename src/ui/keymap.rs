@@ -111,11 +111,8 @@ impl Key {
 
     pub fn from_event(ev: &KeyEvent) -> Key {
         let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
-        let code = match ev.code {
-            // Shifted letters arrive as upper-case chars; BackTab as is.
-            KeyCode::Char(c) => KeyCode::Char(c),
-            other => other,
-        };
+        // Shifted letters arrive as upper-case chars, so `G` is its own key.
+        let code = ev.code;
         Key { code, ctrl }
     }
 
