@@ -3,3 +3,4 @@
 pub mod cli;
 pub mod deck;
 pub mod paths;
+pub mod policy;
