@@ -20,8 +20,8 @@ pub struct NamedPolicy {
     /// For resource-based policies: bucket, key, trust or other.
     pub kind: ResourceKind,
     pub policy: Policy,
-    /// The JSON text the statement positions refer to.
-    pub text: String,
+    /// The document as JSON (for display; see [`NamedPolicy::display`]).
+    pub document: serde_json::Value,
 }
 
 impl NamedPolicy {
@@ -32,13 +32,55 @@ impl NamedPolicy {
         kind: ResourceKind,
         text: &str,
     ) -> Result<NamedPolicy, super::document::PolicyError> {
+        let node = super::json::parse(text).map_err(|e| super::document::PolicyError {
+            path: "(document)".into(),
+            pos: Some(e.pos),
+            message: e.message,
+        })?;
         Ok(NamedPolicy {
             name: name.to_string(),
             policy_type,
             kind,
-            policy: super::document::parse_policy(text, policy_type, kind)?,
-            text: text.to_string(),
+            policy: Policy::from_node(&node, policy_type, kind)?,
+            document: node.to_serde(),
         })
+    }
+
+    /// Validates a JSON value as a policy of the given type.
+    pub fn from_value(
+        name: &str,
+        policy_type: PolicyType,
+        kind: ResourceKind,
+        document: serde_json::Value,
+    ) -> Result<NamedPolicy, super::document::PolicyError> {
+        let node = super::json::Node::from_serde(&document);
+        Ok(NamedPolicy {
+            name: name.to_string(),
+            policy_type,
+            kind,
+            policy: Policy::from_node(&node, policy_type, kind)?,
+            document,
+        })
+    }
+
+    /// Pretty JSON text of the document and the 1-based line where each statement starts,
+    /// so a UI can show the policy and highlight a statement by index.
+    pub fn display(&self) -> (String, Vec<usize>) {
+        let text = serde_json::to_string_pretty(&self.document).unwrap_or_default();
+        let lines = match super::json::parse(&text) {
+            Ok(node) => match node.get("Statement") {
+                Some(st) => match &st.value {
+                    super::json::Value::Array(items) => items
+                        .iter()
+                        .map(|n| n.pos.map(|p| p.line).unwrap_or(0))
+                        .collect(),
+                    _ => vec![st.pos.map(|p| p.line).unwrap_or(0)],
+                },
+                None => Vec::new(),
+            },
+            Err(_) => Vec::new(),
+        };
+        (text, lines)
     }
 }
 

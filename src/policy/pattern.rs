@@ -184,8 +184,11 @@ pub fn substitute<'a>(
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'$' && b.get(i + 1) == Some(&b'{') {
-            if let Some(close) = pattern[i + 2..].find('}') {
+        if b[i] == b'$'
+            && b.get(i + 1) == Some(&b'{')
+            && let Some(close) = pattern[i + 2..].find('}')
+        {
+            {
                 let inner = pattern[i + 2..i + 2 + close].trim();
                 i += 2 + close + 1;
                 match inner {

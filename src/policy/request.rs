@@ -157,7 +157,7 @@ impl Resource {
         if let Some(a) = &self.account {
             return Some(a);
         }
-        let acct = self.arn.splitn(6, ':').nth(4)?;
+        let acct = self.arn.split(':').nth(4)?;
         (!acct.is_empty()).then_some(acct)
     }
 }
@@ -204,10 +204,10 @@ impl Context {
         }
         if let Some(acct) = &p.account {
             put("aws:principalaccount", acct.clone());
-            if p.kind == PrincipalKind::User {
-                if let Some(name) = p.arn.rsplit('/').next() {
-                    put("aws:username", name.to_string());
-                }
+            if p.kind == PrincipalKind::User
+                && let Some(name) = p.arn.rsplit('/').next()
+            {
+                put("aws:username", name.to_string());
             }
         }
         let ptype = match p.kind {
