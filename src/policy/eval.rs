@@ -127,7 +127,7 @@ impl Organization {
 }
 
 /// The three possible outcomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, serde::Deserialize)]
 pub enum Decision {
     Allow,
     ExplicitDeny,
