@@ -38,6 +38,8 @@ pub enum Command {
     Compile(crate::compile::cli::CompileArgs),
     /// Print where iamdrill keeps its data and configuration.
     Paths,
+    /// Evaluate IAM policies offline: eval a case, test case files, check a policy document.
+    Policy(crate::policy::cli::PolicyArgs),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
@@ -56,5 +58,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             println!("state:    {}", crate::paths::state_dir().display());
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Policy(args)) => crate::policy::cli::run(&cli.global, args),
     }
 }

@@ -4,6 +4,7 @@ pub mod cli;
 pub mod compile;
 pub mod deck;
 pub mod paths;
+pub mod policy;
 pub mod srs;
 pub mod store;
 pub mod ui;
