@@ -44,10 +44,7 @@ pub enum Command {
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        None => {
-            eprintln!("iamdrill: the full-screen app is not available in this build");
-            Ok(ExitCode::from(2))
-        }
+        None => crate::ui::app::open(&cli.global, None),
         Some(Command::Decks(args)) => crate::deck::cli::run(&cli.global, args),
         Some(Command::Compile(args)) => crate::compile::cli::run(&cli.global, args),
         Some(Command::Paths) => {

@@ -5,6 +5,7 @@ pub mod compile;
 pub mod deck;
 pub mod paths;
 pub mod policy;
+pub mod search;
 pub mod srs;
 pub mod store;
 pub mod ui;

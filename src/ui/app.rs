@@ -30,9 +30,12 @@ pub const MIN_WIDTH: u16 = 20;
 pub const MIN_HEIGHT: u16 = 8;
 
 pub enum Screen {
-    Dashboard(DashboardScreen),
+    Dashboard(Box<DashboardScreen>),
     Picker(TopicPickerScreen),
-    Review { screen: Box<ReviewScreen>, session: Session },
+    Review {
+        screen: Box<ReviewScreen>,
+        session: Session,
+    },
     Search(SearchScreen),
     Card(CardScreen),
     Stats(StatsScreen),
@@ -88,13 +91,30 @@ pub struct App {
 impl App {
     /// The app on its dashboard.
     pub fn new(lib: Library, store: Store, theme: Theme, keymap: Keymap, now: i64) -> App {
-        let mut app = App { lib, store, theme, keymap, stack: Vec::new(), popup: None, quit: false, now, status: None };
+        let mut app = App {
+            lib,
+            store,
+            theme,
+            keymap,
+            stack: Vec::new(),
+            popup: None,
+            quit: false,
+            now,
+            status: None,
+        };
         app.push(Open::Dashboard);
         app
     }
 
     /// The app opened straight on a flow (`iamdrill review`, `iamdrill cram`).
-    pub fn with(lib: Library, store: Store, theme: Theme, keymap: Keymap, now: i64, open: Open) -> App {
+    pub fn with(
+        lib: Library,
+        store: Store,
+        theme: Theme,
+        keymap: Keymap,
+        now: i64,
+        open: Open,
+    ) -> App {
         let mut app = App::new(lib, store, theme, keymap, now);
         app.push(open);
         app
@@ -116,19 +136,40 @@ impl App {
     fn build(&mut self, open: Open) -> Result<Screen, String> {
         let err = |e: crate::store::StoreError| e.to_string();
         Ok(match open {
-            Open::Dashboard => Screen::Dashboard(self.dashboard().map_err(err)?),
+            Open::Dashboard => Screen::Dashboard(Box::new(self.dashboard().map_err(err)?)),
             Open::TopicPicker(purpose) => {
-                let counts = self.store.topic_counts(self.lib.cards(), self.now).map_err(err)?;
+                let counts = self
+                    .store
+                    .topic_counts(self.lib.cards(), self.now)
+                    .map_err(err)?;
                 Screen::Picker(TopicPickerScreen::new(purpose, counts, self.theme.clone()))
             }
-            Open::Review { topics } => self.review_screen(SessionKind::Review { topics: topics.clone() }, title_for("Review", &topics), None)?,
+            Open::Review { topics } => self.review_screen(
+                SessionKind::Review {
+                    topics: topics.clone(),
+                },
+                title_for("Review", &topics),
+                None,
+            )?,
             Open::Cram { topics, reschedule } => {
-                let title = title_for(if reschedule { "Cram" } else { "Cram (not rescheduled)" }, &topics);
+                let title = title_for(
+                    if reschedule {
+                        "Cram"
+                    } else {
+                        "Cram (not rescheduled)"
+                    },
+                    &topics,
+                );
                 self.review_screen(SessionKind::Cram { topics, reschedule }, title, None)?
             }
-            Open::ReviewCard(id) => {
-                self.review_screen(SessionKind::Cram { topics: Vec::new(), reschedule: true }, "Review now".into(), Some(id))?
-            }
+            Open::ReviewCard(id) => self.review_screen(
+                SessionKind::Cram {
+                    topics: Vec::new(),
+                    reschedule: true,
+                },
+                "Review now".into(),
+                Some(id),
+            )?,
             Open::Search => Screen::Search(SearchScreen::new(&self.lib, self.theme.clone())),
             Open::Card(id) => match self.lib.card(&id) {
                 Some(card) => Screen::Card(CardScreen::new(card, self.theme.clone())),
@@ -138,16 +179,24 @@ impl App {
                 let stats = self.store.stats(self.lib.cards(), self.now).map_err(err)?;
                 Screen::Stats(StatsScreen::new(stats, self.theme.clone()))
             }
-            Open::Mock { .. } => return Err("mock interviews are started with `iamdrill mock`".into()),
+            Open::Mock { .. } => {
+                return Err("mock interviews are started with `iamdrill mock`".into());
+            }
             Open::Lab => return Err("the policy lab is not available".into()),
         })
     }
 
-    fn review_screen(&mut self, kind: SessionKind, title: String, only: Option<String>) -> Result<Screen, String> {
+    fn review_screen(
+        &mut self,
+        kind: SessionKind,
+        title: String,
+        only: Option<String>,
+    ) -> Result<Screen, String> {
         let session = match &only {
             Some(id) => {
                 let card = self.lib.card(id).ok_or_else(|| format!("no card `{id}`"))?;
-                self.store.start_session(std::iter::once(card), kind, self.now)
+                self.store
+                    .start_session(std::iter::once(card), kind, self.now)
             }
             None => self.store.start_session(self.lib.cards(), kind, self.now),
         }
@@ -177,7 +226,7 @@ impl App {
                 Ok(mut fresh) => {
                     fresh.selected = selected;
                     if let Some(last) = self.stack.last_mut() {
-                        *last = Screen::Dashboard(fresh);
+                        *last = Screen::Dashboard(Box::new(fresh));
                     }
                 }
                 Err(e) => self.status = Some(e.to_string()),
@@ -225,9 +274,18 @@ impl App {
         match input {
             Input::Action(Action::Quit) => self.quit = true,
             Input::Action(Action::Help) => self.popup = Some(Popup::Help { context, scroll: 0 }),
-            Input::Action(Action::Search) if !matches!(self.stack.last(), Some(Screen::Search(_))) => self.push(Open::Search),
+            Input::Action(Action::Search)
+                if !matches!(self.stack.last(), Some(Screen::Search(_))) =>
+            {
+                self.push(Open::Search)
+            }
             input => {
-                let effect = self.dispatch(input);
+                let back = input == Input::Action(Action::Back);
+                let effect = match self.dispatch(input) {
+                    // Back is every screen's default.
+                    Effect::None if back => Effect::Back,
+                    effect => effect,
+                };
                 self.perform(effect);
             }
         }
@@ -273,7 +331,11 @@ impl App {
             Effect::Back => self.pop(),
             Effect::Quit => self.quit = true,
             Effect::Help => {
-                let context = self.stack.last().map(Screen::context).unwrap_or(Context::Global);
+                let context = self
+                    .stack
+                    .last()
+                    .map(Screen::context)
+                    .unwrap_or(Context::Global);
                 self.popup = Some(Popup::Help { context, scroll: 0 });
             }
             Effect::Confirm(message) => self.popup = Some(Popup::Confirm { message }),
@@ -291,12 +353,34 @@ impl App {
 
     fn session_op(&mut self, op: SessionOp) {
         let now = self.now;
-        let Some(Screen::Review { screen, session }) = self.stack.last_mut() else { return };
+        let Some(Screen::Review { screen, session }) = self.stack.last_mut() else {
+            return;
+        };
         let result = match op {
-            SessionOp::Answer { rating, duration_ms } => self.store.answer(session, rating, duration_ms, now).map(|_| None),
-            SessionOp::Undo => self.store.undo(session).map(|id| id.map(|id| format!("Undone: {id}"))),
-            SessionOp::Suspend => self.store.suspend(session, now).map(|id| id.map(|id| format!("Suspended {id} (u undoes)"))),
-            SessionOp::Bury => self.store.bury(session, now).map(|id| id.map(|id| format!("Buried {id} until tomorrow (u undoes)"))),
+            SessionOp::Answer {
+                rating,
+                duration_ms,
+            } => self
+                .store
+                .answer(
+                    session,
+                    rating,
+                    u32::try_from(duration_ms).unwrap_or(u32::MAX),
+                    now,
+                )
+                .map(|_| None),
+            SessionOp::Undo => self
+                .store
+                .undo(session)
+                .map(|id| id.map(|id| format!("Undone: {id}"))),
+            SessionOp::Suspend => self
+                .store
+                .suspend(session, now)
+                .map(|id| id.map(|id| format!("Suspended {id} (u undoes)"))),
+            SessionOp::Bury => self
+                .store
+                .bury(session, now)
+                .map(|id| id.map(|id| format!("Buried {id} until tomorrow (u undoes)"))),
         };
         match result {
             Ok(message) => {
@@ -314,21 +398,36 @@ impl App {
     pub fn draw(&self, frame: &mut Frame) {
         let area = frame.area();
         if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
-            let msg = format!("Window too small: {}x{}, need {MIN_WIDTH}x{MIN_HEIGHT}.", area.width, area.height);
+            let msg = format!(
+                "Window too small: {}x{}, need {MIN_WIDTH}x{MIN_HEIGHT}.",
+                area.width, area.height
+            );
             frame.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
             return;
         }
         let Some(top) = self.stack.last() else { return };
-        let [body, footer] = Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+        let [body, footer] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
         match top {
             Screen::Dashboard(s) => {
-                let [title, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(body);
-                frame.render_widget(Line::from(Span::styled("iamdrill · AWS IAM & security drills", self.theme.title)), title);
-                frame.render_widget(s, rest);
+                let [title, rest] =
+                    Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(body);
+                frame.render_widget(
+                    Line::from(Span::styled(
+                        "iamdrill · AWS IAM & security drills",
+                        self.theme.title,
+                    )),
+                    title,
+                );
+                frame.render_widget(s.as_ref(), rest);
             }
             Screen::Picker(s) => {
-                let [title, rest] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(body);
-                frame.render_widget(Line::from(Span::styled(top.title(), self.theme.title)), title);
+                let [title, rest] =
+                    Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(body);
+                frame.render_widget(
+                    Line::from(Span::styled(top.title(), self.theme.title)),
+                    title,
+                );
                 frame.render_widget(s, rest);
             }
             Screen::Review { screen, .. } => frame.render_widget(screen.as_ref(), body),
@@ -355,7 +454,7 @@ impl App {
                 spans.push(Span::styled(" · ", t.dim));
             }
             spans.push(Span::styled(key, t.key));
-            spans.push(Span::styled(format!(" {}", short_help(help)), t.dim));
+            spans.push(Span::styled(format!(" {help}"), t.dim));
         }
         Line::from(spans)
     }
@@ -363,17 +462,30 @@ impl App {
     fn draw_help(&self, frame: &mut Frame, area: Rect, context: Context, scroll: u16) {
         let t = &self.theme;
         let rows = self.keymap.help(context);
-        let key_w = rows.iter().map(|(k, _)| crate::ui::text::width(k)).max().unwrap_or(4).min(16);
+        let key_w = rows
+            .iter()
+            .map(|(k, _)| crate::ui::text::width(k))
+            .max()
+            .unwrap_or(4)
+            .min(16);
         let lines: Vec<Line> = rows
             .iter()
-            .map(|(k, h)| Line::from(vec![Span::styled(format!("{k:>key_w$}  "), t.key), Span::styled(*h, t.text)]))
+            .map(|(k, h)| {
+                Line::from(vec![
+                    Span::styled(format!("{k:>key_w$}  "), t.key),
+                    Span::styled(*h, t.text),
+                ])
+            })
             .collect();
         let popup = centered(area, 64, lines.len() as u16 + 2);
         frame.render_widget(Clear, popup);
         frame.render_widget(
-            Paragraph::new(lines)
-                .scroll((scroll, 0))
-                .block(Block::default().borders(Borders::ALL).border_style(t.title).title(" Keys (? or q closes) ")),
+            Paragraph::new(lines).scroll((scroll, 0)).block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(t.title)
+                    .title(" Keys (? or q closes) "),
+            ),
             popup,
         );
     }
@@ -383,16 +495,25 @@ impl App {
         let popup = centered(area, 50, 5);
         frame.render_widget(Clear, popup);
         frame.render_widget(
-            Paragraph::new(vec![Line::from(message.to_string()), Line::from(Span::styled("y yes · n no", t.key))])
-                .wrap(Wrap { trim: true })
-                .block(Block::default().borders(Borders::ALL).border_style(t.warn)),
+            Paragraph::new(vec![
+                Line::from(message.to_string()),
+                Line::from(Span::styled("y yes · n no", t.key)),
+            ])
+            .wrap(Wrap { trim: true })
+            .block(Block::default().borders(Borders::ALL).border_style(t.warn)),
             popup,
         );
     }
 }
 
 /// Moves the review screen to the session's current card.
-fn sync_review(lib: &Library, store: &Store, screen: &mut ReviewScreen, session: &Session, now: i64) {
+fn sync_review(
+    lib: &Library,
+    store: &Store,
+    screen: &mut ReviewScreen,
+    session: &Session,
+    now: i64,
+) {
     let card = session.current().and_then(|id| lib.card(id)).cloned();
     let previews = session.previews(store.scheduler(), &store.clock(), now);
     screen.can_undo = session.can_undo();
@@ -401,12 +522,11 @@ fn sync_review(lib: &Library, store: &Store, screen: &mut ReviewScreen, session:
 }
 
 fn title_for(what: &str, topics: &[String]) -> String {
-    if topics.is_empty() { what.to_string() } else { format!("{what}: {}", topics.join(", ")) }
-}
-
-/// Footer text: the first words of a help line.
-fn short_help(help: &str) -> String {
-    help.split(['(', '/']).next().unwrap_or(help).trim().to_string()
+    if topics.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what}: {}", topics.join(", "))
+    }
 }
 
 fn is_text_key(ev: &KeyEvent) -> bool {
@@ -417,7 +537,12 @@ fn is_text_key(ev: &KeyEvent) -> bool {
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
-    Rect { x: area.x + (area.width - w) / 2, y: area.y + (area.height - h) / 2, width: w, height: h }
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
 }
 
 /// Runs the app in the terminal until the user quits. The terminal is restored on exit and on panic.

@@ -34,7 +34,13 @@ pub struct DashboardScreen {
 
 impl DashboardScreen {
     pub fn new(stats: Stats, plan: Option<Plan>, theme: Theme, lab: bool) -> Self {
-        DashboardScreen { stats, plan, selected: 0, theme, lab }
+        DashboardScreen {
+            stats,
+            plan,
+            selected: 0,
+            theme,
+            lab,
+        }
     }
 
     pub fn context(&self) -> Context {
@@ -42,7 +48,9 @@ impl DashboardScreen {
     }
 
     fn menu(&self) -> Vec<&(Action, &'static str, &'static str)> {
-        MENU.iter().filter(|(a, _, _)| self.lab || *a != Action::Lab).collect()
+        MENU.iter()
+            .filter(|(a, _, _)| self.lab || *a != Action::Lab)
+            .collect()
     }
 
     fn run(&self, action: Action) -> Effect {
@@ -76,7 +84,9 @@ impl DashboardScreen {
     }
 
     fn totals(&self) -> (u32, u32, u32) {
-        self.stats.topics.iter().fold((0, 0, 0), |(d, n, l), t| (d + t.due, n + t.new, l + t.learning))
+        self.stats.topics.iter().fold((0, 0, 0), |(d, n, l), t| {
+            (d + t.due, n + t.new, l + t.learning)
+        })
     }
 
     fn summary_lines(&self) -> Vec<Line<'static>> {
@@ -93,15 +103,22 @@ impl DashboardScreen {
         let streak = self.stats.streak;
         lines.push(Line::from(vec![
             Span::styled("Streak: ", t.dim),
-            Span::styled(format!("{streak} day{}", if streak == 1 { "" } else { "s" }), t.text),
-            Span::styled(format!("  · today {} answered", self.stats.reviews_today), t.dim),
+            Span::styled(
+                format!("{streak} day{}", if streak == 1 { "" } else { "s" }),
+                t.text,
+            ),
+            Span::styled(
+                format!("  · today {} answered", self.stats.reviews_today),
+                t.dim,
+            ),
         ]));
         match &self.plan {
             Some(plan) => {
                 let mean = if plan.topics.is_empty() {
                     0.0
                 } else {
-                    plan.topics.iter().map(|p| p.predicted_recall).sum::<f32>() / plan.topics.len() as f32
+                    plan.topics.iter().map(|p| p.predicted_recall).sum::<f32>()
+                        / plan.topics.len() as f32
                 };
                 lines.push(Line::from(vec![
                     Span::styled("Interview ", t.dim),
@@ -111,7 +128,14 @@ impl DashboardScreen {
                 lines.push(Line::from(vec![
                     Span::styled("Predicted recall then: ", t.dim),
                     Span::styled(format!("{:.0}%", mean * 100.0), t.text),
-                    Span::styled(format!(" · {:.0} reviews/day to reach {:.0}%", plan.reviews_per_day.ceil(), plan.target * 100.0), t.dim),
+                    Span::styled(
+                        format!(
+                            " · {:.0} reviews/day to reach {:.0}%",
+                            plan.reviews_per_day.ceil(),
+                            plan.target * 100.0
+                        ),
+                        t.dim,
+                    ),
                 ]));
             }
             None => lines.push(Line::from(Span::styled(
@@ -126,7 +150,10 @@ impl DashboardScreen {
         let t = &self.theme;
         let name_w = (width as usize).saturating_sub(18).clamp(8, 22);
         let mut lines = vec![Line::from(Span::styled(
-            format!("{:<name_w$} {:>4} {:>4} {:>4}", "topic", "due", "new", "lrn"),
+            format!(
+                "{:<name_w$} {:>4} {:>4} {:>4}",
+                "topic", "due", "new", "lrn"
+            ),
             t.dim,
         ))];
         for tc in &self.stats.topics {
@@ -152,7 +179,11 @@ impl DashboardScreen {
             .enumerate()
             .map(|(i, (_, key, text))| {
                 let cursor = if i == self.selected { "› " } else { "  " };
-                let style = if i == self.selected { t.selected } else { t.text };
+                let style = if i == self.selected {
+                    t.selected
+                } else {
+                    t.text
+                };
                 Line::from(vec![
                     Span::styled(cursor.to_string(), style),
                     Span::styled(format!("{key} "), t.key),
@@ -178,30 +209,65 @@ impl Widget for &DashboardScreen {
             Paragraph::new(lines).render(area, buf);
             return;
         }
-        let [top, bottom] =
-            Layout::vertical([Constraint::Length(summary.len() as u16 + 2), Constraint::Min(0)]).areas(area);
+        let [top, bottom] = Layout::vertical([
+            Constraint::Length(summary.len() as u16 + 2),
+            Constraint::Min(0),
+        ])
+        .areas(area);
         Paragraph::new(summary)
-            .block(Block::default().borders(Borders::ALL).border_style(t.border).title(Span::styled(" Today ", t.title)))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(t.border)
+                    .title(Span::styled(" Today ", t.title)),
+            )
             .render(top, buf);
-        let [left, right] = Layout::horizontal([Constraint::Length(38), Constraint::Min(20)]).areas(bottom);
-        let [menu_area, topics_area] =
-            Layout::vertical([Constraint::Length(menu.len() as u16 + 2), Constraint::Min(0)]).areas(left);
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(38), Constraint::Min(20)]).areas(bottom);
+        let [menu_area, topics_area] = Layout::vertical([
+            Constraint::Length(menu.len() as u16 + 2),
+            Constraint::Min(0),
+        ])
+        .areas(left);
         Paragraph::new(menu)
-            .block(Block::default().borders(Borders::ALL).border_style(t.border).title(Span::styled(" Actions ", t.title)))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(t.border)
+                    .title(Span::styled(" Actions ", t.title)),
+            )
             .render(menu_area, buf);
         let weeks = ((right.width.saturating_sub(6)) / 2).clamp(4, 26) as usize;
-        let days: Vec<(crate::srs::Date, u32)> =
-            self.stats.reviews_per_day.iter().map(|d| (d.date, d.count)).collect();
+        let days: Vec<(crate::srs::Date, u32)> = self
+            .stats
+            .reviews_per_day
+            .iter()
+            .map(|d| (d.date, d.count))
+            .collect();
         let heat = heatmap_lines(&days, self.stats.today, weeks, t);
         let heat_h = heat.len() as u16 + 2;
         let [heat_area, topic_right] =
             Layout::vertical([Constraint::Length(heat_h), Constraint::Min(0)]).areas(right);
         Paragraph::new(heat)
-            .block(Block::default().borders(Borders::ALL).border_style(t.border).title(Span::styled(" Reviews, recent weeks ", t.title)))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(t.border)
+                    .title(Span::styled(" Reviews, recent weeks ", t.title)),
+            )
             .render(heat_area, buf);
-        let topic_area = if topics_area.height >= 4 { topics_area } else { topic_right };
+        let topic_area = if topics_area.height >= 4 {
+            topics_area
+        } else {
+            topic_right
+        };
         Paragraph::new(self.topic_lines(topic_area.width.saturating_sub(2)))
-            .block(Block::default().borders(Borders::ALL).border_style(t.border).title(Span::styled(" Topics ", t.title)))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(t.border)
+                    .title(Span::styled(" Topics ", t.title)),
+            )
             .render(topic_area, buf);
         if topic_area == topics_area && topic_right.height >= 3 {
             let (due, new, _) = self.totals();

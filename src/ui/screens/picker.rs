@@ -21,7 +21,13 @@ pub struct TopicPickerScreen {
 impl TopicPickerScreen {
     pub fn new(purpose: Purpose, topics: Vec<TopicCounts>, theme: Theme) -> Self {
         let marked = vec![false; topics.len()];
-        TopicPickerScreen { purpose, topics, marked, selected: 0, theme }
+        TopicPickerScreen {
+            purpose,
+            topics,
+            marked,
+            selected: 0,
+            theme,
+        }
     }
 
     pub fn context(&self) -> Context {
@@ -54,7 +60,9 @@ impl TopicPickerScreen {
             Input::Action(Action::Top) => self.selected = 0,
             Input::Action(Action::Bottom) => self.selected = n.saturating_sub(1),
             Input::Action(Action::PageUp) => self.selected = self.selected.saturating_sub(10),
-            Input::Action(Action::PageDown) if n > 0 => self.selected = (self.selected + 10).min(n - 1),
+            Input::Action(Action::PageDown) if n > 0 => {
+                self.selected = (self.selected + 10).min(n - 1)
+            }
             Input::Action(Action::Toggle) => {
                 if let Some(m) = self.marked.get_mut(self.selected) {
                     *m = !*m;
@@ -68,7 +76,10 @@ impl TopicPickerScreen {
                 let topics = self.chosen();
                 return Effect::Replace(match self.purpose {
                     Purpose::Review => Open::Review { topics },
-                    Purpose::Cram => Open::Cram { topics, reschedule: true },
+                    Purpose::Cram => Open::Cram {
+                        topics,
+                        reschedule: true,
+                    },
                     Purpose::Mock => Open::Mock { topics },
                 });
             }
@@ -76,7 +87,9 @@ impl TopicPickerScreen {
                 use ratatui::crossterm::event::MouseEventKind;
                 match m.kind {
                     MouseEventKind::ScrollUp => self.selected = self.selected.saturating_sub(1),
-                    MouseEventKind::ScrollDown if n > 0 => self.selected = (self.selected + 1).min(n - 1),
+                    MouseEventKind::ScrollDown if n > 0 => {
+                        self.selected = (self.selected + 1).min(n - 1)
+                    }
                     _ => {}
                 }
             }
@@ -99,7 +112,10 @@ impl Widget for &TopicPickerScreen {
         lines.push(Line::from(Span::styled(summary, t.dim)));
         let wide = area.width >= 50;
         let head = if wide {
-            format!("     {:<22} {:>4} {:>4} {:>4} {:>5}", "topic", "due", "new", "lrn", "total")
+            format!(
+                "     {:<22} {:>4} {:>4} {:>4} {:>5}",
+                "topic", "due", "new", "lrn", "total"
+            )
         } else {
             format!("     {:<10} {:>4} {:>4}", "topic", "due", "new")
         };
@@ -107,7 +123,14 @@ impl Widget for &TopicPickerScreen {
         // Keep the selection visible.
         let rows = area.height.saturating_sub(2) as usize;
         let first = self.selected.saturating_sub(rows.saturating_sub(1));
-        for (i, (tc, m)) in self.topics.iter().zip(&self.marked).enumerate().skip(first).take(rows) {
+        for (i, (tc, m)) in self
+            .topics
+            .iter()
+            .zip(&self.marked)
+            .enumerate()
+            .skip(first)
+            .take(rows)
+        {
             let mark = if *m { "[x]" } else { "[ ]" };
             let cursor = if i == self.selected { "›" } else { " " };
             let text = if wide {
@@ -120,9 +143,18 @@ impl Widget for &TopicPickerScreen {
                     tc.total
                 )
             } else {
-                format!("{cursor}{mark} {:<10} {:>4} {:>4}", crate::ui::text::truncate(&tc.topic, 10), tc.due, tc.new)
+                format!(
+                    "{cursor}{mark} {:<10} {:>4} {:>4}",
+                    crate::ui::text::truncate(&tc.topic, 10),
+                    tc.due,
+                    tc.new
+                )
             };
-            let style = if i == self.selected { t.selected } else { t.text };
+            let style = if i == self.selected {
+                t.selected
+            } else {
+                t.text
+            };
             lines.push(Line::from(Span::styled(text, style)));
         }
         Paragraph::new(lines).render(area, buf);
@@ -135,7 +167,14 @@ mod tests {
     use crate::ui::theme::ThemeKind;
 
     fn counts(topic: &str) -> TopicCounts {
-        TopicCounts { topic: topic.into(), title: topic.into(), due: 1, new: 2, learning: 0, total: 3 }
+        TopicCounts {
+            topic: topic.into(),
+            title: topic.into(),
+            due: 1,
+            new: 2,
+            learning: 0,
+            total: 3,
+        }
     }
 
     #[test]
@@ -150,7 +189,10 @@ mod tests {
         assert_eq!(p.chosen(), ["sts"]);
         assert_eq!(
             p.handle(Input::Action(Action::Select)),
-            Effect::Replace(Open::Cram { topics: vec!["sts".into()], reschedule: true })
+            Effect::Replace(Open::Cram {
+                topics: vec!["sts".into()],
+                reschedule: true
+            })
         );
         p.handle(Input::Action(Action::All));
         assert_eq!(p.chosen(), ["kms", "sts"]);

@@ -11,10 +11,9 @@ use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::deck::model::{Card, CardKind};
 use crate::srs::{Preview, Rating, SessionProgress};
-use crate::ui::screens::card::answer_lines;
 use crate::ui::text::{sanitize, wrap};
 use crate::ui::theme::Theme;
-use crate::ui::widgets::markup::markup_lines;
+use crate::ui::widgets::markup::{answer_lines, markup_lines};
 use crate::ui::widgets::table::{CellShow, table_lines};
 use crate::ui::{Action, Context, Effect, Input};
 
@@ -48,10 +47,18 @@ pub struct Ordering {
 impl Ordering {
     /// How many steps are in their right place.
     pub fn score(&self) -> usize {
-        self.placed.iter().enumerate().filter(|(i, s)| *i == **s).count()
+        self.placed
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| *i == **s)
+            .count()
     }
     fn remaining(&self) -> Vec<usize> {
-        self.shuffled.iter().copied().filter(|s| !self.placed.contains(s)).collect()
+        self.shuffled
+            .iter()
+            .copied()
+            .filter(|s| !self.placed.contains(s))
+            .collect()
     }
 }
 
@@ -59,7 +66,11 @@ impl Ordering {
 pub enum Stage {
     Question,
     /// Scenario: `shown` steps are visible; the last one's answer is visible when `answer_shown`.
-    Walk { shown: usize, answer_shown: bool, marks: Vec<bool> },
+    Walk {
+        shown: usize,
+        answer_shown: bool,
+        marks: Vec<bool>,
+    },
     Order(Ordering),
     Answer,
 }
@@ -132,7 +143,13 @@ impl ReviewScreen {
     }
 
     /// Shows a new current card (or none), after the session moved.
-    pub fn show(&mut self, card: Option<Card>, previews: Option<[Preview; 4]>, progress: SessionProgress, now: i64) {
+    pub fn show(
+        &mut self,
+        card: Option<Card>,
+        previews: Option<[Preview; 4]>,
+        progress: SessionProgress,
+        now: i64,
+    ) {
         let changed = self.card.as_ref().map(|c| &c.id) != card.as_ref().map(|c| &c.id);
         self.card = card;
         self.previews = previews;
@@ -147,8 +164,15 @@ impl ReviewScreen {
         }
         self.table_drill = match &self.card {
             Some(c) if c.kind == CardKind::Table => {
-                let cols = c.table.as_ref().map(|t| t.headers.len()).unwrap_or(2).max(2);
-                TableDrill::Column(1 + (seed_of(&c.id, progress.answered as u64) as usize) % (cols - 1))
+                let cols = c
+                    .table
+                    .as_ref()
+                    .map(|t| t.headers.len())
+                    .unwrap_or(2)
+                    .max(2);
+                TableDrill::Column(
+                    1 + (seed_of(&c.id, progress.answered as u64) as usize) % (cols - 1),
+                )
             }
             _ => TableDrill::Column(1),
         };
@@ -157,7 +181,9 @@ impl ReviewScreen {
 
     fn rehide(&mut self) {
         self.hidden.clear();
-        let Some(t) = self.card.as_ref().and_then(|c| c.table.as_ref()) else { return };
+        let Some(t) = self.card.as_ref().and_then(|c| c.table.as_ref()) else {
+            return;
+        };
         match self.table_drill {
             TableDrill::Column(col) => {
                 for r in 0..t.rows.len() {
@@ -168,7 +194,7 @@ impl ReviewScreen {
                 let seed = seed_of(self.card.as_ref().map(|c| c.id.as_str()).unwrap_or(""), 7);
                 for r in 0..t.rows.len() {
                     for c in 1..t.headers.len() {
-                        if (seed_of(&format!("{r}:{c}"), seed)) % 3 == 0 {
+                        if seed_of(&format!("{r}:{c}"), seed).is_multiple_of(3) {
                             self.hidden.insert((r, c));
                         }
                     }
@@ -181,7 +207,11 @@ impl ReviewScreen {
     }
 
     fn steps_len(&self) -> usize {
-        self.card.as_ref().and_then(|c| c.scenario.as_ref()).map(|s| s.steps.len()).unwrap_or(0)
+        self.card
+            .as_ref()
+            .and_then(|c| c.scenario.as_ref())
+            .map(|s| s.steps.len())
+            .unwrap_or(0)
     }
 
     fn rate(&self, n: u8) -> Effect {
@@ -286,7 +316,11 @@ impl ReviewScreen {
                 self.table_drill = match self.table_drill {
                     TableDrill::Column(c) => {
                         let cols = card.table.as_ref().map(|t| t.headers.len()).unwrap_or(2);
-                        if c + 1 < cols { TableDrill::Column(c + 1) } else { TableDrill::Cells }
+                        if c + 1 < cols {
+                            TableDrill::Column(c + 1)
+                        } else {
+                            TableDrill::Cells
+                        }
                     }
                     TableDrill::Cells => TableDrill::Column(1),
                 };
@@ -301,7 +335,12 @@ impl ReviewScreen {
                 if n > 1 && shuffled.iter().enumerate().all(|(i, s)| i == *s) {
                     shuffled.reverse();
                 }
-                self.stage = Stage::Order(Ordering { shuffled, placed: Vec::new(), cursor: 0, checked: false });
+                self.stage = Stage::Order(Ordering {
+                    shuffled,
+                    placed: Vec::new(),
+                    cursor: 0,
+                    checked: false,
+                });
                 self.scroll = 0;
             }
             _ => {}
@@ -312,7 +351,11 @@ impl ReviewScreen {
         let n = self.steps_len();
         match &mut self.stage {
             Stage::Question if card.kind == CardKind::Scenario && n > 0 => {
-                self.stage = Stage::Walk { shown: 1, answer_shown: false, marks: Vec::new() };
+                self.stage = Stage::Walk {
+                    shown: 1,
+                    answer_shown: false,
+                    marks: Vec::new(),
+                };
             }
             Stage::Question => {
                 self.stage = Stage::Answer;
@@ -339,7 +382,12 @@ impl ReviewScreen {
 
     fn mark(&mut self, got: bool) {
         let n = self.steps_len();
-        if let Stage::Walk { shown, answer_shown, marks } = &mut self.stage {
+        if let Stage::Walk {
+            shown,
+            answer_shown,
+            marks,
+        } = &mut self.stage
+        {
             if !*answer_shown {
                 *answer_shown = true;
                 return;
@@ -351,7 +399,12 @@ impl ReviewScreen {
             } else {
                 let had = marks.iter().filter(|m| **m).count();
                 self.last_marks = Some((had, n));
-                self.missed = marks.iter().enumerate().filter(|(_, m)| !**m).map(|(i, _)| i).collect();
+                self.missed = marks
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| !**m)
+                    .map(|(i, _)| i)
+                    .collect();
                 self.stage = Stage::Answer;
                 self.scroll = 0;
             }
@@ -361,7 +414,11 @@ impl ReviewScreen {
 
 fn fmt_clock(ms: i64) -> String {
     let s = (ms / 1000).max(0);
-    if s >= 3600 { format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60) } else { format!("{}:{:02}", s / 60, s % 60) }
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
 }
 
 impl ReviewScreen {
@@ -373,8 +430,17 @@ impl ReviewScreen {
         Line::from(vec![
             Span::styled(self.title.clone(), t.title),
             Span::styled(format!("  card {position}/{total}"), t.text),
-            Span::styled(format!("  new {} · learning {} · review {}", p.new, p.learning, p.review), t.dim),
-            Span::styled(format!("  ⏱ {}", fmt_clock(self.now - self.session_started)), t.dim),
+            Span::styled(
+                format!(
+                    "  new {} · learning {} · review {}",
+                    p.new, p.learning, p.review
+                ),
+                t.dim,
+            ),
+            Span::styled(
+                format!("  time {}", fmt_clock(self.now - self.session_started)),
+                t.dim,
+            ),
         ])
     }
 
@@ -389,7 +455,9 @@ impl ReviewScreen {
     /// The scrollable body for the current stage.
     pub fn body_lines(&self, width: u16) -> Vec<Line<'static>> {
         let t = &self.theme;
-        let Some(card) = &self.card else { return self.done_lines() };
+        let Some(card) = &self.card else {
+            return self.done_lines();
+        };
         let w = width as usize;
         let mut lines: Vec<Line<'static>> = Vec::new();
         let kind = match card.kind {
@@ -406,10 +474,16 @@ impl ReviewScreen {
         }
         lines.push(Line::default());
         if self.show_variants {
-            lines.push(Line::from(Span::styled("Other guides ask it this way (v to go back):", t.dim)));
+            lines.push(Line::from(Span::styled(
+                "Other guides ask it this way (v to go back):",
+                t.dim,
+            )));
             for v in &card.variants {
                 lines.push(Line::default());
-                lines.push(Line::from(Span::styled(format!("[{}] {}", v.source, sanitize(&v.question)), t.title)));
+                lines.push(Line::from(Span::styled(
+                    format!("[{}] {}", v.source, sanitize(&v.question)),
+                    t.title,
+                )));
                 lines.extend(markup_lines(&v.answer, width, t, &[]));
             }
             return lines;
@@ -417,7 +491,13 @@ impl ReviewScreen {
         match (&self.stage, card.kind) {
             (Stage::Question, CardKind::Table) => {
                 if let Some(table) = &card.table {
-                    lines.extend(table_lines(&table.headers, &table.rows, width, t, &self.table_show(false)));
+                    lines.extend(table_lines(
+                        &table.headers,
+                        &table.rows,
+                        width,
+                        t,
+                        &self.table_show(false),
+                    ));
                 }
                 lines.push(Line::default());
                 lines.push(Line::from(Span::styled(
@@ -432,15 +512,28 @@ impl ReviewScreen {
                     }
                     lines.push(Line::default());
                     lines.push(Line::from(Span::styled(
-                        format!("{} steps. Space: walk through them one at a time · o: ordering drill", sc.steps.len()),
+                        format!(
+                            "{} steps. Space: walk through them one at a time · o: ordering drill",
+                            sc.steps.len()
+                        ),
                         t.dim,
                     )));
                 }
             }
             (Stage::Question, _) => {
-                lines.push(Line::from(Span::styled("Think of your answer, then Space to reveal.", t.dim)));
+                lines.push(Line::from(Span::styled(
+                    "Think of your answer, then Space to reveal.",
+                    t.dim,
+                )));
             }
-            (Stage::Walk { shown, answer_shown, marks }, _) => {
+            (
+                Stage::Walk {
+                    shown,
+                    answer_shown,
+                    marks,
+                },
+                _,
+            ) => {
                 if let Some(sc) = &card.scenario {
                     for l in wrap(&sanitize(&sc.situation), w) {
                         lines.push(Line::from(Span::styled(l, t.dim)));
@@ -461,7 +554,10 @@ impl ReviewScreen {
                         };
                         lines.push(Line::from(vec![
                             mark,
-                            Span::styled(format!("Step {}: {}", i + 1, sanitize(&step.prompt)), t.text),
+                            Span::styled(
+                                format!("Step {}: {}", i + 1, sanitize(&step.prompt)),
+                                t.text,
+                            ),
                         ]));
                         if i + 1 < *shown || *answer_shown {
                             for l in markup_lines(&step.answer, width.saturating_sub(2), t, &[]) {
@@ -472,22 +568,39 @@ impl ReviewScreen {
                         }
                     }
                     lines.push(Line::default());
-                    let hint = if *answer_shown { "y: I had it · n: I missed it" } else { "Say or type the step, then Space to reveal it" };
+                    let hint = if *answer_shown {
+                        "y: I had it · n: I missed it"
+                    } else {
+                        "Say or type the step, then Space to reveal it"
+                    };
                     lines.push(Line::from(Span::styled(hint, t.dim)));
                 }
             }
             (Stage::Order(o), _) => lines.extend(self.order_lines(card, o, width)),
             (Stage::Answer, CardKind::Scenario) => {
                 if let Some((had, total)) = self.last_marks {
-                    lines.push(Line::from(Span::styled(format!("You had {had} of {total} steps."), t.title)));
+                    lines.push(Line::from(Span::styled(
+                        format!("You had {had} of {total} steps."),
+                        t.title,
+                    )));
                     if !self.missed.is_empty() {
                         lines.push(Line::from(Span::styled("Missed:", t.bad)));
                         if let Some(sc) = &card.scenario {
                             for &i in &self.missed {
                                 if let Some(step) = sc.steps.get(i) {
-                                    for (k, l) in wrap(&sanitize(&step.answer), w.saturating_sub(4)).into_iter().enumerate() {
-                                        let lead = if k == 0 { format!("✗ {}. ", i + 1) } else { "    ".into() };
-                                        lines.push(Line::from(vec![Span::styled(lead, t.bad), Span::raw(l)]));
+                                    for (k, l) in wrap(&sanitize(&step.answer), w.saturating_sub(4))
+                                        .into_iter()
+                                        .enumerate()
+                                    {
+                                        let lead = if k == 0 {
+                                            format!("✗ {}. ", i + 1)
+                                        } else {
+                                            "    ".into()
+                                        };
+                                        lines.push(Line::from(vec![
+                                            Span::styled(lead, t.bad),
+                                            Span::raw(l),
+                                        ]));
                                     }
                                 }
                             }
@@ -499,7 +612,13 @@ impl ReviewScreen {
             }
             (Stage::Answer, CardKind::Table) => {
                 if let Some(table) = &card.table {
-                    lines.extend(table_lines(&table.headers, &table.rows, width, t, &self.table_show(true)));
+                    lines.extend(table_lines(
+                        &table.headers,
+                        &table.rows,
+                        width,
+                        t,
+                        &self.table_show(true),
+                    ));
                 }
                 lines.push(Line::default());
                 lines.extend(answer_lines(card, width, t, true));
@@ -512,39 +631,76 @@ impl ReviewScreen {
     fn order_lines(&self, card: &Card, o: &Ordering, width: u16) -> Vec<Line<'static>> {
         let t = &self.theme;
         let w = width as usize;
-        let Some(sc) = &card.scenario else { return Vec::new() };
+        let Some(sc) = &card.scenario else {
+            return Vec::new();
+        };
         let mut lines = Vec::new();
         let step_text = |i: usize| sanitize(&sc.steps[i].answer.replace('`', ""));
         if !o.checked {
-            lines.push(Line::from(Span::styled("Put the steps in order: Enter places the highlighted step.", t.dim)));
+            lines.push(Line::from(Span::styled(
+                "Put the steps in order: Enter places the highlighted step.",
+                t.dim,
+            )));
             for (k, &i) in o.remaining().iter().enumerate() {
                 let style = if k == o.cursor { t.selected } else { t.text };
                 let cursor = if k == o.cursor { "› " } else { "  " };
-                for (n, l) in wrap(&step_text(i), w.saturating_sub(2)).into_iter().enumerate() {
-                    lines.push(Line::from(Span::styled(format!("{}{l}", if n == 0 { cursor } else { "  " }), style)));
+                for (n, l) in wrap(&step_text(i), w.saturating_sub(2))
+                    .into_iter()
+                    .enumerate()
+                {
+                    lines.push(Line::from(Span::styled(
+                        format!("{}{l}", if n == 0 { cursor } else { "  " }),
+                        style,
+                    )));
                 }
             }
             if !o.placed.is_empty() {
                 lines.push(Line::default());
                 lines.push(Line::from(Span::styled("Your order:", t.title)));
                 for (pos, &i) in o.placed.iter().enumerate() {
-                    lines.push(Line::from(format!("{}. {}", pos + 1, crate::ui::text::truncate(&step_text(i), w.saturating_sub(4)))));
+                    lines.push(Line::from(format!(
+                        "{}. {}",
+                        pos + 1,
+                        crate::ui::text::truncate(&step_text(i), w.saturating_sub(4))
+                    )));
                 }
             }
         } else {
-            lines.push(Line::from(Span::styled(format!("{} of {} steps in the right place.", o.score(), o.shuffled.len()), t.title)));
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "{} of {} steps in the right place.",
+                    o.score(),
+                    o.shuffled.len()
+                ),
+                t.title,
+            )));
             for (pos, &i) in o.placed.iter().enumerate() {
-                let (mark, style) = if pos == i { ("✓", t.good) } else { ("✗", t.bad) };
+                let (mark, style) = if pos == i {
+                    ("✓", t.good)
+                } else {
+                    ("✗", t.bad)
+                };
                 lines.push(Line::from(vec![
                     Span::styled(format!("{mark} {}. ", pos + 1), style),
-                    Span::raw(crate::ui::text::truncate(&step_text(i), w.saturating_sub(6))),
+                    Span::raw(crate::ui::text::truncate(
+                        &step_text(i),
+                        w.saturating_sub(6),
+                    )),
                 ]));
             }
             lines.push(Line::default());
             lines.push(Line::from(Span::styled("The right order:", t.title)));
             for (i, step) in sc.steps.iter().enumerate() {
-                let phase = step.phase.as_deref().map(|p| format!("[{p}] ")).unwrap_or_default();
-                lines.push(Line::from(format!("{}. {phase}{}", i + 1, crate::ui::text::truncate(&step_text(i), w.saturating_sub(6 + phase.len())))));
+                let phase = step
+                    .phase
+                    .as_deref()
+                    .map(|p| format!("[{p}] "))
+                    .unwrap_or_default();
+                lines.push(Line::from(format!(
+                    "{}. {phase}{}",
+                    i + 1,
+                    crate::ui::text::truncate(&step_text(i), w.saturating_sub(6 + phase.len()))
+                )));
             }
         }
         lines
@@ -553,20 +709,30 @@ impl ReviewScreen {
     fn done_lines(&self) -> Vec<Line<'static>> {
         let t = &self.theme;
         let mut lines = vec![Line::from(Span::styled(
-            format!("Session complete: {} answered in {}.", self.progress.answered, fmt_clock(self.now - self.session_started)),
+            format!(
+                "Session complete: {} answered in {}.",
+                self.progress.answered,
+                fmt_clock(self.now - self.session_started)
+            ),
             t.good,
         ))];
         if let Some(due) = self.next_learning {
             let wait = ((due - self.now).max(0) + 59_999) / 60_000;
-            lines.push(Line::from(format!("A learning card comes back in {wait} min; this screen picks it up.")));
+            lines.push(Line::from(format!(
+                "A learning card comes back in {wait} min; this screen picks it up."
+            )));
         }
-        lines.push(Line::from(Span::styled("q: back to the dashboard · u: undo the last answer", t.dim)));
+        lines.push(Line::from(Span::styled(
+            "q: back to the dashboard · u: undo the last answer",
+            t.dim,
+        )));
         lines
     }
 
     fn rating_line(&self) -> Option<Line<'static>> {
         let t = &self.theme;
-        let revealed = matches!(self.stage, Stage::Answer) || matches!(&self.stage, Stage::Order(o) if o.checked);
+        let revealed = matches!(self.stage, Stage::Answer)
+            || matches!(&self.stage, Stage::Order(o) if o.checked);
         if !revealed || self.card.is_none() {
             return None;
         }
@@ -577,8 +743,15 @@ impl ReviewScreen {
             if i > 0 {
                 spans.push(Span::styled(" │ ", t.dim));
             }
-            let mark = if suggested == Some(p.rating) { "◆" } else { "" };
-            spans.push(Span::styled(format!("{}{mark} {}", p.rating.number(), p.rating.label()), t.ratings[i]));
+            let mark = if suggested == Some(p.rating) {
+                "◆"
+            } else {
+                ""
+            };
+            spans.push(Span::styled(
+                format!("{}{mark} {}", p.rating.number(), p.rating.label()),
+                t.ratings[i],
+            ));
             spans.push(Span::styled(format!(" {}", p.label), t.text));
         }
         Some(Line::from(spans))
@@ -590,8 +763,12 @@ impl Widget for &ReviewScreen {
         let t = &self.theme;
         let rating = self.rating_line();
         let bottom_h = u16::from(rating.is_some()) + u16::from(self.message.is_some());
-        let [head, body, bottom] =
-            Layout::vertical([Constraint::Length(1), Constraint::Min(1), Constraint::Length(bottom_h)]).areas(area);
+        let [head, body, bottom] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(bottom_h),
+        ])
+        .areas(area);
         Paragraph::new(self.header()).render(head, buf);
         let lines = self.body_lines(body.width);
         let max_scroll = (lines.len() as u16).saturating_sub(body.height);
@@ -599,7 +776,12 @@ impl Widget for &ReviewScreen {
         Paragraph::new(lines).scroll((scroll, 0)).render(body, buf);
         if scroll < max_scroll && body.width > 4 {
             let more = Span::styled("▼ more", t.dim);
-            buf.set_span(body.x + body.width.saturating_sub(7), body.y + body.height - 1, &more, 7);
+            buf.set_span(
+                body.x + body.width.saturating_sub(7),
+                body.y + body.height - 1,
+                &more,
+                7,
+            );
         }
         let mut bottom_lines = Vec::new();
         if let Some(m) = &self.message {
@@ -608,6 +790,8 @@ impl Widget for &ReviewScreen {
         if let Some(r) = rating {
             bottom_lines.push(r);
         }
-        Paragraph::new(bottom_lines).wrap(Wrap { trim: true }).render(bottom, buf);
+        Paragraph::new(bottom_lines)
+            .wrap(Wrap { trim: true })
+            .render(bottom, buf);
     }
 }

@@ -21,7 +21,11 @@ pub struct StatsScreen {
 
 impl StatsScreen {
     pub fn new(stats: Stats, theme: Theme) -> Self {
-        StatsScreen { stats, scroll: 0, theme }
+        StatsScreen {
+            stats,
+            scroll: 0,
+            theme,
+        }
     }
 
     pub fn handle(&mut self, input: Input) -> Effect {
@@ -51,12 +55,19 @@ impl StatsScreen {
             Span::styled(" reviews · streak ", t.text),
             Span::styled(format!("{}", s.streak), t.title),
             Span::styled(format!(" day(s) · today {}", s.reviews_today), t.text),
-            Span::styled(format!(" · target retention {:.0}%", s.desired_retention * 100.0), t.dim),
+            Span::styled(
+                format!(" · target retention {:.0}%", s.desired_retention * 100.0),
+                t.dim,
+            ),
         ])];
         lines.push(Line::default());
         lines.push(heading("Reviews per day"));
         let weeks = (width.saturating_sub(6) / 2).clamp(4, 52) as usize;
-        let days: Vec<(crate::srs::Date, u32)> = s.reviews_per_day.iter().map(|d| (d.date, d.count)).collect();
+        let days: Vec<(crate::srs::Date, u32)> = s
+            .reviews_per_day
+            .iter()
+            .map(|d| (d.date, d.count))
+            .collect();
         lines.extend(heatmap_lines(&days, s.today, weeks, t));
         lines.push(Line::default());
         lines.push(heading("Due in the next 30 days"));
@@ -67,7 +78,11 @@ impl StatsScreen {
             .take(14)
             .enumerate()
             .map(|(i, d)| Bar {
-                label: if i == 0 { "today".into() } else { format!("+{i}d") },
+                label: if i == 0 {
+                    "today".into()
+                } else {
+                    format!("+{i}d")
+                },
                 value: f64::from(d.count),
                 max: max_due,
                 text: d.count.to_string(),
@@ -75,7 +90,10 @@ impl StatsScreen {
             .collect();
         lines.extend(bar_lines(&forecast, width, t));
         let later: u32 = s.forecast.iter().skip(14).map(|d| d.count).sum();
-        lines.push(Line::from(Span::styled(format!("days 15-30: {later} due"), t.dim)));
+        lines.push(Line::from(Span::styled(
+            format!("days 15-30: {later} due"),
+            t.dim,
+        )));
         lines.push(Line::default());
         lines.push(heading("Predicted recall now, per topic"));
         let recall: Vec<Bar> = s
@@ -93,7 +111,9 @@ impl StatsScreen {
             .collect();
         lines.extend(bar_lines(&recall, width, t));
         lines.push(Line::default());
-        lines.push(heading("True retention per topic (answers at 1 day or more)"));
+        lines.push(heading(
+            "True retention per topic (answers at 1 day or more)",
+        ));
         let retention: Vec<Bar> = s
             .retention
             .iter()
@@ -122,11 +142,19 @@ impl StatsScreen {
         let max_state = states.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
         let state_bars: Vec<Bar> = states
             .iter()
-            .map(|(name, n)| Bar { label: (*name).into(), value: f64::from(*n), max: max_state, text: n.to_string() })
+            .map(|(name, n)| Bar {
+                label: (*name).into(),
+                value: f64::from(*n),
+                max: max_state,
+                text: n.to_string(),
+            })
             .collect();
         lines.extend(bar_lines(&state_bars, width, t));
         lines.push(Line::default());
-        lines.push(heading(&format!("Leeches (forgotten 8 times or more): {}", s.leeches.len())));
+        lines.push(heading(&format!(
+            "Leeches (forgotten 8 times or more): {}",
+            s.leeches.len()
+        )));
         for l in &s.leeches {
             lines.push(Line::from(vec![
                 Span::styled("! ", t.bad),
@@ -141,6 +169,8 @@ impl Widget for &StatsScreen {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let lines = self.lines(area.width);
         let max = (lines.len() as u16).saturating_sub(area.height);
-        Paragraph::new(lines).scroll((self.scroll.min(max), 0)).render(area, buf);
+        Paragraph::new(lines)
+            .scroll((self.scroll.min(max), 0))
+            .render(area, buf);
     }
 }

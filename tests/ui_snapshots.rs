@@ -23,7 +23,10 @@ fn app(dir: &tempfile::TempDir, kind: ThemeKind, open: Option<Open>) -> App {
 }
 
 fn press(app: &mut App, c: char) {
-    app.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), NOW + 4_000);
+    app.on_key(
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE),
+        NOW + 4_000,
+    );
 }
 
 fn draw(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
@@ -71,7 +74,14 @@ fn topic_picker() {
 #[test]
 fn review_question_and_answer() {
     let dir = tempfile::tempdir().unwrap();
-    let mut a = app(&dir, ThemeKind::Mono, Some(Open::Cram { topics: vec!["kms".into()], reschedule: true }));
+    let mut a = app(
+        &dir,
+        ThemeKind::Mono,
+        Some(Open::Cram {
+            topics: vec!["kms".into()],
+            reschedule: true,
+        }),
+    );
     until_kind(&mut a, CardKind::Basic);
     snap("review_question", &a);
     press(&mut a, ' ');
@@ -81,7 +91,14 @@ fn review_question_and_answer() {
 #[test]
 fn table_drill() {
     let dir = tempfile::tempdir().unwrap();
-    let mut a = app(&dir, ThemeKind::Mono, Some(Open::Cram { topics: vec!["iam-identities".into()], reschedule: true }));
+    let mut a = app(
+        &dir,
+        ThemeKind::Mono,
+        Some(Open::Cram {
+            topics: vec!["iam-identities".into()],
+            reschedule: true,
+        }),
+    );
     until_kind(&mut a, CardKind::Table);
     snap("table_drill_question", &a);
     press(&mut a, ' ');
@@ -91,7 +108,14 @@ fn table_drill() {
 #[test]
 fn scenario_walkthrough_and_ordering() {
     let dir = tempfile::tempdir().unwrap();
-    let mut a = app(&dir, ThemeKind::Mono, Some(Open::Cram { topics: vec!["scenarios".into()], reschedule: true }));
+    let mut a = app(
+        &dir,
+        ThemeKind::Mono,
+        Some(Open::Cram {
+            topics: vec!["scenarios".into()],
+            reschedule: true,
+        }),
+    );
     until_kind(&mut a, CardKind::Scenario);
     press(&mut a, ' ');
     press(&mut a, ' ');
@@ -130,7 +154,14 @@ fn find_cell(buf: &ratatui::buffer::Buffer, text: &str) -> Option<(u16, u16)> {
 #[test]
 fn rating_buttons_and_selection_carry_more_than_colour() {
     let dir = tempfile::tempdir().unwrap();
-    let mut a = app(&dir, ThemeKind::Auto, Some(Open::Cram { topics: vec!["kms".into()], reschedule: true }));
+    let mut a = app(
+        &dir,
+        ThemeKind::Auto,
+        Some(Open::Cram {
+            topics: vec!["kms".into()],
+            reschedule: true,
+        }),
+    );
     until_kind(&mut a, CardKind::Basic);
     press(&mut a, ' ');
     let t = draw(&a, 80, 24);

@@ -16,7 +16,14 @@ struct Term {
 impl Term {
     fn start(data_dir: &std::path::Path, cols: u16, rows: u16) -> Term {
         let pty = native_pty_system();
-        let pair = pty.openpty(PtySize { rows, cols, pixel_width: 0, pixel_height: 0 }).unwrap();
+        let pair = pty
+            .openpty(PtySize {
+                rows,
+                cols,
+                pixel_width: 0,
+                pixel_height: 0,
+            })
+            .unwrap();
         let mut cmd = CommandBuilder::new(env!("CARGO_BIN_EXE_iamdrill"));
         cmd.env("IAMDRILL_DATA_DIR", data_dir);
         cmd.env("TERM", "xterm-256color");
@@ -25,7 +32,11 @@ impl Term {
         drop(pair.slave);
         let mut reader = pair.master.try_clone_reader().unwrap();
         let writer = pair.master.take_writer().unwrap();
-        let parser = Arc::new(Mutex::new(vt100::Parser::new(rows, cols, 0)));
+        let parser = Arc::new(Mutex::new(vt100::Parser::new(
+            std::num::NonZeroU16::new(rows).unwrap(),
+            std::num::NonZeroU16::new(cols).unwrap(),
+            0,
+        )));
         let p = parser.clone();
         std::thread::spawn(move || {
             let mut buf = [0u8; 4096];
@@ -38,7 +49,11 @@ impl Term {
         });
         // Keep the master alive for the child's lifetime.
         std::mem::forget(pair.master);
-        Term { parser, writer, child }
+        Term {
+            parser,
+            writer,
+            child,
+        }
     }
 
     fn screen(&self) -> String {
@@ -52,7 +67,10 @@ impl Term {
             if s.contains(text) {
                 return s;
             }
-            assert!(start.elapsed() < Duration::from_secs(20), "`{text}` never appeared; screen:\n{s}");
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "`{text}` never appeared; screen:\n{s}"
+            );
             std::thread::sleep(Duration::from_millis(30));
         }
     }
@@ -95,11 +113,16 @@ fn review_one_card_in_a_real_terminal() {
             assert!(status.success(), "{status:?}");
             break;
         }
-        assert!(start.elapsed() < Duration::from_secs(10), "the app did not quit");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the app did not quit"
+        );
         std::thread::sleep(Duration::from_millis(30));
     }
     let conn = rusqlite::Connection::open(dir.path().join("progress.sqlite3")).unwrap();
-    let n: i64 = conn.query_row("SELECT COUNT(*) FROM reviews", [], |r| r.get(0)).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT COUNT(*) FROM reviews", [], |r| r.get(0))
+        .unwrap();
     assert_eq!(n, 1);
 }
 
@@ -113,7 +136,10 @@ fn a_tiny_window_says_so() {
     term.send(&ctrl_c);
     let start = Instant::now();
     while term.child.try_wait().unwrap().is_none() {
-        assert!(start.elapsed() < Duration::from_secs(10), "Ctrl-C did not quit");
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "Ctrl-C did not quit"
+        );
         std::thread::sleep(Duration::from_millis(30));
     }
 }
