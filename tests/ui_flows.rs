@@ -95,7 +95,7 @@ fn dashboard_review_reveal_rate_next_and_undo() {
 #[test]
 fn topic_filter_limits_the_review_and_cram_ignores_due_dates() {
     let dir = tempfile::tempdir().unwrap();
-    let mut app = app_with(
+    let app = app_with(
         &dir,
         Some(Open::Review {
             topics: vec!["kms".into()],

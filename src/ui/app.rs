@@ -31,14 +31,14 @@ pub const MIN_HEIGHT: u16 = 8;
 
 pub enum Screen {
     Dashboard(Box<DashboardScreen>),
-    Picker(TopicPickerScreen),
+    Picker(Box<TopicPickerScreen>),
     Review {
         screen: Box<ReviewScreen>,
         session: Session,
     },
-    Search(SearchScreen),
-    Card(CardScreen),
-    Stats(StatsScreen),
+    Search(Box<SearchScreen>),
+    Card(Box<CardScreen>),
+    Stats(Box<StatsScreen>),
 }
 
 impl Screen {
@@ -142,7 +142,11 @@ impl App {
                     .store
                     .topic_counts(self.lib.cards(), self.now)
                     .map_err(err)?;
-                Screen::Picker(TopicPickerScreen::new(purpose, counts, self.theme.clone()))
+                Screen::Picker(Box::new(TopicPickerScreen::new(
+                    purpose,
+                    counts,
+                    self.theme.clone(),
+                )))
             }
             Open::Review { topics } => self.review_screen(
                 SessionKind::Review {
@@ -170,14 +174,16 @@ impl App {
                 "Review now".into(),
                 Some(id),
             )?,
-            Open::Search => Screen::Search(SearchScreen::new(&self.lib, self.theme.clone())),
+            Open::Search => {
+                Screen::Search(Box::new(SearchScreen::new(&self.lib, self.theme.clone())))
+            }
             Open::Card(id) => match self.lib.card(&id) {
-                Some(card) => Screen::Card(CardScreen::new(card, self.theme.clone())),
+                Some(card) => Screen::Card(Box::new(CardScreen::new(card, self.theme.clone()))),
                 None => return Err(format!("no card `{id}`")),
             },
             Open::Stats => {
                 let stats = self.store.stats(self.lib.cards(), self.now).map_err(err)?;
-                Screen::Stats(StatsScreen::new(stats, self.theme.clone()))
+                Screen::Stats(Box::new(StatsScreen::new(stats, self.theme.clone())))
             }
             Open::Mock { .. } => {
                 return Err("mock interviews are started with `iamdrill mock`".into());
@@ -428,12 +434,12 @@ impl App {
                     Line::from(Span::styled(top.title(), self.theme.title)),
                     title,
                 );
-                frame.render_widget(s, rest);
+                frame.render_widget(s.as_ref(), rest);
             }
             Screen::Review { screen, .. } => frame.render_widget(screen.as_ref(), body),
-            Screen::Search(s) => frame.render_widget(s, body),
-            Screen::Card(s) => frame.render_widget(s, body),
-            Screen::Stats(s) => frame.render_widget(s, body),
+            Screen::Search(s) => frame.render_widget(s.as_ref(), body),
+            Screen::Card(s) => frame.render_widget(s.as_ref(), body),
+            Screen::Stats(s) => frame.render_widget(s.as_ref(), body),
         }
         frame.render_widget(self.footer_line(top.context()), footer);
         match &self.popup {
