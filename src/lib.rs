@@ -2,4 +2,5 @@
 
 pub mod cli;
 pub mod deck;
+pub mod mock;
 pub mod paths;

@@ -1,0 +1,4 @@
+//! Timed mock interviews (domain only).
+
+pub mod grade;
+pub mod text;
