@@ -1,0 +1,353 @@
+//! Statistics over the decks' cards and their progress: per-topic counts, states, forecast,
+//! retention, predicted recall, streak, leeches. Pure: the store supplies the data.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Serialize;
+
+use super::clock::{Date, DayClock};
+use super::queue::{CardProgress, CardRef};
+use super::scheduler::{LEECH_LAPSES, Phase, Scheduler};
+use crate::deck::model::{TOPICS, topic_title};
+
+/// Counts for the topic picker and the dashboard.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+pub struct TopicCounts {
+    pub topic: String,
+    pub title: String,
+    /// Review cards due today (suspended and buried left out).
+    pub due: u32,
+    /// Cards never answered (not limited by the daily new-card limit).
+    pub new: u32,
+    /// Cards in (re)learning.
+    pub learning: u32,
+    pub total: u32,
+}
+
+/// Cards by state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Default)]
+pub struct StateCounts {
+    pub new: u32,
+    pub learning: u32,
+    pub review: u32,
+    pub relearning: u32,
+    pub suspended: u32,
+    pub buried: u32,
+    pub leeches: u32,
+}
+
+/// A count on one day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct DayCount {
+    pub date: Date,
+    pub count: u32,
+}
+
+/// True retention of one topic: passed share of answers to cards with an interval of 1 day or more.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopicRetention {
+    pub topic: String,
+    pub title: String,
+    pub reviews: u32,
+    pub passed: u32,
+    pub retention: Option<f32>,
+}
+
+/// Mean predicted probability of recall of one topic's answered cards.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopicRecall {
+    pub topic: String,
+    pub title: String,
+    pub cards_seen: u32,
+    pub predicted_recall: Option<f32>,
+}
+
+/// A card forgotten 8 times or more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Leech {
+    pub card_id: String,
+    pub topic: String,
+    pub lapses: u32,
+}
+
+/// Topic order: the model's topic list, then unknown topics alphabetically.
+fn topic_rank(topic: &str) -> (usize, String) {
+    match TOPICS.iter().position(|(t, _)| *t == topic) {
+        Some(i) => (i, String::new()),
+        None => (TOPICS.len(), topic.to_string()),
+    }
+}
+
+fn sorted_topics<T>(map: HashMap<String, T>) -> Vec<(String, T)> {
+    let mut v: Vec<(String, T)> = map.into_iter().collect();
+    v.sort_by_key(|(t, _)| topic_rank(t));
+    v
+}
+
+/// Per-topic due / new / learning / total counts.
+pub fn topic_counts<'a>(
+    cards: impl IntoIterator<Item = CardRef<'a>>,
+    progress: &HashMap<String, CardProgress>,
+    clock: &DayClock,
+    now: i64,
+) -> Vec<TopicCounts> {
+    let today = clock.day(now);
+    let mut map: HashMap<String, TopicCounts> = HashMap::new();
+    for card in cards {
+        let c = map
+            .entry(card.topic.to_string())
+            .or_insert_with(|| TopicCounts {
+                topic: card.topic.to_string(),
+                title: topic_title(card.topic).to_string(),
+                ..Default::default()
+            });
+        c.total += 1;
+        let p = progress.get(card.id).copied().unwrap_or_default();
+        if p.hidden(today) {
+            continue;
+        }
+        match p.state.phase {
+            Phase::New => c.new += 1,
+            Phase::Learning | Phase::Relearning => c.learning += 1,
+            Phase::Review => {
+                if clock.day(p.state.due) <= today {
+                    c.due += 1;
+                }
+            }
+        }
+    }
+    sorted_topics(map).into_iter().map(|(_, c)| c).collect()
+}
+
+/// Cards of the decks by state.
+pub fn state_counts<'a>(
+    cards: impl IntoIterator<Item = CardRef<'a>>,
+    progress: &HashMap<String, CardProgress>,
+    clock: &DayClock,
+    now: i64,
+) -> StateCounts {
+    let today = clock.day(now);
+    let mut s = StateCounts::default();
+    for card in cards {
+        let p = progress.get(card.id).copied().unwrap_or_default();
+        if p.suspended {
+            s.suspended += 1;
+        } else if p.hidden(today) {
+            s.buried += 1;
+        }
+        if p.state.lapses >= LEECH_LAPSES {
+            s.leeches += 1;
+        }
+        match p.state.phase {
+            Phase::New => s.new += 1,
+            Phase::Learning => s.learning += 1,
+            Phase::Review => s.review += 1,
+            Phase::Relearning => s.relearning += 1,
+        }
+    }
+    s
+}
+
+/// Cards due on each of the next `days` days (overdue cards count for today).
+pub fn due_forecast<'a>(
+    cards: impl IntoIterator<Item = CardRef<'a>>,
+    progress: &HashMap<String, CardProgress>,
+    clock: &DayClock,
+    now: i64,
+    days: u32,
+) -> Vec<DayCount> {
+    let today = clock.day(now);
+    let mut counts = vec![0u32; days as usize];
+    for card in cards {
+        let Some(p) = progress.get(card.id) else {
+            continue;
+        };
+        if p.suspended || p.state.phase == Phase::New {
+            continue;
+        }
+        let mut day = clock.day(p.state.due).max(today);
+        if let Some(b) = p.buried_until {
+            day = day.max(b);
+        }
+        if let Some(c) = counts.get_mut((day - today) as usize) {
+            *c += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .enumerate()
+        .map(|(i, count)| DayCount {
+            date: Date::from_day_number(today + i as i64),
+            count,
+        })
+        .collect()
+}
+
+/// Mean retrievability now of each topic's answered cards.
+pub fn predicted_recall<'a>(
+    cards: impl IntoIterator<Item = CardRef<'a>>,
+    progress: &HashMap<String, CardProgress>,
+    scheduler: &Scheduler,
+    now: i64,
+) -> Vec<TopicRecall> {
+    let mut map: HashMap<String, (u32, f64)> = HashMap::new();
+    for card in cards {
+        let e = map.entry(card.topic.to_string()).or_default();
+        if let Some(p) = progress
+            .get(card.id)
+            .filter(|p| !p.state.is_new() && !p.suspended)
+        {
+            e.0 += 1;
+            e.1 += f64::from(scheduler.retrievability(&p.state, now));
+        }
+    }
+    sorted_topics(map)
+        .into_iter()
+        .map(|(topic, (n, sum))| TopicRecall {
+            title: topic_title(&topic).to_string(),
+            topic,
+            cards_seen: n,
+            predicted_recall: (n > 0).then(|| (sum / f64::from(n)) as f32),
+        })
+        .collect()
+}
+
+/// Retention per topic from per-card (answers, passed) counts of mature answers.
+pub fn retention_by_topic<'a>(
+    cards: impl IntoIterator<Item = CardRef<'a>>,
+    per_card: &HashMap<String, (u32, u32)>,
+) -> Vec<TopicRetention> {
+    let mut map: HashMap<String, (u32, u32)> = HashMap::new();
+    for card in cards {
+        let e = map.entry(card.topic.to_string()).or_default();
+        if let Some((n, passed)) = per_card.get(card.id) {
+            e.0 += n;
+            e.1 += passed;
+        }
+    }
+    sorted_topics(map)
+        .into_iter()
+        .map(|(topic, (reviews, passed))| TopicRetention {
+            title: topic_title(&topic).to_string(),
+            topic,
+            reviews,
+            passed,
+            retention: (reviews > 0).then(|| passed as f32 / reviews as f32),
+        })
+        .collect()
+}
+
+/// Leeches among the decks' cards, most lapses first.
+pub fn leeches<'a>(
+    cards: impl IntoIterator<Item = CardRef<'a>>,
+    progress: &HashMap<String, CardProgress>,
+) -> Vec<Leech> {
+    let mut v: Vec<Leech> = cards
+        .into_iter()
+        .filter_map(|c| {
+            let p = progress.get(c.id)?;
+            (p.state.lapses >= LEECH_LAPSES).then(|| Leech {
+                card_id: c.id.to_string(),
+                topic: c.topic.to_string(),
+                lapses: p.state.lapses,
+            })
+        })
+        .collect();
+    v.sort_by(|a, b| b.lapses.cmp(&a.lapses).then(a.card_id.cmp(&b.card_id)));
+    v
+}
+
+/// Days in a row with at least one answer, ending today (or yesterday when nothing was
+/// answered yet today). `days` holds day numbers with answers.
+pub fn streak(days: &BTreeMap<i64, u32>, today: i64) -> u32 {
+    let mut day = if days.contains_key(&today) {
+        today
+    } else {
+        today - 1
+    };
+    let mut n = 0;
+    while days.get(&day).is_some_and(|c| *c > 0) {
+        n += 1;
+        day -= 1;
+    }
+    n
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::srs::clock::DAY_MS;
+    use crate::srs::scheduler::CardState;
+
+    #[test]
+    fn streak_counts_back_from_today_or_yesterday() {
+        let days: BTreeMap<i64, u32> = [(10, 3), (11, 1), (12, 5), (14, 2)].into_iter().collect();
+        assert_eq!(streak(&days, 14), 1);
+        assert_eq!(streak(&days, 13), 3);
+        assert_eq!(streak(&days, 15), 1);
+        assert_eq!(streak(&days, 16), 0);
+    }
+
+    #[test]
+    fn counts_per_topic_and_forecast() {
+        let clock = DayClock::default();
+        let now = 100 * DAY_MS + 12 * 3_600_000;
+        let cards = [("a", "kms"), ("b", "kms"), ("c", "sts"), ("d", "sts")];
+        let refs: Vec<CardRef> = cards
+            .iter()
+            .map(|(id, topic)| CardRef { id, topic })
+            .collect();
+        let mut progress = HashMap::new();
+        let rev = |due| CardState {
+            phase: Phase::Review,
+            stability: 3.0,
+            difficulty: 5.0,
+            due,
+            last_review: Some(due - 3 * DAY_MS),
+            interval_days: 3,
+            reps: 2,
+            ..Default::default()
+        };
+        progress.insert(
+            "a".to_string(),
+            CardProgress {
+                state: rev(now - DAY_MS),
+                ..Default::default()
+            },
+        );
+        progress.insert(
+            "b".to_string(),
+            CardProgress {
+                state: rev(now + 2 * DAY_MS),
+                ..Default::default()
+            },
+        );
+        progress.insert(
+            "c".to_string(),
+            CardProgress {
+                state: rev(now),
+                suspended: true,
+                buried_until: None,
+            },
+        );
+        let t = topic_counts(refs.iter().copied(), &progress, &clock, now);
+        assert_eq!(
+            t[0],
+            TopicCounts {
+                topic: "sts".into(),
+                title: topic_title("sts").into(),
+                due: 0,
+                new: 1,
+                learning: 0,
+                total: 2
+            }
+        );
+        assert_eq!(t[1].topic, "kms");
+        assert_eq!((t[1].due, t[1].new, t[1].total), (1, 0, 2));
+        let f = due_forecast(refs.iter().copied(), &progress, &clock, now, 30);
+        assert_eq!(f.len(), 30);
+        assert_eq!((f[0].count, f[1].count, f[2].count), (1, 0, 1));
+        let s = state_counts(refs.iter().copied(), &progress, &clock, now);
+        assert_eq!((s.new, s.review, s.suspended), (1, 3, 1));
+    }
+}

@@ -1,0 +1,200 @@
+//! Exports: the review log as CSV in the column layout FSRS tools read, and cards as an
+//! Anki-importable TSV.
+
+use std::io::Write;
+
+use super::{Result, Store, StoreError};
+use crate::deck::model::Card;
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+impl Store {
+    /// Writes the review log as CSV: `card_id,review_time,review_rating,review_state,review_duration`
+    /// (time in unix milliseconds, state 0 new / 1 learning / 2 review / 3 relearning as the
+    /// card was when answered, duration in milliseconds), oldest first. Returns the row count.
+    pub fn export_reviews_csv(&self, out: &mut dyn Write) -> Result<u64> {
+        let io = |e: std::io::Error| StoreError::Invalid {
+            path: self.path.clone(),
+            reason: format!("cannot write the export: {e}"),
+        };
+        writeln!(
+            out,
+            "card_id,review_time,review_rating,review_state,review_duration"
+        )
+        .map_err(io)?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT card_id, reviewed_at, rating, phase_before, duration_ms FROM reviews ORDER BY id")
+            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut n = 0;
+        while let Some(r) = rows.next().map_err(|e| self.err(e))? {
+            let card: String = r.get(0).map_err(|e| self.err(e))?;
+            let at: i64 = r.get(1).map_err(|e| self.err(e))?;
+            let rating: i64 = r.get(2).map_err(|e| self.err(e))?;
+            let state: i64 = r.get(3).map_err(|e| self.err(e))?;
+            let duration: i64 = r.get(4).map_err(|e| self.err(e))?;
+            writeln!(out, "{},{at},{rating},{state},{duration}", csv_field(&card)).map_err(io)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+}
+
+fn html_escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\n' => o.push_str("<br>"),
+            '\t' => o.push_str("&#9;"),
+            '\r' => {}
+            c => o.push(c),
+        }
+    }
+    o
+}
+
+fn card_back(card: &Card) -> String {
+    let mut parts = Vec::new();
+    if !card.answer.is_empty() {
+        parts.push(html_escape(&card.answer));
+    }
+    if let Some(table) = &card.table {
+        let mut t = String::from("<table><tr>");
+        for h in &table.headers {
+            t.push_str(&format!("<th>{}</th>", html_escape(h)));
+        }
+        t.push_str("</tr>");
+        for row in &table.rows {
+            t.push_str("<tr>");
+            for c in row {
+                t.push_str(&format!("<td>{}</td>", html_escape(c)));
+            }
+            t.push_str("</tr>");
+        }
+        t.push_str("</table>");
+        parts.push(t);
+    }
+    if let Some(sc) = &card.scenario {
+        for step in &sc.steps {
+            let phase = step
+                .phase
+                .as_deref()
+                .map(|p| format!("[{}] ", html_escape(p)))
+                .unwrap_or_default();
+            parts.push(format!(
+                "{phase}<b>{}</b><br>{}",
+                html_escape(&step.prompt),
+                html_escape(&step.answer)
+            ));
+        }
+    }
+    if !card.key_points.is_empty() {
+        let items: String = card
+            .key_points
+            .iter()
+            .map(|k| format!("<li>{}</li>", html_escape(&k.text)))
+            .collect();
+        parts.push(format!("<ul>{items}</ul>"));
+    }
+    if let Some(note) = &card.note {
+        parts.push(format!("<i>{}</i>", html_escape(note)));
+    }
+    parts.join("<br><br>")
+}
+
+fn card_front(card: &Card) -> String {
+    match &card.scenario {
+        Some(sc) => format!(
+            "{}<br><br>{}",
+            html_escape(&card.question),
+            html_escape(&sc.situation)
+        ),
+        None => html_escape(&card.question),
+    }
+}
+
+/// Writes cards as a tab-separated file Anki imports (File > Import): front, back, tags, with
+/// Anki's header lines. Fields are HTML (newlines as `<br>`), tags are the topic and card tags.
+pub fn write_anki_tsv<'a>(
+    cards: impl IntoIterator<Item = &'a Card>,
+    out: &mut dyn Write,
+) -> std::io::Result<u64> {
+    writeln!(out, "#separator:tab")?;
+    writeln!(out, "#html:true")?;
+    writeln!(out, "#tags column:3")?;
+    let mut n = 0;
+    for card in cards {
+        let tags: Vec<String> = std::iter::once(format!("iamdrill::{}", card.topic))
+            .chain(
+                card.tags
+                    .iter()
+                    .map(|t| t.replace(char::is_whitespace, "_")),
+            )
+            .collect();
+        writeln!(
+            out,
+            "{}\t{}\t{}",
+            card_front(card),
+            card_back(card),
+            tags.join(" ")
+        )?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deck::model::{CardKind, Difficulty, KeyPoint};
+
+    #[test]
+    fn anki_tsv_escapes_fields() {
+        let card = Card {
+            id: "kms-grants".into(),
+            kind: CardKind::Basic,
+            topic: "kms".into(),
+            tags: vec!["key policy".into()],
+            difficulty: Difficulty::Professional,
+            question: "What does a <grant> do?\tTab".into(),
+            answer: "Line one\nLine & two".into(),
+            table: None,
+            scenario: None,
+            key_points: vec![KeyPoint::new("delegation")],
+            source: None,
+            variants: vec![],
+            note: None,
+            references: vec![],
+        };
+        let mut out = Vec::new();
+        assert_eq!(write_anki_tsv([&card], &mut out).unwrap(), 1);
+        let text = String::from_utf8(out).unwrap();
+        let line = text.lines().nth(3).unwrap();
+        let fields: Vec<&str> = line.split('\t').collect();
+        assert_eq!(fields.len(), 3, "{line}");
+        assert_eq!(fields[0], "What does a &lt;grant&gt; do?&#9;Tab");
+        assert_eq!(
+            fields[1],
+            "Line one<br>Line &amp; two<br><br><ul><li>delegation</li></ul>"
+        );
+        assert_eq!(fields[2], "iamdrill::kms key_policy");
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_when_needed() {
+        assert_eq!(csv_field("plain-id"), "plain-id");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+    }
+}

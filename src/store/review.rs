@@ -1,0 +1,407 @@
+//! Answers, undo, suspend and bury: each one durable transaction.
+
+use rusqlite::{OptionalExtension, TransactionBehavior, params};
+use serde::Serialize;
+
+use super::{Result, Store, StoreError, state_from_row};
+use crate::srs::queue::{CardRef, DoneToday, QueueOptions, build_cram_queue, build_review_queue};
+use crate::srs::scheduler::{CardState, LEECH_LAPSES, Phase, Rating};
+use crate::srs::session::{Session, SessionKind, UndoAction};
+
+/// Where an answer was given; logged with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReviewMode {
+    Review,
+    Cram,
+    Mock,
+}
+
+impl ReviewMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReviewMode::Review => "review",
+            ReviewMode::Cram => "cram",
+            ReviewMode::Mock => "mock",
+        }
+    }
+}
+
+/// A committed answer.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Answered {
+    /// Id of the review log entry.
+    pub review_id: i64,
+    pub card_id: String,
+    pub rating: Rating,
+    pub before: CardState,
+    pub after: CardState,
+    /// This answer made the card a leech (its 8th lapse).
+    pub became_leech: bool,
+}
+
+const STATE_COLUMNS: &str =
+    "phase, stability, difficulty, due, last_review, step, interval_days, reps, lapses";
+
+impl Store {
+    /// Starts a session over the given cards (normally every card of the loaded decks).
+    pub fn start_session<'a, I>(&self, cards: I, kind: SessionKind, now: i64) -> Result<Session>
+    where
+        I: IntoIterator,
+        I::Item: Into<CardRef<'a>>,
+    {
+        let progress = self.load_progress()?;
+        let cards = cards.into_iter().map(Into::into);
+        let queue = match &kind {
+            SessionKind::Review { topics } => {
+                let options = QueueOptions {
+                    new_limit: self.new_limit()?,
+                    review_limit: self.review_limit()?,
+                    topics: topics.clone(),
+                };
+                let done = self.done_today(now)?;
+                build_review_queue(
+                    cards,
+                    &progress,
+                    &options,
+                    done,
+                    &self.scheduler,
+                    &self.clock,
+                    now,
+                )
+            }
+            SessionKind::Cram { topics, .. } => {
+                build_cram_queue(cards, &progress, topics, &self.scheduler, now)
+            }
+        };
+        Ok(Session::new(kind, queue, now))
+    }
+
+    /// New cards started and review cards answered today (in review mode).
+    pub fn done_today(&self, now: i64) -> Result<DoneToday> {
+        let start = self.clock.day_start(self.clock.day(now));
+        self.conn
+            .prepare_cached(
+                "SELECT COALESCE(SUM(phase_before = 0), 0), COALESCE(SUM(phase_before = 2), 0)
+                 FROM reviews WHERE reviewed_at >= ?1 AND mode = 'review'",
+            )
+            .and_then(|mut s| {
+                s.query_row([start], |r| {
+                    Ok(DoneToday {
+                        new: r.get(0)?,
+                        reviews: r.get(1)?,
+                    })
+                })
+            })
+            .map_err(|e| self.err(e))
+    }
+
+    /// The stored state of a card (`None`: never answered).
+    pub fn card_state(&self, card_id: &str) -> Result<Option<CardState>> {
+        read_state(&self.conn, card_id).map_err(|e| self.err(e))
+    }
+
+    /// Answers the session's current card and commits the answer durably; only then does the
+    /// session move to its next card. `None` when the session has no current card.
+    pub fn answer(
+        &mut self,
+        session: &mut Session,
+        rating: Rating,
+        duration_ms: u32,
+        now: i64,
+    ) -> Result<Option<Answered>> {
+        let Some(card) = session.current().map(str::to_string) else {
+            return Ok(None);
+        };
+        let mode = if session.kind().is_cram() {
+            ReviewMode::Cram
+        } else {
+            ReviewMode::Review
+        };
+        let answered = self.log_answer(
+            &card,
+            rating,
+            duration_ms,
+            now,
+            mode,
+            session.kind().reschedules(),
+        )?;
+        session.answered(answered.review_id, rating, answered.after, now);
+        Ok(Some(answered))
+    }
+
+    /// Records a rating given in a mock interview (mode `mock`); it updates the card's schedule
+    /// like a review.
+    pub fn record_mock(
+        &mut self,
+        card_id: &str,
+        rating: Rating,
+        duration_ms: u32,
+        now: i64,
+    ) -> Result<Answered> {
+        self.log_answer(card_id, rating, duration_ms, now, ReviewMode::Mock, true)
+    }
+
+    fn log_answer(
+        &mut self,
+        card_id: &str,
+        rating: Rating,
+        duration_ms: u32,
+        now: i64,
+        mode: ReviewMode,
+        reschedule: bool,
+    ) -> Result<Answered> {
+        let path = self.path.clone();
+        let e = |err| super::sql_error(&path, err);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(e)?;
+        let before = read_state(&tx, card_id).map_err(e)?.unwrap_or_default();
+        let after = if reschedule {
+            self.scheduler.next(&before, rating, now, &self.clock)
+        } else {
+            before
+        };
+        let review_id = {
+            let mut insert = tx
+                .prepare_cached(
+                    "INSERT INTO reviews (card_id, reviewed_at, rating, duration_ms, mode, rescheduled,
+                                          phase_before, state_before, state_after)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )
+                .map_err(e)?;
+            insert
+                .execute(params![
+                    card_id,
+                    now,
+                    rating.number(),
+                    duration_ms,
+                    mode.as_str(),
+                    reschedule,
+                    before.phase.number(),
+                    state_json(&before),
+                    state_json(&after),
+                ])
+                .map_err(e)?;
+            tx.last_insert_rowid()
+        };
+        if reschedule {
+            write_state(&tx, card_id, &after, review_id).map_err(e)?;
+        }
+        tx.commit().map_err(e)?;
+        Ok(Answered {
+            review_id,
+            card_id: card_id.to_string(),
+            rating,
+            before,
+            after,
+            became_leech: before.lapses < LEECH_LAPSES && after.lapses >= LEECH_LAPSES,
+        })
+    }
+
+    /// Undoes the session's last step (answer, suspend or bury): the log entry is deleted and
+    /// the card's state restored exactly, and the session shows that card again. Returns the
+    /// card id, or `None` when there is nothing to undo.
+    pub fn undo(&mut self, session: &mut Session) -> Result<Option<String>> {
+        let Some(entry) = session.last_undo().cloned() else {
+            return Ok(None);
+        };
+        let path = self.path.clone();
+        let e = |err| super::sql_error(&path, err);
+        let card = entry.card.to_string();
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(e)?;
+        match entry.action {
+            UndoAction::Answer { review_id } => {
+                let row: Option<(String, bool, String)> = tx
+                    .query_row(
+                        "SELECT card_id, rescheduled, state_before FROM reviews WHERE id = ?1",
+                        [review_id],
+                        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    )
+                    .optional()
+                    .map_err(e)?;
+                let Some((logged_card, rescheduled, before_json)) = row else {
+                    return Err(StoreError::UndoConflict {
+                        path,
+                        card,
+                        reason: "its log entry is gone (pruned or undone elsewhere)".into(),
+                    });
+                };
+                if logged_card != card {
+                    return Err(StoreError::UndoConflict {
+                        path,
+                        card,
+                        reason: format!("log entry {review_id} belongs to `{logged_card}`"),
+                    });
+                }
+                if rescheduled {
+                    let current: Option<i64> = tx
+                        .query_row(
+                            "SELECT review_id FROM cards WHERE card_id = ?1",
+                            [&card],
+                            |r| r.get(0),
+                        )
+                        .optional()
+                        .map_err(e)?;
+                    if current != Some(review_id) {
+                        return Err(StoreError::UndoConflict {
+                            path,
+                            card,
+                            reason: "it was answered again since (in another window?)".into(),
+                        });
+                    }
+                    let before: CardState =
+                        serde_json::from_str(&before_json).map_err(|err| StoreError::BadRow {
+                            path: path.clone(),
+                            id: review_id,
+                            reason: err.to_string(),
+                        })?;
+                    let previous_id: Option<i64> = tx
+                        .query_row(
+                            "SELECT MAX(id) FROM reviews WHERE card_id = ?1 AND rescheduled = 1 AND id < ?2",
+                            params![card, review_id],
+                            |r| r.get(0),
+                        )
+                        .map_err(e)?;
+                    if before.phase == Phase::New && before.reps == 0 {
+                        tx.execute("DELETE FROM cards WHERE card_id = ?1", [&card])
+                            .map_err(e)?;
+                    } else {
+                        write_state(&tx, &card, &before, previous_id.unwrap_or(0)).map_err(e)?;
+                    }
+                }
+                tx.execute("DELETE FROM reviews WHERE id = ?1", [review_id])
+                    .map_err(e)?;
+            }
+            UndoAction::Flags {
+                suspended,
+                buried_until,
+            } => {
+                write_flags(&tx, &card, suspended, buried_until).map_err(e)?;
+            }
+        }
+        tx.commit().map_err(e)?;
+        Ok(session.undone().map(|c| c.to_string()))
+    }
+
+    /// Suspends the current card (never shown until unsuspended) and moves on.
+    pub fn suspend(&mut self, session: &mut Session, now: i64) -> Result<Option<String>> {
+        self.flag_current(session, now, true)
+    }
+
+    /// Buries the current card until tomorrow and moves on.
+    pub fn bury(&mut self, session: &mut Session, now: i64) -> Result<Option<String>> {
+        self.flag_current(session, now, false)
+    }
+
+    fn flag_current(
+        &mut self,
+        session: &mut Session,
+        now: i64,
+        suspend: bool,
+    ) -> Result<Option<String>> {
+        let Some(card) = session.current().map(str::to_string) else {
+            return Ok(None);
+        };
+        let path = self.path.clone();
+        let e = |err| super::sql_error(&path, err);
+        let tomorrow = self.clock.day(now) + 1;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(e)?;
+        let (suspended, buried) = read_flags(&tx, &card).map_err(e)?;
+        if suspend {
+            write_flags(&tx, &card, true, buried).map_err(e)?;
+        } else {
+            write_flags(&tx, &card, suspended, Some(tomorrow)).map_err(e)?;
+        }
+        tx.commit().map_err(e)?;
+        session.removed(suspended, buried, now);
+        Ok(Some(card))
+    }
+
+    /// Suspends or unsuspends a card by id. Returns whether anything changed.
+    pub fn set_suspended(&mut self, card_id: &str, suspended: bool) -> Result<bool> {
+        let path = self.path.clone();
+        let e = |err| super::sql_error(&path, err);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(e)?;
+        let (was, buried) = read_flags(&tx, card_id).map_err(e)?;
+        if was != suspended {
+            write_flags(&tx, card_id, suspended, buried).map_err(e)?;
+        }
+        tx.commit().map_err(e)?;
+        Ok(was != suspended)
+    }
+}
+
+pub(crate) fn state_json(st: &CardState) -> String {
+    serde_json::to_string(st).unwrap_or_else(|_| "{}".into())
+}
+
+fn read_state(conn: &rusqlite::Connection, card_id: &str) -> rusqlite::Result<Option<CardState>> {
+    conn.prepare_cached(&format!(
+        "SELECT {STATE_COLUMNS} FROM cards WHERE card_id = ?1"
+    ))?
+    .query_row([card_id], |r| state_from_row(r, 0))
+    .optional()
+}
+
+pub(crate) fn write_state(
+    conn: &rusqlite::Connection,
+    card_id: &str,
+    st: &CardState,
+    review_id: i64,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO cards (card_id, {STATE_COLUMNS}, review_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
+    ))?
+    .execute(params![
+        card_id,
+        st.phase.number(),
+        f64::from(st.stability),
+        f64::from(st.difficulty),
+        st.due,
+        st.last_review,
+        st.step,
+        st.interval_days,
+        st.reps,
+        st.lapses,
+        review_id
+    ])?;
+    Ok(())
+}
+
+fn read_flags(conn: &rusqlite::Connection, card_id: &str) -> rusqlite::Result<(bool, Option<i64>)> {
+    Ok(conn
+        .prepare_cached("SELECT suspended, buried_until_day FROM card_flags WHERE card_id = ?1")?
+        .query_row([card_id], |r| Ok((r.get::<_, i64>(0)? != 0, r.get(1)?)))
+        .optional()?
+        .unwrap_or((false, None)))
+}
+
+fn write_flags(
+    conn: &rusqlite::Connection,
+    card_id: &str,
+    suspended: bool,
+    buried_until: Option<i64>,
+) -> rusqlite::Result<()> {
+    if !suspended && buried_until.is_none() {
+        conn.prepare_cached("DELETE FROM card_flags WHERE card_id = ?1")?
+            .execute([card_id])?;
+    } else {
+        conn.prepare_cached(
+            "INSERT OR REPLACE INTO card_flags (card_id, suspended, buried_until_day) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![card_id, suspended, buried_until])?;
+    }
+    Ok(())
+}

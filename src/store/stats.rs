@@ -1,0 +1,334 @@
+//! Statistics queries, the mock interview table, rebuild and prune.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rusqlite::{TransactionBehavior, params};
+use serde::Serialize;
+
+use super::review::write_state;
+use super::{Result, Store, StoreError};
+use crate::srs::clock::Date;
+use crate::srs::plan::{Plan, plan};
+use crate::srs::queue::CardRef;
+use crate::srs::scheduler::CardState;
+use crate::srs::stats::{
+    self, DayCount, Leech, StateCounts, TopicCounts, TopicRecall, TopicRetention,
+};
+
+/// A stored mock interview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct MockSessionRow {
+    pub id: i64,
+    pub started_at: i64,
+    pub finished_at: i64,
+    pub report_json: String,
+}
+
+/// What `iamdrill progress rebuild` did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RebuildReport {
+    /// Cards whose state was derived from the log.
+    pub cards: u64,
+    /// Cards whose stored state differed from the log (and was corrected).
+    pub corrected: u64,
+    pub reviews: u64,
+}
+
+/// What `iamdrill progress prune` removed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PruneReport {
+    pub cards: Vec<String>,
+    pub reviews: u64,
+}
+
+/// Everything `iamdrill stats` shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Stats {
+    pub today: Date,
+    pub streak: u32,
+    pub reviews_today: u32,
+    pub total_reviews: u64,
+    /// Answers per day over the last 365 days (days without answers left out).
+    pub reviews_per_day: Vec<DayCount>,
+    /// Cards due on each of the next 30 days.
+    pub forecast: Vec<DayCount>,
+    pub retention: Vec<TopicRetention>,
+    pub recall: Vec<TopicRecall>,
+    pub states: StateCounts,
+    pub topics: Vec<TopicCounts>,
+    pub leeches: Vec<Leech>,
+    pub desired_retention: f32,
+    pub interview_date: Option<Date>,
+    pub personal_parameters: bool,
+}
+
+impl Store {
+    /// Answers per learner's day (day number → count), all time.
+    pub fn reviews_by_day(&self) -> Result<BTreeMap<i64, u32>> {
+        let shift = self.clock.day_start(0);
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT (reviewed_at - ?1) / 86400000 - (reviewed_at < ?1) AS day, COUNT(*)
+                 FROM reviews GROUP BY day",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([shift], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u32>(1)?)))
+            .map_err(|e| self.err(e))?;
+        let mut map = BTreeMap::new();
+        for row in rows {
+            let (day, n) = row.map_err(|e| self.err(e))?;
+            *map.entry(day).or_insert(0) += n;
+        }
+        Ok(map)
+    }
+
+    /// Days in a row with answers, up to today.
+    pub fn streak(&self, now: i64) -> Result<u32> {
+        Ok(stats::streak(&self.reviews_by_day()?, self.clock.day(now)))
+    }
+
+    /// Per-topic due / new / learning / total counts for the topic picker and the dashboard.
+    pub fn topic_counts<'a, I>(&self, cards: I, now: i64) -> Result<Vec<TopicCounts>>
+    where
+        I: IntoIterator,
+        I::Item: Into<CardRef<'a>>,
+    {
+        let progress = self.load_progress()?;
+        Ok(stats::topic_counts(
+            cards.into_iter().map(Into::into),
+            &progress,
+            &self.clock,
+            now,
+        ))
+    }
+
+    /// Per-card (mature answers, passed) counts: answers to cards in review (interval ≥ 1 day).
+    fn mature_answers(&self) -> Result<HashMap<String, (u32, u32)>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT card_id, COUNT(*), SUM(rating > 1) FROM reviews WHERE phase_before = 2 GROUP BY card_id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?))))
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// All statistics over the given cards.
+    pub fn stats<'a, I>(&self, cards: I, now: i64) -> Result<Stats>
+    where
+        I: IntoIterator,
+        I::Item: Into<CardRef<'a>>,
+    {
+        let cards: Vec<CardRef<'a>> = cards.into_iter().map(Into::into).collect();
+        let progress = self.load_progress()?;
+        let by_day = self.reviews_by_day()?;
+        let today = self.clock.day(now);
+        let total_reviews: u64 = by_day.values().map(|&n| u64::from(n)).sum();
+        let reviews_per_day = by_day
+            .range(today - 364..=today)
+            .map(|(&d, &count)| DayCount {
+                date: Date::from_day_number(d),
+                count,
+            })
+            .collect();
+        let c = || cards.iter().copied();
+        Ok(Stats {
+            today: Date::from_day_number(today),
+            streak: stats::streak(&by_day, today),
+            reviews_today: by_day.get(&today).copied().unwrap_or(0),
+            total_reviews,
+            reviews_per_day,
+            forecast: stats::due_forecast(c(), &progress, &self.clock, now, 30),
+            retention: stats::retention_by_topic(c(), &self.mature_answers()?),
+            recall: stats::predicted_recall(c(), &progress, &self.scheduler, now),
+            states: stats::state_counts(c(), &progress, &self.clock, now),
+            topics: stats::topic_counts(c(), &progress, &self.clock, now),
+            leeches: stats::leeches(c(), &progress),
+            desired_retention: self.scheduler.config().desired_retention,
+            interview_date: self.interview_date()?,
+            personal_parameters: self.fsrs_parameters()?.is_some(),
+        })
+    }
+
+    /// The interview plan for `date`.
+    pub fn plan<'a, I>(&self, cards: I, date: Date, now: i64) -> Result<Plan>
+    where
+        I: IntoIterator,
+        I::Item: Into<CardRef<'a>>,
+    {
+        let progress = self.load_progress()?;
+        Ok(plan(
+            cards.into_iter().map(Into::into),
+            &progress,
+            &self.scheduler,
+            &self.clock,
+            now,
+            date,
+        ))
+    }
+
+    /// Number of review log entries.
+    pub fn review_count(&self) -> Result<u64> {
+        self.conn
+            .query_row("SELECT COUNT(*) FROM reviews", [], |r| r.get::<_, i64>(0))
+            .map(|n| n.max(0) as u64)
+            .map_err(|e| self.err(e))
+    }
+
+    /// Stores a finished mock interview; the caller serializes its report to JSON.
+    pub fn save_mock_session(
+        &mut self,
+        started_at: i64,
+        finished_at: i64,
+        report_json: &str,
+    ) -> Result<i64> {
+        self.conn
+            .execute(
+                "INSERT INTO mock_sessions (started_at, finished_at, report_json) VALUES (?1, ?2, ?3)",
+                params![started_at, finished_at, report_json],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(self.conn.last_insert_rowid())
+    }
+
+    /// Stored mock interviews, oldest first.
+    pub fn mock_sessions(&self) -> Result<Vec<MockSessionRow>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT id, started_at, finished_at, report_json FROM mock_sessions ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok(MockSessionRow {
+                    id: r.get(0)?,
+                    started_at: r.get(1)?,
+                    finished_at: r.get(2)?,
+                    report_json: r.get(3)?,
+                })
+            })
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<_>>()
+            .map_err(|e| self.err(e))
+    }
+
+    /// Derives every card's state again from the review log (the state after its latest
+    /// rescheduling answer) and replaces the `cards` table with it, in one transaction.
+    pub fn rebuild(&mut self) -> Result<RebuildReport> {
+        let path = self.path.clone();
+        let e = |err| super::sql_error(&path, err);
+        let old = self.load_progress()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(e)?;
+        let reviews: i64 = tx
+            .query_row("SELECT COUNT(*) FROM reviews", [], |r| r.get(0))
+            .map_err(e)?;
+        let reviews = reviews.max(0) as u64;
+        let latest: Vec<(String, i64, String)> = {
+            let mut stmt = tx
+                .prepare(
+                    "SELECT card_id, id, state_after FROM reviews
+                     WHERE id IN (SELECT MAX(id) FROM reviews WHERE rescheduled = 1 GROUP BY card_id)",
+                )
+                .map_err(e)?;
+            let rows = stmt
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .map_err(e)?;
+            rows.collect::<rusqlite::Result<_>>().map_err(e)?
+        };
+        tx.execute("DELETE FROM cards", []).map_err(e)?;
+        let mut corrected = 0;
+        for (card, id, json) in &latest {
+            let st: CardState = serde_json::from_str(json).map_err(|err| StoreError::BadRow {
+                path: path.clone(),
+                id: *id,
+                reason: format!("state_after is not a card state: {err}"),
+            })?;
+            if old.get(card).map(|p| p.state) != Some(st) {
+                corrected += 1;
+            }
+            write_state(&tx, card, &st, *id).map_err(e)?;
+        }
+        corrected += old
+            .iter()
+            .filter(|(id, p)| !p.state.is_new() && !latest.iter().any(|(c, _, _)| c == *id))
+            .count() as u64;
+        tx.commit().map_err(e)?;
+        Ok(RebuildReport {
+            cards: latest.len() as u64,
+            corrected,
+            reviews,
+        })
+    }
+
+    /// Ids of cards with history (log, state or flags) that are not in `known`.
+    pub fn orphans(&self, known: &HashSet<&str>) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT DISTINCT card_id FROM reviews
+                 UNION SELECT card_id FROM cards UNION SELECT card_id FROM card_flags ORDER BY 1",
+            )
+            .map_err(|e| self.err(e))?;
+        let rows = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let id = row.map_err(|e| self.err(e))?;
+            if !known.contains(id.as_str()) {
+                out.push(id);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Removes the history of cards that are no longer in the decks (`known` holds the ids
+    /// that are).
+    pub fn prune(&mut self, known: &HashSet<&str>) -> Result<PruneReport> {
+        let cards = self.orphans(known)?;
+        let path = self.path.clone();
+        let e = |err| super::sql_error(&path, err);
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(e)?;
+        let mut reviews = 0u64;
+        for card in &cards {
+            reviews += tx
+                .execute("DELETE FROM reviews WHERE card_id = ?1", [card])
+                .map_err(e)? as u64;
+            tx.execute("DELETE FROM cards WHERE card_id = ?1", [card])
+                .map_err(e)?;
+            tx.execute("DELETE FROM card_flags WHERE card_id = ?1", [card])
+                .map_err(e)?;
+        }
+        tx.commit().map_err(e)?;
+        Ok(PruneReport { cards, reviews })
+    }
+
+    /// Runs SQLite's integrity check; `Ok(())` when the file is sound.
+    pub fn integrity_check(&self) -> Result<()> {
+        let result: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        if result == "ok" {
+            Ok(())
+        } else {
+            Err(StoreError::Damaged {
+                path: self.path.clone(),
+                detail: result,
+            })
+        }
+    }
+}
