@@ -444,9 +444,41 @@ fn find_candidates(keys: &[KeyToken], answer: &[Token]) -> Vec<Candidate> {
             }
         }
     }
+    // "Deactivate it": a pronoun right after a fresh key word stands for the words the question
+    // already named (the echo words).
+    let echo_bits: u32 = keys
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| k.echo)
+        .fold(0, |m, (i, _)| m | (1 << i));
+    if echo_bits != 0 {
+        let mut extra = Vec::new();
+        for (j, a) in answer.iter().enumerate().skip(1) {
+            if !PRONOUNS.contains(&a.raw.as_str()) || answer[j - 1].sentence != a.sentence {
+                continue;
+            }
+            let after_fresh = out
+                .iter()
+                .any(|c| c.last == j - 1 && c.bits & !echo_bits != 0);
+            if after_fresh {
+                for (i, _) in keys.iter().enumerate().filter(|(_, k)| k.echo) {
+                    extra.push(Candidate {
+                        key: i,
+                        bits: 1 << i,
+                        first: j,
+                        last: j,
+                        negated: a.negated,
+                    });
+                }
+            }
+        }
+        out.extend(extra);
+    }
     out.sort_by_key(|c| (c.first, c.last));
     out
 }
+
+const PRONOUNS: &[&str] = &["it", "them", "this", "that", "these", "those"];
 
 /// How many of a phrase's content words an answer must contain.
 fn required_words(n: usize) -> usize {
@@ -486,6 +518,104 @@ pub fn typo(a: &str, b: &str) -> bool {
     ls * 5 >= ll * 4 && SKIM.fuzzy_match(long, short).is_some()
 }
 
+/// The points a scenario card is graded on, each with the step it belongs to: the card's key points
+/// (each placed at the step whose prompt and model answer share most words with it) or, for a card
+/// without key points, each step's model answer.
+pub fn scenario_points(card: &Card) -> Vec<(KeyPoint, usize)> {
+    let Some(scenario) = &card.scenario else {
+        return Vec::new();
+    };
+    if card.key_points.is_empty() {
+        return scenario
+            .steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (KeyPoint::new(s.answer.clone()), i))
+            .collect();
+    }
+    let step_stems: Vec<HashSet<String>> = scenario
+        .steps
+        .iter()
+        .map(|s| {
+            tokenize(&format!("{}\n{}", s.prompt, s.answer))
+                .into_iter()
+                .filter(|t| !t.stop && !t.negation)
+                .map(|t| t.stem)
+                .collect()
+        })
+        .collect();
+    card.key_points
+        .iter()
+        .map(|kp| {
+            let content = |p: &str| -> HashSet<String> {
+                tokenize(p)
+                    .into_iter()
+                    .filter(|t| !t.stop && !t.negation)
+                    .map(|t| t.stem)
+                    .collect()
+            };
+            let main = content(&kp.text);
+            let alternatives: HashSet<String> = kp
+                .accept
+                .iter()
+                .flat_map(|a| content(a))
+                .filter(|w| !main.contains(w))
+                .collect();
+            // Words found in many steps ("key") say little about where a point belongs; the key
+            // point's own words count twice as much as its alternatives'.
+            let mut best = (0, 0.0f64);
+            for (i, stems) in step_stems.iter().enumerate() {
+                let rarity =
+                    |w: &String| 1.0 / step_stems.iter().filter(|s| s.contains(w)).count() as f64;
+                let overlap: f64 = main
+                    .intersection(stems)
+                    .map(|w| 2.0 * rarity(w))
+                    .sum::<f64>()
+                    + alternatives.intersection(stems).map(rarity).sum::<f64>();
+                if overlap > best.1 {
+                    best = (i, overlap);
+                }
+            }
+            (kp.clone(), best.0)
+        })
+        .collect()
+}
+
+/// What a card is graded on, as (text, label): key points; scenario points labelled with their
+/// step's prompt; a table's hidden cells labelled `row / column`. Hints reveal these in order.
+pub fn expected_points(card: &Card) -> Vec<(String, Option<String>)> {
+    match card.kind {
+        CardKind::Scenario => {
+            let prompts: Vec<&str> = card
+                .scenario
+                .iter()
+                .flat_map(|s| &s.steps)
+                .map(|s| s.prompt.as_str())
+                .collect();
+            scenario_points(card)
+                .into_iter()
+                .map(|(kp, step)| (kp.text, prompts.get(step).map(|p| p.to_string())))
+                .collect()
+        }
+        CardKind::Table => match &card.table {
+            Some(t) => hidden_cells(t)
+                .into_iter()
+                .map(|(r, c)| (t.rows[r][c].clone(), Some(cell_label(t, r, c))))
+                .collect(),
+            None => card
+                .key_points
+                .iter()
+                .map(|k| (k.text.clone(), None))
+                .collect(),
+        },
+        CardKind::Basic => card
+            .key_points
+            .iter()
+            .map(|k| (k.text.clone(), None))
+            .collect(),
+    }
+}
+
 fn grade_scenario(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, GradeError> {
     let scenario = card
         .scenario
@@ -493,37 +623,49 @@ fn grade_scenario(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, Grade
         .ok_or_else(|| GradeError::MissingScenario {
             card: card.id.clone(),
         })?;
+    let points = scenario_points(card);
+    let prompt = |step: usize| scenario.steps.get(step).map(|s| s.prompt.clone());
     let mut out = Vec::new();
     match answer {
         Answer::Text(text) => {
             let echo = echo_stems(&[&card.question, &scenario.situation], false);
             let tokens = tokenize(text);
-            for step in &scenario.steps {
-                let kp = KeyPoint::new(step.answer.clone());
-                out.push(grade_point(
-                    &kp,
-                    &tokens,
-                    &echo,
-                    Some(step.prompt.clone()),
-                    0,
-                    0,
-                ));
+            for (kp, step) in &points {
+                out.push(grade_point(kp, &tokens, &echo, prompt(*step), 0, 0));
             }
         }
         Answer::Steps(texts) => {
-            for (i, step) in scenario.steps.iter().enumerate() {
-                let echo = echo_stems(&[&card.question, &scenario.situation, &step.prompt], true);
-                let text = texts.get(i).map(String::as_str).unwrap_or("");
-                let tokens = tokenize(text);
-                let kp = KeyPoint::new(step.answer.clone());
-                out.push(grade_point(
-                    &kp,
-                    &tokens,
-                    &echo,
-                    Some(step.prompt.clone()),
-                    i,
-                    0,
-                ));
+            let parts: Vec<(Vec<Token>, Echo)> = scenario
+                .steps
+                .iter()
+                .enumerate()
+                .map(|(i, step)| {
+                    let text = texts.get(i).map(String::as_str).unwrap_or("");
+                    let echo =
+                        echo_stems(&[&card.question, &scenario.situation, &step.prompt], true);
+                    (tokenize(text), echo)
+                })
+                .collect();
+            for (kp, step) in &points {
+                // The point's own step first; an examiner also credits it said at another step.
+                let order = std::iter::once(*step).chain((0..parts.len()).filter(|i| i != step));
+                let mut verdict: Option<PointGrade> = None;
+                for i in order {
+                    let Some((tokens, echo)) = parts.get(i) else {
+                        continue;
+                    };
+                    let g = grade_point(kp, tokens, echo, prompt(*step), i, 0);
+                    if g.covered {
+                        verdict = Some(g);
+                        break;
+                    }
+                    if verdict.is_none() || i == *step {
+                        verdict = Some(g);
+                    }
+                }
+                out.push(verdict.unwrap_or_else(|| {
+                    grade_point(kp, &[], &Echo::default(), prompt(*step), *step, 0)
+                }));
             }
         }
         Answer::Cells(_) => {
@@ -961,6 +1103,57 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, GradeError::NoSuchCell { row: 5, .. }));
+    }
+
+    #[test]
+    fn scenario_key_points_are_placed_at_their_steps() {
+        let mut c = card(CardKind::Scenario);
+        c.question = "Access keys leaked on GitHub. What do you do?".into();
+        c.scenario = Some(Scenario {
+            situation: "An IAM user's keys are public.".into(),
+            steps: vec![
+                Step {
+                    phase: None,
+                    prompt: "What do you do first with the key?".into(),
+                    answer: "Deactivate it at once and treat it as compromised.".into(),
+                },
+                Step {
+                    phase: None,
+                    prompt: "How do you investigate?".into(),
+                    answer: "Search CloudTrail in every Region for the key's activity.".into(),
+                },
+                Step {
+                    phase: None,
+                    prompt: "How do you prevent it?".into(),
+                    answer: "Use roles instead of long-term keys.".into(),
+                },
+            ],
+        });
+        c.key_points = vec![
+            KeyPoint::new("review CloudTrail for everything the key did"),
+            KeyPoint::new("deactivate the exposed key immediately"),
+            KeyPoint::new("replace long-term keys with roles"),
+        ];
+        let placed: Vec<usize> = scenario_points(&c).iter().map(|(_, s)| *s).collect();
+        assert_eq!(placed, [1, 0, 2]);
+        let labels: Vec<Option<String>> = expected_points(&c).into_iter().map(|(_, l)| l).collect();
+        assert_eq!(
+            labels[1].as_deref(),
+            Some("What do you do first with the key?")
+        );
+        // Said at the wrong step still counts; the span refers to the step where it was said.
+        let g = grade_card(
+            &c,
+            &Answer::Steps(vec![
+                "Deactivate the key immediately, then review CloudTrail for what the key did."
+                    .into(),
+                "".into(),
+                "nothing".into(),
+            ]),
+        )
+        .unwrap();
+        let v: Vec<(bool, usize)> = g.points.iter().map(|p| (p.covered, p.part)).collect();
+        assert_eq!(v, [(true, 0), (true, 0), (false, 2)]);
     }
 
     #[test]

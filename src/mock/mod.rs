@@ -1,5 +1,6 @@
 //! Timed mock interviews (domain only).
 
+pub mod cli;
 pub mod grade;
 pub mod report;
 pub mod select;

@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::grade::{Answer, CardGrade, PointGrade, grade_card, hidden_cells};
+use super::grade::{Answer, CardGrade, PointGrade, expected_points, grade_card};
 use super::report::{MockReport, QuestionReport, QuestionStatus};
 use super::select::is_askable;
 use super::timer::Countdown;
@@ -99,37 +99,6 @@ pub struct MockSession {
     draft: Answer,
     hints: Vec<usize>,
     outcomes: Vec<Outcome>,
-}
-
-/// The key points a card is graded on, as (text, label): key points, scenario steps or hidden cells.
-pub fn expected_points(card: &Card) -> Vec<(String, Option<String>)> {
-    match card.kind {
-        CardKind::Scenario => card
-            .scenario
-            .iter()
-            .flat_map(|s| &s.steps)
-            .map(|s| (s.answer.clone(), Some(s.prompt.clone())))
-            .collect(),
-        CardKind::Table => match &card.table {
-            Some(t) => hidden_cells(t)
-                .into_iter()
-                .map(|(r, c)| {
-                    let label = format!(
-                        "{} / {}",
-                        t.rows[r].first().map(String::as_str).unwrap_or(""),
-                        t.headers.get(c).map(String::as_str).unwrap_or("")
-                    );
-                    (t.rows[r][c].clone(), Some(label))
-                })
-                .collect(),
-            None => Vec::new(),
-        },
-        CardKind::Basic => card
-            .key_points
-            .iter()
-            .map(|k| (k.text.clone(), None))
-            .collect(),
-    }
 }
 
 /// A grading with every expected point missed.
