@@ -292,7 +292,7 @@ const MAX_KEY_WORDS: usize = 32;
 
 fn match_phrase(phrase: &str, answer: &[Token], echo: &Echo) -> PhraseMatch {
     let ptoks = tokenize(phrase);
-    let key_negated = ptoks.iter().any(|t| t.negation);
+
     let mut content: Vec<&Token> = ptoks.iter().filter(|t| !t.stop && !t.negation).collect();
     if content.is_empty() {
         content = ptoks.iter().filter(|t| !t.negation).collect();
@@ -312,6 +312,8 @@ fn match_phrase(phrase: &str, answer: &[Token], echo: &Echo) -> PhraseMatch {
     if keys.is_empty() {
         return PhraseMatch::default();
     }
+    // A negation with nothing after it ("roles have none") leaves every key word positive.
+    let key_negated = keys.iter().any(|k| k.negated);
     let all_mask: u32 = if keys.len() == 32 {
         u32::MAX
     } else {

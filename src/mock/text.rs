@@ -301,6 +301,15 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         let negation = is_negation(&lower) && !interjection_no(text, &words, wi, &lower);
         let negated = scope.is_some();
         if negation {
+            // "grants nothing": the verb right before `nothing`/`none` is what is negated.
+            if matches!(lower.as_str(), "nothing" | "none" | "nobody")
+                && w.before == Break::None
+                && let Some(prev) = tokens.last_mut()
+                && !prev.stop
+                && !prev.negation
+            {
+                prev.negated = true;
+            }
             tokens.push(Token {
                 stem: lower.clone(),
                 raw: lower.clone(),
@@ -480,6 +489,15 @@ mod tests {
 
         let toks = tokenize("It does not block, but it detects threats");
         assert!(!toks.iter().find(|t| t.raw == "detects").unwrap().negated);
+    }
+
+    #[test]
+    fn nothing_negates_the_verb_before_it() {
+        let toks = tokenize("a boundary grants nothing; roles have none");
+        let get = |w: &str| toks.iter().find(|t| t.raw == w).unwrap().negated;
+        assert!(get("grants"));
+        assert!(!get("boundary"));
+        assert!(!get("roles"));
     }
 
     #[test]
