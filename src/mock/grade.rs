@@ -331,25 +331,33 @@ fn match_phrase(phrase: &str, answer: &[Token], echo: &Echo) -> PhraseMatch {
     let candidates = find_candidates(&keys, answer);
     let mut result = PhraseMatch::default();
     let mut best_key: Option<(u32, usize)> = None; // (count, span length) of the best covered window
+    let mut ends: Vec<usize> = Vec::new();
     for (si, start) in candidates.iter().enumerate() {
-        for end in candidates[si..].iter().map(|c| c.last) {
-            if end < start.first || end - start.first >= max_span {
-                continue;
-            }
-            if answer[start.first].sentence != answer[end].sentence {
-                continue;
-            }
-            let inside = candidates
+        // Windows start at a candidate's first word; candidates are sorted by (first, last).
+        if si > 0 && candidates[si - 1].first == start.first {
+            continue;
+        }
+        let sentence = answer[start.first].sentence;
+        let limit = start.first + max_span;
+        let in_reach = candidates[si..]
+            .iter()
+            .take_while(|c| c.first < limit && answer[c.first].sentence == sentence)
+            .count();
+        let window = &candidates[si..si + in_reach];
+        ends.clear();
+        ends.extend(
+            window
                 .iter()
-                .filter(|c| c.first >= start.first && c.last <= end);
+                .map(|c| c.last)
+                .filter(|&e| e < limit && answer[e].sentence == sentence),
+        );
+        ends.sort_unstable();
+        ends.dedup();
+        for &end in &ends {
+            let inside = || window.iter().filter(move |c| c.last <= end);
             let (mut good, mut bad, mut any_negated) = (0u32, 0u32, false);
-            let mut chosen: Vec<Candidate> = Vec::new();
-            for c in inside {
-                let fits = c.negated == keys[c.key].negated;
-                if fits {
-                    if c.bits & !good != 0 {
-                        chosen.push(*c);
-                    }
+            for c in inside() {
+                if c.negated == keys[c.key].negated {
                     good |= c.bits;
                     any_negated |= c.negated;
                 } else {
@@ -374,6 +382,16 @@ fn match_phrase(phrase: &str, answer: &[Token], echo: &Echo) -> PhraseMatch {
                     best_key = Some(key);
                     result.covered = true;
                     result.contradicted = false;
+                    let mut seen = 0u32;
+                    let chosen: Vec<Candidate> = inside()
+                        .filter(|c| c.negated == keys[c.key].negated)
+                        .filter(|c| {
+                            let new = c.bits & !seen != 0;
+                            seen |= c.bits;
+                            new
+                        })
+                        .copied()
+                        .collect();
                     result.words = spans_of(&chosen, answer);
                 }
             } else if enough(good | bad) && !result.covered {
@@ -398,6 +416,11 @@ fn spans_of(chosen: &[Candidate], answer: &[Token]) -> Vec<Span> {
 
 fn find_candidates(keys: &[KeyToken], answer: &[Token]) -> Vec<Candidate> {
     let mut out = Vec::new();
+    // Two key words written as one answer word: `secretsmanager` for Secrets Manager.
+    let key_pairs: Vec<String> = keys
+        .windows(2)
+        .map(|w| format!("{}{}", w[0].raw, w[1].raw))
+        .collect();
     for (j, a) in answer.iter().enumerate() {
         if a.negation {
             continue;
@@ -413,36 +436,38 @@ fn find_candidates(keys: &[KeyToken], answer: &[Token]) -> Vec<Candidate> {
                 });
             }
             // One key word written as two or three answer words: `guard duty` for GuardDuty.
-            let mut joined = a.raw.clone();
-            let mut negated = a.negated;
-            for (n, b) in answer.iter().enumerate().skip(j + 1).take(2) {
-                if b.negation || b.sentence != a.sentence {
-                    break;
-                }
-                joined.push_str(&b.raw);
-                negated |= b.negated;
-                if k.raw.len() >= 6 && (joined == k.raw || typo(&joined, &k.raw)) {
-                    out.push(Candidate {
-                        key: i,
-                        bits: 1 << i,
-                        first: j,
-                        last: n,
-                        negated,
-                    });
+            if k.raw.len() >= 6 && a.raw.len() < k.raw.len() && k.raw.starts_with(a.raw.as_str()) {
+                let mut len = a.raw.len();
+                let mut negated = a.negated;
+                for (n, b) in answer.iter().enumerate().skip(j + 1).take(2) {
+                    if b.negation
+                        || b.sentence != a.sentence
+                        || !k.raw[len..].starts_with(b.raw.as_str())
+                    {
+                        break;
+                    }
+                    len += b.raw.len();
+                    negated |= b.negated;
+                    if len == k.raw.len() {
+                        out.push(Candidate {
+                            key: i,
+                            bits: 1 << i,
+                            first: j,
+                            last: n,
+                            negated,
+                        });
+                        break;
+                    }
                 }
             }
-            // Two key words written as one answer word: `secretsmanager` for Secrets Manager.
-            if let Some(k2) = keys.get(i + 1) {
-                let joined = format!("{}{}", k.raw, k2.raw);
-                if a.raw.len() >= 6 && (joined == a.raw || typo(&joined, &a.raw)) {
-                    out.push(Candidate {
-                        key: i,
-                        bits: (1 << i) | (1 << (i + 1)),
-                        first: j,
-                        last: j,
-                        negated: a.negated,
-                    });
-                }
+            if key_pairs.get(i).is_some_and(|pair| *pair == a.raw) {
+                out.push(Candidate {
+                    key: i,
+                    bits: (1 << i) | (1 << (i + 1)),
+                    first: j,
+                    last: j,
+                    negated: a.negated,
+                });
             }
         }
     }
@@ -500,6 +525,9 @@ fn words_match(kraw: &str, kstem: &str, araw: &str, astem: &str) -> bool {
 
 /// Whether `a` and `b` are the same word with a typo in one of them.
 pub fn typo(a: &str, b: &str) -> bool {
+    if a.as_bytes().first() != b.as_bytes().first() || a.len().abs_diff(b.len()) > 12 {
+        return false;
+    }
     let (short, long) = if a.chars().count() <= b.chars().count() {
         (a, b)
     } else {

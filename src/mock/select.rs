@@ -37,6 +37,19 @@ impl TopicWeakness {
     }
 }
 
+impl TopicWeakness {
+    /// Adds the key points missed in a past mock interview to its topics' miss counts.
+    pub fn add_mock_report(&mut self, report: &super::report::MockReport) {
+        for q in report.questions.iter().filter(|q| q.status.is_scored()) {
+            let missed = u32::try_from(q.missed.len()).unwrap_or(u32::MAX);
+            if missed > 0 {
+                let entry = self.mock_misses.entry(q.topic.clone()).or_default();
+                *entry = entry.saturating_add(missed);
+            }
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SelectOptions {
     /// How many questions to ask.
@@ -351,6 +364,46 @@ mod tests {
         );
         assert_eq!(count(&sel, CardKind::Basic), 1);
         assert_eq!(count(&sel, CardKind::Scenario), 1);
+    }
+
+    #[test]
+    fn past_mock_misses_add_up_per_topic() {
+        use crate::mock::report::{MockReport, QuestionReport, QuestionStatus};
+        let q = |topic: &str, status, missed: usize| QuestionReport {
+            card_id: "c".into(),
+            topic: topic.into(),
+            kind: CardKind::Basic,
+            question: "?".into(),
+            status,
+            score: 0.0,
+            covered: 0,
+            total: missed,
+            budget_ms: 0,
+            used_ms: 0,
+            missed: vec!["m".into(); missed],
+            hints: vec![],
+            rating: None,
+            answer: None,
+            points: vec![],
+        };
+        let report = MockReport::new(
+            None,
+            0,
+            true,
+            vec![
+                q("kms", QuestionStatus::Answered, 2),
+                q("kms", QuestionStatus::Skipped, 1),
+                q("sts", QuestionStatus::NotReached, 3),
+                q("mfa", QuestionStatus::Answered, 0),
+            ],
+        );
+        let mut weak = TopicWeakness::default();
+        weak.add_mock_report(&report);
+        weak.add_mock_report(&report);
+        assert_eq!(weak.mock_misses.get("kms"), Some(&6));
+        assert_eq!(weak.mock_misses.get("sts"), None);
+        assert_eq!(weak.mock_misses.get("mfa"), None);
+        assert!(weak.weight("kms") > weak.weight("sts"));
     }
 
     #[test]
