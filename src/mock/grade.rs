@@ -171,7 +171,8 @@ fn shape(a: &Answer) -> &'static str {
 
 /// Grades a free text against key points; `question` supplies the echo words.
 pub fn grade_text(question: &str, key_points: &[KeyPoint], answer: &str) -> Vec<PointGrade> {
-    let echo = echo_stems(&[question], false);
+    let mut echo = echo_stems(&[question], false);
+    echo.stems.extend(common_stems(key_points));
     let tokens = tokenize(answer);
     key_points
         .iter()
@@ -186,6 +187,31 @@ struct Echo {
     /// The answer replies to one step's prompt, so the echo words are understood ("deactivate it"
     /// answers "what do you do with the key first?"). In a free answer they must be said.
     implicit: bool,
+}
+
+/// Words shared by more than half of a card's (three or more) key points: they tell the key points
+/// apart no better than the question's own words do, so they cannot earn a point alone.
+fn common_stems(key_points: &[KeyPoint]) -> HashSet<String> {
+    if key_points.len() < 3 {
+        return HashSet::new();
+    }
+    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+    for kp in key_points {
+        let stems: HashSet<String> = std::iter::once(&kp.text)
+            .chain(&kp.accept)
+            .flat_map(|p| tokenize(p))
+            .filter(|t| !t.stop && !t.negation)
+            .map(|t| t.stem)
+            .collect();
+        for stem in stems {
+            *counts.entry(stem).or_default() += 1;
+        }
+    }
+    counts
+        .into_iter()
+        .filter(|(_, n)| *n * 2 > key_points.len())
+        .map(|(stem, _)| stem)
+        .collect()
 }
 
 fn echo_stems(texts: &[&str], implicit: bool) -> Echo {
@@ -208,8 +234,11 @@ fn grade_point(
 ) -> PointGrade {
     let mut contradicted = false;
     let mut best: Option<(PhraseMatch, &str)> = None;
+    let mut reversed = false;
     for phrase in std::iter::once(&kp.text).chain(kp.accept.iter()) {
         let m = match_phrase(phrase, tokens, echo);
+        // "an allow overrides a deny" must not earn "deny beats allow" through other words.
+        reversed |= m.reversed;
         if m.covered {
             let better = best.as_ref().is_none_or(|(b, _)| {
                 m.words.first().map(|w| w.start) < b.words.first().map(|w| w.start)
@@ -220,6 +249,10 @@ fn grade_point(
         } else if m.contradicted {
             contradicted = true;
         }
+    }
+    if reversed {
+        best = None;
+        contradicted = true;
     }
     match best {
         Some((m, phrase)) => {
@@ -266,6 +299,8 @@ fn grade_point(
 struct PhraseMatch {
     covered: bool,
     contradicted: bool,
+    /// The answer states the phrase's relation the other way round.
+    reversed: bool,
     words: Vec<Span>,
 }
 
@@ -332,6 +367,8 @@ fn match_phrase(phrase: &str, answer: &[Token], echo: &Echo) -> PhraseMatch {
     let mut result = PhraseMatch::default();
     let mut best_key: Option<(u32, usize)> = None; // (count, span length) of the best covered window
     let mut ends: Vec<usize> = Vec::new();
+    let mut best_range = (0, 0);
+    let mut reversals: Vec<(usize, usize)> = Vec::new();
     for (si, start) in candidates.iter().enumerate() {
         // Windows start at a candidate's first word; candidates are sorted by (first, last).
         if si > 0 && candidates[si - 1].first == start.first {
@@ -367,7 +404,7 @@ fn match_phrase(phrase: &str, answer: &[Token], echo: &Echo) -> PhraseMatch {
             let enough = |bits: u32| {
                 let total = (bits & all_mask).count_ones() as usize;
                 if fresh_mask == 0 {
-                    total >= required_words(keys.len())
+                    total >= keys.len()
                 } else {
                     (bits & fresh_mask).count_ones() as usize >= required_fresh
                         && (echo.implicit || total >= keys.len().min(2))
@@ -378,28 +415,97 @@ fn match_phrase(phrase: &str, answer: &[Token], echo: &Echo) -> PhraseMatch {
                 let key = (good.count_ones(), end - start.first);
                 let better =
                     best_key.is_none_or(|(c, len)| key.0 > c || (key.0 == c && key.1 < len));
-                if better {
-                    best_key = Some(key);
-                    result.covered = true;
-                    result.contradicted = false;
-                    let mut seen = 0u32;
-                    let chosen: Vec<Candidate> = inside()
-                        .filter(|c| c.negated == keys[c.key].negated)
-                        .filter(|c| {
-                            let new = c.bits & !seen != 0;
-                            seen |= c.bits;
-                            new
-                        })
-                        .copied()
-                        .collect();
-                    result.words = spans_of(&chosen, answer);
+                if !better {
+                    continue;
                 }
+                let mut seen = 0u32;
+                let chosen: Vec<Candidate> = inside()
+                    .filter(|c| c.negated == keys[c.key].negated)
+                    .filter(|c| {
+                        let new = c.bits & !seen != 0;
+                        seen |= c.bits;
+                        new
+                    })
+                    .copied()
+                    .collect();
+                if fresh_mask == 0 && !in_sequence(&chosen, answer) {
+                    continue;
+                }
+                // With a key word said twice the order is ambiguous: only read a reversal when
+                // every matched word occurs once in the window.
+                let unique = inside()
+                    .filter(|c| c.negated == keys[c.key].negated)
+                    .fold((0u32, true), |(seen, ok), c| {
+                        (seen | c.bits, ok && c.bits & seen == 0)
+                    })
+                    .1;
+                if unique && reversed(&chosen, answer) {
+                    reversals.push((start.first, end));
+                    continue;
+                }
+                best_range = (start.first, end);
+                best_key = Some(key);
+                result.covered = true;
+                result.contradicted = false;
+                result.words = spans_of(&chosen, answer);
             } else if enough(good | bad) && !result.covered {
                 result.contradicted = true;
             }
         }
     }
+    // A window read the other way round over the same words outweighs a smaller one inside it.
+    if result.covered
+        && reversals
+            .iter()
+            .any(|&(a, b)| a <= best_range.1 && best_range.0 <= b)
+    {
+        result = PhraseMatch {
+            covered: false,
+            contradicted: true,
+            reversed: true,
+            words: Vec::new(),
+        };
+    } else if !reversals.is_empty() {
+        result.reversed = true;
+        result.contradicted |= !result.covered;
+    }
     result
+}
+
+/// Whether the chosen words stand in the key's order with only stop words between them: a phrase
+/// made only of the question's (or the card's common) words must be said as such.
+fn in_sequence(chosen: &[Candidate], answer: &[Token]) -> bool {
+    let mut sorted: Vec<&Candidate> = chosen.iter().collect();
+    sorted.sort_by_key(|c| c.key);
+    sorted
+        .windows(2)
+        .all(|w| w[0].last < w[1].first && answer[w[0].last + 1..w[1].first].iter().all(|t| t.stop))
+}
+
+/// Whether the answer swaps what stands on either side of a key word: "an allow overrides an
+/// explicit deny" for "an explicit deny overrides any allow". A passive ("is overridden by")
+/// keeps the meaning and is not a reversal.
+fn reversed(chosen: &[Candidate], answer: &[Token]) -> bool {
+    let mut placed: Vec<(usize, usize)> = Vec::new(); // (key index, answer position)
+    for c in chosen {
+        for k in 0..32 {
+            if c.bits & (1 << k) != 0 {
+                placed.push((k, c.first));
+            }
+        }
+    }
+    placed.sort_unstable();
+    placed.iter().any(|&(k, pos)| {
+        let before: Vec<usize> = placed.iter().filter(|p| p.0 < k).map(|p| p.1).collect();
+        let after: Vec<usize> = placed.iter().filter(|p| p.0 > k).map(|p| p.1).collect();
+        let passive = answer.get(pos + 1).is_some_and(|t| t.raw == "by")
+            || answer.get(pos + 2).is_some_and(|t| t.raw == "by");
+        !before.is_empty()
+            && !after.is_empty()
+            && before.iter().all(|&b| b > pos)
+            && after.iter().all(|&a| a < pos)
+            && !passive
+    })
 }
 
 fn spans_of(chosen: &[Candidate], answer: &[Token]) -> Vec<Span> {
@@ -658,7 +764,8 @@ fn grade_scenario(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, Grade
     let mut out = Vec::new();
     match answer {
         Answer::Text(text) => {
-            let echo = echo_stems(&[&card.question, &scenario.situation], false);
+            let mut echo = echo_stems(&[&card.question, &scenario.situation], false);
+            echo.stems.extend(common_stems(&card.key_points));
             let tokens = tokenize(text);
             for (kp, step) in &points {
                 out.push(grade_point(kp, &tokens, &echo, prompt(*step), 0, 0));
@@ -671,8 +778,9 @@ fn grade_scenario(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, Grade
                 .enumerate()
                 .map(|(i, step)| {
                     let text = texts.get(i).map(String::as_str).unwrap_or("");
-                    let echo =
+                    let mut echo =
                         echo_stems(&[&card.question, &scenario.situation, &step.prompt], true);
+                    echo.stems.extend(common_stems(&card.key_points));
                     (tokenize(text), echo)
                 })
                 .collect();
@@ -1010,6 +1118,34 @@ mod tests {
             "GuardDuty doesn't block the traffic, it only alerts"
         ));
         assert!(!covered(key, "GuardDuty blocks malicious traffic"));
+    }
+
+    #[test]
+    fn swapped_subject_and_object_is_not_credited() {
+        let key = "an explicit deny overrides any allow";
+        let g = grade_text(
+            "",
+            &[kp(key)],
+            "An allow in a resource policy overrides an explicit deny.",
+        );
+        assert!(!g[0].covered);
+        assert!(g[0].contradicted);
+        assert!(covered(key, "Any allow is overridden by an explicit deny."));
+        assert!(covered(
+            key,
+            "An explicit deny in any policy overrides every allow."
+        ));
+        // Another phrasing of the same key point is not earned either.
+        let key = KeyPoint {
+            text: key.into(),
+            accept: vec!["deny beats allow".into()],
+        };
+        let g = grade_text(
+            "",
+            &[key],
+            "An allow in a resource policy overrides an explicit deny.",
+        );
+        assert!(!g[0].covered && g[0].contradicted);
     }
 
     #[test]

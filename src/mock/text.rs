@@ -346,7 +346,13 @@ pub fn tokenize(text: &str) -> Vec<Token> {
 fn interjection_no(text: &str, words: &[RawWord], wi: usize, lower: &str) -> bool {
     let next = words.get(wi + 1);
     match lower {
-        "no" => next.is_none_or(|n| n.before != Break::None),
+        "no" => next.is_none_or(|n| {
+            n.before != Break::None
+                || matches!(
+                    text[n.start..n.end].to_lowercase().as_str(),
+                    "matter" | "doubt"
+                )
+        }),
         "not" => next.is_some_and(|n| {
             let w = text[n.start..n.end].to_lowercase();
             n.before == Break::None && (w == "only" || w == "just")
@@ -506,6 +512,8 @@ mod tests {
         assert!(toks.iter().all(|t| !t.negated));
         let toks = tokenize("not only detects but blocks");
         assert!(toks.iter().all(|t| !t.negated));
+        let toks = tokenize("deny wins no matter where the allow is");
+        assert!(toks.iter().all(|t| !t.negated && !t.negation));
     }
 
     #[test]
