@@ -36,6 +36,8 @@ pub enum Command {
     Decks(crate::deck::cli::DecksArgs),
     /// Compile Q&A documents (text guides or Markdown notes) into YAML decks.
     Compile(crate::compile::cli::CompileArgs),
+    /// Grade a typed answer against a card's key points, as the mock interview does.
+    Grade(crate::mock::cli::GradeArgs),
     /// Print where iamdrill keeps its data and configuration.
     Paths,
     /// Evaluate IAM policies offline: eval a case, test case files, check a policy document.
@@ -47,6 +49,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         None => crate::ui::app::open(&cli.global, None),
         Some(Command::Decks(args)) => crate::deck::cli::run(&cli.global, args),
         Some(Command::Compile(args)) => crate::compile::cli::run(&cli.global, args),
+        Some(Command::Grade(args)) => crate::mock::cli::run(&cli.global, args),
         Some(Command::Paths) => {
             let data = crate::paths::data_dir(cli.global.data_dir.as_ref());
             println!("data:     {}", data.display());

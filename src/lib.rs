@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod compile;
 pub mod deck;
+pub mod mock;
 pub mod paths;
 pub mod policy;
 pub mod search;
