@@ -817,7 +817,7 @@ fn grade_scenario(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, Grade
     Ok(out)
 }
 
-/// The cells a table question hides: every non-empty cell outside the first (label) column.
+/// The cells a table question hides: every cell with something to recall (letters or digits) outside the first (label) column.
 pub fn hidden_cells(table: &Table) -> Vec<(usize, usize)> {
     table
         .rows
@@ -827,7 +827,7 @@ pub fn hidden_cells(table: &Table) -> Vec<(usize, usize)> {
             row.iter()
                 .enumerate()
                 .skip(1)
-                .filter(|(_, cell)| !cell.trim().is_empty())
+                .filter(|(_, cell)| cell.chars().any(char::is_alphanumeric))
                 .map(move |(c, _)| (r, c))
         })
         .collect()

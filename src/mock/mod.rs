@@ -29,7 +29,7 @@
 //! let hint = s.hint()?;                                 // `h`: reveals one key point (half credit)
 //! s.toggle_pause(Instant::now())?;                      // `p`: stops both clocks / resumes
 //! s.toggle_pause(Instant::now())?;
-//! let grade = s.submit(Instant::now())?;                // Ctrl-S: per key point covered + spans
+//! let covered = s.submit(Instant::now())?.covered();    // Ctrl-S: per key point covered + spans
 //! // in Phase::Reviewing: show `s.last_grade()`, `s.last_score()`, the model answer and note,
 //! // then the learner's 1-4 rating; log it with `store.record_mock(&rated.card_id, rating, ..)`.
 //! let rated = s.rate(3, Instant::now())?;               // opens the next question or finishes
@@ -37,7 +37,7 @@
 //! // 3. At the end (`s.phase() == Phase::Finished`):
 //! let report = s.report();
 //! let json = report.to_json()?;                          // store.save_mock_session(start, end, &json)
-//! # let _ = (hint, grade, rated, json); Ok(()) }
+//! # let _ = (hint, covered, rated, json); Ok(()) }
 //! ```
 //!
 //! * Clocks: [`session::MockSession::question_remaining`], `question_fraction_left` (the gauge),
