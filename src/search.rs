@@ -108,23 +108,52 @@ impl Searcher {
             let mut answer_hit: Option<(i64, usize)> = None;
             let mut all = true;
             for w in &words {
-                // Quick rejection: every character of the word must occur in the card.
-                let q = self.matcher.fuzzy_indices(&e.question_lower, w);
-                let tag = if e.tags.is_empty() {
+                let wl = w.chars().count() as i64;
+                // Whole substrings beat scattered fuzzy matches; fuzzy matches still catch typos.
+                let q = self
+                    .matcher
+                    .fuzzy_indices(&e.question_lower, w)
+                    .map(|(s, pos)| {
+                        let found = e.question_lower.find(w.as_str());
+                        // Highlight the whole word where it occurs as it is.
+                        let pos = match found {
+                            Some(i) => {
+                                let first = e.question_lower[..i].chars().count();
+                                (first..first + w.chars().count()).collect()
+                            }
+                            None => pos,
+                        };
+                        let score = match found {
+                            Some(i)
+                                if i == 0
+                                    || !e.question_lower.as_bytes()[i - 1]
+                                        .is_ascii_alphanumeric() =>
+                            {
+                                260 + 10 * wl
+                            }
+                            Some(_) => 200 + 10 * wl,
+                            None if s >= 12 * wl => s * 2,
+                            None => s / 2,
+                        };
+                        (score, pos)
+                    });
+                let tag = if e.tags.contains(w.as_str()) {
+                    Some(180 + 5 * wl)
+                } else if e.tags.is_empty() {
                     None
                 } else {
-                    self.matcher.fuzzy_match(&e.tags, w)
+                    self.matcher.fuzzy_match(&e.tags, w).map(|s| s / 2)
                 };
-                let topic = self.matcher.fuzzy_match(&e.topic, w);
-                // Answers count only for whole-word-ish matches: a substring match.
-                let ans = e
-                    .answer_lower
-                    .find(w.as_str())
-                    .map(|i| (30 + 2 * w.len() as i64, i));
+                let topic = if e.topic.contains(w.as_str()) {
+                    Some(160 + 5 * wl)
+                } else {
+                    None
+                };
+                let ans = e.answer_lower.find(w.as_str()).map(|i| (120 + 5 * wl, i));
                 let best = [
-                    q.as_ref().map(|(s, _)| (*s * 3, Field::Question)),
-                    tag.map(|s| (s * 2, Field::Tags)),
-                    topic.map(|s| (s * 2, Field::Topic)),
+                    q.as_ref().map(|(s, _)| (*s, Field::Question)),
+                    tag.map(|s| (s, Field::Tags)),
+                    topic.map(|s| (s, Field::Topic)),
                     ans.map(|(s, _)| (s, Field::Answer)),
                 ]
                 .into_iter()
@@ -134,8 +163,8 @@ impl Searcher {
                     Some((s, f)) => {
                         total += s;
                         if f == Field::Question {
-                            if let Some((_, pos)) = q {
-                                q_positions.extend(pos);
+                            if let Some((_, pos)) = &q {
+                                q_positions.extend(pos.iter().copied());
                             }
                         } else if best_field == Field::Question && q_positions.is_empty() {
                             best_field = f;
@@ -256,6 +285,15 @@ mod tests {
         assert!(!hits.is_empty());
         let kms_sts = s.search("kms grant", 10);
         assert!(!kms_sts.is_empty());
+    }
+
+    #[test]
+    fn words_found_whole_rank_above_scattered_letters() {
+        let (s, lib) = searcher();
+        let hits = s.search("scp admin", 3);
+        let top = lib.card(&hits[0].card_id).unwrap();
+        let text = format!("{} {}", top.question, top.answer).to_lowercase();
+        assert!(text.contains("scp") && text.contains("admin"), "{}", top.id);
     }
 
     #[test]

@@ -130,7 +130,11 @@ impl App {
             Some(date) => Some(self.store.plan(self.lib.cards(), date, self.now)?),
             None => None,
         };
-        Ok(DashboardScreen::new(stats, plan, self.theme.clone(), false))
+        let done = self.store.done_today(self.now)?;
+        let new_today = self.store.new_limit()?.saturating_sub(done.new);
+        let mut screen = DashboardScreen::new(stats, plan, self.theme.clone(), false);
+        screen.new_today = new_today;
+        Ok(screen)
     }
 
     fn build(&mut self, open: Open) -> Result<Screen, String> {

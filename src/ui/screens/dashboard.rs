@@ -30,6 +30,8 @@ pub struct DashboardScreen {
     pub theme: Theme,
     /// Whether the policy lab is available in this build.
     pub lab: bool,
+    /// New cards today's review will introduce (the daily limit less those already started).
+    pub new_today: u32,
 }
 
 impl DashboardScreen {
@@ -40,6 +42,7 @@ impl DashboardScreen {
             selected: 0,
             theme,
             lab,
+            new_today: u32::MAX,
         }
     }
 
@@ -95,8 +98,8 @@ impl DashboardScreen {
         let mut lines = vec![Line::from(vec![
             Span::styled(format!("{due}"), t.title),
             Span::styled(" due  ", t.text),
-            Span::styled(format!("{new}"), t.title),
-            Span::styled(" new  ", t.text),
+            Span::styled(format!("{}", new.min(self.new_today)), t.title),
+            Span::styled(format!(" new (of {new} unseen)  "), t.text),
             Span::styled(format!("{learning}"), t.title),
             Span::styled(" learning", t.text),
         ])];
