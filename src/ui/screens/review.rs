@@ -729,7 +729,7 @@ impl ReviewScreen {
         lines
     }
 
-    fn rating_line(&self) -> Option<Line<'static>> {
+    fn rating_line(&self, width: u16) -> Option<Line<'static>> {
         let t = &self.theme;
         let revealed = matches!(self.stage, Stage::Answer)
             || matches!(&self.stage, Stage::Order(o) if o.checked);
@@ -738,18 +738,25 @@ impl ReviewScreen {
         }
         let previews = self.previews.as_ref()?;
         let suggested = self.suggested_rating();
+        let wide = width >= 50;
         let mut spans = Vec::new();
         for (i, p) in previews.iter().enumerate() {
             if i > 0 {
-                spans.push(Span::styled(" │ ", t.dim));
+                spans.push(Span::styled(if wide { " │ " } else { " " }, t.dim));
             }
             let mark = if suggested == Some(p.rating) {
                 "◆"
             } else {
                 ""
             };
+            // Narrow windows drop the words and keep the keys and intervals.
+            let name = if wide {
+                format!(" {}", p.rating.label())
+            } else {
+                String::new()
+            };
             spans.push(Span::styled(
-                format!("{}{mark} {}", p.rating.number(), p.rating.label()),
+                format!("{}{mark}{name}", p.rating.number()),
                 t.ratings[i],
             ));
             spans.push(Span::styled(format!(" {}", p.label), t.text));
@@ -761,7 +768,7 @@ impl ReviewScreen {
 impl Widget for &ReviewScreen {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = &self.theme;
-        let rating = self.rating_line();
+        let rating = self.rating_line(area.width);
         let bottom_h = u16::from(rating.is_some()) + u16::from(self.message.is_some());
         let [head, body, bottom] = Layout::vertical([
             Constraint::Length(1),
