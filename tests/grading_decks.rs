@@ -2,7 +2,9 @@
 //! accepted alternatives, and arbitrary text never makes it panic or report a span outside the text.
 
 use iamdrill::deck::builtin_decks;
-use iamdrill::deck::model::{CardKind, KeyPoint};
+use std::sync::OnceLock;
+
+use iamdrill::deck::model::{Card, CardKind, KeyPoint};
 use iamdrill::mock::grade::{Answer, grade_card, grade_text};
 use proptest::prelude::*;
 
@@ -67,6 +69,21 @@ fn every_builtin_card_grades_its_own_model_answer_without_error() {
 
 proptest! {
     #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_table_answers_never_panic(answer in "[|a-zA-Zé ,.:-]{0,30}(\n[|a-zA-Z ,:-]{0,30}){0,6}") {
+        static CARD: OnceLock<Card> = OnceLock::new();
+        let card = CARD.get_or_init(|| {
+            builtin_decks().into_iter().flat_map(|d| d.cards).find(|c| c.id == "iam-user-vs-role").unwrap()
+        });
+        if let Ok(g) = grade_card(card, &Answer::Text(answer.clone())) {
+            for p in &g.points {
+                for s in p.span.iter().chain(&p.words) {
+                    prop_assert!(s.end <= answer.len() && answer.is_char_boundary(s.start) && answer.is_char_boundary(s.end));
+                }
+            }
+        }
+    }
 
     #[test]
     fn arbitrary_answers_never_panic_and_spans_stay_inside(answer in "\\PC{0,200}", key in "[a-zA-Z' -]{1,40}") {

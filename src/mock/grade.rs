@@ -944,6 +944,9 @@ fn parse_table_rows(text: &str) -> Vec<Vec<(usize, usize)>> {
 fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
     let s = &text[start..end];
     let lead = s.len() - s.trim_start().len();
+    if lead == s.len() {
+        return (start, start);
+    }
     let trail = s.len() - s.trim_end().len();
     (start + lead, end - trail)
 }
@@ -1252,6 +1255,12 @@ mod tests {
         let p = &g.points[3];
         let s = p.span.unwrap();
         assert_eq!(&text[s.start..s.end], "temporary");
+    }
+
+    #[test]
+    fn blank_cells_in_table_rows() {
+        let rows = parse_table_rows("| |A\n|  | x |");
+        assert_eq!(rows, [vec![(1, 1), (3, 4)], vec![(6, 6), (10, 11)]]);
     }
 
     #[test]
