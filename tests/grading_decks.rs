@@ -5,7 +5,7 @@ use iamdrill::deck::builtin_decks;
 use std::sync::OnceLock;
 
 use iamdrill::deck::model::{Card, CardKind, KeyPoint};
-use iamdrill::mock::grade::{Answer, grade_card, grade_text};
+use iamdrill::mock::grade::{Answer, CellAnswer, grade_card, grade_text};
 use proptest::prelude::*;
 
 #[test]
@@ -81,6 +81,24 @@ proptest! {
                 for s in p.span.iter().chain(&p.words) {
                     prop_assert!(s.end <= answer.len() && answer.is_char_boundary(s.start) && answer.is_char_boundary(s.end));
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn any_card_any_answer_shape_never_panics(
+        pick in any::<prop::sample::Index>(),
+        texts in proptest::collection::vec("\\PC{0,60}", 0..5),
+        cells in proptest::collection::vec((0usize..8, 0usize..4, "\\PC{0,20}"), 0..5),
+    ) {
+        static CARDS: OnceLock<Vec<Card>> = OnceLock::new();
+        let cards = CARDS.get_or_init(|| builtin_decks().into_iter().flat_map(|d| d.cards).collect());
+        let card = pick.get(cards);
+        let cells: Vec<CellAnswer> = cells.into_iter().map(|(row, col, text)| CellAnswer { row, col, text }).collect();
+        for answer in [Answer::Text(texts.join("\n\n")), Answer::Steps(texts.clone()), Answer::Cells(cells.clone())] {
+            if let Ok(g) = grade_card(card, &answer) {
+                prop_assert!(g.covered() <= g.total());
+                prop_assert!((0.0..=1.0).contains(&g.score()));
             }
         }
     }
