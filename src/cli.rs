@@ -40,14 +40,13 @@ pub enum Command {
     Grade(crate::mock::cli::GradeArgs),
     /// Print where iamdrill keeps its data and configuration.
     Paths,
+    /// Evaluate IAM policies offline: eval a case, test case files, check a policy document.
+    Policy(crate::policy::cli::PolicyArgs),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        None => {
-            eprintln!("iamdrill: the full-screen app is not available in this build");
-            Ok(ExitCode::from(2))
-        }
+        None => crate::ui::app::open(&cli.global, None),
         Some(Command::Decks(args)) => crate::deck::cli::run(&cli.global, args),
         Some(Command::Compile(args)) => crate::compile::cli::run(&cli.global, args),
         Some(Command::Grade(args)) => crate::mock::cli::run(&cli.global, args),
@@ -59,5 +58,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             println!("state:    {}", crate::paths::state_dir().display());
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Policy(args)) => crate::policy::cli::run(&cli.global, args),
     }
 }
