@@ -827,7 +827,8 @@ pub fn hidden_cells(table: &Table) -> Vec<(usize, usize)> {
             row.iter()
                 .enumerate()
                 .skip(1)
-                .filter(|(_, cell)| !cell.trim().is_empty())
+                // "-" or "—" stands for "not applicable": nothing to recall.
+                .filter(|(_, cell)| cell.chars().any(char::is_alphanumeric))
                 .map(move |(c, _)| (r, c))
         })
         .collect()
