@@ -2,8 +2,10 @@
 //! accepted alternatives, and arbitrary text never makes it panic or report a span outside the text.
 
 use iamdrill::deck::builtin_decks;
-use iamdrill::deck::model::{CardKind, KeyPoint};
-use iamdrill::mock::grade::{Answer, grade_card, grade_text};
+use std::sync::OnceLock;
+
+use iamdrill::deck::model::{Card, CardKind, KeyPoint};
+use iamdrill::mock::grade::{Answer, CellAnswer, grade_card, grade_text};
 use proptest::prelude::*;
 
 #[test]
@@ -67,6 +69,39 @@ fn every_builtin_card_grades_its_own_model_answer_without_error() {
 
 proptest! {
     #![proptest_config(ProptestConfig { failure_persistence: None, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_table_answers_never_panic(answer in "[|a-zA-Zé ,.:-]{0,30}(\n[|a-zA-Z ,:-]{0,30}){0,6}") {
+        static CARD: OnceLock<Card> = OnceLock::new();
+        let card = CARD.get_or_init(|| {
+            builtin_decks().into_iter().flat_map(|d| d.cards).find(|c| c.id == "iam-user-vs-role").unwrap()
+        });
+        if let Ok(g) = grade_card(card, &Answer::Text(answer.clone())) {
+            for p in &g.points {
+                for s in p.span.iter().chain(&p.words) {
+                    prop_assert!(s.end <= answer.len() && answer.is_char_boundary(s.start) && answer.is_char_boundary(s.end));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn any_card_any_answer_shape_never_panics(
+        pick in any::<prop::sample::Index>(),
+        texts in proptest::collection::vec("\\PC{0,60}", 0..5),
+        cells in proptest::collection::vec((0usize..8, 0usize..4, "\\PC{0,20}"), 0..5),
+    ) {
+        static CARDS: OnceLock<Vec<Card>> = OnceLock::new();
+        let cards = CARDS.get_or_init(|| builtin_decks().into_iter().flat_map(|d| d.cards).collect());
+        let card = pick.get(cards);
+        let cells: Vec<CellAnswer> = cells.into_iter().map(|(row, col, text)| CellAnswer { row, col, text }).collect();
+        for answer in [Answer::Text(texts.join("\n\n")), Answer::Steps(texts.clone()), Answer::Cells(cells.clone())] {
+            if let Ok(g) = grade_card(card, &answer) {
+                prop_assert!(g.covered() <= g.total());
+                prop_assert!((0.0..=1.0).contains(&g.score()));
+            }
+        }
+    }
 
     #[test]
     fn arbitrary_answers_never_panic_and_spans_stay_inside(answer in "\\PC{0,200}", key in "[a-zA-Z' -]{1,40}") {

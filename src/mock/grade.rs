@@ -817,7 +817,7 @@ fn grade_scenario(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, Grade
     Ok(out)
 }
 
-/// The cells a table question hides: every cell with something to recall (letters or digits) outside the first (label) column.
+/// The cells a table question hides: every non-empty cell outside the first (label) column.
 pub fn hidden_cells(table: &Table) -> Vec<(usize, usize)> {
     table
         .rows
@@ -827,6 +827,7 @@ pub fn hidden_cells(table: &Table) -> Vec<(usize, usize)> {
             row.iter()
                 .enumerate()
                 .skip(1)
+                // "-" or "—" stands for "not applicable": nothing to recall.
                 .filter(|(_, cell)| cell.chars().any(char::is_alphanumeric))
                 .map(move |(c, _)| (r, c))
         })
@@ -944,6 +945,9 @@ fn parse_table_rows(text: &str) -> Vec<Vec<(usize, usize)>> {
 fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
     let s = &text[start..end];
     let lead = s.len() - s.trim_start().len();
+    if lead == s.len() {
+        return (start, start);
+    }
     let trail = s.len() - s.trim_end().len();
     (start + lead, end - trail)
 }
@@ -1252,6 +1256,12 @@ mod tests {
         let p = &g.points[3];
         let s = p.span.unwrap();
         assert_eq!(&text[s.start..s.end], "temporary");
+    }
+
+    #[test]
+    fn blank_cells_in_table_rows() {
+        let rows = parse_table_rows("| |A\n|  | x |");
+        assert_eq!(rows, [vec![(1, 1), (3, 4)], vec![(6, 6), (10, 11)]]);
     }
 
     #[test]

@@ -262,6 +262,21 @@ fn raw_words(text: &str) -> Vec<RawWord> {
     words
 }
 
+/// Abbreviated time units share the stem of the full word: "min" and "minutes", "hrs" and "hours".
+/// One-letter units count only right after a number ("15m").
+fn unit_stem(word: &str, after_number: bool) -> Option<&'static str> {
+    match word {
+        "min" | "mins" => Some("minut"),
+        "hr" | "hrs" => Some("hour"),
+        "sec" | "secs" => Some("second"),
+        "m" if after_number => Some("minut"),
+        "h" if after_number => Some("hour"),
+        "s" if after_number => Some("second"),
+        "d" if after_number => Some("day"),
+        _ => None,
+    }
+}
+
 /// Splits `text` into tokens with byte ranges, sentence indices and negation scope.
 pub fn tokenize(text: &str) -> Vec<Token> {
     let words = raw_words(text);
@@ -327,16 +342,34 @@ pub fn tokenize(text: &str) -> Vec<Token> {
         if part.is_empty() {
             continue;
         }
-        tokens.push(Token {
-            stem: stem(&part),
-            stop: is_stop_word(&part),
-            raw: part,
-            start: w.start,
-            end,
-            sentence,
-            negated,
-            negation: false,
-        });
+        // "15min", "12h": a number glued to its unit is two words.
+        let digits = part.bytes().take_while(u8::is_ascii_digit).count();
+        let split = digits > 0
+            && digits < part.len()
+            && part.is_ascii()
+            && part[digits..].bytes().all(|b| b.is_ascii_lowercase())
+            && end - w.start == part.len();
+        let pieces: Vec<(String, usize, usize, bool)> = if split {
+            vec![
+                (part[..digits].to_string(), w.start, w.start + digits, false),
+                (part[digits..].to_string(), w.start + digits, end, true),
+            ]
+        } else {
+            vec![(part, w.start, end, false)]
+        };
+        for (piece, start, stop_at, after_number) in pieces {
+            let unit = unit_stem(&piece, after_number);
+            tokens.push(Token {
+                stem: unit.map(str::to_string).unwrap_or_else(|| stem(&piece)),
+                stop: unit.is_none() && is_stop_word(&piece),
+                raw: piece,
+                start,
+                end: stop_at,
+                sentence,
+                negated,
+                negation: false,
+            });
+        }
     }
     tokens
 }
@@ -525,6 +558,18 @@ mod tests {
         let toks = tokenize("They do not\ngrant permissions");
         assert!(toks.iter().all(|t| t.sentence == 0));
         assert!(toks.iter().find(|t| t.raw == "grant").unwrap().negated);
+    }
+
+    #[test]
+    fn numbers_and_units() {
+        assert_eq!(
+            stems("15min 12h 900 seconds"),
+            ["15", "minut", "12", "hour", "900", "second"]
+        );
+        assert_eq!(stems("15 minutes, 1 hr"), stems("15 mins, 1 hour"));
+        assert_eq!(stems("ec2 s3"), ["ec2", "s3"]);
+        let toks = tokenize("after 15min");
+        assert_eq!(&"after 15min"[toks[2].start..toks[2].end], "min");
     }
 
     #[test]
