@@ -32,6 +32,10 @@ pub struct Global {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Validate and list decks.
+    Decks(crate::deck::cli::DecksArgs),
+    /// Compile Q&A documents (text guides or Markdown notes) into YAML decks.
+    Compile(crate::compile::cli::CompileArgs),
     /// Print where iamdrill keeps its data and configuration.
     Paths,
 }
@@ -42,6 +46,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             eprintln!("iamdrill: the full-screen app is not available in this build");
             Ok(ExitCode::from(2))
         }
+        Some(Command::Decks(args)) => crate::deck::cli::run(&cli.global, args),
+        Some(Command::Compile(args)) => crate::compile::cli::run(&cli.global, args),
         Some(Command::Paths) => {
             let data = crate::paths::data_dir(cli.global.data_dir.as_ref());
             println!("data:     {}", data.display());

@@ -1,7 +1,9 @@
 //! iamdrill: AWS IAM and security interview drills in the terminal.
 
 pub mod cli;
+pub mod compile;
 pub mod deck;
 pub mod paths;
 pub mod srs;
 pub mod store;
+pub mod ui;

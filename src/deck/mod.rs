@@ -1,5 +1,311 @@
 //! Decks: the card model, loading and validation, and the built-in decks embedded in the binary.
+//!
+//! - [`builtin_decks`]: the decks compiled from the source document, embedded at build time.
+//! - [`load_all`]: built-in decks, then user decks from the config directory's `decks/` folder and
+//!   from `--decks` paths. A broken user deck is reported in [`Library::problems`] and skipped.
+//! - [`check_paths`]: full validation for `iamdrill decks check`.
 
+pub mod cli;
+pub mod load;
+pub mod markup;
 pub mod model;
+pub mod validate;
 
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+pub use load::Problem;
 pub use model::*;
+
+use crate::cli::Global;
+
+/// The built-in decks: (file name, YAML text).
+pub const BUILTIN: &[(&str, &str)] = &[
+    (
+        "decks/identity.yaml",
+        include_str!("../../decks/identity.yaml"),
+    ),
+    ("decks/access.yaml", include_str!("../../decks/access.yaml")),
+    (
+        "decks/data-protection.yaml",
+        include_str!("../../decks/data-protection.yaml"),
+    ),
+    (
+        "decks/detection.yaml",
+        include_str!("../../decks/detection.yaml"),
+    ),
+    (
+        "decks/scenarios.yaml",
+        include_str!("../../decks/scenarios.yaml"),
+    ),
+];
+
+/// Every loaded deck, where it came from, and what could not be loaded.
+#[derive(Debug, Default, Clone)]
+pub struct Library {
+    pub decks: Vec<Deck>,
+    /// For each deck: `built-in:decks/x.yaml` or the file path.
+    pub origins: Vec<String>,
+    pub problems: Vec<Problem>,
+    by_id: HashMap<String, (usize, usize)>,
+}
+
+impl Library {
+    /// Adds a deck, dropping (and reporting) cards whose id is already taken.
+    fn push(&mut self, mut deck: Deck, origin: String) {
+        let d = self.decks.len();
+        let mut kept = Vec::with_capacity(deck.cards.len());
+        for card in deck.cards.drain(..) {
+            if let Some(&(od, _)) = self.by_id.get(&card.id) {
+                self.problems.push(Problem {
+                    file: origin.clone(),
+                    line: 1,
+                    column: 1,
+                    message: format!(
+                        "card `{}` skipped: the id is already used in {}",
+                        card.id, self.origins[od]
+                    ),
+                });
+                continue;
+            }
+            self.by_id.insert(card.id.clone(), (d, kept.len()));
+            kept.push(card);
+        }
+        deck.cards = kept;
+        self.decks.push(deck);
+        self.origins.push(origin);
+    }
+
+    /// Builds a library from decks already in memory (tests, benchmarks, generated collections).
+    pub fn from_decks(decks: Vec<Deck>) -> Library {
+        let mut lib = Library::default();
+        for deck in decks {
+            let origin = format!("memory:{}", deck.id);
+            lib.push(deck, origin);
+        }
+        lib
+    }
+
+    /// All cards, deck by deck.
+    pub fn cards(&self) -> impl Iterator<Item = &Card> {
+        self.decks.iter().flat_map(|d| d.cards.iter())
+    }
+
+    /// A card by id.
+    pub fn card(&self, id: &str) -> Option<&Card> {
+        self.by_id.get(id).map(|&(d, c)| &self.decks[d].cards[c])
+    }
+
+    /// The deck a card belongs to.
+    pub fn deck_of(&self, id: &str) -> Option<&Deck> {
+        self.by_id.get(id).map(|&(d, _)| &self.decks[d])
+    }
+
+    pub fn len(&self) -> usize {
+        self.by_id.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_id.is_empty()
+    }
+}
+
+/// Parses and validates one deck's text; problems are located in `file`.
+pub fn parse_and_check(
+    text: &str,
+    file: &str,
+    seen: &mut HashMap<String, String>,
+) -> Result<Deck, Vec<Problem>> {
+    let (deck, index) = load::parse_deck(text, file)?;
+    let problems = validate::check_deck(&deck, file, &index, seen);
+    if problems.is_empty() {
+        Ok(deck)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The built-in decks. They are validated by the test suite; a deck that failed to parse would be
+/// left out rather than stop the program.
+pub fn builtin_decks() -> Vec<Deck> {
+    BUILTIN
+        .iter()
+        .filter_map(|(_, text)| load::parse_deck(text, "built-in").ok().map(|(d, _)| d))
+        .collect()
+}
+
+/// Deck files found at `path`: the file itself, or the `.yaml`/`.yml` files of a directory, sorted.
+pub fn deck_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
+    if path.is_dir() {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(path)?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| {
+                p.is_file()
+                    && matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml"))
+            })
+            .collect();
+        files.sort();
+        Ok(files)
+    } else {
+        std::fs::metadata(path)?;
+        Ok(vec![path.to_path_buf()])
+    }
+}
+
+/// Reads one deck file with the size limit applied before reading it whole.
+pub fn read_deck_file(path: &Path) -> Result<String, Problem> {
+    let file = path.display().to_string();
+    let located = |message: String| Problem {
+        file: file.clone(),
+        line: 1,
+        column: 1,
+        message,
+    };
+    let meta = std::fs::metadata(path).map_err(|e| located(format!("cannot read: {e}")))?;
+    if meta.len() > load::MAX_DECK_BYTES as u64 {
+        return Err(located(format!(
+            "file is {} bytes; decks are limited to {} bytes — split it into several decks",
+            meta.len(),
+            load::MAX_DECK_BYTES
+        )));
+    }
+    let bytes = std::fs::read(path).map_err(|e| located(format!("cannot read: {e}")))?;
+    load::decode(&bytes, &file)
+}
+
+/// User deck locations: the config directory's `decks/` folder (if present) and `--decks` paths.
+pub fn user_deck_paths(global: &Global) -> Vec<PathBuf> {
+    let mut paths = Vec::new();
+    let config_decks = crate::paths::config_dir().join("decks");
+    if config_decks.is_dir() {
+        paths.push(config_decks);
+    }
+    paths.extend(global.decks.iter().cloned());
+    paths
+}
+
+/// Loads the built-in decks and the user's decks. Broken user decks are reported and skipped.
+pub fn load_all(global: &Global) -> Library {
+    let mut lib = Library::default();
+    for ((name, _), deck) in BUILTIN.iter().zip(builtin_decks()) {
+        lib.push(deck, format!("built-in:{name}"));
+    }
+    load_user_decks(&mut lib, &user_deck_paths(global));
+    lib
+}
+
+fn load_user_decks(lib: &mut Library, paths: &[PathBuf]) {
+    let mut seen: HashMap<String, String> = lib
+        .cards()
+        .map(|c| (c.id.clone(), "a built-in deck".to_string()))
+        .collect();
+    for path in paths {
+        let files = match deck_files(path) {
+            Ok(files) => files,
+            Err(e) => {
+                lib.problems.push(Problem {
+                    file: path.display().to_string(),
+                    line: 1,
+                    column: 1,
+                    message: format!("cannot read deck path: {e}"),
+                });
+                continue;
+            }
+        };
+        for file in files {
+            let name = file.display().to_string();
+            let text = match read_deck_file(&file) {
+                Ok(text) => text,
+                Err(p) => {
+                    lib.problems.push(p);
+                    continue;
+                }
+            };
+            // Validate against a copy so a rejected deck does not reserve its ids.
+            let mut trial = seen.clone();
+            match parse_and_check(&text, &name, &mut trial) {
+                Ok(deck) => {
+                    seen = trial;
+                    lib.push(deck, name);
+                }
+                Err(problems) => lib.problems.extend(problems),
+            }
+        }
+    }
+}
+
+/// Validates deck files or directories (all of `decks/`-style folders when given directories).
+/// With no paths, validates the built-in decks. Ids must be unique across everything checked.
+pub fn check_paths(paths: &[PathBuf]) -> (usize, Vec<Problem>) {
+    let mut seen = HashMap::new();
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    if paths.is_empty() {
+        for (name, text) in BUILTIN {
+            checked += 1;
+            if let Err(p) = parse_and_check(text, name, &mut seen) {
+                problems.extend(p);
+            }
+        }
+        return (checked, problems);
+    }
+    for path in paths {
+        match deck_files(path) {
+            Ok(files) => {
+                for file in files {
+                    checked += 1;
+                    match read_deck_file(&file) {
+                        Ok(text) => {
+                            if let Err(p) =
+                                parse_and_check(&text, &file.display().to_string(), &mut seen)
+                            {
+                                problems.extend(p);
+                            }
+                        }
+                        Err(p) => problems.push(p),
+                    }
+                }
+            }
+            Err(e) => problems.push(Problem {
+                file: path.display().to_string(),
+                line: 1,
+                column: 1,
+                message: format!("cannot read: {e}"),
+            }),
+        }
+    }
+    (checked, problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_decks_are_valid() {
+        let (checked, problems) = check_paths(&[]);
+        assert_eq!(checked, BUILTIN.len());
+        let shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert!(problems.is_empty(), "{}", shown.join("\n"));
+        assert_eq!(builtin_decks().len(), BUILTIN.len());
+    }
+
+    #[test]
+    fn broken_user_deck_is_skipped_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a-good.yaml"), "id: mine\ntitle: Mine\ncards:\n  - id: my-card\n    topic: kms\n    question: Q\n    answer: A\n    key_points: [k]\n").unwrap();
+        std::fs::write(dir.path().join("b-bad.yaml"), "id: bad\ntitle: Bad\ncards:\n  - id: other\n    topic: nope\n    question: Q\n    answer: A\n    key_points: [k]\n").unwrap();
+        let mut lib = Library::from_decks(builtin_decks());
+        let before = lib.len();
+        load_user_decks(&mut lib, &[dir.path().to_path_buf()]);
+        assert_eq!(lib.len(), before + 1);
+        assert!(lib.card("my-card").is_some());
+        assert!(lib.card("other").is_none());
+        assert_eq!(lib.problems.len(), 1);
+        assert!(
+            lib.problems[0]
+                .to_string()
+                .contains("b-bad.yaml:5:12: unknown topic")
+        );
+    }
+}

@@ -21,6 +21,7 @@ pub const TOPICS: &[(&str, &str)] = &[
     ("guardduty", "GuardDuty"),
     ("security-hub", "Security Hub"),
     ("scenarios", "Scenarios and architecture"),
+    ("general", "General security practice"),
 ];
 
 pub fn is_known_topic(topic: &str) -> bool {
@@ -45,7 +46,9 @@ pub struct Deck {
     pub cards: Vec<Card>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Difficulty {
     Associate,
@@ -145,7 +148,10 @@ enum KeyPointRepr {
 impl From<KeyPointRepr> for KeyPoint {
     fn from(r: KeyPointRepr) -> Self {
         match r {
-            KeyPointRepr::Plain(text) => KeyPoint { text, accept: Vec::new() },
+            KeyPointRepr::Plain(text) => KeyPoint {
+                text,
+                accept: Vec::new(),
+            },
             KeyPointRepr::Full { text, accept } => KeyPoint { text, accept },
         }
     }
@@ -156,14 +162,20 @@ impl From<KeyPoint> for KeyPointRepr {
         if k.accept.is_empty() {
             KeyPointRepr::Plain(k.text)
         } else {
-            KeyPointRepr::Full { text: k.text, accept: k.accept }
+            KeyPointRepr::Full {
+                text: k.text,
+                accept: k.accept,
+            }
         }
     }
 }
 
 impl KeyPoint {
     pub fn new(text: impl Into<String>) -> Self {
-        KeyPoint { text: text.into(), accept: Vec::new() }
+        KeyPoint {
+            text: text.into(),
+            accept: Vec::new(),
+        }
     }
 }
 

@@ -1,0 +1,164 @@
+//! `iamdrill decks check|list`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use color_eyre::Result;
+use serde::Serialize;
+
+use super::model::{CardKind, TOPICS};
+use crate::cli::Global;
+
+#[derive(Debug, Args)]
+pub struct DecksArgs {
+    #[command(subcommand)]
+    pub command: DecksCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DecksCommand {
+    /// Validate deck files or folders (the built-in decks when no path is given).
+    ///
+    /// Every problem is printed as `file:line:column: message`; the exit status is 1 when any is found.
+    Check {
+        /// Deck files or folders of `.yaml` decks.
+        paths: Vec<PathBuf>,
+    },
+    /// List the loaded decks with card counts per topic and kind.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(global: &Global, args: DecksArgs) -> Result<ExitCode> {
+    match args.command {
+        DecksCommand::Check { paths } => {
+            let (checked, problems) = super::check_paths(&paths);
+            for p in &problems {
+                println!("{p}");
+            }
+            if problems.is_empty() {
+                println!("{checked} deck file(s) checked, no problems");
+                Ok(ExitCode::SUCCESS)
+            } else {
+                println!(
+                    "{checked} deck file(s) checked, {} problem(s)",
+                    problems.len()
+                );
+                Ok(ExitCode::from(1))
+            }
+        }
+        DecksCommand::List { json } => {
+            let lib = super::load_all(global);
+            for p in &lib.problems {
+                eprintln!("warning: {p}");
+            }
+            let listing = Listing::of(&lib);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&listing)?);
+            } else {
+                print!("{}", listing.render());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Default)]
+struct Counts {
+    total: usize,
+    basic: usize,
+    table: usize,
+    scenario: usize,
+}
+
+impl Counts {
+    fn add(&mut self, kind: CardKind) {
+        self.total += 1;
+        match kind {
+            CardKind::Basic => self.basic += 1,
+            CardKind::Table => self.table += 1,
+            CardKind::Scenario => self.scenario += 1,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct DeckEntry {
+    id: String,
+    title: String,
+    origin: String,
+    cards: Counts,
+}
+
+#[derive(Debug, Serialize)]
+struct Listing {
+    decks: Vec<DeckEntry>,
+    topics: BTreeMap<String, Counts>,
+    total: Counts,
+}
+
+impl Listing {
+    fn of(lib: &super::Library) -> Listing {
+        let mut topics: BTreeMap<String, Counts> = BTreeMap::new();
+        let mut total = Counts::default();
+        let mut decks = Vec::new();
+        for (deck, origin) in lib.decks.iter().zip(&lib.origins) {
+            let mut counts = Counts::default();
+            for card in &deck.cards {
+                counts.add(card.kind);
+                total.add(card.kind);
+                topics.entry(card.topic.clone()).or_default().add(card.kind);
+            }
+            decks.push(DeckEntry {
+                id: deck.id.clone(),
+                title: deck.title.clone(),
+                origin: origin.clone(),
+                cards: counts,
+            });
+        }
+        Listing {
+            decks,
+            topics,
+            total,
+        }
+    }
+
+    fn render(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&format!("{:<22} {:>5}  {}\n", "DECK", "CARDS", "TITLE"));
+        for d in &self.decks {
+            out.push_str(&format!("{:<22} {:>5}  {}\n", d.id, d.cards.total, d.title));
+        }
+        out.push('\n');
+        out.push_str(&format!(
+            "{:<18} {:>5} {:>5} {:>5} {:>8}\n",
+            "TOPIC", "TOTAL", "BASIC", "TABLE", "SCENARIO"
+        ));
+        // Known topics in their documented order, then any others.
+        let mut order: Vec<&str> = TOPICS.iter().map(|(t, _)| *t).collect();
+        for t in self.topics.keys() {
+            if !order.contains(&t.as_str()) {
+                order.push(t);
+            }
+        }
+        for t in order {
+            if let Some(c) = self.topics.get(t) {
+                out.push_str(&format!(
+                    "{:<18} {:>5} {:>5} {:>5} {:>8}\n",
+                    t, c.total, c.basic, c.table, c.scenario
+                ));
+            }
+        }
+        let c = &self.total;
+        out.push_str(&format!(
+            "{:<18} {:>5} {:>5} {:>5} {:>8}\n",
+            "all", c.total, c.basic, c.table, c.scenario
+        ));
+        out
+    }
+}

@@ -1,0 +1,448 @@
+//! Keys → actions, per screen. The same table handles keys, draws the footer and builds the help
+//! popup, so what the help says is what the keys do.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Context {
+    /// Every screen (after the screen's own bindings).
+    Global,
+    Dashboard,
+    TopicPicker,
+    Review,
+    TableDrill,
+    Scenario,
+    Ordering,
+    Search,
+    Card,
+    Stats,
+    Mock,
+    MockReport,
+    Lab,
+    Help,
+    Confirm,
+}
+
+/// What a key asks for. Screens decide what each action means for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Up,
+    Down,
+    Left,
+    Right,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// Enter: open, confirm, choose.
+    Select,
+    /// Space or Enter on a question: show the answer.
+    Reveal,
+    /// Space in lists: mark / unmark.
+    Toggle,
+    /// Ratings 1-4: Again, Hard, Good, Easy.
+    Rate(u8),
+    Undo,
+    Suspend,
+    Bury,
+    Variants,
+    /// Got it / missed it in walkthroughs.
+    Got,
+    Missed,
+    Review,
+    Cram,
+    Mock,
+    Browse,
+    Stats,
+    Lab,
+    Search,
+    Help,
+    Back,
+    Quit,
+    /// All / none in pickers.
+    All,
+    /// Drill mode switch (hide a column / random cells) or ordering drill.
+    Mode,
+    Pause,
+    Hint,
+    Skip,
+    Submit,
+    Yes,
+    No,
+    Edit,
+    ToggleKey(u8),
+}
+
+/// One binding: a key, what it does, and how help describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Binding {
+    pub context: Context,
+    pub key: Key,
+    pub action: Action,
+    pub help: &'static str,
+    /// Shown in the footer.
+    pub main: bool,
+}
+
+/// A key with modifiers, comparable with crossterm events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub ctrl: bool,
+}
+
+impl Key {
+    pub const fn plain(code: KeyCode) -> Key {
+        Key { code, ctrl: false }
+    }
+    pub const fn ch(c: char) -> Key {
+        Key {
+            code: KeyCode::Char(c),
+            ctrl: false,
+        }
+    }
+    pub const fn ctrl(c: char) -> Key {
+        Key {
+            code: KeyCode::Char(c),
+            ctrl: true,
+        }
+    }
+
+    pub fn from_event(ev: &KeyEvent) -> Key {
+        let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+        let code = match ev.code {
+            // Shifted letters arrive as upper-case chars; BackTab as is.
+            KeyCode::Char(c) => KeyCode::Char(c),
+            other => other,
+        };
+        Key { code, ctrl }
+    }
+
+    /// How the key is written in help and footers.
+    pub fn label(&self) -> String {
+        let base = match self.code {
+            KeyCode::Char(' ') => "Space".to_string(),
+            KeyCode::Char(c) => c.to_string(),
+            KeyCode::Enter => "Enter".into(),
+            KeyCode::Esc => "Esc".into(),
+            KeyCode::Up => "↑".into(),
+            KeyCode::Down => "↓".into(),
+            KeyCode::Left => "←".into(),
+            KeyCode::Right => "→".into(),
+            KeyCode::PageUp => "PgUp".into(),
+            KeyCode::PageDown => "PgDn".into(),
+            KeyCode::Home => "Home".into(),
+            KeyCode::End => "End".into(),
+            KeyCode::Tab => "Tab".into(),
+            KeyCode::BackTab => "S-Tab".into(),
+            KeyCode::Backspace => "Bksp".into(),
+            KeyCode::F(n) => format!("F{n}"),
+            _ => "?".into(),
+        };
+        if self.ctrl {
+            format!("Ctrl-{}", base.to_uppercase())
+        } else {
+            base
+        }
+    }
+}
+
+/// The bindings in force; built from [`default_bindings`] and the user's overrides.
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    pub bindings: Vec<Binding>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        Keymap {
+            bindings: default_bindings(),
+        }
+    }
+}
+
+impl Keymap {
+    /// The action for a key in a context: the context's own bindings first, then global ones.
+    pub fn action(&self, context: Context, ev: &KeyEvent) -> Option<Action> {
+        let key = Key::from_event(ev);
+        let find = |ctx: Context| {
+            self.bindings
+                .iter()
+                .find(|b| b.context == ctx && b.key == key)
+                .map(|b| b.action)
+        };
+        find(context).or_else(|| {
+            if matches!(context, Context::Help | Context::Confirm) {
+                // Popups only know their own keys, plus Ctrl-C.
+                (key == Key::ctrl('c')).then_some(Action::Quit)
+            } else {
+                find(Context::Global)
+            }
+        })
+    }
+
+    /// Bindings of a context followed by the global ones, one entry per action (keys joined).
+    pub fn help(&self, context: Context) -> Vec<(String, &'static str)> {
+        let mut rows: Vec<(String, &'static str, Action)> = Vec::new();
+        let contexts: &[Context] = if matches!(context, Context::Help | Context::Confirm) {
+            &[context]
+        } else {
+            &[context, Context::Global]
+        };
+        for ctx in contexts {
+            for b in self.bindings.iter().filter(|b| b.context == *ctx) {
+                // A global binding hidden by a screen binding on the same key is not shown.
+                if *ctx == Context::Global
+                    && self
+                        .bindings
+                        .iter()
+                        .any(|o| o.context == context && o.key == b.key)
+                {
+                    continue;
+                }
+                match rows
+                    .iter_mut()
+                    .find(|(_, h, a)| *a == b.action && *h == b.help)
+                {
+                    Some(row) => {
+                        row.0.push('/');
+                        row.0.push_str(&b.key.label());
+                    }
+                    None => rows.push((b.key.label(), b.help, b.action)),
+                }
+            }
+        }
+        rows.into_iter().map(|(k, h, _)| (k, h)).collect()
+    }
+
+    /// The footer hints of a context: its main bindings, keys joined per action.
+    pub fn footer(&self, context: Context) -> Vec<(String, &'static str)> {
+        let mut rows: Vec<(String, &'static str, Action)> = Vec::new();
+        for b in self
+            .bindings
+            .iter()
+            .filter(|b| b.main && (b.context == context || b.context == Context::Global))
+        {
+            if b.context == Context::Global
+                && self
+                    .bindings
+                    .iter()
+                    .any(|o| o.context == context && o.key == b.key)
+            {
+                continue;
+            }
+            match rows
+                .iter_mut()
+                .find(|(_, h, a)| *a == b.action && *h == b.help)
+            {
+                Some(row) => {
+                    row.0.push('/');
+                    row.0.push_str(&b.key.label());
+                }
+                None => rows.push((b.key.label(), b.help, b.action)),
+            }
+        }
+        rows.into_iter().map(|(k, h, _)| (k, h)).collect()
+    }
+}
+
+macro_rules! b {
+    ($ctx:ident, $key:expr, $action:expr, $help:expr) => {
+        Binding {
+            context: Context::$ctx,
+            key: $key,
+            action: $action,
+            help: $help,
+            main: false,
+        }
+    };
+    ($ctx:ident, $key:expr, $action:expr, $help:expr, main) => {
+        Binding {
+            context: Context::$ctx,
+            key: $key,
+            action: $action,
+            help: $help,
+            main: true,
+        }
+    };
+}
+
+/// The built-in bindings. Arrows and vim keys move; `q`/Esc go back; Ctrl-C quits from anywhere.
+pub fn default_bindings() -> Vec<Binding> {
+    use Action::*;
+    use KeyCode as K;
+    let p = Key::plain;
+    let c = Key::ch;
+    let mut v = vec![
+        // Everywhere.
+        b!(Global, c('?'), Help, "show the keys of this screen", main),
+        b!(Global, c('q'), Back, "back / quit from the dashboard", main),
+        b!(Global, p(K::Esc), Back, "back / quit from the dashboard"),
+        b!(Global, Key::ctrl('c'), Quit, "quit (everything is saved)"),
+        b!(Global, c('/'), Search, "search all cards"),
+        b!(Global, p(K::Up), Up, "move up"),
+        b!(Global, c('k'), Up, "move up"),
+        b!(Global, p(K::Down), Down, "move down"),
+        b!(Global, c('j'), Down, "move down"),
+        b!(Global, p(K::PageUp), PageUp, "page up"),
+        b!(Global, p(K::PageDown), PageDown, "page down"),
+        b!(Global, p(K::Home), Top, "to the top"),
+        b!(Global, c('g'), Top, "to the top"),
+        b!(Global, p(K::End), Bottom, "to the bottom"),
+        b!(Global, c('G'), Bottom, "to the bottom"),
+        // Dashboard.
+        b!(Dashboard, c('r'), Review, "review today's cards", main),
+        b!(Dashboard, c('c'), Cram, "cram chosen topics", main),
+        b!(Dashboard, c('m'), Mock, "mock interview", main),
+        b!(Dashboard, c('b'), Browse, "browse and search cards", main),
+        b!(Dashboard, c('s'), Stats, "statistics", main),
+        b!(Dashboard, c('l'), Lab, "policy lab"),
+        b!(Dashboard, c('/'), Search, "search all cards", main),
+        b!(Dashboard, p(K::Enter), Select, "run the highlighted action"),
+        // Topic picker.
+        b!(TopicPicker, c(' '), Toggle, "mark / unmark the topic", main),
+        b!(TopicPicker, c('a'), All, "all / no topics", main),
+        b!(
+            TopicPicker,
+            p(K::Enter),
+            Select,
+            "start with the marked topics",
+            main
+        ),
+        // Flashcard review.
+        b!(Review, c(' '), Reveal, "show the answer", main),
+        b!(Review, p(K::Enter), Reveal, "show the answer", main),
+        b!(Review, c('1'), Rate(1), "rate Again", main),
+        b!(Review, c('2'), Rate(2), "rate Hard", main),
+        b!(Review, c('3'), Rate(3), "rate Good", main),
+        b!(Review, c('4'), Rate(4), "rate Easy", main),
+        b!(Review, c('u'), Undo, "undo the last answer", main),
+        b!(Review, c('s'), Suspend, "suspend the card"),
+        b!(Review, c('b'), Bury, "bury the card until tomorrow"),
+        b!(
+            Review,
+            c('v'),
+            Variants,
+            "other guides' versions of the question"
+        ),
+        b!(
+            Review,
+            c('d'),
+            Mode,
+            "table drill: hide a column / random cells"
+        ),
+        b!(Review, c('o'), Mode, "scenario: ordering drill"),
+        // Scenario walkthrough.
+        b!(Scenario, c(' '), Reveal, "show the next step", main),
+        b!(Scenario, p(K::Enter), Reveal, "show the next step"),
+        b!(Scenario, c('y'), Got, "I had this step", main),
+        b!(Scenario, c('n'), Missed, "I missed this step", main),
+        // Ordering drill.
+        b!(
+            Ordering,
+            p(K::Enter),
+            Select,
+            "pick / place the highlighted step",
+            main
+        ),
+        b!(
+            Ordering,
+            c(' '),
+            Select,
+            "pick / place the highlighted step"
+        ),
+        b!(Ordering, p(K::Tab), Submit, "check the order", main),
+        // Search.
+        b!(Search, p(K::Enter), Select, "open the card", main),
+        b!(Search, p(K::Esc), Back, "close search", main),
+        b!(Search, p(K::Up), Up, "previous result"),
+        b!(Search, p(K::Down), Down, "next result"),
+        b!(Search, Key::ctrl('p'), Up, "previous result"),
+        b!(Search, Key::ctrl('n'), Down, "next result"),
+        // A card opened from search or browse.
+        b!(Card, c('r'), Review, "review this card now", main),
+        b!(
+            Card,
+            c('v'),
+            Variants,
+            "other guides' versions of the question",
+            main
+        ),
+        // Stats.
+        b!(Stats, p(K::Tab), Right, "next panel"),
+        // Help popup.
+        b!(Help, c('?'), Back, "close help"),
+        b!(Help, c('q'), Back, "close help"),
+        b!(Help, p(K::Esc), Back, "close help"),
+        b!(Help, p(K::Up), Up, "scroll up"),
+        b!(Help, c('k'), Up, "scroll up"),
+        b!(Help, p(K::Down), Down, "scroll down"),
+        b!(Help, c('j'), Down, "scroll down"),
+        // Confirmation popup.
+        b!(Confirm, c('y'), Yes, "yes", main),
+        b!(Confirm, p(K::Enter), Yes, "yes"),
+        b!(Confirm, c('n'), No, "no", main),
+        b!(Confirm, p(K::Esc), No, "no"),
+        b!(Confirm, c('q'), No, "no"),
+    ];
+    // Vim movement in the review's scroll and pickers is covered by the global j/k.
+    v.shrink_to_fit();
+    v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyEventKind;
+
+    fn ev(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent {
+            code,
+            modifiers: mods,
+            kind: KeyEventKind::Press,
+            state: ratatui::crossterm::event::KeyEventState::NONE,
+        }
+    }
+
+    #[test]
+    fn screen_bindings_come_before_global_ones() {
+        let km = Keymap::default();
+        let space = ev(KeyCode::Char(' '), KeyModifiers::NONE);
+        assert_eq!(km.action(Context::Review, &space), Some(Action::Reveal));
+        assert_eq!(
+            km.action(Context::TopicPicker, &space),
+            Some(Action::Toggle)
+        );
+        let j = ev(KeyCode::Char('j'), KeyModifiers::NONE);
+        assert_eq!(km.action(Context::Review, &j), Some(Action::Down));
+        let ctrl_c = ev(KeyCode::Char('c'), KeyModifiers::CONTROL);
+        assert_eq!(km.action(Context::Review, &ctrl_c), Some(Action::Quit));
+        assert_eq!(km.action(Context::Help, &ctrl_c), Some(Action::Quit));
+        assert_eq!(
+            km.action(
+                Context::Dashboard,
+                &ev(KeyCode::Char('c'), KeyModifiers::NONE)
+            ),
+            Some(Action::Cram)
+        );
+    }
+
+    #[test]
+    fn help_lists_every_binding_of_the_screen() {
+        let km = Keymap::default();
+        let help = km.help(Context::Review);
+        assert!(help.contains(&("Space/Enter".to_string(), "show the answer")));
+        assert!(help.contains(&("1".to_string(), "rate Again")));
+        assert!(help.contains(&("Ctrl-C".to_string(), "quit (everything is saved)")));
+        assert!(help.contains(&("↑/k".to_string(), "move up")));
+        // Every key that does something in review is in its help.
+        for b in km.bindings.iter().filter(|b| b.context == Context::Review) {
+            assert!(
+                help.iter()
+                    .any(|(k, h)| k.split('/').any(|x| x == b.key.label()) && *h == b.help),
+                "{b:?}"
+            );
+        }
+    }
+}

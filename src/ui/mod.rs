@@ -1,0 +1,75 @@
+//! The terminal app: an app loop that draws, maps keys through the keymap, updates the screen on
+//! top of a screen stack, and performs the effects screens return (store writes, navigation).
+//!
+//! Screens live in [`screens`], one module each. A screen owns its state and implements
+//! `impl Widget for &XScreen` (rendering never mutates). Its `handle(&mut self, Input, &Env) -> Effect`
+//! reacts to one input; effects that touch the store or the screen stack are performed by the app.
+
+pub mod keymap;
+pub mod text;
+pub mod theme;
+
+use ratatui::crossterm::event::{KeyEvent, MouseEvent};
+
+pub use keymap::{Action, Context, Keymap};
+pub use theme::Theme;
+
+/// One input for a screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A key mapped through the keymap.
+    Action(Action),
+    /// A key as typed (only for screens that take text: search, typed answers).
+    Key(KeyEvent),
+    Mouse(MouseEvent),
+    /// Time passed (for clocks).
+    Tick,
+}
+
+/// Where to go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Open {
+    Search,
+    /// Show one card (from search or browse).
+    Card(String),
+    /// Review one card now, outside the queue.
+    ReviewCard(String),
+    /// Pick topics, then run the purpose.
+    TopicPicker(Purpose),
+    Review {
+        topics: Vec<String>,
+    },
+    Cram {
+        topics: Vec<String>,
+        reschedule: bool,
+    },
+    Mock {
+        topics: Vec<String>,
+    },
+    Stats,
+    Lab,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Purpose {
+    Review,
+    Cram,
+    Mock,
+}
+
+/// What a screen asks the app to do after an input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    None,
+    /// Close this screen (quit when it is the last).
+    Back,
+    /// Quit the app.
+    Quit,
+    Open(Open),
+    /// Replace this screen with another.
+    Replace(Open),
+    /// Show the help popup for this screen.
+    Help,
+    /// Ask before quitting (a message), e.g. mid-interview.
+    Confirm(String),
+}

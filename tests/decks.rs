@@ -1,0 +1,349 @@
+//! The built-in decks: coverage of the source, merges, corrections, freshness, and located errors.
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::process::Command;
+
+use iamdrill::compile::{self, Curation, Document};
+use iamdrill::deck::{self, CardKind};
+
+const SOURCE: &str = "assets/sources/000_60ef4366b9cba9df.txt";
+
+fn compile_builtin() -> compile::Output {
+    let text = std::fs::read_to_string(SOURCE).unwrap();
+    let doc = Document {
+        name: "000_60ef4366b9cba9df.txt".into(),
+        text,
+    };
+    let curation = Curation::load(Path::new("assets/curation")).expect("curation loads");
+    compile::compile(&[doc], Some(&curation)).expect("source compiles")
+}
+
+/// Every source reference in the built-in decks (main texts and variants).
+fn sources_in_decks() -> HashMap<String, String> {
+    let mut map = HashMap::new();
+    for d in deck::builtin_decks() {
+        for c in d.cards {
+            if let Some(s) = &c.source {
+                map.insert(s.clone(), c.id.clone());
+            }
+            for v in &c.variants {
+                map.insert(v.source.clone(), c.id.clone());
+            }
+        }
+    }
+    map
+}
+
+fn all_source_refs() -> Vec<String> {
+    let mut refs = Vec::new();
+    for (guide, count) in [(1, 53), (2, 17), (3, 19)] {
+        for q in 1..=count {
+            refs.push(format!("guide-{guide} Q{q}"));
+        }
+    }
+    refs
+}
+
+#[test]
+fn all_89_source_items_are_covered() {
+    let found = sources_in_decks();
+    let missing: Vec<String> = all_source_refs()
+        .into_iter()
+        .filter(|r| !found.contains_key(r))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "source items missing from the decks: {missing:?}"
+    );
+    let text = std::fs::read_to_string(SOURCE).unwrap();
+    assert_eq!(compile::parse::parse(&text).items.len(), 89);
+}
+
+#[test]
+fn questions_asked_by_several_guides_are_merged() {
+    let out = compile_builtin();
+    let lib = deck::Library::from_decks(deck::builtin_decks());
+    let card = lib.card("iam-user-vs-role").expect("merged card");
+    let variant_sources: BTreeSet<&str> = card.variants.iter().map(|v| v.source.as_str()).collect();
+    assert_eq!(card.source.as_deref(), Some("guide-1 Q3"));
+    assert!(variant_sources.contains("guide-2 Q1") && variant_sources.contains("guide-3 Q1"));
+    // No source item is drilled twice.
+    let mut seen = BTreeSet::new();
+    for c in lib.cards() {
+        for s in c.source.iter().chain(c.variants.iter().map(|v| &v.source)) {
+            assert!(seen.insert(s.clone()), "{s} appears in two cards");
+        }
+    }
+    assert!(out.report.merges.len() >= 10, "{:?}", out.report.merges);
+    for (id, sources) in &out.report.merges {
+        assert!(sources.len() >= 2, "{id}");
+    }
+}
+
+/// The items the fact-check found wrong, outdated or imprecise.
+const ERRATA: &[&str] = &[
+    "guide-1 Q2",
+    "guide-1 Q7",
+    "guide-1 Q8",
+    "guide-1 Q9",
+    "guide-1 Q12",
+    "guide-1 Q17",
+    "guide-1 Q18",
+    "guide-1 Q27",
+    "guide-1 Q30",
+    "guide-1 Q33",
+    "guide-1 Q34",
+    "guide-1 Q40",
+    "guide-1 Q49",
+    "guide-1 Q51",
+    "guide-2 Q1",
+    "guide-2 Q2",
+    "guide-2 Q4",
+    "guide-2 Q5",
+    "guide-2 Q7",
+    "guide-2 Q8",
+    "guide-2 Q9",
+    "guide-2 Q10",
+    "guide-2 Q11",
+    "guide-2 Q12",
+    "guide-2 Q13",
+    "guide-2 Q14",
+    "guide-2 Q15",
+    "guide-2 Q16",
+    "guide-2 Q17",
+    "guide-3 Q1",
+    "guide-3 Q3",
+    "guide-3 Q4",
+    "guide-3 Q6",
+    "guide-3 Q9",
+    "guide-3 Q12",
+    "guide-3 Q16",
+];
+
+#[test]
+fn every_errata_item_is_corrected_with_a_reference() {
+    assert_eq!(ERRATA.len(), 36);
+    let out = compile_builtin();
+    let corrected: HashMap<&str, &str> = out
+        .report
+        .corrected
+        .iter()
+        .flat_map(|(id, errata)| errata.iter().map(move |e| (e.as_str(), id.as_str())))
+        .collect();
+    let lib = deck::Library::from_decks(deck::builtin_decks());
+    let in_decks = sources_in_decks();
+    for item in ERRATA {
+        let id = corrected
+            .get(item)
+            .unwrap_or_else(|| panic!("{item} has no correction"));
+        assert_eq!(
+            in_decks.get(*item).map(String::as_str),
+            Some(*id),
+            "{item} is corrected on the wrong card"
+        );
+        let card = lib.card(id).unwrap();
+        assert!(
+            card.note.as_deref().is_some_and(|n| n.len() > 20),
+            "{id} has no note"
+        );
+        assert!(
+            card.references
+                .iter()
+                .any(|r| r.starts_with("https://docs.aws.amazon.com/")
+                    || r.starts_with("https://aws.amazon.com/")
+                    || r.starts_with("https://repost.aws/")),
+            "{id} has no AWS reference"
+        );
+    }
+}
+
+#[test]
+fn key_source_errors_are_fixed_on_the_cards() {
+    let lib = deck::Library::from_decks(deck::builtin_decks());
+    let text_of = |id: &str| {
+        let c = lib.card(id).unwrap_or_else(|| panic!("card {id}"));
+        let mut s = format!(
+            "{} {} {}",
+            c.answer,
+            c.note.clone().unwrap_or_default(),
+            serde_json::to_string(&c.key_points).unwrap()
+        );
+        if let Some(sc) = &c.scenario {
+            for step in &sc.steps {
+                s.push_str(&step.answer);
+            }
+        }
+        s
+    };
+    // The Lambda case names the right CloudTrail error code.
+    let lambda = lib
+        .cards()
+        .find(|c| c.source.as_deref() == Some("guide-2 Q17"))
+        .unwrap();
+    assert_eq!(lambda.kind, CardKind::Scenario);
+    assert!(text_of(&lambda.id).contains("AccessDenied"));
+    // The leaked-key case is a scenario with phases.
+    let leaked = lib
+        .cards()
+        .find(|c| c.source.as_deref() == Some("guide-1 Q51"))
+        .unwrap();
+    assert_eq!(leaked.kind, CardKind::Scenario);
+    let phases: BTreeSet<String> = leaked
+        .scenario
+        .as_ref()
+        .unwrap()
+        .steps
+        .iter()
+        .filter_map(|s| s.phase.clone())
+        .collect();
+    assert!(phases.len() >= 2, "{phases:?}");
+}
+
+#[test]
+fn decks_directory_is_what_the_compiler_makes() {
+    let out = compile_builtin();
+    for (name, yaml) in &out.files {
+        let committed =
+            std::fs::read_to_string(Path::new("decks").join(name)).unwrap_or_else(|_| {
+                panic!("decks/{name} is missing; run the compile command in README.md")
+            });
+        assert!(
+            committed == *yaml,
+            "decks/{name} differs from the compiler's output; regenerate it with:\n  cargo run -- compile {SOURCE} --curation assets/curation --out decks"
+        );
+    }
+    let names: BTreeSet<String> = out.files.iter().map(|(n, _)| n.clone()).collect();
+    for entry in std::fs::read_dir("decks").unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            names.contains(&name),
+            "decks/{name} is not made by the compiler"
+        );
+    }
+}
+
+#[test]
+fn compiling_is_deterministic() {
+    assert_eq!(compile_builtin().files, compile_builtin().files);
+}
+
+#[test]
+fn builtin_decks_cover_every_topic_and_kind() {
+    let lib = deck::Library::from_decks(deck::builtin_decks());
+    for (topic, _) in deck::TOPICS.iter().filter(|(t, _)| *t != "general") {
+        assert!(
+            lib.cards().any(|c| c.topic == *topic),
+            "no card for topic {topic}"
+        );
+    }
+    for kind in [CardKind::Basic, CardKind::Table, CardKind::Scenario] {
+        assert!(
+            lib.cards().filter(|c| c.kind == kind).count() >= 5,
+            "{kind:?}"
+        );
+    }
+}
+
+fn check_output(path: &str) -> (i32, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_iamdrill"))
+        .args(["decks", "check", path])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+    )
+}
+
+#[test]
+fn malformed_decks_are_reported_at_their_location() {
+    let cases = [
+        ("malformed-yaml.yaml", "7:11: malformed YAML"),
+        ("unknown-topic.yaml", "5:12: unknown topic `networking`"),
+        ("duplicate-id.yaml", "9:9: duplicate card id `dup-card`"),
+        ("bad-json.yaml", "10:26: JSON code block does not parse"),
+        ("escape-sequence.yaml", "6:15: an escape character"),
+        ("raw-escape.yaml", "7:16: an escape character"),
+        ("ragged-table.yaml", "12:11: row 2 has 1 cells"),
+        ("alias-bomb.yaml", "4:7: YAML anchors"),
+        ("invalid-utf8.yaml", "4:3: invalid UTF-8"),
+    ];
+    for (file, expected) in cases {
+        let path = format!("tests/fixtures/decks/{file}");
+        let (code, stdout) = check_output(&path);
+        assert_eq!(code, 1, "{file}: {stdout}");
+        assert!(
+            stdout.contains(&format!("{path}:{expected}")),
+            "{file}: expected `{expected}` in\n{stdout}"
+        );
+    }
+    let (code, stdout) = check_output("decks");
+    assert_eq!(code, 0, "{stdout}");
+}
+
+#[test]
+fn decks_list_shows_every_topic() {
+    let out = Command::new(env!("CARGO_BIN_EXE_iamdrill"))
+        .args(["decks", "list", "--json"])
+        .env("IAMDRILL_DATA_DIR", std::env::temp_dir())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let topics = v["topics"].as_object().unwrap();
+    assert!(topics.len() >= 16, "{topics:?}");
+    assert_eq!(v["decks"].as_array().unwrap().len(), 5);
+}
+
+#[test]
+fn markdown_notes_compile_into_a_valid_deck() {
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("my-notes.md");
+    std::fs::write(&notes, "# KMS\n\nQ: What does GenerateDataKey return?\nA: A plaintext data key and a copy encrypted under the KMS key.\n\n# STS\n\nQ: How long can a chained role session last?\nA:\n- At most one hour\n").unwrap();
+    let out_dir = dir.path().join("out");
+    let status = Command::new(env!("CARGO_BIN_EXE_iamdrill"))
+        .args([
+            "compile",
+            notes.to_str().unwrap(),
+            "--out",
+            out_dir.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let (code, stdout) = check_output(out_dir.to_str().unwrap());
+    assert_eq!(code, 0, "{stdout}");
+    let yaml = std::fs::read_to_string(out_dir.join("my-notes.yaml")).unwrap();
+    assert!(
+        yaml.contains("topic: kms") && yaml.contains("topic: sts"),
+        "{yaml}"
+    );
+}
+
+#[test]
+fn hostile_input_is_refused_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big.yaml");
+    let f = std::fs::File::create(&big).unwrap();
+    f.set_len(100 * 1024 * 1024).unwrap();
+    let (code, stdout) = check_output(big.to_str().unwrap());
+    assert_eq!(code, 1);
+    assert!(
+        stdout.contains("big.yaml:1:1: file is 104857600 bytes"),
+        "{stdout}"
+    );
+    let deep = dir.path().join("deep.yaml");
+    std::fs::write(
+        &deep,
+        format!("id: {}x{}\n", "[".repeat(10_000), "]".repeat(10_000)),
+    )
+    .unwrap();
+    let (code, stdout) = check_output(deep.to_str().unwrap());
+    assert_eq!(code, 1);
+    assert!(stdout.contains("deep.yaml:1:"), "{stdout}");
+    assert!(
+        stdout.contains("nesting deeper than") || stdout.contains("recursion limit"),
+        "{stdout}"
+    );
+}
