@@ -46,6 +46,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod fxhash;
 pub mod plain;
 pub mod plan;
 pub mod queue;

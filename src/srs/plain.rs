@@ -218,7 +218,7 @@ pub fn run_plain(
                     u32::try_from((t - shown_at).clamp(0, i64::from(u32::MAX))).unwrap_or(u32::MAX);
                 store.answer(&mut session, rating, duration, t)?;
                 summary.answered += 1;
-                writeln!(out, "Saved: {}.", rating.label())?;
+                writeln!(out, "Saved: {} ({card_id}).", rating.label())?;
                 stage = Stage::Question;
                 last_shown = None;
             }
