@@ -38,6 +38,22 @@ pub enum Command {
     Compile(crate::compile::cli::CompileArgs),
     /// Grade a typed answer against a card's key points, as the mock interview does.
     Grade(crate::mock::cli::GradeArgs),
+    /// Review today's cards (`--plain` for a line-by-line session).
+    Review(crate::srs::cli::ReviewArgs),
+    /// Review every card of the chosen topics regardless of due date, least recallable first.
+    Cram(crate::srs::cli::CramArgs),
+    /// Show what is due today, per topic.
+    Due(crate::srs::cli::DueArgs),
+    /// Show progress statistics.
+    Stats(crate::srs::cli::StatsArgs),
+    /// Predicted recall on the interview date and the reviews a day needed.
+    Plan(crate::srs::cli::PlanArgs),
+    /// Fit personal FSRS parameters to your review log.
+    Optimize(crate::srs::cli::OptimizeArgs),
+    /// Export the review log or the cards.
+    Export(crate::srs::cli::ExportArgs),
+    /// Maintain the progress database (rebuild, prune).
+    Progress(crate::srs::cli::ProgressArgs),
     /// Print where iamdrill keeps its data and configuration.
     Paths,
     /// Evaluate IAM policies offline: eval a case, test case files, check a policy document.
@@ -50,6 +66,14 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Decks(args)) => crate::deck::cli::run(&cli.global, args),
         Some(Command::Compile(args)) => crate::compile::cli::run(&cli.global, args),
         Some(Command::Grade(args)) => crate::mock::cli::run(&cli.global, args),
+        Some(Command::Review(args)) => crate::srs::cli::run_review(&cli.global, args),
+        Some(Command::Cram(args)) => crate::srs::cli::run_cram(&cli.global, args),
+        Some(Command::Due(args)) => crate::srs::cli::run_due(&cli.global, args),
+        Some(Command::Stats(args)) => crate::srs::cli::run_stats(&cli.global, args),
+        Some(Command::Plan(args)) => crate::srs::cli::run_plan(&cli.global, args),
+        Some(Command::Optimize(args)) => crate::srs::cli::run_optimize(&cli.global, args),
+        Some(Command::Export(args)) => crate::srs::cli::run_export(&cli.global, args),
+        Some(Command::Progress(args)) => crate::srs::cli::run_progress(&cli.global, args),
         Some(Command::Paths) => {
             let data = crate::paths::data_dir(cli.global.data_dir.as_ref());
             println!("data:     {}", data.display());

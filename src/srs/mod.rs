@@ -44,7 +44,10 @@
 //!
 //! `cards` is anything iterating `&Card` (or [`CardRef`]); progress is keyed by card id.
 
+pub mod cli;
 pub mod clock;
+pub mod fxhash;
+pub mod plain;
 pub mod plan;
 pub mod queue;
 pub mod scheduler;

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::clock::DayClock;
-use super::scheduler::{CardState, Phase, Scheduler};
+use super::scheduler::{CardState, Scheduler};
 
 /// Default daily limit of new cards.
 pub const DEFAULT_NEW_LIMIT: u32 = 20;
@@ -87,50 +87,72 @@ pub fn topic_selected(topics: &[String], topic: &str) -> bool {
     topics.is_empty() || topics.iter().any(|t| t == topic)
 }
 
+/// How a card stands today, as far as the queue is concerned.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Standing {
+    /// Never answered.
+    New,
+    /// In learning or review and due by the end of today.
+    Due(CardState),
+    /// Answered and not due today.
+    NotDue,
+    /// Suspended, or buried for today.
+    Hidden,
+}
+
+/// The standing of a card from its full progress (`None`: never answered).
+pub fn standing(progress: Option<&CardProgress>, clock: &DayClock, today: i64) -> Standing {
+    match progress {
+        None => Standing::New,
+        Some(p) if p.hidden(today) => Standing::Hidden,
+        Some(p) if p.state.is_new() => Standing::New,
+        Some(p) if clock.day(p.state.due) <= today => Standing::Due(p.state),
+        Some(_) => Standing::NotDue,
+    }
+}
+
 /// Today's queue: learning cards due today; review cards due today, least recallable first,
 /// up to the review limit; new cards in deck order up to the new limit; reviews and new cards
-/// interleaved evenly. Suspended and buried cards are left out.
+/// interleaved evenly. Suspended and buried cards are left out. `standing` tells how each card
+/// stands (see [`standing`]); the store answers it from an index instead of loading every card.
 pub fn build_review_queue<'a>(
     cards: impl IntoIterator<Item = CardRef<'a>>,
-    progress: &HashMap<String, CardProgress>,
+    standing: impl Fn(&str) -> Standing,
     options: &QueueOptions,
     done: DoneToday,
     scheduler: &Scheduler,
-    clock: &DayClock,
     now: i64,
 ) -> Queue {
-    let today = clock.day(now);
     let new_room = options.new_limit.saturating_sub(done.new) as usize;
     let review_room = options.review_limit.saturating_sub(done.reviews) as usize;
     let mut reviews: Vec<(f32, i64, &'a str, CardState)> = Vec::new();
     let mut new: Vec<&'a str> = Vec::new();
     let mut learning: Vec<(i64, &'a str, CardState)> = Vec::new();
-    let mut seen = std::collections::HashSet::new();
+    let mut seen: std::collections::HashSet<&str, super::fxhash::FxBuildHasher> =
+        Default::default();
     for card in cards {
-        if !topic_selected(&options.topics, card.topic) || !seen.insert(card.id) {
+        if !topic_selected(&options.topics, card.topic) {
             continue;
         }
-        let p = progress.get(card.id).copied().unwrap_or_default();
-        if p.hidden(today) {
-            continue;
-        }
-        let st = p.state;
-        match st.phase {
-            Phase::New => {
-                if new.len() < new_room {
+        // Ids are unique in a library; `seen` guards other sources at the cost of a set insert
+        // only for cards that enter the queue.
+        match standing(card.id) {
+            Standing::New => {
+                if new.len() < new_room && seen.insert(card.id) {
                     new.push(card.id);
                 }
             }
-            Phase::Learning | Phase::Relearning => {
-                if clock.day(st.due) <= today {
+            Standing::Due(st) if st.phase.is_learning() => {
+                if seen.insert(card.id) {
                     learning.push((st.due, card.id, st));
                 }
             }
-            Phase::Review => {
-                if clock.day(st.due) <= today {
+            Standing::Due(st) => {
+                if seen.insert(card.id) {
                     reviews.push((scheduler.retrievability(&st, now), st.due, card.id, st));
                 }
             }
+            Standing::NotDue | Standing::Hidden => {}
         }
     }
     reviews.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(b.2)));
@@ -199,7 +221,7 @@ pub fn build_cram_queue<'a>(
 mod tests {
     use super::*;
     use crate::srs::clock::DAY_MS;
-    use crate::srs::scheduler::SchedulerConfig;
+    use crate::srs::scheduler::{Phase, SchedulerConfig};
     use proptest::prelude::*;
 
     const NOW: i64 = 1_780_000_000_000;
@@ -233,7 +255,7 @@ mod tests {
         let s = Scheduler::new(SchedulerConfig::default()).unwrap();
         let clock = DayClock::default();
         let d = deck(6, &["kms"]);
-        let mut progress = HashMap::new();
+        let mut progress: HashMap<String, CardProgress> = HashMap::new();
         progress.insert(
             "c0000".into(),
             CardProgress {
@@ -263,13 +285,14 @@ mod tests {
                 buried_until: None,
             },
         );
+        let today = clock.day(NOW);
+        let st = |id: &str| standing(progress.get(id), &clock, today);
         let q = build_review_queue(
             refs(&d),
-            &progress,
+            st,
             &QueueOptions::default(),
             DoneToday::default(),
             &s,
-            &clock,
             NOW,
         );
         let ids: Vec<&str> = q.main.iter().map(|s| &**s).collect();
@@ -299,7 +322,9 @@ mod tests {
             let topics: Vec<String> = filter.iter().map(|s| s.to_string()).collect();
             let opts = QueueOptions { new_limit, review_limit, topics: topics.clone() };
             let done = DoneToday { new: done_new, reviews: done_rev };
-            let q = build_review_queue(refs(&d), &progress, &opts, done, &s, &clock, NOW);
+            let today = clock.day(NOW);
+            let st = |id: &str| standing(progress.get(id), &clock, today);
+            let q = build_review_queue(refs(&d), st, &opts, done, &s, NOW);
             let topic_of: HashMap<&str, &str> = d.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
             let new_count = q.main.iter().filter(|id| q.states[*id].is_new()).count() as u32;
             let rev_count = q.main.len() as u32 - new_count;

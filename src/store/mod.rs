@@ -10,6 +10,7 @@
 //! See `crate::srs` for the API overview.
 
 mod export;
+pub mod generate;
 mod optimize;
 mod review;
 pub mod schema;
@@ -420,7 +421,13 @@ impl Store {
 
     /// Every card with stored state or flags, keyed by card id.
     pub fn load_progress(&self) -> Result<HashMap<String, CardProgress>> {
-        let mut map: HashMap<String, CardProgress> = HashMap::new();
+        let count: i64 = self
+            .conn
+            .prepare_cached("SELECT COUNT(*) FROM cards")
+            .and_then(|mut s| s.query_row([], |r| r.get(0)))
+            .map_err(|e| self.err(e))?;
+        let mut map: HashMap<String, CardProgress> =
+            HashMap::with_capacity(usize::try_from(count).unwrap_or(0));
         let mut stmt = self
             .conn
             .prepare_cached(

@@ -54,6 +54,12 @@ CREATE TABLE mock_sessions (
     report_json  TEXT    NOT NULL
 );
 "#,
+    // 2: covering indexes for today's counts (time, mode, phase) and for the cards due by a date.
+    r#"
+DROP INDEX reviews_by_time;
+CREATE INDEX reviews_by_time ON reviews (reviewed_at, mode, phase_before, rating);
+CREATE INDEX cards_by_due ON cards (due, phase, stability, difficulty, last_review, step, interval_days, reps, lapses);
+"#,
 ];
 
 /// The schema version this build writes.

@@ -589,6 +589,13 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<
 
 /// `iamdrill` with no subcommand: the dashboard.
 pub fn open(global: &Global, open: Option<Open>) -> Result<ExitCode> {
+    use std::io::IsTerminal;
+    if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
+        eprintln!(
+            "iamdrill: the full-screen app needs a terminal; for line-by-line review use `iamdrill review --plain`"
+        );
+        return Ok(ExitCode::from(2));
+    }
     let lib = crate::deck::load_all(global);
     for p in &lib.problems {
         eprintln!("warning: {p}");
