@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Subcommand, ValueEnum};
 use color_eyre::Result;
-use color_eyre::eyre::{WrapErr, eyre};
+use color_eyre::eyre::WrapErr;
 use serde::Serialize;
 
 use super::clock::{Date, now_ms};
@@ -597,7 +597,10 @@ pub fn run_export(global: &Global, args: ExportArgs) -> Result<ExitCode> {
         } => {
             let store = Store::open(global)?;
             let mut out = open_output(&output)?;
-            let n = store.export_reviews_csv(&mut out)?;
+            // Written to memory first so that a closed pipe surfaces as an I/O error of stdout.
+            let mut buf = Vec::new();
+            let n = store.export_reviews_csv(&mut buf)?;
+            out.write_all(&buf)?;
             out.flush()?;
             if let Some(p) = output {
                 eprintln!("Wrote {n} review(s) to {}", p.display());
@@ -616,8 +619,7 @@ pub fn run_export(global: &Global, args: ExportArgs) -> Result<ExitCode> {
             let cards = lib
                 .cards()
                 .filter(|c| super::queue::topic_selected(&topics, &c.topic));
-            let n = write_anki_tsv(cards, &mut out)
-                .map_err(|e| eyre!("cannot write the export: {e}"))?;
+            let n = write_anki_tsv(cards, &mut out).wrap_err("cannot write the export")?;
             out.flush()?;
             if let Some(p) = output {
                 eprintln!("Wrote {n} card(s) to {}", p.display());
