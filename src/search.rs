@@ -38,6 +38,24 @@ struct Entry {
     /// Plain answer text, one line, cut to a length that keeps searching quick.
     answer: String,
     answer_lower: String,
+    /// Letters and digits present anywhere in the card (bit per `a-z0-9`), to skip cards fast.
+    mask: u64,
+    /// The same for the question and tags only (what fuzzy matching looks at).
+    fuzzy_mask: u64,
+}
+
+/// A bit per ASCII letter or digit present in `s`.
+fn char_mask(s: &str) -> u64 {
+    let mut m = 0u64;
+    for b in s.bytes() {
+        match b {
+            b'a'..=b'z' => m |= 1 << (b - b'a'),
+            b'A'..=b'Z' => m |= 1 << (b - b'A'),
+            b'0'..=b'9' => m |= 1 << (26 + b - b'0'),
+            _ => {}
+        }
+    }
+    m
 }
 
 /// An index of cards for fuzzy search.
@@ -47,7 +65,7 @@ pub struct Searcher {
 }
 
 /// How much of an answer is searched.
-const ANSWER_CHARS: usize = 600;
+const ANSWER_CHARS: usize = 400;
 
 impl Searcher {
     pub fn new<'a>(cards: impl Iterator<Item = &'a Card>) -> Searcher {
@@ -69,14 +87,21 @@ impl Searcher {
                     }
                 }
                 let answer: String = answer.chars().take(ANSWER_CHARS).collect();
+                let question_lower = c.question.to_lowercase();
+                let tags = c.tags.join(" ").to_lowercase();
+                let answer_lower = answer.to_lowercase();
+                let fuzzy_mask = char_mask(&question_lower) | char_mask(&tags);
+                let mask = fuzzy_mask | char_mask(&c.topic) | char_mask(&answer_lower);
                 Entry {
                     id: c.id.clone(),
-                    question_lower: c.question.to_lowercase(),
+                    question_lower,
                     question: c.question.clone(),
-                    tags: c.tags.join(" ").to_lowercase(),
+                    tags,
                     topic: c.topic.clone(),
-                    answer_lower: answer.to_lowercase(),
+                    answer_lower,
                     answer,
+                    mask,
+                    fuzzy_mask,
                 }
             })
             .collect();
@@ -96,126 +121,147 @@ impl Searcher {
 
     /// The best `limit` hits for `query`; an empty query finds nothing.
     pub fn search(&self, query: &str, limit: usize) -> Vec<Hit> {
+        self.search_in(query, limit, None).0
+    }
+
+    /// Like [`Searcher::search`], but only among `candidates` (indices of cards that matched a
+    /// query this one extends) when given. Also returns the indices of every card that matched,
+    /// for the next keystroke: typing more can only narrow the matches.
+    pub fn search_in(
+        &self,
+        query: &str,
+        limit: usize,
+        candidates: Option<&[u32]>,
+    ) -> (Vec<Hit>, Vec<u32>) {
         let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
         if words.is_empty() {
-            return Vec::new();
+            return (Vec::new(), Vec::new());
         }
-        let mut hits: Vec<Hit> = Vec::new();
-        for e in &self.entries {
-            let mut total = 0i64;
-            let mut q_positions: Vec<usize> = Vec::new();
-            let mut best_field = Field::Question;
-            let mut answer_hit: Option<(i64, usize)> = None;
-            let mut all = true;
-            for w in &words {
-                let wl = w.chars().count() as i64;
-                // Whole substrings beat scattered fuzzy matches; fuzzy matches still catch typos.
-                let q = self
-                    .matcher
-                    .fuzzy_indices(&e.question_lower, w)
-                    .map(|(s, pos)| {
-                        let found = e.question_lower.find(w.as_str());
-                        // Highlight the whole word where it occurs as it is.
-                        let pos = match found {
-                            Some(i) => {
-                                let first = e.question_lower[..i].chars().count();
-                                (first..first + w.chars().count()).collect()
-                            }
-                            None => pos,
-                        };
-                        let score = match found {
-                            Some(i)
-                                if i == 0
-                                    || !e.question_lower.as_bytes()[i - 1]
-                                        .is_ascii_alphanumeric() =>
-                            {
-                                260 + 10 * wl
-                            }
-                            Some(_) => 200 + 10 * wl,
-                            None if s >= 12 * wl => s * 2,
-                            None => s / 2,
-                        };
-                        (score, pos)
-                    });
-                let tag = if e.tags.contains(w.as_str()) {
-                    Some(180 + 5 * wl)
-                } else if e.tags.is_empty() {
-                    None
-                } else {
-                    self.matcher.fuzzy_match(&e.tags, w).map(|s| s / 2)
-                };
-                let topic = if e.topic.contains(w.as_str()) {
-                    Some(160 + 5 * wl)
-                } else {
-                    None
-                };
-                let ans = e.answer_lower.find(w.as_str()).map(|i| (120 + 5 * wl, i));
-                let best = [
-                    q.as_ref().map(|(s, _)| (*s, Field::Question)),
-                    tag.map(|s| (s, Field::Tags)),
-                    topic.map(|s| (s, Field::Topic)),
-                    ans.map(|(s, _)| (s, Field::Answer)),
-                ]
-                .into_iter()
-                .flatten()
-                .max_by_key(|(s, _)| *s);
-                match best {
-                    Some((s, f)) => {
-                        total += s;
-                        if f == Field::Question {
-                            if let Some((_, pos)) = &q {
-                                q_positions.extend(pos.iter().copied());
-                            }
-                        } else if best_field == Field::Question && q_positions.is_empty() {
-                            best_field = f;
-                        }
-                        if f == Field::Answer {
-                            answer_hit = ans;
-                        }
-                    }
-                    None => {
-                        all = false;
-                        break;
-                    }
-                }
+        let masks: Vec<u64> = words.iter().map(|w| char_mask(w)).collect();
+        let mut scored: Vec<(i64, u32)> = Vec::new();
+        let all: Vec<u32>;
+        let indices: &[u32] = match candidates {
+            Some(c) => c,
+            None => {
+                all = (0..self.entries.len() as u32).collect();
+                &all
             }
-            if !all {
+        };
+        for &idx in indices {
+            let e = &self.entries[idx as usize];
+            if let Some(score) = self.score(e, &words, &masks, false).map(|h| h.score) {
+                scored.push((score, idx));
+            }
+        }
+        let matched: Vec<u32> = scored.iter().map(|(_, i)| *i).collect();
+        // Only the shown hits get their snippet and positions.
+        let by_rank = |a: &(i64, u32), b: &(i64, u32)| {
+            b.0.cmp(&a.0).then_with(|| {
+                self.entries[a.1 as usize]
+                    .id
+                    .cmp(&self.entries[b.1 as usize].id)
+            })
+        };
+        if scored.len() > limit {
+            scored.select_nth_unstable_by(limit, by_rank);
+            scored.truncate(limit);
+        }
+        scored.sort_by(by_rank);
+        let hits = scored
+            .iter()
+            .filter_map(|(_, idx)| self.score(&self.entries[*idx as usize], &words, &masks, true))
+            .collect();
+        (hits, matched)
+    }
+
+    /// Scores one card against every query word; `None` when a word matches nowhere.
+    fn score(&self, e: &Entry, words: &[String], masks: &[u64], detail: bool) -> Option<Hit> {
+        let mut total = 0i64;
+        let mut q_positions: Vec<usize> = Vec::new();
+        let mut best_field = Field::Question;
+        let mut answer_hit: Option<usize> = None;
+        for (w, &wm) in words.iter().zip(masks) {
+            if e.mask & wm != wm {
+                return None;
+            }
+            let wl = w.chars().count() as i64;
+            // Whole substrings first (cheap); fuzzy matching only when the word is found nowhere
+            // as it is, to catch typos in questions and tags.
+            let (score, field) = if let Some(i) = e.question_lower.find(w.as_str()) {
+                if detail {
+                    let first = e.question_lower[..i].chars().count();
+                    q_positions.extend(first..first + w.chars().count());
+                }
+                let boundary =
+                    i == 0 || !e.question_lower.as_bytes()[i - 1].is_ascii_alphanumeric();
+                (if boundary { 260 } else { 200 } + 10 * wl, Field::Question)
+            } else if e.tags.contains(w.as_str()) {
+                (180 + 5 * wl, Field::Tags)
+            } else if e.topic.contains(w.as_str()) {
+                (160 + 5 * wl, Field::Topic)
+            } else if let Some(i) = e.answer_lower.find(w.as_str()) {
+                answer_hit.get_or_insert(i);
+                (120 + 5 * wl, Field::Answer)
+            } else if e.fuzzy_mask & wm == wm {
+                let fuzzy = if detail {
+                    self.matcher.fuzzy_indices(&e.question_lower, w)
+                } else {
+                    self.matcher
+                        .fuzzy_match(&e.question_lower, w)
+                        .map(|s| (s, Vec::new()))
+                };
+                match fuzzy {
+                    Some((s, pos)) if s >= 8 * wl => {
+                        q_positions.extend(pos);
+                        (s, Field::Question)
+                    }
+                    _ => match self.matcher.fuzzy_match(&e.tags, w) {
+                        Some(s) if !e.tags.is_empty() && s >= 8 * wl => (s / 2, Field::Tags),
+                        _ => return None,
+                    },
+                }
+            } else {
+                return None;
+            };
+            total += score;
+            if !detail {
                 continue;
             }
-            let (field, snippet, positions) = if !q_positions.is_empty()
-                || best_field != Field::Answer
-            {
-                q_positions.sort_unstable();
-                q_positions.dedup();
-                (
-                    if q_positions.is_empty() {
-                        best_field
-                    } else {
-                        Field::Question
-                    },
-                    e.question.clone(),
-                    q_positions,
-                )
-            } else {
-                let (_, at) = answer_hit.unwrap_or((0, 0));
-                let (snippet, positions) = answer_snippet(&e.answer, &e.answer_lower, at, &words);
-                (Field::Answer, snippet, positions)
-            };
-            hits.push(Hit {
-                card_id: e.id.clone(),
-                field,
+            if field != Field::Question && best_field == Field::Question && q_positions.is_empty() {
+                best_field = field;
+            }
+        }
+        if !detail {
+            return Some(Hit {
+                card_id: String::new(),
+                field: best_field,
                 score: total,
-                snippet,
-                positions,
+                snippet: String::new(),
+                positions: Vec::new(),
             });
         }
-        hits.sort_by(|a, b| {
-            b.score
-                .cmp(&a.score)
-                .then_with(|| a.card_id.cmp(&b.card_id))
-        });
-        hits.truncate(limit);
-        hits
+        let (field, snippet, positions) = if !q_positions.is_empty() || best_field != Field::Answer
+        {
+            q_positions.sort_unstable();
+            q_positions.dedup();
+            let field = if q_positions.is_empty() {
+                best_field
+            } else {
+                Field::Question
+            };
+            (field, e.question.clone(), q_positions)
+        } else {
+            let (snippet, positions) =
+                answer_snippet(&e.answer, &e.answer_lower, answer_hit.unwrap_or(0), words);
+            (Field::Answer, snippet, positions)
+        };
+        Some(Hit {
+            card_id: e.id.clone(),
+            field,
+            score: total,
+            snippet,
+            positions,
+        })
     }
 }
 
@@ -294,6 +340,21 @@ mod tests {
         let top = lib.card(&hits[0].card_id).unwrap();
         let text = format!("{} {}", top.question, top.answer).to_lowercase();
         assert!(text.contains("scp") && text.contains("admin"), "{}", top.id);
+    }
+
+    #[test]
+    fn narrowing_within_the_last_matches_gives_the_same_hits() {
+        let (s, _) = searcher();
+        for (before, after) in [
+            ("k", "kms"),
+            ("kms", "kms key"),
+            ("kms key", "kms key polic"),
+            ("env", "envlope"),
+        ] {
+            let (_, candidates) = s.search_in(before, 1000, None);
+            let (narrowed, _) = s.search_in(after, 1000, Some(&candidates));
+            assert_eq!(narrowed, s.search(after, 1000), "{before} -> {after}");
+        }
     }
 
     #[test]

@@ -23,6 +23,9 @@ pub struct SearchScreen {
     labels: Vec<String>,
     /// The first visible row (kept so clicks map to rows).
     top: std::cell::Cell<usize>,
+    /// The query the candidates belong to, and every card it matched.
+    last_query: String,
+    candidates: Vec<u32>,
 }
 
 const LIMIT: usize = 200;
@@ -37,11 +40,20 @@ impl SearchScreen {
             theme,
             labels: Vec::new(),
             top: std::cell::Cell::new(0),
+            last_query: String::new(),
+            candidates: Vec::new(),
         }
     }
 
     fn refresh(&mut self, lib: &Library) {
-        self.hits = self.searcher.search(&self.query, LIMIT);
+        // Typing more narrows the matches: search only among the last query's.
+        let narrowing =
+            !self.last_query.trim().is_empty() && self.query.starts_with(&self.last_query);
+        let within = narrowing.then_some(self.candidates.as_slice());
+        let (hits, candidates) = self.searcher.search_in(&self.query, LIMIT, within);
+        self.hits = hits;
+        self.candidates = candidates;
+        self.last_query = self.query.clone();
         self.labels = self
             .hits
             .iter()
