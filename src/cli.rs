@@ -52,16 +52,17 @@ pub enum Command {
     Export(crate::srs::cli::ExportArgs),
     /// Maintain the progress database (rebuild, prune).
     Progress(crate::srs::cli::ProgressArgs),
+    /// Grade a typed answer against a card's key points, as the mock interview does.
+    Grade(crate::mock::cli::GradeArgs),
     /// Print where iamdrill keeps its data and configuration.
     Paths,
+    /// Evaluate IAM policies offline: eval a case, test case files, check a policy document.
+    Policy(crate::policy::cli::PolicyArgs),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
     match cli.command {
-        None => {
-            eprintln!("iamdrill: the full-screen app is not available in this build");
-            Ok(ExitCode::from(2))
-        }
+        None => crate::ui::app::open(&cli.global, None),
         Some(Command::Decks(args)) => crate::deck::cli::run(&cli.global, args),
         Some(Command::Compile(args)) => crate::compile::cli::run(&cli.global, args),
         Some(Command::Review(args)) => crate::srs::cli::run_review(&cli.global, args),
@@ -72,6 +73,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Optimize(args)) => crate::srs::cli::run_optimize(&cli.global, args),
         Some(Command::Export(args)) => crate::srs::cli::run_export(&cli.global, args),
         Some(Command::Progress(args)) => crate::srs::cli::run_progress(&cli.global, args),
+        Some(Command::Grade(args)) => crate::mock::cli::run(&cli.global, args),
         Some(Command::Paths) => {
             let data = crate::paths::data_dir(cli.global.data_dir.as_ref());
             println!("data:     {}", data.display());
@@ -80,5 +82,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             println!("state:    {}", crate::paths::state_dir().display());
             Ok(ExitCode::SUCCESS)
         }
+        Some(Command::Policy(args)) => crate::policy::cli::run(&cli.global, args),
     }
 }

@@ -368,6 +368,19 @@ pub fn convert(body: &[String]) -> Converted {
             i += 1;
             continue;
         }
+        if let Some(lang) = t.strip_prefix("```") {
+            // A fenced block written as such (Markdown notes): kept as it is.
+            let lang = lang.trim().to_string();
+            let mut body = Vec::new();
+            i += 1;
+            while i < lines.len() && !lines[i].trim_start().starts_with("```") {
+                body.push(lines[i].clone());
+                i += 1;
+            }
+            i += 1;
+            pieces.push(Piece::Code(lang, body.join("\n")));
+            continue;
+        }
         if t == "json" {
             // A code block's language tag left alone on its line.
             i += 1;
@@ -626,6 +639,15 @@ mod tests {
         assert_eq!(
             c.markup,
             "Flow:\n\n- User requests `AssumeRole` with Role ARN and session name.\n- STS returns temporary credentials.\n- User uses those creds."
+        );
+    }
+
+    #[test]
+    fn fenced_blocks_are_kept() {
+        let c = convert(&lines("Example:\n```json\n{\"a\": [1,\n  2]}\n```\nAfter."));
+        assert_eq!(
+            c.markup,
+            "Example:\n\n```json\n{\"a\": [1,\n  2]}\n```\n\nAfter."
         );
     }
 

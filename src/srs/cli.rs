@@ -224,10 +224,13 @@ fn pct(v: Option<f32>) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-/// The full-screen review. The app's review screen replaces this body.
+/// The full-screen review: the app opened on the review (or cram) screen.
 fn full_screen_review(global: &Global, options: ReviewOptions) -> Result<ExitCode> {
-    let _ = (global, options);
-    usage("the full-screen review needs `--plain` for now: run `iamdrill review --plain`")
+    let open = match options.kind {
+        SessionKind::Review { topics } => crate::ui::Open::Review { topics },
+        SessionKind::Cram { topics, reschedule } => crate::ui::Open::Cram { topics, reschedule },
+    };
+    crate::ui::app::open(global, Some(open))
 }
 
 fn run_session(global: &Global, kind: SessionKind, plain: bool) -> Result<ExitCode> {

@@ -32,7 +32,7 @@ use crate::srs::scheduler::{
 pub use export::write_anki_tsv;
 pub use optimize::{MIN_REVIEWS_FOR_OPTIMIZE, OptimizeOutcome, OptimizeReport};
 pub use review::{Answered, ReviewMode};
-pub use stats::{MockSessionRow, PruneReport, RebuildReport};
+pub use stats::{MockSessionRow, PruneReport, RebuildReport, Stats};
 
 /// How long a write waits for another process holding the lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -111,11 +111,8 @@ impl Key {
 
     pub fn from_event(ev: &KeyEvent) -> Key {
         let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
-        let code = match ev.code {
-            // Shifted letters arrive as upper-case chars; BackTab as is.
-            KeyCode::Char(c) => KeyCode::Char(c),
-            other => other,
-        };
+        // Shifted letters arrive as upper-case chars, so `G` is its own key.
+        let code = ev.code;
         Key { code, ctrl }
     }
 
@@ -216,9 +213,12 @@ impl Keymap {
         rows.into_iter().map(|(k, h, _)| (k, h)).collect()
     }
 
-    /// The footer hints of a context: its main bindings, keys joined per action.
+    /// The footer hints of a context: its main bindings with short labels, ratings folded into
+    /// one `1-4 rate`, and help and back last.
     pub fn footer(&self, context: Context) -> Vec<(String, &'static str)> {
         let mut rows: Vec<(String, &'static str, Action)> = Vec::new();
+        let mut tail: Vec<(String, &'static str, Action)> = Vec::new();
+        let mut rates = 0;
         for b in self
             .bindings
             .iter()
@@ -232,18 +232,57 @@ impl Keymap {
             {
                 continue;
             }
-            match rows
-                .iter_mut()
-                .find(|(_, h, a)| *a == b.action && *h == b.help)
-            {
+            if let Action::Rate(_) = b.action {
+                rates += 1;
+                if rates == 1 {
+                    rows.push(("1-4".to_string(), "rate", b.action));
+                }
+                continue;
+            }
+            let list = if matches!(b.action, Action::Help | Action::Back) {
+                &mut tail
+            } else {
+                &mut rows
+            };
+            match list.iter_mut().find(|(_, _, a)| *a == b.action) {
                 Some(row) => {
                     row.0.push('/');
                     row.0.push_str(&b.key.label());
                 }
-                None => rows.push((b.key.label(), b.help, b.action)),
+                None => list.push((b.key.label(), short_label(b.action, b.help), b.action)),
             }
         }
+        rows.extend(tail);
         rows.into_iter().map(|(k, h, _)| (k, h)).collect()
+    }
+}
+
+/// A word or two for the footer.
+fn short_label(action: Action, help: &'static str) -> &'static str {
+    match action {
+        Action::Help => "help",
+        Action::Back => "back",
+        Action::Review => "review",
+        Action::Cram => "cram",
+        Action::Mock => "mock",
+        Action::Browse => "browse",
+        Action::Stats => "stats",
+        Action::Search => "search",
+        Action::Reveal => "reveal",
+        Action::Undo => "undo",
+        Action::Toggle => "mark",
+        Action::All => "all/none",
+        Action::Got => "had it",
+        Action::Missed => "missed",
+        Action::Submit => "check",
+        Action::Variants => "versions",
+        Action::Yes => "yes",
+        Action::No => "no",
+        Action::Select => "choose",
+        Action::Pause => "pause",
+        Action::Hint => "hint",
+        Action::Skip => "skip",
+        _ => help,
     }
 }
 
@@ -353,6 +392,41 @@ pub fn default_bindings() -> Vec<Binding> {
             "pick / place the highlighted step"
         ),
         b!(Ordering, p(K::Tab), Submit, "check the order", main),
+        b!(Scenario, c('o'), Mode, "switch to the ordering drill"),
+        b!(Scenario, c('u'), Undo, "undo the last answer"),
+        b!(Scenario, c('s'), Suspend, "suspend the card"),
+        b!(Scenario, c('b'), Bury, "bury the card until tomorrow"),
+        b!(
+            Ordering,
+            c('1'),
+            Rate(1),
+            "rate Again (after checking)",
+            main
+        ),
+        b!(
+            Ordering,
+            c('2'),
+            Rate(2),
+            "rate Hard (after checking)",
+            main
+        ),
+        b!(
+            Ordering,
+            c('3'),
+            Rate(3),
+            "rate Good (after checking)",
+            main
+        ),
+        b!(
+            Ordering,
+            c('4'),
+            Rate(4),
+            "rate Easy (after checking)",
+            main
+        ),
+        b!(Ordering, c('u'), Undo, "undo the last answer"),
+        b!(Ordering, c('s'), Suspend, "suspend the card"),
+        b!(Ordering, c('b'), Bury, "bury the card until tomorrow"),
         // Search.
         b!(Search, p(K::Enter), Select, "open the card", main),
         b!(Search, p(K::Esc), Back, "close search", main),
@@ -369,8 +443,6 @@ pub fn default_bindings() -> Vec<Binding> {
             "other guides' versions of the question",
             main
         ),
-        // Stats.
-        b!(Stats, p(K::Tab), Right, "next panel"),
         // Help popup.
         b!(Help, c('?'), Back, "close help"),
         b!(Help, c('q'), Back, "close help"),

@@ -5,9 +5,12 @@
 //! `impl Widget for &XScreen` (rendering never mutates). Its `handle(&mut self, Input, &Env) -> Effect`
 //! reacts to one input; effects that touch the store or the screen stack are performed by the app.
 
+pub mod app;
 pub mod keymap;
+pub mod screens;
 pub mod text;
 pub mod theme;
+pub mod widgets;
 
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
@@ -29,6 +32,7 @@ pub enum Input {
 /// Where to go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Open {
+    Dashboard,
     Search,
     /// Show one card (from search or browse).
     Card(String),
@@ -72,4 +76,6 @@ pub enum Effect {
     Help,
     /// Ask before quitting (a message), e.g. mid-interview.
     Confirm(String),
+    /// A store operation on the review session.
+    Session(screens::review::SessionOp),
 }

@@ -1,0 +1,802 @@
+//! Condition operators: parsing their names and evaluating them against request context.
+
+use std::net::IpAddr;
+
+use super::document::Condition;
+use super::pattern::{self, MissingVariable, Tok};
+
+/// The operator without its `ForAllValues:` / `ForAnyValue:` prefix and `IfExists` suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpBase {
+    StringEquals,
+    StringNotEquals,
+    StringEqualsIgnoreCase,
+    StringNotEqualsIgnoreCase,
+    StringLike,
+    StringNotLike,
+    NumericEquals,
+    NumericNotEquals,
+    NumericLessThan,
+    NumericLessThanEquals,
+    NumericGreaterThan,
+    NumericGreaterThanEquals,
+    DateEquals,
+    DateNotEquals,
+    DateLessThan,
+    DateLessThanEquals,
+    DateGreaterThan,
+    DateGreaterThanEquals,
+    Bool,
+    BinaryEquals,
+    IpAddress,
+    NotIpAddress,
+    ArnEquals,
+    ArnLike,
+    ArnNotEquals,
+    ArnNotLike,
+    Null,
+}
+
+const OPERATORS: &[(&str, OpBase)] = &[
+    ("StringEquals", OpBase::StringEquals),
+    ("StringNotEquals", OpBase::StringNotEquals),
+    ("StringEqualsIgnoreCase", OpBase::StringEqualsIgnoreCase),
+    (
+        "StringNotEqualsIgnoreCase",
+        OpBase::StringNotEqualsIgnoreCase,
+    ),
+    ("StringLike", OpBase::StringLike),
+    ("StringNotLike", OpBase::StringNotLike),
+    ("NumericEquals", OpBase::NumericEquals),
+    ("NumericNotEquals", OpBase::NumericNotEquals),
+    ("NumericLessThan", OpBase::NumericLessThan),
+    ("NumericLessThanEquals", OpBase::NumericLessThanEquals),
+    ("NumericGreaterThan", OpBase::NumericGreaterThan),
+    ("NumericGreaterThanEquals", OpBase::NumericGreaterThanEquals),
+    ("DateEquals", OpBase::DateEquals),
+    ("DateNotEquals", OpBase::DateNotEquals),
+    ("DateLessThan", OpBase::DateLessThan),
+    ("DateLessThanEquals", OpBase::DateLessThanEquals),
+    ("DateGreaterThan", OpBase::DateGreaterThan),
+    ("DateGreaterThanEquals", OpBase::DateGreaterThanEquals),
+    ("Bool", OpBase::Bool),
+    ("BinaryEquals", OpBase::BinaryEquals),
+    ("IpAddress", OpBase::IpAddress),
+    ("NotIpAddress", OpBase::NotIpAddress),
+    ("ArnEquals", OpBase::ArnEquals),
+    ("ArnLike", OpBase::ArnLike),
+    ("ArnNotEquals", OpBase::ArnNotEquals),
+    ("ArnNotLike", OpBase::ArnNotLike),
+    ("Null", OpBase::Null),
+];
+
+impl OpBase {
+    /// Negated operators: true when the key is missing, and "none may match" with several values.
+    pub fn negated(self) -> bool {
+        use OpBase::*;
+        matches!(
+            self,
+            StringNotEquals
+                | StringNotEqualsIgnoreCase
+                | StringNotLike
+                | NumericNotEquals
+                | DateNotEquals
+                | NotIpAddress
+                | ArnNotEquals
+                | ArnNotLike
+        )
+    }
+
+    /// The positive counterpart of a negated operator (itself otherwise).
+    pub fn positive(self) -> OpBase {
+        use OpBase::*;
+        match self {
+            StringNotEquals => StringEquals,
+            StringNotEqualsIgnoreCase => StringEqualsIgnoreCase,
+            StringNotLike => StringLike,
+            NumericNotEquals => NumericEquals,
+            DateNotEquals => DateEquals,
+            NotIpAddress => IpAddress,
+            ArnNotEquals => ArnEquals,
+            ArnNotLike => ArnLike,
+            other => other,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        OPERATORS
+            .iter()
+            .find(|(_, op)| *op == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("?")
+    }
+}
+
+/// Set qualifier for multivalued keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SetOp {
+    ForAllValues,
+    ForAnyValue,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Operator {
+    pub base: OpBase,
+    pub if_exists: bool,
+    pub set: Option<SetOp>,
+}
+
+/// Parses an operator name such as `ForAnyValue:StringLikeIfExists`. Names are case-sensitive.
+pub fn parse_operator(text: &str) -> Result<Operator, String> {
+    let (set, rest) = if let Some(r) = text.strip_prefix("ForAllValues:") {
+        (Some(SetOp::ForAllValues), r)
+    } else if let Some(r) = text.strip_prefix("ForAnyValue:") {
+        (Some(SetOp::ForAnyValue), r)
+    } else {
+        (None, text)
+    };
+    let (name, if_exists) = match rest.strip_suffix("IfExists") {
+        Some(n) => (n, true),
+        None => (rest, false),
+    };
+    let Some(&(_, base)) = OPERATORS.iter().find(|(n, _)| *n == name) else {
+        let hint = OPERATORS
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(n, _)| format!(" (operator names are case-sensitive: did you mean {n}?)"))
+            .unwrap_or_default();
+        return Err(format!("unknown condition operator \"{text}\"{hint}"));
+    };
+    if base == OpBase::Null && (if_exists || set.is_some()) {
+        return Err(format!(
+            "\"{text}\": Null cannot take IfExists or a ForAllValues/ForAnyValue prefix"
+        ));
+    }
+    Ok(Operator {
+        base,
+        if_exists,
+        set,
+    })
+}
+
+/// Where condition keys come from.
+pub trait ContextLookup {
+    /// Values of a lower-cased key; `None` when the request does not carry it.
+    fn values(&self, key_lc: &str) -> Option<&[String]>;
+    /// The single value of a lower-cased key (for policy variables).
+    fn single(&self, key_lc: &str) -> Option<&str> {
+        match self.values(key_lc) {
+            Some([v]) => Some(v.as_str()),
+            _ => None,
+        }
+    }
+}
+
+/// Why a condition did not hold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConditionFailure {
+    pub operator: String,
+    pub key: String,
+    pub detail: String,
+}
+
+/// A policy value after variable substitution.
+enum Resolved {
+    Toks(Vec<Tok>),
+    Missing(String),
+}
+
+fn resolve(value: &str, ctx: &dyn ContextLookup, vars: bool) -> Resolved {
+    if vars && value.contains("${") {
+        match pattern::substitute(value, |k| ctx.single(k)) {
+            Ok(t) => Resolved::Toks(t),
+            Err(MissingVariable(k)) => Resolved::Missing(k),
+        }
+    } else {
+        Resolved::Toks(pattern::compile(value))
+    }
+}
+
+/// Evaluates one condition. `vars` enables policy variables (Version 2012-10-17).
+pub fn evaluate(
+    cond: &Condition,
+    ctx: &dyn ContextLookup,
+    vars: bool,
+) -> Result<(), ConditionFailure> {
+    let op = cond.operator;
+    let fail = |detail: String| ConditionFailure {
+        operator: cond.operator_text.clone(),
+        key: cond.key.clone(),
+        detail,
+    };
+    let request = ctx.values(&cond.key_lc).filter(|v| !v.is_empty());
+
+    if op.base == OpBase::Null {
+        let present = request.is_some();
+        let ok = cond
+            .values
+            .iter()
+            .any(|v| v.eq_ignore_ascii_case("true") != present);
+        return if ok {
+            Ok(())
+        } else if present {
+            Err(fail(format!(
+                "Null: the key {} is present in the request",
+                cond.key
+            )))
+        } else {
+            Err(fail(format!(
+                "Null: the key {} is missing from the request",
+                cond.key
+            )))
+        };
+    }
+
+    let Some(request) = request else {
+        if op.if_exists {
+            return Ok(());
+        }
+        return match op.set {
+            Some(SetOp::ForAllValues) => Ok(()),
+            Some(SetOp::ForAnyValue) => Err(fail(format!(
+                "ForAnyValue is false because the key {} is missing from the request",
+                cond.key
+            ))),
+            None if op.base.negated() => Ok(()),
+            None => Err(fail(format!(
+                "the key {} is missing from the request",
+                cond.key
+            ))),
+        };
+    };
+
+    let resolved: Vec<Resolved> = cond.values.iter().map(|v| resolve(v, ctx, vars)).collect();
+    let positive = op.base.positive();
+    let matches_any = |value: &str| {
+        resolved.iter().any(|r| match r {
+            Resolved::Toks(t) => match_one(positive, value, t),
+            Resolved::Missing(_) => false,
+        })
+    };
+    let negated = op.base.negated();
+    let value_ok = |value: &str| matches_any(value) != negated;
+    let ok = match op.set {
+        None => {
+            if negated {
+                !request.iter().any(|v| matches_any(v))
+            } else {
+                request.iter().any(|v| matches_any(v))
+            }
+        }
+        Some(SetOp::ForAllValues) => request.iter().all(|v| value_ok(v)),
+        Some(SetOp::ForAnyValue) => request.iter().any(|v| value_ok(v)),
+    };
+    if ok {
+        return Ok(());
+    }
+    let policy_values: Vec<String> = resolved
+        .iter()
+        .zip(&cond.values)
+        .map(|(r, raw)| match r {
+            Resolved::Toks(t) if raw.contains("${") && vars => {
+                format!("\"{}\" (from {raw})", pattern::to_text(t))
+            }
+            Resolved::Toks(_) => format!("\"{raw}\""),
+            Resolved::Missing(k) => {
+                format!("{raw} (the variable {k} has no value, so it matches nothing)")
+            }
+        })
+        .collect();
+    let req: Vec<String> = request.iter().map(|v| format!("\"{v}\"")).collect();
+    let how = match op.set {
+        None if negated => "one of the request values matches",
+        None => "no request value matches",
+        Some(SetOp::ForAllValues) => "not every request value satisfies it",
+        Some(SetOp::ForAnyValue) => "no request value satisfies it",
+    };
+    Err(fail(format!(
+        "{}: {how}; request [{}] vs policy [{}]",
+        cond.operator_text,
+        req.join(", "),
+        policy_values.join(", ")
+    )))
+}
+
+fn match_one(op: OpBase, request: &str, policy: &[Tok]) -> bool {
+    use OpBase::*;
+    let text = || pattern::to_text(policy);
+    match op {
+        StringEquals => {
+            policy.len() == request.len()
+                && policy.iter().zip(request.bytes()).all(|(t, b)| match t {
+                    Tok::Lit(c) => *c == b,
+                    Tok::Star => b == b'*',
+                    Tok::One => b == b'?',
+                })
+        }
+        StringEqualsIgnoreCase => text().to_lowercase() == request.to_lowercase(),
+        StringLike => pattern::glob_toks(policy, request, false),
+        NumericEquals
+        | NumericLessThan
+        | NumericLessThanEquals
+        | NumericGreaterThan
+        | NumericGreaterThanEquals => {
+            match (request.trim().parse::<f64>(), text().trim().parse::<f64>()) {
+                (Ok(r), Ok(p)) => compare(op, r, p),
+                _ => false,
+            }
+        }
+        DateEquals
+        | DateLessThan
+        | DateLessThanEquals
+        | DateGreaterThan
+        | DateGreaterThanEquals => match (parse_date(request), parse_date(&text())) {
+            (Some(r), Some(p)) => compare(op, r, p),
+            _ => false,
+        },
+        Bool => {
+            let r = request.to_ascii_lowercase();
+            (r == "true" || r == "false") && text().eq_ignore_ascii_case(&r)
+        }
+        BinaryEquals => text() == request,
+        IpAddress => ip_in_cidr(request, &text()),
+        ArnEquals | ArnLike => {
+            request.starts_with("arn:") && pattern::arn_match(policy, request) && {
+                // A policy value that is not a six-part ARN only matches through a bare `*`.
+                policy == [Tok::Star] || request.splitn(6, ':').count() == 6
+            }
+        }
+        // Negated operators are evaluated through their positive counterpart.
+        StringNotEquals
+        | StringNotEqualsIgnoreCase
+        | StringNotLike
+        | NumericNotEquals
+        | DateNotEquals
+        | NotIpAddress
+        | ArnNotEquals
+        | ArnNotLike
+        | Null => false,
+    }
+}
+
+fn compare(op: OpBase, r: f64, p: f64) -> bool {
+    use OpBase::*;
+    match op {
+        NumericEquals | DateEquals => r == p,
+        NumericLessThan | DateLessThan => r < p,
+        NumericLessThanEquals | DateLessThanEquals => r <= p,
+        NumericGreaterThan | DateGreaterThan => r > p,
+        NumericGreaterThanEquals | DateGreaterThanEquals => r >= p,
+        _ => false,
+    }
+}
+
+/// True when `ip` lies in `cidr` (a CIDR block or a single address); IPv4 and IPv6.
+pub fn ip_in_cidr(ip: &str, cidr: &str) -> bool {
+    let Ok(ip) = ip.trim().parse::<IpAddr>() else {
+        return false;
+    };
+    let Some((net, bits)) = parse_cidr(cidr) else {
+        return false;
+    };
+    match (ip, net) {
+        (IpAddr::V4(a), IpAddr::V4(n)) => {
+            let mask = if bits == 0 {
+                0
+            } else {
+                u32::MAX << (32 - bits)
+            };
+            (u32::from(a) & mask) == (u32::from(n) & mask)
+        }
+        (IpAddr::V6(a), IpAddr::V6(n)) => {
+            let mask = if bits == 0 {
+                0
+            } else {
+                u128::MAX << (128 - bits)
+            };
+            (u128::from(a) & mask) == (u128::from(n) & mask)
+        }
+        _ => false,
+    }
+}
+
+/// Parses `10.0.0.0/8`, `2001:db8::/32` or a bare address.
+pub fn parse_cidr(cidr: &str) -> Option<(IpAddr, u32)> {
+    let cidr = cidr.trim();
+    let (addr, bits) = match cidr.split_once('/') {
+        Some((a, b)) => (a, Some(b.parse::<u32>().ok()?)),
+        None => (cidr, None),
+    };
+    let net: IpAddr = addr.parse().ok()?;
+    let max = if net.is_ipv4() { 32 } else { 128 };
+    let bits = bits.unwrap_or(max);
+    (bits <= max).then_some((net, bits))
+}
+
+/// Parses ISO 8601 dates (`2024-05-01`, `2024-05-01T12:00:00Z`, with fraction or offset)
+/// and epoch seconds, returning seconds since the Unix epoch.
+pub fn parse_date(s: &str) -> Option<f64> {
+    let s = s.trim();
+    if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) {
+        return s.parse().ok();
+    }
+    let b = s.as_bytes();
+    let num = |from: usize, len: usize| -> Option<i64> {
+        let part = s.get(from..from + len)?;
+        part.bytes()
+            .all(|c| c.is_ascii_digit())
+            .then(|| part.parse().ok())?
+    };
+    let year = num(0, 4)?;
+    if b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let month = num(5, 2)?;
+    let day = num(8, 2)?;
+    if !(1..=12).contains(&month) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    let mut secs = (days * 86_400) as f64;
+    if b.len() == 10 {
+        return Some(secs);
+    }
+    if !matches!(b.get(10), Some(b'T' | b't' | b' ')) {
+        return None;
+    }
+    let hour = num(11, 2)?;
+    if b.get(13) != Some(&b':') {
+        return None;
+    }
+    let minute = num(14, 2)?;
+    let mut i = 16;
+    let mut second = 0f64;
+    if b.get(16) == Some(&b':') {
+        second = num(17, 2)? as f64;
+        i = 19;
+        if b.get(19) == Some(&b'.') {
+            let start = 20;
+            let mut end = start;
+            while b.get(end).is_some_and(|c| c.is_ascii_digit()) {
+                end += 1;
+            }
+            if end == start {
+                return None;
+            }
+            second += format!("0.{}", &s[start..end]).parse::<f64>().ok()?;
+            i = end;
+        }
+    }
+    if hour > 23 || minute > 59 || second >= 61.0 {
+        return None;
+    }
+    secs += (hour * 3600 + minute * 60) as f64 + second;
+    match &s[i..] {
+        "" | "Z" | "z" => Some(secs),
+        off if off.len() == 6 && (off.starts_with('+') || off.starts_with('-')) => {
+            let oh: i64 = off.get(1..3)?.parse().ok()?;
+            let om: i64 = off.get(4..6)?.parse().ok()?;
+            let delta = (oh * 3600 + om * 60) as f64;
+            Some(if off.starts_with('+') {
+                secs - delta
+            } else {
+                secs + delta
+            })
+        }
+        _ => None,
+    }
+}
+
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    struct Ctx(HashMap<String, Vec<String>>);
+    impl ContextLookup for Ctx {
+        fn values(&self, key_lc: &str) -> Option<&[String]> {
+            self.0.get(key_lc).map(|v| v.as_slice())
+        }
+    }
+
+    fn ctx(pairs: &[(&str, &[&str])]) -> Ctx {
+        Ctx(pairs
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.to_ascii_lowercase(),
+                    v.iter().map(|s| s.to_string()).collect(),
+                )
+            })
+            .collect())
+    }
+
+    fn cond(op: &str, key: &str, values: &[&str]) -> Condition {
+        Condition {
+            operator: parse_operator(op).unwrap(),
+            operator_text: op.into(),
+            key: key.into(),
+            key_lc: key.to_ascii_lowercase(),
+            values: values.iter().map(|s| s.to_string()).collect(),
+            pos: None,
+        }
+    }
+
+    fn holds(op: &str, key: &str, values: &[&str], c: &Ctx) -> bool {
+        evaluate(&cond(op, key, values), c, true).is_ok()
+    }
+
+    #[test]
+    fn parse_operator_names() {
+        let op = parse_operator("ForAnyValue:StringLikeIfExists").unwrap();
+        assert_eq!(op.base, OpBase::StringLike);
+        assert!(op.if_exists);
+        assert_eq!(op.set, Some(SetOp::ForAnyValue));
+        assert!(parse_operator("StringEqual").is_err());
+        assert!(
+            parse_operator("stringequals")
+                .unwrap_err()
+                .contains("did you mean StringEquals")
+        );
+        assert!(parse_operator("NullIfExists").is_err());
+    }
+
+    #[test]
+    fn missing_keys() {
+        let c = ctx(&[]);
+        assert!(!holds("StringEquals", "aws:username", &["a"], &c));
+        assert!(holds("StringNotEquals", "aws:username", &["a"], &c));
+        assert!(holds("StringEqualsIfExists", "aws:username", &["a"], &c));
+        assert!(holds("StringNotEqualsIfExists", "aws:username", &["a"], &c));
+        assert!(holds("Null", "aws:username", &["true"], &c));
+        assert!(!holds("Null", "aws:username", &["false"], &c));
+        assert!(holds(
+            "ForAllValues:StringEquals",
+            "aws:TagKeys",
+            &["a"],
+            &c
+        ));
+        assert!(!holds(
+            "ForAnyValue:StringEquals",
+            "aws:TagKeys",
+            &["a"],
+            &c
+        ));
+        assert!(holds(
+            "ForAnyValue:StringEqualsIfExists",
+            "aws:TagKeys",
+            &["a"],
+            &c
+        ));
+    }
+
+    #[test]
+    fn string_family() {
+        let c = ctx(&[("aws:username", &["Alice"])]);
+        assert!(holds("StringEquals", "AWS:UserName", &["Bob", "Alice"], &c));
+        assert!(!holds("StringEquals", "aws:username", &["alice"], &c));
+        assert!(holds(
+            "StringEqualsIgnoreCase",
+            "aws:username",
+            &["alice"],
+            &c
+        ));
+        assert!(!holds(
+            "StringNotEqualsIgnoreCase",
+            "aws:username",
+            &["ALICE"],
+            &c
+        ));
+        assert!(holds("StringLike", "aws:username", &["A*"], &c));
+        assert!(!holds("StringNotLike", "aws:username", &["A*", "x"], &c));
+        assert!(holds(
+            "StringNotEquals",
+            "aws:username",
+            &["Bob", "Carol"],
+            &c
+        ));
+        assert!(!holds(
+            "StringNotEquals",
+            "aws:username",
+            &["Bob", "Alice"],
+            &c
+        ));
+    }
+
+    #[test]
+    fn numeric_date_bool_binary() {
+        let c = ctx(&[
+            ("s3:max-keys", &["10"]),
+            ("aws:CurrentTime", &["2024-06-01T12:00:00Z"]),
+            ("aws:SecureTransport", &["false"]),
+            ("k:bin", &["QmluYXJ5"]),
+        ]);
+        assert!(holds("NumericLessThanEquals", "s3:max-keys", &["10"], &c));
+        assert!(!holds("NumericLessThan", "s3:max-keys", &["10"], &c));
+        assert!(holds("NumericGreaterThan", "s3:max-keys", &["9.5"], &c));
+        assert!(holds("NumericNotEquals", "s3:max-keys", &["11"], &c));
+        assert!(holds("NumericEquals", "s3:max-keys", &["1e1"], &c));
+        assert!(!holds("NumericEquals", "s3:max-keys", &["ten"], &c));
+        assert!(holds(
+            "DateGreaterThan",
+            "aws:CurrentTime",
+            &["2024-01-01"],
+            &c
+        ));
+        assert!(holds(
+            "DateLessThan",
+            "aws:CurrentTime",
+            &["2024-06-01T13:00:00+00:30"],
+            &c
+        ));
+        assert!(holds("DateEquals", "aws:CurrentTime", &["1717243200"], &c));
+        assert!(holds(
+            "DateNotEquals",
+            "aws:CurrentTime",
+            &["2024-06-01T12:00:01Z"],
+            &c
+        ));
+        assert!(holds(
+            "DateLessThanEquals",
+            "aws:CurrentTime",
+            &["2024-06-01T12:00:00.000Z"],
+            &c
+        ));
+        assert!(holds(
+            "DateGreaterThanEquals",
+            "aws:CurrentTime",
+            &["2024-06-01T14:00:00+02:00"],
+            &c
+        ));
+        assert!(holds("Bool", "aws:SecureTransport", &["FALSE"], &c));
+        assert!(!holds("Bool", "aws:SecureTransport", &["true"], &c));
+        assert!(holds("BinaryEquals", "k:bin", &["QmluYXJ5"], &c));
+    }
+
+    #[test]
+    fn ip_family() {
+        let c = ctx(&[("aws:SourceIp", &["203.0.113.7"]), ("v6", &["2001:db8::1"])]);
+        assert!(holds("IpAddress", "aws:SourceIp", &["203.0.113.0/24"], &c));
+        assert!(holds("IpAddress", "aws:SourceIp", &["203.0.113.7"], &c));
+        assert!(!holds("IpAddress", "aws:SourceIp", &["10.0.0.0/8"], &c));
+        assert!(holds("NotIpAddress", "aws:SourceIp", &["10.0.0.0/8"], &c));
+        assert!(holds("IpAddress", "v6", &["2001:db8::/32"], &c));
+        assert!(!holds("IpAddress", "v6", &["203.0.113.0/24"], &c));
+        assert!(holds("IpAddress", "aws:SourceIp", &["0.0.0.0/0"], &c));
+    }
+
+    #[test]
+    fn arn_family() {
+        let c = ctx(&[("aws:SourceArn", &["arn:aws:s3:::bucket-a"])]);
+        assert!(holds(
+            "ArnEquals",
+            "aws:SourceArn",
+            &["arn:aws:s3:::bucket-a"],
+            &c
+        ));
+        assert!(holds(
+            "ArnLike",
+            "aws:SourceArn",
+            &["arn:aws:s3:::bucket-*"],
+            &c
+        ));
+        assert!(holds(
+            "ArnNotLike",
+            "aws:SourceArn",
+            &["arn:aws:s3:::other-*"],
+            &c
+        ));
+        assert!(!holds(
+            "ArnNotEquals",
+            "aws:SourceArn",
+            &["arn:aws:s3:::bucket-a"],
+            &c
+        ));
+        assert!(!holds(
+            "ArnLike",
+            "aws:SourceArn",
+            &["arn:aws:sqs:*:*:bucket-a"],
+            &c
+        ));
+    }
+
+    #[test]
+    fn set_operators_w6() {
+        let op = "ForAllValues:StringNotLike";
+        let keys = |v: &[&str]| ctx(&[("aws:TagKeys", v)]);
+        // The Deny applies (condition true) for key2:audit and for a missing key.
+        assert!(!holds(
+            op,
+            "aws:TagKeys",
+            &["key1*"],
+            &keys(&["key1:legal"])
+        ));
+        assert!(!holds(
+            op,
+            "aws:TagKeys",
+            &["key1*"],
+            &keys(&["key1:hr", "key1:personnel"])
+        ));
+        assert!(holds(op, "aws:TagKeys", &["key1*"], &keys(&["key2:audit"])));
+        assert!(holds(op, "aws:TagKeys", &["key1*"], &ctx(&[])));
+        assert!(holds(
+            "ForAnyValue:StringEquals",
+            "aws:TagKeys",
+            &["b"],
+            &keys(&["a", "b"])
+        ));
+        assert!(!holds(
+            "ForAllValues:StringEquals",
+            "aws:TagKeys",
+            &["b"],
+            &keys(&["a", "b"])
+        ));
+    }
+
+    #[test]
+    fn variables_in_values() {
+        let c = ctx(&[("aws:username", &["ann"]), ("s3:prefix", &["home/ann/"])]);
+        assert!(holds(
+            "StringLike",
+            "s3:prefix",
+            &["home/${aws:username}/*"],
+            &c
+        ));
+        assert!(!holds(
+            "StringLike",
+            "s3:prefix",
+            &["home/${aws:PrincipalTag/x}/*"],
+            &c
+        ));
+        assert!(holds(
+            "StringNotLike",
+            "s3:prefix",
+            &["home/${aws:PrincipalTag/x}/*"],
+            &c
+        ));
+        assert!(holds(
+            "StringLike",
+            "s3:prefix",
+            &["home/${aws:PrincipalTag/x, 'ann'}/*"],
+            &c
+        ));
+        // Variables are not substituted for Version 2008-10-17.
+        assert!(
+            evaluate(
+                &cond("StringLike", "s3:prefix", &["home/${aws:username}/*"]),
+                &c,
+                false
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn dates_parse() {
+        assert_eq!(parse_date("1970-01-01"), Some(0.0));
+        assert_eq!(parse_date("1970-01-02T00:00:01Z"), Some(86_401.0));
+        assert_eq!(parse_date("2000-03-01"), Some(951_868_800.0));
+        assert_eq!(parse_date("2024-13-01"), None);
+        assert_eq!(parse_date("yesterday"), None);
+    }
+
+    #[test]
+    fn failure_detail_names_operator_and_key() {
+        let c = ctx(&[("aws:username", &["bob"])]);
+        let f = evaluate(&cond("StringEquals", "aws:username", &["ann"]), &c, true).unwrap_err();
+        assert_eq!(f.operator, "StringEquals");
+        assert_eq!(f.key, "aws:username");
+        assert!(f.detail.contains("\"bob\""), "{}", f.detail);
+    }
+}

@@ -1,0 +1,605 @@
+//! The app: a screen stack, popups, and the effects screens ask for (store writes, navigation).
+//! [`run`] is the terminal loop; everything else is driven by key events in tests.
+
+use std::io;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use color_eyre::Result;
+use ratatui::Frame;
+use ratatui::crossterm::event::{self, Event, KeyEvent, MouseEvent};
+use ratatui::crossterm::execute;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use crate::cli::Global;
+use crate::deck::Library;
+use crate::srs::{Session, SessionKind};
+use crate::store::Store;
+use crate::ui::screens::card::CardScreen;
+use crate::ui::screens::dashboard::DashboardScreen;
+use crate::ui::screens::picker::TopicPickerScreen;
+use crate::ui::screens::review::{ReviewScreen, SessionOp};
+use crate::ui::screens::search::SearchScreen;
+use crate::ui::screens::stats::StatsScreen;
+use crate::ui::{Action, Context, Effect, Input, Keymap, Open, Theme};
+
+/// The smallest window the app draws in.
+pub const MIN_WIDTH: u16 = 20;
+pub const MIN_HEIGHT: u16 = 8;
+
+pub enum Screen {
+    Dashboard(Box<DashboardScreen>),
+    Picker(Box<TopicPickerScreen>),
+    Review {
+        screen: Box<ReviewScreen>,
+        session: Session,
+    },
+    Search(Box<SearchScreen>),
+    Card(Box<CardScreen>),
+    Stats(Box<StatsScreen>),
+}
+
+impl Screen {
+    fn context(&self) -> Context {
+        match self {
+            Screen::Dashboard(s) => s.context(),
+            Screen::Picker(s) => s.context(),
+            Screen::Review { screen, .. } => screen.context(),
+            Screen::Search(_) => Context::Search,
+            Screen::Card(_) => Context::Card,
+            Screen::Stats(_) => Context::Stats,
+        }
+    }
+
+    fn title(&self) -> String {
+        match self {
+            Screen::Dashboard(_) => "iamdrill".into(),
+            Screen::Picker(s) => s.title().into(),
+            Screen::Review { screen, .. } => screen.title.clone(),
+            Screen::Search(_) => "Search".into(),
+            Screen::Card(_) => "Card".into(),
+            Screen::Stats(_) => "Statistics".into(),
+        }
+    }
+
+    /// Screens that take typed text get raw keys.
+    fn takes_text(&self) -> bool {
+        matches!(self, Screen::Search(_))
+    }
+}
+
+pub enum Popup {
+    Help { context: Context, scroll: u16 },
+    Confirm { message: String },
+}
+
+pub struct App {
+    pub lib: Library,
+    pub store: Store,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub stack: Vec<Screen>,
+    pub popup: Option<Popup>,
+    pub quit: bool,
+    pub now: i64,
+    /// A problem to show in the status line (store errors never crash the app).
+    pub status: Option<String>,
+}
+
+impl App {
+    /// The app on its dashboard.
+    pub fn new(lib: Library, store: Store, theme: Theme, keymap: Keymap, now: i64) -> App {
+        let mut app = App {
+            lib,
+            store,
+            theme,
+            keymap,
+            stack: Vec::new(),
+            popup: None,
+            quit: false,
+            now,
+            status: None,
+        };
+        app.push(Open::Dashboard);
+        app
+    }
+
+    /// The app opened straight on a flow (`iamdrill review`, `iamdrill cram`).
+    pub fn with(
+        lib: Library,
+        store: Store,
+        theme: Theme,
+        keymap: Keymap,
+        now: i64,
+        open: Open,
+    ) -> App {
+        let mut app = App::new(lib, store, theme, keymap, now);
+        app.push(open);
+        app
+    }
+
+    pub fn top(&self) -> Option<&Screen> {
+        self.stack.last()
+    }
+
+    fn dashboard(&mut self) -> Result<DashboardScreen, crate::store::StoreError> {
+        let stats = self.store.stats(self.lib.cards(), self.now)?;
+        let plan = match stats.interview_date {
+            Some(date) => Some(self.store.plan(self.lib.cards(), date, self.now)?),
+            None => None,
+        };
+        Ok(DashboardScreen::new(stats, plan, self.theme.clone(), false))
+    }
+
+    fn build(&mut self, open: Open) -> Result<Screen, String> {
+        let err = |e: crate::store::StoreError| e.to_string();
+        Ok(match open {
+            Open::Dashboard => Screen::Dashboard(Box::new(self.dashboard().map_err(err)?)),
+            Open::TopicPicker(purpose) => {
+                let counts = self
+                    .store
+                    .topic_counts(self.lib.cards(), self.now)
+                    .map_err(err)?;
+                Screen::Picker(Box::new(TopicPickerScreen::new(
+                    purpose,
+                    counts,
+                    self.theme.clone(),
+                )))
+            }
+            Open::Review { topics } => self.review_screen(
+                SessionKind::Review {
+                    topics: topics.clone(),
+                },
+                title_for("Review", &topics),
+                None,
+            )?,
+            Open::Cram { topics, reschedule } => {
+                let title = title_for(
+                    if reschedule {
+                        "Cram"
+                    } else {
+                        "Cram (not rescheduled)"
+                    },
+                    &topics,
+                );
+                self.review_screen(SessionKind::Cram { topics, reschedule }, title, None)?
+            }
+            Open::ReviewCard(id) => self.review_screen(
+                SessionKind::Cram {
+                    topics: Vec::new(),
+                    reschedule: true,
+                },
+                "Review now".into(),
+                Some(id),
+            )?,
+            Open::Search => {
+                Screen::Search(Box::new(SearchScreen::new(&self.lib, self.theme.clone())))
+            }
+            Open::Card(id) => match self.lib.card(&id) {
+                Some(card) => Screen::Card(Box::new(CardScreen::new(card, self.theme.clone()))),
+                None => return Err(format!("no card `{id}`")),
+            },
+            Open::Stats => {
+                let stats = self.store.stats(self.lib.cards(), self.now).map_err(err)?;
+                Screen::Stats(Box::new(StatsScreen::new(stats, self.theme.clone())))
+            }
+            Open::Mock { .. } => {
+                return Err("mock interviews are started with `iamdrill mock`".into());
+            }
+            Open::Lab => return Err("the policy lab is not available".into()),
+        })
+    }
+
+    fn review_screen(
+        &mut self,
+        kind: SessionKind,
+        title: String,
+        only: Option<String>,
+    ) -> Result<Screen, String> {
+        let session = match &only {
+            Some(id) => {
+                let card = self.lib.card(id).ok_or_else(|| format!("no card `{id}`"))?;
+                self.store
+                    .start_session(std::iter::once(card), kind, self.now)
+            }
+            None => self.store.start_session(self.lib.cards(), kind, self.now),
+        }
+        .map_err(|e| e.to_string())?;
+        let mut screen = Box::new(ReviewScreen::new(title, self.theme.clone(), self.now));
+        sync_review(&self.lib, &self.store, &mut screen, &session, self.now);
+        Ok(Screen::Review { screen, session })
+    }
+
+    fn push(&mut self, open: Open) {
+        match self.build(open) {
+            Ok(screen) => self.stack.push(screen),
+            Err(e) => self.status = Some(e),
+        }
+    }
+
+    /// Closes the top screen; refreshes the dashboard when it is uncovered.
+    fn pop(&mut self) {
+        self.stack.pop();
+        if self.stack.is_empty() {
+            self.quit = true;
+            return;
+        }
+        if let Some(Screen::Dashboard(d)) = self.stack.last() {
+            let selected = d.selected;
+            match self.dashboard() {
+                Ok(mut fresh) => {
+                    fresh.selected = selected;
+                    if let Some(last) = self.stack.last_mut() {
+                        *last = Screen::Dashboard(Box::new(fresh));
+                    }
+                }
+                Err(e) => self.status = Some(e.to_string()),
+            }
+        }
+    }
+
+    /// Handles one key press.
+    pub fn on_key(&mut self, ev: KeyEvent, now: i64) {
+        self.now = now;
+        self.status = None;
+        if let Some(popup) = &mut self.popup {
+            match popup {
+                Popup::Help { scroll, .. } => match self.keymap.action(Context::Help, &ev) {
+                    Some(Action::Back) => self.popup = None,
+                    Some(Action::Quit) => self.quit = true,
+                    Some(Action::Up) => *scroll = scroll.saturating_sub(1),
+                    Some(Action::Down) => *scroll = scroll.saturating_add(1),
+                    _ => {}
+                },
+                Popup::Confirm { .. } => match self.keymap.action(Context::Confirm, &ev) {
+                    Some(Action::Yes) | Some(Action::Quit) => self.quit = true,
+                    Some(Action::No) => self.popup = None,
+                    _ => {}
+                },
+            }
+            return;
+        }
+        let Some(top) = self.stack.last() else {
+            self.quit = true;
+            return;
+        };
+        let context = top.context();
+        let input = if top.takes_text() {
+            match self.keymap.action(context, &ev) {
+                Some(a) if !is_text_key(&ev) || matches!(a, Action::Quit) => Input::Action(a),
+                _ => Input::Key(ev),
+            }
+        } else {
+            match self.keymap.action(context, &ev) {
+                Some(a) => Input::Action(a),
+                None => return,
+            }
+        };
+        match input {
+            Input::Action(Action::Quit) => self.quit = true,
+            Input::Action(Action::Help) => self.popup = Some(Popup::Help { context, scroll: 0 }),
+            Input::Action(Action::Search)
+                if !matches!(self.stack.last(), Some(Screen::Search(_))) =>
+            {
+                self.push(Open::Search)
+            }
+            input => {
+                let back = input == Input::Action(Action::Back);
+                let effect = match self.dispatch(input) {
+                    // Back is every screen's default.
+                    Effect::None if back => Effect::Back,
+                    effect => effect,
+                };
+                self.perform(effect);
+            }
+        }
+    }
+
+    pub fn on_mouse(&mut self, m: MouseEvent, now: i64) {
+        self.now = now;
+        if self.popup.is_some() {
+            return;
+        }
+        let effect = self.dispatch(Input::Mouse(m));
+        self.perform(effect);
+    }
+
+    /// Time passed: clocks move, learning cards come back.
+    pub fn tick(&mut self, now: i64) {
+        self.now = now;
+        if let Some(Screen::Review { screen, session }) = self.stack.last_mut() {
+            screen.now = now;
+            if screen.card.is_none() && session.next_learning_due().is_some_and(|due| due <= now) {
+                session.refresh(now);
+                sync_review(&self.lib, &self.store, screen, session, now);
+            }
+        }
+    }
+
+    fn dispatch(&mut self, input: Input) -> Effect {
+        let lib = &self.lib;
+        match self.stack.last_mut() {
+            Some(Screen::Dashboard(s)) => s.handle(input),
+            Some(Screen::Picker(s)) => s.handle(input),
+            Some(Screen::Review { screen, .. }) => screen.handle(input),
+            Some(Screen::Search(s)) => s.handle(input, lib),
+            Some(Screen::Card(s)) => s.handle(input),
+            Some(Screen::Stats(s)) => s.handle(input),
+            None => Effect::Quit,
+        }
+    }
+
+    fn perform(&mut self, effect: Effect) {
+        match effect {
+            Effect::None => {}
+            Effect::Back => self.pop(),
+            Effect::Quit => self.quit = true,
+            Effect::Help => {
+                let context = self
+                    .stack
+                    .last()
+                    .map(Screen::context)
+                    .unwrap_or(Context::Global);
+                self.popup = Some(Popup::Help { context, scroll: 0 });
+            }
+            Effect::Confirm(message) => self.popup = Some(Popup::Confirm { message }),
+            Effect::Open(open) => self.push(open),
+            Effect::Replace(open) => match self.build(open) {
+                Ok(screen) => {
+                    self.stack.pop();
+                    self.stack.push(screen);
+                }
+                Err(e) => self.status = Some(e),
+            },
+            Effect::Session(op) => self.session_op(op),
+        }
+    }
+
+    fn session_op(&mut self, op: SessionOp) {
+        let now = self.now;
+        let Some(Screen::Review { screen, session }) = self.stack.last_mut() else {
+            return;
+        };
+        let result = match op {
+            SessionOp::Answer {
+                rating,
+                duration_ms,
+            } => self
+                .store
+                .answer(
+                    session,
+                    rating,
+                    u32::try_from(duration_ms).unwrap_or(u32::MAX),
+                    now,
+                )
+                .map(|_| None),
+            SessionOp::Undo => self
+                .store
+                .undo(session)
+                .map(|id| id.map(|id| format!("Undone: {id}"))),
+            SessionOp::Suspend => self
+                .store
+                .suspend(session, now)
+                .map(|id| id.map(|id| format!("Suspended {id} (u undoes)"))),
+            SessionOp::Bury => self
+                .store
+                .bury(session, now)
+                .map(|id| id.map(|id| format!("Buried {id} until tomorrow (u undoes)"))),
+        };
+        match result {
+            Ok(message) => {
+                sync_review(&self.lib, &self.store, screen, session, now);
+                screen.message = message;
+            }
+            Err(e) => {
+                // Nothing was acknowledged: the card stays on screen and the error is shown.
+                self.status = Some(format!("could not save: {e}"));
+            }
+        }
+    }
+
+    /// Draws the whole app.
+    pub fn draw(&self, frame: &mut Frame) {
+        let area = frame.area();
+        if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+            let msg = format!(
+                "Window too small: {}x{}, need {MIN_WIDTH}x{MIN_HEIGHT}.",
+                area.width, area.height
+            );
+            frame.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
+            return;
+        }
+        let Some(top) = self.stack.last() else { return };
+        let [body, footer] =
+            Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(area);
+        match top {
+            Screen::Dashboard(s) => {
+                let [title, rest] =
+                    Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(body);
+                frame.render_widget(
+                    Line::from(Span::styled(
+                        "iamdrill · AWS IAM & security drills",
+                        self.theme.title,
+                    )),
+                    title,
+                );
+                frame.render_widget(s.as_ref(), rest);
+            }
+            Screen::Picker(s) => {
+                let [title, rest] =
+                    Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(body);
+                frame.render_widget(
+                    Line::from(Span::styled(top.title(), self.theme.title)),
+                    title,
+                );
+                frame.render_widget(s.as_ref(), rest);
+            }
+            Screen::Review { screen, .. } => frame.render_widget(screen.as_ref(), body),
+            Screen::Search(s) => frame.render_widget(s.as_ref(), body),
+            Screen::Card(s) => frame.render_widget(s.as_ref(), body),
+            Screen::Stats(s) => frame.render_widget(s.as_ref(), body),
+        }
+        frame.render_widget(self.footer_line(top.context()), footer);
+        match &self.popup {
+            Some(Popup::Help { context, scroll }) => self.draw_help(frame, area, *context, *scroll),
+            Some(Popup::Confirm { message }) => self.draw_confirm(frame, area, message),
+            None => {}
+        }
+    }
+
+    fn footer_line(&self, context: Context) -> Line<'static> {
+        let t = &self.theme;
+        if let Some(s) = &self.status {
+            return Line::from(Span::styled(crate::ui::text::sanitize(s), t.bad));
+        }
+        let mut spans = Vec::new();
+        for (i, (key, help)) in self.keymap.footer(context).into_iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::styled(" · ", t.dim));
+            }
+            spans.push(Span::styled(key, t.key));
+            spans.push(Span::styled(format!(" {help}"), t.dim));
+        }
+        Line::from(spans)
+    }
+
+    fn draw_help(&self, frame: &mut Frame, area: Rect, context: Context, scroll: u16) {
+        let t = &self.theme;
+        let rows = self.keymap.help(context);
+        let key_w = rows
+            .iter()
+            .map(|(k, _)| crate::ui::text::width(k))
+            .max()
+            .unwrap_or(4)
+            .min(16);
+        let lines: Vec<Line> = rows
+            .iter()
+            .map(|(k, h)| {
+                Line::from(vec![
+                    Span::styled(format!("{k:>key_w$}  "), t.key),
+                    Span::styled(*h, t.text),
+                ])
+            })
+            .collect();
+        let popup = centered(area, 64, lines.len() as u16 + 2);
+        frame.render_widget(Clear, popup);
+        frame.render_widget(
+            Paragraph::new(lines).scroll((scroll, 0)).block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(t.title)
+                    .title(" Keys (? or q closes) "),
+            ),
+            popup,
+        );
+    }
+
+    fn draw_confirm(&self, frame: &mut Frame, area: Rect, message: &str) {
+        let t = &self.theme;
+        let popup = centered(area, 50, 5);
+        frame.render_widget(Clear, popup);
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::from(message.to_string()),
+                Line::from(Span::styled("y yes · n no", t.key)),
+            ])
+            .wrap(Wrap { trim: true })
+            .block(Block::default().borders(Borders::ALL).border_style(t.warn)),
+            popup,
+        );
+    }
+}
+
+/// Moves the review screen to the session's current card.
+fn sync_review(
+    lib: &Library,
+    store: &Store,
+    screen: &mut ReviewScreen,
+    session: &Session,
+    now: i64,
+) {
+    let card = session.current().and_then(|id| lib.card(id)).cloned();
+    let previews = session.previews(store.scheduler(), &store.clock(), now);
+    screen.can_undo = session.can_undo();
+    screen.next_learning = session.next_learning_due();
+    screen.show(card, previews, session.progress(), now);
+}
+
+fn title_for(what: &str, topics: &[String]) -> String {
+    if topics.is_empty() {
+        what.to_string()
+    } else {
+        format!("{what}: {}", topics.join(", "))
+    }
+}
+
+fn is_text_key(ev: &KeyEvent) -> bool {
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+    matches!(ev.code, KeyCode::Char(_)) && !ev.modifiers.contains(KeyModifiers::CONTROL)
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height - h) / 2,
+        width: w,
+        height: h,
+    }
+}
+
+/// Runs the app in the terminal until the user quits. The terminal is restored on exit and on panic.
+pub fn run(app: &mut App) -> Result<()> {
+    let mut terminal = ratatui::try_init()?;
+    let _ = execute!(io::stdout(), event::EnableMouseCapture);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let _ = execute!(io::stdout(), event::DisableMouseCapture);
+        previous(info);
+    }));
+    let result = event_loop(&mut terminal, app);
+    let _ = execute!(io::stdout(), event::DisableMouseCapture);
+    ratatui::restore();
+    result
+}
+
+fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<()> {
+    while !app.quit {
+        terminal.draw(|f| app.draw(f))?;
+        if event::poll(Duration::from_millis(250))? {
+            let now = crate::srs::now_ms();
+            match event::read()? {
+                Event::Key(key) if key.is_press() => app.on_key(key, now),
+                Event::Mouse(m) => app.on_mouse(m, now),
+                _ => {}
+            }
+        } else {
+            app.tick(crate::srs::now_ms());
+        }
+    }
+    Ok(())
+}
+
+/// `iamdrill` with no subcommand: the dashboard.
+pub fn open(global: &Global, open: Option<Open>) -> Result<ExitCode> {
+    let lib = crate::deck::load_all(global);
+    for p in &lib.problems {
+        eprintln!("warning: {p}");
+    }
+    let store = Store::open(global)?;
+    let now = crate::srs::now_ms();
+    let theme = Theme::from_env();
+    let mut app = match open {
+        Some(o) => App::with(lib, store, theme, Keymap::default(), now, o),
+        None => App::new(lib, store, theme, Keymap::default(), now),
+    };
+    if let Some(status) = app.status.take() {
+        eprintln!("iamdrill: {status}");
+        return Ok(ExitCode::from(2));
+    }
+    run(&mut app)?;
+    Ok(ExitCode::SUCCESS)
+}

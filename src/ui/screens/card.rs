@@ -1,0 +1,139 @@
+//! One card, read-only: question, answer, key points, correction, and the other guides' versions.
+
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::MouseEventKind;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use crate::deck::model::{Card, CardKind};
+use crate::ui::text::{sanitize, wrap};
+use crate::ui::theme::Theme;
+use crate::ui::widgets::markup::{answer_lines, markup_lines};
+use crate::ui::widgets::table::{CellShow, table_lines};
+use crate::ui::{Action, Effect, Input, Open};
+
+pub struct CardScreen {
+    pub card: Card,
+    pub scroll: u16,
+    pub show_variants: bool,
+    theme: Theme,
+}
+
+impl CardScreen {
+    pub fn new(card: &Card, theme: Theme) -> Self {
+        CardScreen {
+            card: card.clone(),
+            scroll: 0,
+            show_variants: false,
+            theme,
+        }
+    }
+
+    pub fn handle(&mut self, input: Input) -> Effect {
+        match input {
+            Input::Action(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
+            Input::Action(Action::Down) => self.scroll = self.scroll.saturating_add(1),
+            Input::Action(Action::PageUp) => self.scroll = self.scroll.saturating_sub(10),
+            Input::Action(Action::PageDown) => self.scroll = self.scroll.saturating_add(10),
+            Input::Action(Action::Top) => self.scroll = 0,
+            Input::Action(Action::Variants) => {
+                self.show_variants = !self.show_variants;
+                self.scroll = 0;
+            }
+            Input::Action(Action::Review) => {
+                return Effect::Open(Open::ReviewCard(self.card.id.clone()));
+            }
+            Input::Action(Action::Back) => return Effect::Back,
+            Input::Mouse(m) => match m.kind {
+                MouseEventKind::ScrollUp => self.scroll = self.scroll.saturating_sub(3),
+                MouseEventKind::ScrollDown => self.scroll = self.scroll.saturating_add(3),
+                _ => {}
+            },
+            _ => {}
+        }
+        Effect::None
+    }
+
+    pub fn lines(&self, width: u16) -> Vec<Line<'static>> {
+        let t = &self.theme;
+        let c = &self.card;
+        let mut lines = vec![Line::from(Span::styled(
+            format!(
+                "{} · {:?} · {:?}{}",
+                c.topic,
+                c.kind,
+                c.difficulty,
+                c.source
+                    .as_deref()
+                    .map(|s| format!(" · {s}"))
+                    .unwrap_or_default()
+            )
+            .to_lowercase(),
+            t.dim,
+        ))];
+        for l in wrap(&sanitize(&c.question), width as usize) {
+            lines.push(Line::from(Span::styled(l, t.title)));
+        }
+        lines.push(Line::default());
+        if self.show_variants {
+            if c.variants.is_empty() {
+                lines.push(Line::from(Span::styled(
+                    "No other guide asks this question.",
+                    t.dim,
+                )));
+            }
+            for v in &c.variants {
+                lines.push(Line::from(Span::styled(
+                    format!("[{}] {}", v.source, sanitize(&v.question)),
+                    t.title,
+                )));
+                lines.extend(markup_lines(&v.answer, width, t, &[]));
+                lines.push(Line::default());
+            }
+            return lines;
+        }
+        match c.kind {
+            CardKind::Table => {
+                if let Some(table) = &c.table {
+                    lines.extend(table_lines(
+                        &table.headers,
+                        &table.rows,
+                        width,
+                        t,
+                        &|_, _| CellShow::Normal,
+                    ));
+                    lines.push(Line::default());
+                }
+            }
+            CardKind::Scenario => {
+                if let Some(s) = &c.scenario {
+                    for l in wrap(&sanitize(&s.situation), width as usize) {
+                        lines.push(Line::from(Span::styled(l, t.dim)));
+                    }
+                    lines.push(Line::default());
+                }
+            }
+            CardKind::Basic => {}
+        }
+        lines.extend(answer_lines(c, width, t, true));
+        if !c.variants.is_empty() {
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled(
+                format!("v: {} other version(s) of this question", c.variants.len()),
+                t.dim,
+            )));
+        }
+        lines
+    }
+}
+
+impl Widget for &CardScreen {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let lines = self.lines(area.width);
+        let max = (lines.len() as u16).saturating_sub(area.height);
+        Paragraph::new(lines)
+            .scroll((self.scroll.min(max), 0))
+            .render(area, buf);
+    }
+}

@@ -1,0 +1,282 @@
+//! Dashboard: today's work per topic, streak, recent reviews, the interview countdown, and actions.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+
+use crate::srs::plan::Plan;
+use crate::store::Stats;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::charts::heatmap_lines;
+use crate::ui::{Action, Context, Effect, Input, Open, Purpose};
+
+/// The dashboard's actions, in menu order: (action, key label, text).
+pub const MENU: &[(Action, &str, &str)] = &[
+    (Action::Review, "r", "Review due cards"),
+    (Action::Cram, "c", "Cram topics"),
+    (Action::Mock, "m", "Mock interview"),
+    (Action::Browse, "b", "Browse and search"),
+    (Action::Stats, "s", "Statistics"),
+    (Action::Lab, "l", "Policy lab"),
+    (Action::Back, "q", "Quit"),
+];
+
+#[derive(Debug, Clone)]
+pub struct DashboardScreen {
+    pub stats: Stats,
+    pub plan: Option<Plan>,
+    pub selected: usize,
+    pub theme: Theme,
+    /// Whether the policy lab is available in this build.
+    pub lab: bool,
+}
+
+impl DashboardScreen {
+    pub fn new(stats: Stats, plan: Option<Plan>, theme: Theme, lab: bool) -> Self {
+        DashboardScreen {
+            stats,
+            plan,
+            selected: 0,
+            theme,
+            lab,
+        }
+    }
+
+    pub fn context(&self) -> Context {
+        Context::Dashboard
+    }
+
+    fn menu(&self) -> Vec<&(Action, &'static str, &'static str)> {
+        MENU.iter()
+            .filter(|(a, _, _)| self.lab || *a != Action::Lab)
+            .collect()
+    }
+
+    fn run(&self, action: Action) -> Effect {
+        match action {
+            Action::Review => Effect::Open(Open::Review { topics: Vec::new() }),
+            Action::Cram => Effect::Open(Open::TopicPicker(Purpose::Cram)),
+            Action::Mock => Effect::Open(Open::TopicPicker(Purpose::Mock)),
+            Action::Browse | Action::Search => Effect::Open(Open::Search),
+            Action::Stats => Effect::Open(Open::Stats),
+            Action::Lab if self.lab => Effect::Open(Open::Lab),
+            Action::Back => Effect::Back,
+            _ => Effect::None,
+        }
+    }
+
+    pub fn handle(&mut self, input: Input) -> Effect {
+        let n = self.menu().len();
+        match input {
+            Input::Action(Action::Up) => self.selected = self.selected.saturating_sub(1),
+            Input::Action(Action::Down) => self.selected = (self.selected + 1).min(n - 1),
+            Input::Action(Action::Top) => self.selected = 0,
+            Input::Action(Action::Bottom) => self.selected = n - 1,
+            Input::Action(Action::Select) => {
+                let action = self.menu()[self.selected].0;
+                return self.run(action);
+            }
+            Input::Action(a) => return self.run(a),
+            _ => {}
+        }
+        Effect::None
+    }
+
+    fn totals(&self) -> (u32, u32, u32) {
+        self.stats.topics.iter().fold((0, 0, 0), |(d, n, l), t| {
+            (d + t.due, n + t.new, l + t.learning)
+        })
+    }
+
+    fn summary_lines(&self) -> Vec<Line<'static>> {
+        let t = &self.theme;
+        let (due, new, learning) = self.totals();
+        let mut lines = vec![Line::from(vec![
+            Span::styled(format!("{due}"), t.title),
+            Span::styled(" due  ", t.text),
+            Span::styled(format!("{new}"), t.title),
+            Span::styled(" new  ", t.text),
+            Span::styled(format!("{learning}"), t.title),
+            Span::styled(" learning", t.text),
+        ])];
+        let streak = self.stats.streak;
+        lines.push(Line::from(vec![
+            Span::styled("Streak: ", t.dim),
+            Span::styled(
+                format!("{streak} day{}", if streak == 1 { "" } else { "s" }),
+                t.text,
+            ),
+            Span::styled(
+                format!("  · today {} answered", self.stats.reviews_today),
+                t.dim,
+            ),
+        ]));
+        match &self.plan {
+            Some(plan) => {
+                let mean = if plan.topics.is_empty() {
+                    0.0
+                } else {
+                    plan.topics.iter().map(|p| p.predicted_recall).sum::<f32>()
+                        / plan.topics.len() as f32
+                };
+                lines.push(Line::from(vec![
+                    Span::styled("Interview ", t.dim),
+                    Span::styled(plan.interview_date.to_string(), t.title),
+                    Span::styled(format!(" · {} day(s) left", plan.days_left), t.text),
+                ]));
+                lines.push(Line::from(vec![
+                    Span::styled("Predicted recall then: ", t.dim),
+                    Span::styled(format!("{:.0}%", mean * 100.0), t.text),
+                    Span::styled(
+                        format!(
+                            " · {:.0} reviews/day to reach {:.0}%",
+                            plan.reviews_per_day.ceil(),
+                            plan.target * 100.0
+                        ),
+                        t.dim,
+                    ),
+                ]));
+            }
+            None => lines.push(Line::from(Span::styled(
+                "No interview date: iamdrill plan --interview-date YYYY-MM-DD",
+                t.dim,
+            ))),
+        }
+        lines
+    }
+
+    fn topic_lines(&self, width: u16) -> Vec<Line<'static>> {
+        let t = &self.theme;
+        let name_w = (width as usize).saturating_sub(18).clamp(8, 22);
+        let mut lines = vec![Line::from(Span::styled(
+            format!(
+                "{:<name_w$} {:>4} {:>4} {:>4}",
+                "topic", "due", "new", "lrn"
+            ),
+            t.dim,
+        ))];
+        for tc in &self.stats.topics {
+            let style = if tc.due > 0 { t.text } else { t.dim };
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "{:<name_w$} {:>4} {:>4} {:>4}",
+                    crate::ui::text::truncate(&tc.topic, name_w),
+                    tc.due,
+                    tc.new,
+                    tc.learning
+                ),
+                style,
+            )));
+        }
+        lines
+    }
+
+    fn menu_lines(&self) -> Vec<Line<'static>> {
+        let t = &self.theme;
+        self.menu()
+            .iter()
+            .enumerate()
+            .map(|(i, (_, key, text))| {
+                let cursor = if i == self.selected { "› " } else { "  " };
+                let style = if i == self.selected {
+                    t.selected
+                } else {
+                    t.text
+                };
+                Line::from(vec![
+                    Span::styled(cursor.to_string(), style),
+                    Span::styled(format!("{key} "), t.key),
+                    Span::styled(text.to_string(), style),
+                ])
+            })
+            .collect()
+    }
+}
+
+impl Widget for &DashboardScreen {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = &self.theme;
+        let summary = self.summary_lines();
+        let menu = self.menu_lines();
+        if area.width < 60 || area.height < 18 {
+            // Narrow: one column, most important first.
+            let mut lines = summary;
+            lines.push(Line::default());
+            lines.extend(menu);
+            lines.push(Line::default());
+            lines.extend(self.topic_lines(area.width));
+            Paragraph::new(lines).render(area, buf);
+            return;
+        }
+        let [top, bottom] = Layout::vertical([
+            Constraint::Length(summary.len() as u16 + 2),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+        Paragraph::new(summary)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(t.border)
+                    .title(Span::styled(" Today ", t.title)),
+            )
+            .render(top, buf);
+        let [left, right] =
+            Layout::horizontal([Constraint::Length(38), Constraint::Min(20)]).areas(bottom);
+        let [menu_area, topics_area] = Layout::vertical([
+            Constraint::Length(menu.len() as u16 + 2),
+            Constraint::Min(0),
+        ])
+        .areas(left);
+        Paragraph::new(menu)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(t.border)
+                    .title(Span::styled(" Actions ", t.title)),
+            )
+            .render(menu_area, buf);
+        let weeks = ((right.width.saturating_sub(6)) / 2).clamp(4, 26) as usize;
+        let days: Vec<(crate::srs::Date, u32)> = self
+            .stats
+            .reviews_per_day
+            .iter()
+            .map(|d| (d.date, d.count))
+            .collect();
+        let heat = heatmap_lines(&days, self.stats.today, weeks, t);
+        let heat_h = heat.len() as u16 + 2;
+        let [heat_area, topic_right] =
+            Layout::vertical([Constraint::Length(heat_h), Constraint::Min(0)]).areas(right);
+        Paragraph::new(heat)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(t.border)
+                    .title(Span::styled(" Reviews, recent weeks ", t.title)),
+            )
+            .render(heat_area, buf);
+        let topic_area = if topics_area.height >= 4 {
+            topics_area
+        } else {
+            topic_right
+        };
+        Paragraph::new(self.topic_lines(topic_area.width.saturating_sub(2)))
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(t.border)
+                    .title(Span::styled(" Topics ", t.title)),
+            )
+            .render(topic_area, buf);
+        if topic_area == topics_area && topic_right.height >= 3 {
+            let (due, new, _) = self.totals();
+            let hint = if due + new == 0 {
+                "Nothing due. Cram a topic (c) or run a mock interview (m)."
+            } else {
+                "Press r to review today's cards."
+            };
+            Paragraph::new(Line::from(Span::styled(hint, t.dim))).render(topic_right, buf);
+        }
+    }
+}

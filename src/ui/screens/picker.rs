@@ -1,0 +1,202 @@
+//! Topic picker: multi-select of topics with due / new / total counts, for review, cram and mock.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use crate::srs::stats::TopicCounts;
+use crate::ui::theme::Theme;
+use crate::ui::{Action, Context, Effect, Input, Open, Purpose};
+
+#[derive(Debug, Clone)]
+pub struct TopicPickerScreen {
+    pub purpose: Purpose,
+    pub topics: Vec<TopicCounts>,
+    pub marked: Vec<bool>,
+    pub selected: usize,
+    pub theme: Theme,
+}
+
+impl TopicPickerScreen {
+    pub fn new(purpose: Purpose, topics: Vec<TopicCounts>, theme: Theme) -> Self {
+        let marked = vec![false; topics.len()];
+        TopicPickerScreen {
+            purpose,
+            topics,
+            marked,
+            selected: 0,
+            theme,
+        }
+    }
+
+    pub fn context(&self) -> Context {
+        Context::TopicPicker
+    }
+
+    pub fn title(&self) -> &'static str {
+        match self.purpose {
+            Purpose::Review => "Review: choose topics",
+            Purpose::Cram => "Cram: choose topics",
+            Purpose::Mock => "Mock interview: choose topics",
+        }
+    }
+
+    /// The marked topics (none marked = all topics).
+    pub fn chosen(&self) -> Vec<String> {
+        self.topics
+            .iter()
+            .zip(&self.marked)
+            .filter(|(_, m)| **m)
+            .map(|(t, _)| t.topic.clone())
+            .collect()
+    }
+
+    pub fn handle(&mut self, input: Input) -> Effect {
+        let n = self.topics.len();
+        match input {
+            Input::Action(Action::Up) => self.selected = self.selected.saturating_sub(1),
+            Input::Action(Action::Down) if n > 0 => self.selected = (self.selected + 1).min(n - 1),
+            Input::Action(Action::Top) => self.selected = 0,
+            Input::Action(Action::Bottom) => self.selected = n.saturating_sub(1),
+            Input::Action(Action::PageUp) => self.selected = self.selected.saturating_sub(10),
+            Input::Action(Action::PageDown) if n > 0 => {
+                self.selected = (self.selected + 10).min(n - 1)
+            }
+            Input::Action(Action::Toggle) => {
+                if let Some(m) = self.marked.get_mut(self.selected) {
+                    *m = !*m;
+                }
+            }
+            Input::Action(Action::All) => {
+                let all = self.marked.iter().all(|m| *m);
+                self.marked.iter_mut().for_each(|m| *m = !all);
+            }
+            Input::Action(Action::Select) => {
+                let topics = self.chosen();
+                return Effect::Replace(match self.purpose {
+                    Purpose::Review => Open::Review { topics },
+                    Purpose::Cram => Open::Cram {
+                        topics,
+                        reschedule: true,
+                    },
+                    Purpose::Mock => Open::Mock { topics },
+                });
+            }
+            Input::Mouse(m) => {
+                use ratatui::crossterm::event::MouseEventKind;
+                match m.kind {
+                    MouseEventKind::ScrollUp => self.selected = self.selected.saturating_sub(1),
+                    MouseEventKind::ScrollDown if n > 0 => {
+                        self.selected = (self.selected + 1).min(n - 1)
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+        Effect::None
+    }
+}
+
+impl Widget for &TopicPickerScreen {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = &self.theme;
+        let mut lines = Vec::new();
+        let marked = self.marked.iter().filter(|m| **m).count();
+        let summary = if marked == 0 {
+            "No topic marked: all topics.".to_string()
+        } else {
+            format!("{marked} topic(s) marked.")
+        };
+        lines.push(Line::from(Span::styled(summary, t.dim)));
+        let wide = area.width >= 50;
+        let head = if wide {
+            format!(
+                "     {:<22} {:>4} {:>4} {:>4} {:>5}",
+                "topic", "due", "new", "lrn", "total"
+            )
+        } else {
+            format!("     {:<10} {:>4} {:>4}", "topic", "due", "new")
+        };
+        lines.push(Line::from(Span::styled(head, t.dim)));
+        // Keep the selection visible.
+        let rows = area.height.saturating_sub(2) as usize;
+        let first = self.selected.saturating_sub(rows.saturating_sub(1));
+        for (i, (tc, m)) in self
+            .topics
+            .iter()
+            .zip(&self.marked)
+            .enumerate()
+            .skip(first)
+            .take(rows)
+        {
+            let mark = if *m { "[x]" } else { "[ ]" };
+            let cursor = if i == self.selected { "›" } else { " " };
+            let text = if wide {
+                format!(
+                    "{cursor}{mark} {:<22} {:>4} {:>4} {:>4} {:>5}",
+                    crate::ui::text::truncate(&tc.topic, 22),
+                    tc.due,
+                    tc.new,
+                    tc.learning,
+                    tc.total
+                )
+            } else {
+                format!(
+                    "{cursor}{mark} {:<10} {:>4} {:>4}",
+                    crate::ui::text::truncate(&tc.topic, 10),
+                    tc.due,
+                    tc.new
+                )
+            };
+            let style = if i == self.selected {
+                t.selected
+            } else {
+                t.text
+            };
+            lines.push(Line::from(Span::styled(text, style)));
+        }
+        Paragraph::new(lines).render(area, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::theme::ThemeKind;
+
+    fn counts(topic: &str) -> TopicCounts {
+        TopicCounts {
+            topic: topic.into(),
+            title: topic.into(),
+            due: 1,
+            new: 2,
+            learning: 0,
+            total: 3,
+        }
+    }
+
+    #[test]
+    fn marking_and_starting() {
+        let mut p = TopicPickerScreen::new(
+            Purpose::Cram,
+            vec![counts("kms"), counts("sts")],
+            Theme::new(ThemeKind::Mono),
+        );
+        p.handle(Input::Action(Action::Down));
+        p.handle(Input::Action(Action::Toggle));
+        assert_eq!(p.chosen(), ["sts"]);
+        assert_eq!(
+            p.handle(Input::Action(Action::Select)),
+            Effect::Replace(Open::Cram {
+                topics: vec!["sts".into()],
+                reschedule: true
+            })
+        );
+        p.handle(Input::Action(Action::All));
+        assert_eq!(p.chosen(), ["kms", "sts"]);
+        p.handle(Input::Action(Action::All));
+        assert!(p.chosen().is_empty());
+    }
+}

@@ -1,0 +1,797 @@
+//! Flashcard review: question → reveal → rate, with table drills, scenario walkthroughs and the
+//! ordering drill. Store writes (answer, undo, suspend, bury) are effects performed by the app.
+
+use std::collections::HashSet;
+
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::MouseEventKind;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use crate::deck::model::{Card, CardKind};
+use crate::srs::{Preview, Rating, SessionProgress};
+use crate::ui::text::{sanitize, wrap};
+use crate::ui::theme::Theme;
+use crate::ui::widgets::markup::{answer_lines, markup_lines};
+use crate::ui::widgets::table::{CellShow, table_lines};
+use crate::ui::{Action, Context, Effect, Input};
+
+/// A store operation on the review session, performed by the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SessionOp {
+    Answer { rating: Rating, duration_ms: i64 },
+    Undo,
+    Suspend,
+    Bury,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableDrill {
+    /// One column hidden.
+    Column(usize),
+    /// About a third of the cells hidden.
+    Cells,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ordering {
+    /// Step indices in the shuffled order shown.
+    pub shuffled: Vec<usize>,
+    /// Step indices as the learner placed them.
+    pub placed: Vec<usize>,
+    pub cursor: usize,
+    pub checked: bool,
+}
+
+impl Ordering {
+    /// How many steps are in their right place.
+    pub fn score(&self) -> usize {
+        self.placed
+            .iter()
+            .enumerate()
+            .filter(|(i, s)| *i == **s)
+            .count()
+    }
+    fn remaining(&self) -> Vec<usize> {
+        self.shuffled
+            .iter()
+            .copied()
+            .filter(|s| !self.placed.contains(s))
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Stage {
+    Question,
+    /// Scenario: `shown` steps are visible; the last one's answer is visible when `answer_shown`.
+    Walk {
+        shown: usize,
+        answer_shown: bool,
+        marks: Vec<bool>,
+    },
+    Order(Ordering),
+    Answer,
+}
+
+#[derive(Debug, Clone)]
+pub struct ReviewScreen {
+    pub title: String,
+    pub card: Option<Card>,
+    pub stage: Stage,
+    pub previews: Option<[Preview; 4]>,
+    pub progress: SessionProgress,
+    pub scroll: u16,
+    pub show_variants: bool,
+    pub table_drill: TableDrill,
+    pub hidden: HashSet<(usize, usize)>,
+    pub card_started: i64,
+    pub session_started: i64,
+    pub now: i64,
+    /// When the session has no card now but learning cards come back later.
+    pub next_learning: Option<i64>,
+    pub message: Option<String>,
+    pub theme: Theme,
+    pub can_undo: bool,
+    /// Steps had / steps in the last walkthrough or ordering drill of this card.
+    pub last_marks: Option<(usize, usize)>,
+    /// Steps missed in the walkthrough.
+    pub missed: Vec<usize>,
+}
+
+fn seed_of(id: &str, salt: u64) -> u64 {
+    // FNV-1a: stable across runs and platforms.
+    let mut h: u64 = 0xcbf29ce484222325 ^ salt;
+    for b in id.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+impl ReviewScreen {
+    pub fn new(title: impl Into<String>, theme: Theme, now: i64) -> Self {
+        ReviewScreen {
+            title: title.into(),
+            card: None,
+            stage: Stage::Question,
+            previews: None,
+            progress: SessionProgress::default(),
+            scroll: 0,
+            show_variants: false,
+            table_drill: TableDrill::Column(1),
+            hidden: HashSet::new(),
+            card_started: now,
+            session_started: now,
+            now,
+            next_learning: None,
+            message: None,
+            theme,
+            can_undo: false,
+            last_marks: None,
+            missed: Vec::new(),
+        }
+    }
+
+    pub fn context(&self) -> Context {
+        match &self.stage {
+            Stage::Walk { .. } => Context::Scenario,
+            Stage::Order(_) => Context::Ordering,
+            _ => Context::Review,
+        }
+    }
+
+    /// Shows a new current card (or none), after the session moved.
+    pub fn show(
+        &mut self,
+        card: Option<Card>,
+        previews: Option<[Preview; 4]>,
+        progress: SessionProgress,
+        now: i64,
+    ) {
+        let changed = self.card.as_ref().map(|c| &c.id) != card.as_ref().map(|c| &c.id);
+        self.card = card;
+        self.previews = previews;
+        self.progress = progress;
+        if changed || self.stage != Stage::Question {
+            self.stage = Stage::Question;
+            self.scroll = 0;
+            self.show_variants = false;
+            self.card_started = now;
+            self.last_marks = None;
+            self.missed.clear();
+        }
+        self.table_drill = match &self.card {
+            Some(c) if c.kind == CardKind::Table => {
+                let cols = c
+                    .table
+                    .as_ref()
+                    .map(|t| t.headers.len())
+                    .unwrap_or(2)
+                    .max(2);
+                TableDrill::Column(
+                    1 + (seed_of(&c.id, progress.answered as u64) as usize) % (cols - 1),
+                )
+            }
+            _ => TableDrill::Column(1),
+        };
+        self.rehide();
+    }
+
+    fn rehide(&mut self) {
+        self.hidden.clear();
+        let Some(t) = self.card.as_ref().and_then(|c| c.table.as_ref()) else {
+            return;
+        };
+        match self.table_drill {
+            TableDrill::Column(col) => {
+                for r in 0..t.rows.len() {
+                    self.hidden.insert((r, col));
+                }
+            }
+            TableDrill::Cells => {
+                let seed = seed_of(self.card.as_ref().map(|c| c.id.as_str()).unwrap_or(""), 7);
+                for r in 0..t.rows.len() {
+                    for c in 1..t.headers.len() {
+                        if seed_of(&format!("{r}:{c}"), seed).is_multiple_of(3) {
+                            self.hidden.insert((r, c));
+                        }
+                    }
+                }
+                if self.hidden.is_empty() && !t.rows.is_empty() {
+                    self.hidden.insert((0, 1));
+                }
+            }
+        }
+    }
+
+    fn steps_len(&self) -> usize {
+        self.card
+            .as_ref()
+            .and_then(|c| c.scenario.as_ref())
+            .map(|s| s.steps.len())
+            .unwrap_or(0)
+    }
+
+    fn rate(&self, n: u8) -> Effect {
+        let revealed = matches!(self.stage, Stage::Answer)
+            || matches!(&self.stage, Stage::Order(o) if o.checked);
+        match (Rating::from_number(i64::from(n)), revealed) {
+            (Some(rating), true) => Effect::Session(SessionOp::Answer {
+                rating,
+                duration_ms: (self.now - self.card_started).max(0),
+            }),
+            _ => Effect::None,
+        }
+    }
+
+    /// The rating a walkthrough or ordering drill suggests from the steps the learner had.
+    pub fn suggested_rating(&self) -> Option<Rating> {
+        let (had, total) = match &self.stage {
+            Stage::Order(o) if o.checked => (o.score(), o.shuffled.len()),
+            Stage::Answer => self.last_marks?,
+            _ => return None,
+        };
+        let share = had as f32 / total.max(1) as f32;
+        Some(match share {
+            s if s >= 0.99 => Rating::Good,
+            s if s >= 0.6 => Rating::Hard,
+            _ => Rating::Again,
+        })
+    }
+
+    pub fn handle(&mut self, input: Input) -> Effect {
+        self.message = None;
+        let Some(card) = self.card.clone() else {
+            return match input {
+                Input::Action(Action::Undo) if self.can_undo => Effect::Session(SessionOp::Undo),
+                _ => Effect::None,
+            };
+        };
+        match input {
+            Input::Mouse(m) => {
+                match m.kind {
+                    MouseEventKind::ScrollUp => self.scroll = self.scroll.saturating_sub(3),
+                    MouseEventKind::ScrollDown => self.scroll = self.scroll.saturating_add(3),
+                    _ => {}
+                }
+                Effect::None
+            }
+            Input::Action(action) => self.on_action(action, &card),
+            _ => Effect::None,
+        }
+    }
+
+    fn on_action(&mut self, action: Action, card: &Card) -> Effect {
+        if let Stage::Order(o) = &mut self.stage
+            && !o.checked
+            && matches!(action, Action::Up | Action::Down)
+        {
+            let n = o.remaining().len();
+            o.cursor = match action {
+                Action::Up => o.cursor.saturating_sub(1),
+                _ => (o.cursor + 1).min(n.saturating_sub(1)),
+            };
+            return Effect::None;
+        }
+        match action {
+            Action::Up => self.scroll = self.scroll.saturating_sub(1),
+            Action::Down => self.scroll = self.scroll.saturating_add(1),
+            Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
+            Action::PageDown => self.scroll = self.scroll.saturating_add(10),
+            Action::Top => self.scroll = 0,
+            Action::Rate(n) => return self.rate(n),
+            Action::Undo if self.can_undo => return Effect::Session(SessionOp::Undo),
+            Action::Suspend => return Effect::Session(SessionOp::Suspend),
+            Action::Bury => return Effect::Session(SessionOp::Bury),
+            Action::Variants => {
+                if card.variants.is_empty() {
+                    self.message = Some("This question has no other versions.".into());
+                } else {
+                    self.show_variants = !self.show_variants;
+                    self.scroll = 0;
+                }
+            }
+            Action::Mode => self.switch_mode(card),
+            Action::Reveal | Action::Select => self.advance(card),
+            Action::Got | Action::Missed => self.mark(action == Action::Got),
+            Action::Submit => {
+                if let Stage::Order(o) = &mut self.stage
+                    && o.placed.len() == o.shuffled.len()
+                {
+                    o.checked = true;
+                    self.last_marks = Some((o.score(), o.shuffled.len()));
+                    self.scroll = 0;
+                }
+            }
+            _ => {}
+        }
+        Effect::None
+    }
+
+    fn switch_mode(&mut self, card: &Card) {
+        match card.kind {
+            CardKind::Table if self.stage == Stage::Question => {
+                self.table_drill = match self.table_drill {
+                    TableDrill::Column(c) => {
+                        let cols = card.table.as_ref().map(|t| t.headers.len()).unwrap_or(2);
+                        if c + 1 < cols {
+                            TableDrill::Column(c + 1)
+                        } else {
+                            TableDrill::Cells
+                        }
+                    }
+                    TableDrill::Cells => TableDrill::Column(1),
+                };
+                self.rehide();
+            }
+            CardKind::Scenario if matches!(self.stage, Stage::Question | Stage::Walk { .. }) => {
+                let n = self.steps_len();
+                let mut shuffled: Vec<usize> = (0..n).collect();
+                // A deterministic shuffle that never leaves the steps in order (when n > 1).
+                let seed = seed_of(&card.id, self.progress.answered as u64);
+                shuffled.sort_by_key(|i| seed_of(&i.to_string(), seed));
+                if n > 1 && shuffled.iter().enumerate().all(|(i, s)| i == *s) {
+                    shuffled.reverse();
+                }
+                self.stage = Stage::Order(Ordering {
+                    shuffled,
+                    placed: Vec::new(),
+                    cursor: 0,
+                    checked: false,
+                });
+                self.scroll = 0;
+            }
+            _ => {}
+        }
+    }
+
+    fn advance(&mut self, card: &Card) {
+        let n = self.steps_len();
+        match &mut self.stage {
+            Stage::Question if card.kind == CardKind::Scenario && n > 0 => {
+                self.stage = Stage::Walk {
+                    shown: 1,
+                    answer_shown: false,
+                    marks: Vec::new(),
+                };
+            }
+            Stage::Question => {
+                self.stage = Stage::Answer;
+                self.scroll = 0;
+            }
+            Stage::Walk { answer_shown, .. } if !*answer_shown => *answer_shown = true,
+            Stage::Walk { .. } => {
+                self.message = Some("Mark the step: y had it, n missed it.".into());
+            }
+            Stage::Order(o) if !o.checked => {
+                let remaining = o.remaining();
+                if let Some(&step) = remaining.get(o.cursor) {
+                    o.placed.push(step);
+                    o.cursor = o.cursor.min(remaining.len().saturating_sub(2));
+                }
+                if o.placed.len() == o.shuffled.len() {
+                    o.checked = true;
+                    self.last_marks = Some((o.score(), o.shuffled.len()));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn mark(&mut self, got: bool) {
+        let n = self.steps_len();
+        if let Stage::Walk {
+            shown,
+            answer_shown,
+            marks,
+        } = &mut self.stage
+        {
+            if !*answer_shown {
+                *answer_shown = true;
+                return;
+            }
+            marks.push(got);
+            if *shown < n {
+                *shown += 1;
+                *answer_shown = false;
+            } else {
+                let had = marks.iter().filter(|m| **m).count();
+                self.last_marks = Some((had, n));
+                self.missed = marks
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, m)| !**m)
+                    .map(|(i, _)| i)
+                    .collect();
+                self.stage = Stage::Answer;
+                self.scroll = 0;
+            }
+        }
+    }
+}
+
+fn fmt_clock(ms: i64) -> String {
+    let s = (ms / 1000).max(0);
+    if s >= 3600 {
+        format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
+    } else {
+        format!("{}:{:02}", s / 60, s % 60)
+    }
+}
+
+impl ReviewScreen {
+    fn header(&self) -> Line<'static> {
+        let t = &self.theme;
+        let p = &self.progress;
+        let position = p.answered + u32::from(self.card.is_some());
+        let total = p.answered + p.remaining();
+        Line::from(vec![
+            Span::styled(self.title.clone(), t.title),
+            Span::styled(format!("  card {position}/{total}"), t.text),
+            Span::styled(
+                format!(
+                    "  new {} · learning {} · review {}",
+                    p.new, p.learning, p.review
+                ),
+                t.dim,
+            ),
+            Span::styled(
+                format!("  time {}", fmt_clock(self.now - self.session_started)),
+                t.dim,
+            ),
+        ])
+    }
+
+    fn table_show(&self, revealed: bool) -> impl Fn(usize, usize) -> CellShow + '_ {
+        move |r, c| match (self.hidden.contains(&(r, c)), revealed) {
+            (true, false) => CellShow::Hidden,
+            (true, true) => CellShow::Revealed,
+            _ => CellShow::Normal,
+        }
+    }
+
+    /// The scrollable body for the current stage.
+    pub fn body_lines(&self, width: u16) -> Vec<Line<'static>> {
+        let t = &self.theme;
+        let Some(card) = &self.card else {
+            return self.done_lines();
+        };
+        let w = width as usize;
+        let mut lines: Vec<Line<'static>> = Vec::new();
+        let kind = match card.kind {
+            CardKind::Basic => "",
+            CardKind::Table => " · table",
+            CardKind::Scenario => " · scenario",
+        };
+        lines.push(Line::from(Span::styled(
+            format!("{}{kind} · {:?}", card.topic, card.difficulty).to_lowercase(),
+            t.dim,
+        )));
+        for l in wrap(&sanitize(&card.question), w) {
+            lines.push(Line::from(Span::styled(l, t.title)));
+        }
+        lines.push(Line::default());
+        if self.show_variants {
+            lines.push(Line::from(Span::styled(
+                "Other guides ask it this way (v to go back):",
+                t.dim,
+            )));
+            for v in &card.variants {
+                lines.push(Line::default());
+                lines.push(Line::from(Span::styled(
+                    format!("[{}] {}", v.source, sanitize(&v.question)),
+                    t.title,
+                )));
+                lines.extend(markup_lines(&v.answer, width, t, &[]));
+            }
+            return lines;
+        }
+        match (&self.stage, card.kind) {
+            (Stage::Question, CardKind::Table) => {
+                if let Some(table) = &card.table {
+                    lines.extend(table_lines(
+                        &table.headers,
+                        &table.rows,
+                        width,
+                        t,
+                        &self.table_show(false),
+                    ));
+                }
+                lines.push(Line::default());
+                lines.push(Line::from(Span::styled(
+                    "Recall the ? cells, then Space to reveal · d: hide another column / random cells",
+                    t.dim,
+                )));
+            }
+            (Stage::Question, CardKind::Scenario) => {
+                if let Some(sc) = &card.scenario {
+                    for l in wrap(&sanitize(&sc.situation), w) {
+                        lines.push(Line::from(l));
+                    }
+                    lines.push(Line::default());
+                    lines.push(Line::from(Span::styled(
+                        format!(
+                            "{} steps. Space: walk through them one at a time · o: ordering drill",
+                            sc.steps.len()
+                        ),
+                        t.dim,
+                    )));
+                }
+            }
+            (Stage::Question, _) => {
+                lines.push(Line::from(Span::styled(
+                    "Think of your answer, then Space to reveal.",
+                    t.dim,
+                )));
+            }
+            (
+                Stage::Walk {
+                    shown,
+                    answer_shown,
+                    marks,
+                },
+                _,
+            ) => {
+                if let Some(sc) = &card.scenario {
+                    for l in wrap(&sanitize(&sc.situation), w) {
+                        lines.push(Line::from(Span::styled(l, t.dim)));
+                    }
+                    let mut phase: Option<&str> = None;
+                    for (i, step) in sc.steps.iter().enumerate().take(*shown) {
+                        if let Some(p) = step.phase.as_deref()
+                            && phase != Some(p)
+                        {
+                            phase = Some(p);
+                            lines.push(Line::default());
+                            lines.push(Line::from(Span::styled(format!("── {p} ──"), t.title)));
+                        }
+                        let mark = match marks.get(i) {
+                            Some(true) => Span::styled("✓ ", t.good),
+                            Some(false) => Span::styled("✗ ", t.bad),
+                            None => Span::styled("• ", t.key),
+                        };
+                        lines.push(Line::from(vec![
+                            mark,
+                            Span::styled(
+                                format!("Step {}: {}", i + 1, sanitize(&step.prompt)),
+                                t.text,
+                            ),
+                        ]));
+                        if i + 1 < *shown || *answer_shown {
+                            for l in markup_lines(&step.answer, width.saturating_sub(2), t, &[]) {
+                                let mut spans = vec![Span::raw("  ")];
+                                spans.extend(l.spans);
+                                lines.push(Line::from(spans));
+                            }
+                        }
+                    }
+                    lines.push(Line::default());
+                    let hint = if *answer_shown {
+                        "y: I had it · n: I missed it"
+                    } else {
+                        "Say or type the step, then Space to reveal it"
+                    };
+                    lines.push(Line::from(Span::styled(hint, t.dim)));
+                }
+            }
+            (Stage::Order(o), _) => lines.extend(self.order_lines(card, o, width)),
+            (Stage::Answer, CardKind::Scenario) => {
+                if let Some((had, total)) = self.last_marks {
+                    lines.push(Line::from(Span::styled(
+                        format!("You had {had} of {total} steps."),
+                        t.title,
+                    )));
+                    if !self.missed.is_empty() {
+                        lines.push(Line::from(Span::styled("Missed:", t.bad)));
+                        if let Some(sc) = &card.scenario {
+                            for &i in &self.missed {
+                                if let Some(step) = sc.steps.get(i) {
+                                    for (k, l) in wrap(&sanitize(&step.answer), w.saturating_sub(4))
+                                        .into_iter()
+                                        .enumerate()
+                                    {
+                                        let lead = if k == 0 {
+                                            format!("✗ {}. ", i + 1)
+                                        } else {
+                                            "    ".into()
+                                        };
+                                        lines.push(Line::from(vec![
+                                            Span::styled(lead, t.bad),
+                                            Span::raw(l),
+                                        ]));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                    lines.push(Line::default());
+                }
+                lines.extend(answer_lines(card, width, t, true));
+            }
+            (Stage::Answer, CardKind::Table) => {
+                if let Some(table) = &card.table {
+                    lines.extend(table_lines(
+                        &table.headers,
+                        &table.rows,
+                        width,
+                        t,
+                        &self.table_show(true),
+                    ));
+                }
+                lines.push(Line::default());
+                lines.extend(answer_lines(card, width, t, true));
+            }
+            (Stage::Answer, _) => lines.extend(answer_lines(card, width, t, true)),
+        }
+        lines
+    }
+
+    fn order_lines(&self, card: &Card, o: &Ordering, width: u16) -> Vec<Line<'static>> {
+        let t = &self.theme;
+        let w = width as usize;
+        let Some(sc) = &card.scenario else {
+            return Vec::new();
+        };
+        let mut lines = Vec::new();
+        let step_text = |i: usize| sanitize(&sc.steps[i].answer.replace('`', ""));
+        if !o.checked {
+            lines.push(Line::from(Span::styled(
+                "Put the steps in order: Enter places the highlighted step.",
+                t.dim,
+            )));
+            for (k, &i) in o.remaining().iter().enumerate() {
+                let style = if k == o.cursor { t.selected } else { t.text };
+                let cursor = if k == o.cursor { "› " } else { "  " };
+                for (n, l) in wrap(&step_text(i), w.saturating_sub(2))
+                    .into_iter()
+                    .enumerate()
+                {
+                    lines.push(Line::from(Span::styled(
+                        format!("{}{l}", if n == 0 { cursor } else { "  " }),
+                        style,
+                    )));
+                }
+            }
+            if !o.placed.is_empty() {
+                lines.push(Line::default());
+                lines.push(Line::from(Span::styled("Your order:", t.title)));
+                for (pos, &i) in o.placed.iter().enumerate() {
+                    lines.push(Line::from(format!(
+                        "{}. {}",
+                        pos + 1,
+                        crate::ui::text::truncate(&step_text(i), w.saturating_sub(4))
+                    )));
+                }
+            }
+        } else {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "{} of {} steps in the right place.",
+                    o.score(),
+                    o.shuffled.len()
+                ),
+                t.title,
+            )));
+            for (pos, &i) in o.placed.iter().enumerate() {
+                let (mark, style) = if pos == i {
+                    ("✓", t.good)
+                } else {
+                    ("✗", t.bad)
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(format!("{mark} {}. ", pos + 1), style),
+                    Span::raw(crate::ui::text::truncate(
+                        &step_text(i),
+                        w.saturating_sub(6),
+                    )),
+                ]));
+            }
+            lines.push(Line::default());
+            lines.push(Line::from(Span::styled("The right order:", t.title)));
+            for (i, step) in sc.steps.iter().enumerate() {
+                let phase = step
+                    .phase
+                    .as_deref()
+                    .map(|p| format!("[{p}] "))
+                    .unwrap_or_default();
+                lines.push(Line::from(format!(
+                    "{}. {phase}{}",
+                    i + 1,
+                    crate::ui::text::truncate(&step_text(i), w.saturating_sub(6 + phase.len()))
+                )));
+            }
+        }
+        lines
+    }
+
+    fn done_lines(&self) -> Vec<Line<'static>> {
+        let t = &self.theme;
+        let mut lines = vec![Line::from(Span::styled(
+            format!(
+                "Session complete: {} answered in {}.",
+                self.progress.answered,
+                fmt_clock(self.now - self.session_started)
+            ),
+            t.good,
+        ))];
+        if let Some(due) = self.next_learning {
+            let wait = ((due - self.now).max(0) + 59_999) / 60_000;
+            lines.push(Line::from(format!(
+                "A learning card comes back in {wait} min; this screen picks it up."
+            )));
+        }
+        lines.push(Line::from(Span::styled(
+            "q: back to the dashboard · u: undo the last answer",
+            t.dim,
+        )));
+        lines
+    }
+
+    fn rating_line(&self) -> Option<Line<'static>> {
+        let t = &self.theme;
+        let revealed = matches!(self.stage, Stage::Answer)
+            || matches!(&self.stage, Stage::Order(o) if o.checked);
+        if !revealed || self.card.is_none() {
+            return None;
+        }
+        let previews = self.previews.as_ref()?;
+        let suggested = self.suggested_rating();
+        let mut spans = Vec::new();
+        for (i, p) in previews.iter().enumerate() {
+            if i > 0 {
+                spans.push(Span::styled(" │ ", t.dim));
+            }
+            let mark = if suggested == Some(p.rating) {
+                "◆"
+            } else {
+                ""
+            };
+            spans.push(Span::styled(
+                format!("{}{mark} {}", p.rating.number(), p.rating.label()),
+                t.ratings[i],
+            ));
+            spans.push(Span::styled(format!(" {}", p.label), t.text));
+        }
+        Some(Line::from(spans))
+    }
+}
+
+impl Widget for &ReviewScreen {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = &self.theme;
+        let rating = self.rating_line();
+        let bottom_h = u16::from(rating.is_some()) + u16::from(self.message.is_some());
+        let [head, body, bottom] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Min(1),
+            Constraint::Length(bottom_h),
+        ])
+        .areas(area);
+        Paragraph::new(self.header()).render(head, buf);
+        let lines = self.body_lines(body.width);
+        let max_scroll = (lines.len() as u16).saturating_sub(body.height);
+        let scroll = self.scroll.min(max_scroll);
+        Paragraph::new(lines).scroll((scroll, 0)).render(body, buf);
+        if scroll < max_scroll && body.width > 4 {
+            let more = Span::styled("▼ more", t.dim);
+            buf.set_span(
+                body.x + body.width.saturating_sub(7),
+                body.y + body.height - 1,
+                &more,
+                7,
+            );
+        }
+        let mut bottom_lines = Vec::new();
+        if let Some(m) = &self.message {
+            bottom_lines.push(Line::from(Span::styled(m.clone(), t.warn)));
+        }
+        if let Some(r) = rating {
+            bottom_lines.push(r);
+        }
+        Paragraph::new(bottom_lines)
+            .wrap(Wrap { trim: true })
+            .render(bottom, buf);
+    }
+}

@@ -1,0 +1,181 @@
+//! Search from anywhere: a query line, results updated on every keystroke with the matched
+//! characters highlighted; Enter opens the card.
+
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEventKind};
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use crate::deck::Library;
+use crate::search::{Field, Hit, Searcher};
+use crate::ui::text::{sanitize, truncate, width};
+use crate::ui::theme::Theme;
+use crate::ui::{Action, Effect, Input, Open};
+
+pub struct SearchScreen {
+    pub query: String,
+    pub hits: Vec<Hit>,
+    pub selected: usize,
+    searcher: Searcher,
+    theme: Theme,
+    /// Topic and kind per hit, looked up once per query.
+    labels: Vec<String>,
+    /// The first visible row (kept so clicks map to rows).
+    top: std::cell::Cell<usize>,
+}
+
+const LIMIT: usize = 200;
+
+impl SearchScreen {
+    pub fn new(lib: &Library, theme: Theme) -> Self {
+        SearchScreen {
+            query: String::new(),
+            hits: Vec::new(),
+            selected: 0,
+            searcher: Searcher::new(lib.cards()),
+            theme,
+            labels: Vec::new(),
+            top: std::cell::Cell::new(0),
+        }
+    }
+
+    fn refresh(&mut self, lib: &Library) {
+        self.hits = self.searcher.search(&self.query, LIMIT);
+        self.labels = self
+            .hits
+            .iter()
+            .map(|h| match lib.card(&h.card_id) {
+                Some(c) => format!("{} · {:?}", c.topic, c.kind).to_lowercase(),
+                None => String::new(),
+            })
+            .collect();
+        self.selected = 0;
+    }
+
+    pub fn handle(&mut self, input: Input, lib: &Library) -> Effect {
+        let n = self.hits.len();
+        match input {
+            Input::Key(ev) => {
+                let ctrl = ev.modifiers.contains(KeyModifiers::CONTROL);
+                match ev.code {
+                    KeyCode::Char('u') if ctrl => self.query.clear(),
+                    KeyCode::Char('w') if ctrl => {
+                        let trimmed = self.query.trim_end().to_string();
+                        let cut = trimmed.rfind(' ').map(|i| i + 1).unwrap_or(0);
+                        self.query.truncate(cut);
+                    }
+                    KeyCode::Char(c) if !ctrl => self.query.push(c),
+                    KeyCode::Backspace => {
+                        self.query.pop();
+                    }
+                    _ => return Effect::None,
+                }
+                self.refresh(lib);
+            }
+            Input::Action(Action::Up) => self.selected = self.selected.saturating_sub(1),
+            Input::Action(Action::Down) if n > 0 => self.selected = (self.selected + 1).min(n - 1),
+            Input::Action(Action::PageUp) => self.selected = self.selected.saturating_sub(10),
+            Input::Action(Action::PageDown) if n > 0 => {
+                self.selected = (self.selected + 10).min(n - 1)
+            }
+            Input::Action(Action::Select) => {
+                if let Some(h) = self.hits.get(self.selected) {
+                    return Effect::Open(Open::Card(h.card_id.clone()));
+                }
+            }
+            Input::Action(Action::Back) => return Effect::Back,
+            Input::Mouse(m) => match m.kind {
+                MouseEventKind::ScrollUp => self.selected = self.selected.saturating_sub(1),
+                MouseEventKind::ScrollDown if n > 0 => {
+                    self.selected = (self.selected + 1).min(n - 1)
+                }
+                MouseEventKind::Down(MouseButton::Left) => {
+                    // Rows start on the third line of the screen; two lines per result.
+                    let row = (m.row as usize).saturating_sub(2) / 2 + self.top.get();
+                    if row < n {
+                        if row == self.selected {
+                            return Effect::Open(Open::Card(self.hits[row].card_id.clone()));
+                        }
+                        self.selected = row;
+                    }
+                }
+                _ => {}
+            },
+            _ => {}
+        }
+        Effect::None
+    }
+}
+
+impl Widget for &SearchScreen {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let t = &self.theme;
+        let [input, info, list] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Length(1),
+            Constraint::Min(0),
+        ])
+        .areas(area);
+        let shown = sanitize(&self.query);
+        let room = (input.width as usize).saturating_sub(3);
+        let visible = if width(&shown) > room {
+            let skip = shown.chars().count().saturating_sub(room);
+            shown.chars().skip(skip).collect()
+        } else {
+            shown
+        };
+        Paragraph::new(Line::from(vec![
+            Span::styled("/ ", t.key),
+            Span::raw(visible),
+            Span::styled("▏", t.key),
+        ]))
+        .render(input, buf);
+        let count = if self.query.trim().is_empty() {
+            "Type to search questions, answers, tags and topics.".to_string()
+        } else {
+            format!("{} result(s)", self.hits.len())
+        };
+        Paragraph::new(Line::from(Span::styled(count, t.dim))).render(info, buf);
+        let rows = (list.height / 2).max(1) as usize;
+        let top = self.selected.saturating_sub(rows - 1);
+        self.top.set(top);
+        let mut lines = Vec::new();
+        let w = list.width as usize;
+        for (i, hit) in self.hits.iter().enumerate().skip(top).take(rows) {
+            let sel = i == self.selected;
+            let base = if sel { t.selected } else { t.text };
+            let cursor = if sel { "› " } else { "  " };
+            let mut spans = vec![Span::styled(cursor, base)];
+            let snippet = sanitize(&hit.snippet);
+            let mut used = 2;
+            for (k, ch) in snippet.chars().enumerate() {
+                let cw = width(&ch.to_string());
+                if used + cw > w.saturating_sub(1) {
+                    spans.push(Span::styled("…", base));
+                    break;
+                }
+                used += cw;
+                let style = if hit.positions.contains(&k) {
+                    base.patch(t.matched)
+                } else {
+                    base
+                };
+                spans.push(Span::styled(ch.to_string(), style));
+            }
+            lines.push(Line::from(spans));
+            let field = match hit.field {
+                Field::Question => "question",
+                Field::Answer => "answer",
+                Field::Tags => "tags",
+                Field::Topic => "topic",
+            };
+            let label = format!(
+                "    {} · in {field}",
+                self.labels.get(i).map(String::as_str).unwrap_or("")
+            );
+            lines.push(Line::from(Span::styled(truncate(&label, w), t.dim)));
+        }
+        Paragraph::new(lines).render(list, buf);
+    }
+}

@@ -1,0 +1,176 @@
+//! Statistics: review heatmap, due forecast, retention and predicted recall per topic, card states,
+//! leeches. Pictures first, numbers beside them.
+
+use ratatui::buffer::Buffer;
+use ratatui::crossterm::event::MouseEventKind;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget};
+
+use crate::store::Stats;
+use crate::ui::theme::Theme;
+use crate::ui::widgets::charts::{Bar, bar_lines, heatmap_lines};
+use crate::ui::{Action, Effect, Input};
+
+#[derive(Debug, Clone)]
+pub struct StatsScreen {
+    pub stats: Stats,
+    pub scroll: u16,
+    pub theme: Theme,
+}
+
+impl StatsScreen {
+    pub fn new(stats: Stats, theme: Theme) -> Self {
+        StatsScreen {
+            stats,
+            scroll: 0,
+            theme,
+        }
+    }
+
+    pub fn handle(&mut self, input: Input) -> Effect {
+        match input {
+            Input::Action(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
+            Input::Action(Action::Down) => self.scroll = self.scroll.saturating_add(1),
+            Input::Action(Action::PageUp) => self.scroll = self.scroll.saturating_sub(10),
+            Input::Action(Action::PageDown) => self.scroll = self.scroll.saturating_add(10),
+            Input::Action(Action::Top) => self.scroll = 0,
+            Input::Action(Action::Back) => return Effect::Back,
+            Input::Mouse(m) => match m.kind {
+                MouseEventKind::ScrollUp => self.scroll = self.scroll.saturating_sub(3),
+                MouseEventKind::ScrollDown => self.scroll = self.scroll.saturating_add(3),
+                _ => {}
+            },
+            _ => {}
+        }
+        Effect::None
+    }
+
+    pub fn lines(&self, width: u16) -> Vec<Line<'static>> {
+        let t = &self.theme;
+        let s = &self.stats;
+        let heading = |text: &str| Line::from(Span::styled(text.to_string(), t.title));
+        let mut lines = vec![Line::from(vec![
+            Span::styled(format!("{}", s.total_reviews), t.title),
+            Span::styled(" reviews · streak ", t.text),
+            Span::styled(format!("{}", s.streak), t.title),
+            Span::styled(format!(" day(s) · today {}", s.reviews_today), t.text),
+            Span::styled(
+                format!(" · target retention {:.0}%", s.desired_retention * 100.0),
+                t.dim,
+            ),
+        ])];
+        lines.push(Line::default());
+        lines.push(heading("Reviews per day"));
+        let weeks = (width.saturating_sub(6) / 2).clamp(4, 52) as usize;
+        let days: Vec<(crate::srs::Date, u32)> = s
+            .reviews_per_day
+            .iter()
+            .map(|d| (d.date, d.count))
+            .collect();
+        lines.extend(heatmap_lines(&days, s.today, weeks, t));
+        lines.push(Line::default());
+        lines.push(heading("Due in the next 30 days"));
+        let max_due = s.forecast.iter().map(|d| d.count).max().unwrap_or(0).max(1) as f64;
+        let forecast: Vec<Bar> = s
+            .forecast
+            .iter()
+            .take(14)
+            .enumerate()
+            .map(|(i, d)| Bar {
+                label: if i == 0 {
+                    "today".into()
+                } else {
+                    format!("+{i}d")
+                },
+                value: f64::from(d.count),
+                max: max_due,
+                text: d.count.to_string(),
+            })
+            .collect();
+        lines.extend(bar_lines(&forecast, width, t));
+        let later: u32 = s.forecast.iter().skip(14).map(|d| d.count).sum();
+        lines.push(Line::from(Span::styled(
+            format!("days 15-30: {later} due"),
+            t.dim,
+        )));
+        lines.push(Line::default());
+        lines.push(heading("Predicted recall now, per topic"));
+        let recall: Vec<Bar> = s
+            .recall
+            .iter()
+            .map(|r| Bar {
+                label: r.topic.clone(),
+                value: f64::from(r.predicted_recall.unwrap_or(0.0)),
+                max: 1.0,
+                text: match r.predicted_recall {
+                    Some(p) => format!("{:.0}% of {} seen", p * 100.0, r.cards_seen),
+                    None => "not studied".into(),
+                },
+            })
+            .collect();
+        lines.extend(bar_lines(&recall, width, t));
+        lines.push(Line::default());
+        lines.push(heading(
+            "True retention per topic (answers at 1 day or more)",
+        ));
+        let retention: Vec<Bar> = s
+            .retention
+            .iter()
+            .map(|r| Bar {
+                label: r.topic.clone(),
+                value: f64::from(r.retention.unwrap_or(0.0)),
+                max: 1.0,
+                text: match r.retention {
+                    Some(p) => format!("{:.0}% ({}/{})", p * 100.0, r.passed, r.reviews),
+                    None => "no mature answers".into(),
+                },
+            })
+            .collect();
+        lines.extend(bar_lines(&retention, width, t));
+        lines.push(Line::default());
+        lines.push(heading("Cards by state"));
+        let st = &s.states;
+        let states = [
+            ("new", st.new),
+            ("learning", st.learning),
+            ("review", st.review),
+            ("relearning", st.relearning),
+            ("suspended", st.suspended),
+            ("buried", st.buried),
+        ];
+        let max_state = states.iter().map(|(_, n)| *n).max().unwrap_or(0).max(1) as f64;
+        let state_bars: Vec<Bar> = states
+            .iter()
+            .map(|(name, n)| Bar {
+                label: (*name).into(),
+                value: f64::from(*n),
+                max: max_state,
+                text: n.to_string(),
+            })
+            .collect();
+        lines.extend(bar_lines(&state_bars, width, t));
+        lines.push(Line::default());
+        lines.push(heading(&format!(
+            "Leeches (forgotten 8 times or more): {}",
+            s.leeches.len()
+        )));
+        for l in &s.leeches {
+            lines.push(Line::from(vec![
+                Span::styled("! ", t.bad),
+                Span::raw(format!("{} ({}) — {} lapses", l.card_id, l.topic, l.lapses)),
+            ]));
+        }
+        lines
+    }
+}
+
+impl Widget for &StatsScreen {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        let lines = self.lines(area.width);
+        let max = (lines.len() as u16).saturating_sub(area.height);
+        Paragraph::new(lines)
+            .scroll((self.scroll.min(max), 0))
+            .render(area, buf);
+    }
+}

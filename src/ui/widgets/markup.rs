@@ -1,0 +1,441 @@
+//! Answers as styled, wrapped lines: paragraphs, bullets with hanging indents, code blocks with JSON
+//! colouring, inline code, pipe tables, key points and the correction box.
+
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use crate::deck::markup::{Block, Inline, inlines, parse};
+use crate::deck::model::{Card, KeyPoint};
+use crate::ui::text::{sanitize, width};
+use crate::ui::theme::Theme;
+use crate::ui::widgets::table::{CellShow, table_lines};
+
+/// Styled words wrapped into lines of at most `max` cells; `first` and `rest` prefix the lines.
+fn wrap_spans(
+    words: Vec<(String, Style)>,
+    max: usize,
+    first: (String, Style),
+    rest: String,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut current: Vec<Span<'static>> = vec![Span::styled(first.0.clone(), first.1)];
+    let mut used = width(&first.0);
+    let indent = width(&rest);
+    let mut empty = true;
+    for (word, style) in words {
+        let w = width(&word);
+        let need = if empty { w } else { w + 1 };
+        if !empty && used + need > max {
+            lines.push(Line::from(std::mem::take(&mut current)));
+            current.push(Span::raw(rest.clone()));
+            used = indent;
+            empty = true;
+        }
+        if !empty {
+            current.push(Span::raw(" "));
+            used += 1;
+        }
+        // A word longer than the line is cut into pieces.
+        let mut word = word;
+        while used + width(&word) > max && width(&word) > max.saturating_sub(indent).max(1) {
+            let room = max.saturating_sub(used).max(1);
+            let cut: String = crate::ui::text::wrap(&word, room)
+                .into_iter()
+                .next()
+                .unwrap_or_default();
+            if cut.is_empty() {
+                break;
+            }
+            word = word[cut.len()..].to_string();
+            current.push(Span::styled(cut, style));
+            lines.push(Line::from(std::mem::take(&mut current)));
+            current.push(Span::raw(rest.clone()));
+            used = indent;
+        }
+        used += width(&word);
+        current.push(Span::styled(word, style));
+        empty = false;
+    }
+    lines.push(Line::from(current));
+    lines
+}
+
+/// Words of a line of markup with their styles: inline code, and key-point phrases underlined.
+fn styled_words(text: &str, theme: &Theme, marks: &[String]) -> Vec<(String, Style)> {
+    let text = sanitize(text);
+    let lower = text.to_lowercase();
+    // Byte ranges of key-point phrases in the text.
+    let mut marked: Vec<(usize, usize)> = Vec::new();
+    for m in marks {
+        if m.len() < 3 {
+            continue;
+        }
+        let mut from = 0;
+        while let Some(i) = lower[from..].find(m.as_str()) {
+            marked.push((from + i, from + i + m.len()));
+            from += i + m.len();
+        }
+    }
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for piece in inlines(&text) {
+        let (s, base) = match piece {
+            Inline::Text(s) => (s, theme.text),
+            Inline::Code(s) => (s, theme.code),
+        };
+        let start = text[offset..].find(s).map(|i| offset + i).unwrap_or(offset);
+        let mut pos = start;
+        for word in s.split(' ') {
+            if !word.is_empty() {
+                let in_mark = marked.iter().any(|(a, b)| pos >= *a && pos < *b);
+                let style = if in_mark {
+                    base.patch(theme.key_point)
+                } else {
+                    base
+                };
+                out.push((word.to_string(), style));
+            }
+            pos += word.len() + 1;
+        }
+        offset = start + s.len();
+    }
+    out
+}
+
+/// JSON (or a JSON fragment) as coloured lines; never fails on broken JSON.
+pub fn json_lines(code: &str, theme: &Theme, max: usize) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for raw in code.lines() {
+        let raw = sanitize(raw);
+        let mut spans = Vec::new();
+        let chars: Vec<char> = raw.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            if c == '"' {
+                let mut j = i + 1;
+                while j < chars.len() && !(chars[j] == '"' && chars[j - 1] != '\\') {
+                    j += 1;
+                }
+                let s: String = chars[i..(j + 1).min(chars.len())].iter().collect();
+                // A string followed by a colon is a key.
+                let rest: String = chars[(j + 1).min(chars.len())..].iter().collect();
+                let style = if rest.trim_start().starts_with(':') {
+                    theme.json_key
+                } else {
+                    theme.json_string
+                };
+                spans.push(Span::styled(s, style));
+                i = j + 1;
+            } else if "{}[],:".contains(c) {
+                spans.push(Span::styled(c.to_string(), theme.json_punct));
+                i += 1;
+            } else {
+                let mut j = i;
+                while j < chars.len() && chars[j] != '"' && !"{}[],:".contains(chars[j]) {
+                    j += 1;
+                }
+                let s: String = chars[i..j].iter().collect();
+                let style = if s.trim().is_empty() {
+                    theme.code
+                } else {
+                    theme.json_literal
+                };
+                spans.push(Span::styled(s, style));
+                i = j;
+            }
+        }
+        let line = Line::from(spans);
+        if line.width() <= max {
+            lines.push(line);
+        } else {
+            // Long lines wrap by cells, keeping styles per piece.
+            for piece in crate::ui::text::wrap(&raw, max) {
+                lines.push(Line::from(Span::styled(piece, theme.code)));
+            }
+        }
+    }
+    lines
+}
+
+/// Answer markup as lines wrapped to `width`. Key points found in the text are underlined.
+pub fn markup_lines(
+    text: &str,
+    width: u16,
+    theme: &Theme,
+    key_points: &[KeyPoint],
+) -> Vec<Line<'static>> {
+    let max = (width as usize).max(8);
+    let marks: Vec<String> = key_points
+        .iter()
+        .flat_map(|k| std::iter::once(&k.text).chain(k.accept.iter()))
+        .map(|s| s.to_lowercase())
+        .collect();
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut prev_bullet = false;
+    for block in parse(text) {
+        let is_bullet = matches!(block, Block::Bullet { .. });
+        if !(lines.is_empty() || is_bullet && prev_bullet) {
+            lines.push(Line::default());
+        }
+        prev_bullet = is_bullet;
+        match block {
+            Block::Paragraph(p) => {
+                lines.extend(wrap_spans(
+                    styled_words(&p, theme, &marks),
+                    max,
+                    (String::new(), theme.text),
+                    String::new(),
+                ));
+            }
+            Block::Bullet { level, text } => {
+                let pad = "  ".repeat(level);
+                let marker = if level == 0 { "• " } else { "◦ " };
+                lines.extend(wrap_spans(
+                    styled_words(&text, theme, &marks),
+                    max,
+                    (format!("{pad}{marker}"), theme.key),
+                    format!("{pad}  "),
+                ));
+            }
+            Block::Code { lang, text, .. } => {
+                let l = lang.to_lowercase();
+                if l.starts_with("json") {
+                    lines.extend(json_lines(&text, theme, max));
+                } else {
+                    for raw in text.lines() {
+                        for piece in crate::ui::text::wrap(&sanitize(raw), max) {
+                            lines.push(Line::from(Span::styled(piece, theme.code)));
+                        }
+                    }
+                }
+            }
+            Block::Table(rows) => {
+                if let Some((head, body)) = rows.split_first() {
+                    let n = head.len();
+                    let body: Vec<Vec<String>> = body
+                        .iter()
+                        .map(|r| {
+                            (0..n)
+                                .map(|i| r.get(i).cloned().unwrap_or_default())
+                                .collect()
+                        })
+                        .collect();
+                    lines.extend(table_lines(head, &body, width, theme, &|_, _| {
+                        CellShow::Normal
+                    }));
+                }
+            }
+        }
+    }
+    lines
+}
+
+/// The key points as a list with a marker.
+pub fn key_points_lines(key_points: &[KeyPoint], width: u16, theme: &Theme) -> Vec<Line<'static>> {
+    if key_points.is_empty() {
+        return Vec::new();
+    }
+    let mut lines = vec![Line::from(Span::styled("Key points", theme.title))];
+    for k in key_points {
+        let words = styled_words(&k.text, theme, &[]);
+        lines.extend(wrap_spans(
+            words,
+            (width as usize).max(8),
+            ("● ".into(), theme.key),
+            "  ".into(),
+        ));
+    }
+    lines
+}
+
+/// A correction in its own box: what the source got wrong, and the AWS references.
+pub fn correction_box_lines(
+    note: &str,
+    references: &[String],
+    width: u16,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let w = (width as usize).max(12);
+    let inner = w.saturating_sub(4);
+    let border = theme.correction_border;
+    let title = if w >= 16 { " Correction " } else { "!" };
+    let mut lines = vec![Line::from(vec![
+        Span::styled("┌─", border),
+        Span::styled(title, border),
+        Span::styled("─".repeat(w.saturating_sub(3 + title.len())), border),
+        Span::styled("┐", border),
+    ])];
+    let mut body: Vec<(String, Style)> = Vec::new();
+    for l in crate::ui::text::wrap(&sanitize(note), inner) {
+        body.push((l, theme.correction));
+    }
+    for r in references {
+        for l in crate::ui::text::wrap(&sanitize(r), inner) {
+            body.push((l, theme.dim));
+        }
+    }
+    for (text, style) in body {
+        let pad = inner.saturating_sub(width_of(&text));
+        lines.push(Line::from(vec![
+            Span::styled("│ ", border),
+            Span::styled(text, style),
+            Span::raw(" ".repeat(pad)),
+            Span::styled(" │", border),
+        ]));
+    }
+    lines.push(Line::from(Span::styled(
+        format!("└{}┘", "─".repeat(w.saturating_sub(2))),
+        border,
+    )));
+    lines
+}
+
+fn width_of(s: &str) -> usize {
+    width(s)
+}
+
+/// A card's revealed answer: the answer text (or a scenario's steps), key points and correction.
+pub fn answer_lines(
+    card: &Card,
+    width: u16,
+    theme: &Theme,
+    show_key_points: bool,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    match &card.scenario {
+        Some(sc) if card.kind == crate::deck::CardKind::Scenario => {
+            let mut phase: Option<&str> = None;
+            for (i, step) in sc.steps.iter().enumerate() {
+                if let Some(p) = step.phase.as_deref()
+                    && phase != Some(p)
+                {
+                    phase = Some(p);
+                    if !lines.is_empty() {
+                        lines.push(Line::default());
+                    }
+                    lines.push(Line::from(Span::styled(format!("── {p} ──"), theme.title)));
+                }
+                let words = styled_words(&step.answer, theme, &[]);
+                lines.extend(wrap_spans(
+                    words,
+                    (width as usize).max(8),
+                    (format!("{}. ", i + 1), theme.key),
+                    "   ".into(),
+                ));
+            }
+        }
+        _ => {
+            if !card.answer.is_empty() {
+                lines.extend(markup_lines(
+                    &card.answer,
+                    width,
+                    theme,
+                    if show_key_points {
+                        &card.key_points
+                    } else {
+                        &[]
+                    },
+                ));
+            }
+        }
+    }
+    if show_key_points && !card.key_points.is_empty() {
+        lines.push(Line::default());
+        lines.extend(key_points_lines(&card.key_points, width, theme));
+    }
+    if let Some(note) = &card.note {
+        lines.push(Line::default());
+        lines.extend(correction_box_lines(note, &card.references, width, theme));
+    } else if !card.references.is_empty() {
+        lines.push(Line::default());
+        for r in &card.references {
+            lines.push(Line::from(Span::styled(sanitize(r), theme.dim)));
+        }
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ui::theme::ThemeKind;
+
+    fn text(lines: &[Line]) -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn bullets_hang_and_wrap() {
+        let t = Theme::new(ThemeKind::Mono);
+        let lines = markup_lines("Intro.\n\n- one two three four five\n- six", 14, &t, &[]);
+        assert_eq!(
+            text(&lines),
+            ["Intro.", "", "• one two", "  three four", "  five", "• six"]
+        );
+    }
+
+    #[test]
+    fn key_points_are_underlined() {
+        let t = Theme::new(ThemeKind::Mono);
+        let kp = [KeyPoint::new("explicit deny")];
+        let lines = markup_lines("An explicit deny always wins.", 40, &t, &kp);
+        let span = lines[0].spans.iter().find(|s| s.content == "deny").unwrap();
+        assert!(
+            span.style
+                .add_modifier
+                .contains(ratatui::style::Modifier::UNDERLINED)
+        );
+        let plain = lines[0]
+            .spans
+            .iter()
+            .find(|s| s.content == "always")
+            .unwrap();
+        assert!(
+            !plain
+                .style
+                .add_modifier
+                .contains(ratatui::style::Modifier::UNDERLINED)
+        );
+    }
+
+    #[test]
+    fn json_keys_and_strings_differ() {
+        let t = Theme::new(ThemeKind::Auto);
+        let lines = json_lines("{\"Effect\": \"Allow\", \"n\": 1", &t, 80);
+        let key = lines[0]
+            .spans
+            .iter()
+            .find(|s| s.content == "\"Effect\"")
+            .unwrap();
+        let val = lines[0]
+            .spans
+            .iter()
+            .find(|s| s.content == "\"Allow\"")
+            .unwrap();
+        assert_eq!(key.style, t.json_key);
+        assert_eq!(val.style, t.json_string);
+    }
+
+    #[test]
+    fn nothing_is_wider_than_asked() {
+        let t = Theme::new(ThemeKind::Mono);
+        let text = "A very-long-word-that-does-not-fit-anywhere and `inline code` then:\n\n```json\n{\"Statement\": [{\"Effect\": \"Deny\", \"Action\": \"s3:*\"}]}\n```\n\n| a | b |\n|---|---|\n| long cell text here | x |";
+        for w in 8..60u16 {
+            for l in markup_lines(text, w, &t, &[]) {
+                assert!(l.width() <= w.max(8) as usize, "width {w}: {l:?}");
+            }
+            for l in correction_box_lines(
+                "Note text that wraps.",
+                &["https://docs.aws.amazon.com/x".into()],
+                w.max(12),
+                &t,
+            ) {
+                assert!(l.width() <= w.max(12) as usize, "width {w}: {l:?}");
+            }
+        }
+    }
+}

@@ -1,0 +1,227 @@
+//! `iamdrill policy ...` run as a real binary.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_iamdrill"))
+}
+
+fn data(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/policy")
+        .join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().unwrap()
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+const CASE_JSON: &str = r#"{"name":"j","request":{"principal":"arn:aws:iam::123456789012:user/a","action":"s3:GetObject","resource":"arn:aws:s3:::b/k"},"policies":{"identity":[{"name":"p","document":{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}}]},"expect":"Allow"}"#;
+
+#[test]
+fn eval_prints_decision_and_explanation() {
+    let o = run(&[
+        "policy",
+        "eval",
+        data("w01-w02-own-bucket.yaml").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = stdout(&o);
+    assert!(out.contains("Decision: ExplicitDeny"), "{out}");
+    assert!(out.contains("statement \"NoLogs\""), "{out}");
+    assert!(out.contains("Expectation: met"), "{out}");
+}
+
+#[test]
+fn eval_json_is_structured() {
+    let o = run(&[
+        "policy",
+        "eval",
+        data("w17-missing-variable.yaml").to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["decision"], "ExplicitDeny");
+    assert_eq!(v["expectation_met"], true);
+    let s = &v["evaluation"]["deciding_statement"];
+    assert_eq!(s["policy"], "team-objects");
+    assert_eq!(s["index"], 1);
+    assert_eq!(s["sid"], "OnlyOwnTeam");
+}
+
+#[test]
+fn eval_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = dir.path().join("wrong.json");
+    std::fs::write(
+        &wrong,
+        CASE_JSON.replace("\"expect\":\"Allow\"", "\"expect\":\"ExplicitDeny\""),
+    )
+    .unwrap();
+    let o = run(&["policy", "eval", wrong.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(
+        stdout(&o).contains("NOT met: expected ExplicitDeny, got Allow"),
+        "{}",
+        stdout(&o)
+    );
+
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "request:\n  principal: arn:aws:iam::123456789012:user/a\n  action: s3:GetObject\n  resource: arn:aws:s3:::b/k\npolicies:\n  identity:\n    - name: p\n      document:\n        Statement:\n          - Effect: Allow\n            Action: s3:*\n            Resource: \"*\"\n            Principal: \"*\"\n").unwrap();
+    let o = run(&["policy", "eval", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("bad.yaml:"), "{err}");
+    assert!(err.contains("Statement[0].Principal"), "{err}");
+
+    let missing = run(&["policy", "eval", "/nonexistent/case.yaml"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(stderr(&missing).contains("cannot read the file"));
+}
+
+#[test]
+fn jsonl_streams_one_result_per_line() {
+    let mut child = bin()
+        .args(["policy", "eval", "--jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "{CASE_JSON}").unwrap();
+        writeln!(stdin).unwrap();
+        writeln!(
+            stdin,
+            "{}",
+            CASE_JSON
+                .replace("s3:GetObject", "ec2:RunInstances")
+                .replace("\"expect\":\"Allow\",", "")
+                .replace(",\"expect\":\"Allow\"", "")
+        )
+        .unwrap();
+        writeln!(stdin, "{{\"request\": 1}}").unwrap();
+    }
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["decision"], "Allow");
+    assert_eq!(lines[1]["decision"], "ImplicitDeny");
+    assert!(
+        lines[2]["error"]["display"]
+            .as_str()
+            .unwrap()
+            .contains("stdin line 4")
+    );
+
+    let mut child = bin()
+        .args(["policy", "eval", "--jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{CASE_JSON}").unwrap();
+    assert_eq!(child.wait_with_output().unwrap().status.code(), Some(0));
+}
+
+#[test]
+fn test_command_summarises() {
+    let mut files: Vec<String> = std::fs::read_dir(data(""))
+        .unwrap()
+        .map(|e| e.unwrap().path().display().to_string())
+        .collect();
+    files.sort();
+    let mut args = vec!["policy", "test"];
+    args.extend(files.iter().map(String::as_str));
+    let o = run(&args);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+    let out = stdout(&o);
+    assert!(
+        out.lines().last().unwrap().ends_with(" passed, 0 failed"),
+        "{out}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let wrong = dir.path().join("wrong.json");
+    std::fs::write(
+        &wrong,
+        CASE_JSON.replace("\"expect\":\"Allow\"", "\"expect\":\"ImplicitDeny\""),
+    )
+    .unwrap();
+    let right = dir.path().join("right.json");
+    std::fs::write(&right, CASE_JSON).unwrap();
+    let o = run(&[
+        "policy",
+        "test",
+        right.to_str().unwrap(),
+        wrong.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("PASS"), "{out}");
+    assert!(out.contains("FAIL"), "{out}");
+    assert_eq!(out.lines().last().unwrap(), "1 passed, 1 failed");
+
+    let o = run(&["policy", "test", right.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["passed"], 1);
+    assert_eq!(v["failed"], 0);
+}
+
+#[test]
+fn check_validates_and_lints() {
+    let dir = tempfile::tempdir().unwrap();
+    let lint = dir.path().join("bucket.json");
+    std::fs::write(
+        &lint,
+        "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}\n  ]\n}\n",
+    )
+    .unwrap();
+    let o = run(&["policy", "check", lint.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(out.contains("checked as bucket policy"), "{out}");
+    assert!(
+        out.contains(":4:5: warning [principal-star-without-condition]"),
+        "{out}"
+    );
+
+    let o = run(&["policy", "check", lint.to_str().unwrap(), "--json"]);
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["findings"][0]["code"], "principal-star-without-condition");
+    assert_eq!(v["findings"][0]["pos"]["line"], 4);
+
+    let clean = dir.path().join("clean.json");
+    std::fs::write(&clean, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#).unwrap();
+    let o = run(&["policy", "check", clean.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(0), "{}", stdout(&o));
+
+    let invalid = dir.path().join("invalid.json");
+    std::fs::write(&invalid, "{\"Statement\": [{\"Effect\": \"Allow\",\n \"NotPrincipal\": {\"AWS\": \"123456789012\"}, \"Action\": \"s3:*\", \"Resource\": \"*\"}]}").unwrap();
+    let o = run(&["policy", "check", invalid.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    let out = stdout(&o);
+    assert!(
+        out.contains("invalid.json:2:18: error: Statement[0].NotPrincipal"),
+        "{out}"
+    );
+
+    let o = run(&["policy", "check", clean.to_str().unwrap(), "--type", "scp"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stdout(&o).contains("checked as SCP"));
+}

@@ -1,0 +1,247 @@
+//! Key sequences driven through the app, checked on its state and in the database.
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use iamdrill::deck::{self, CardKind, Library};
+use iamdrill::store::Store;
+use iamdrill::ui::app::{App, Screen};
+use iamdrill::ui::screens::review::Stage;
+use iamdrill::ui::theme::{Theme, ThemeKind};
+use iamdrill::ui::{Keymap, Open};
+
+const NOW: i64 = 1_780_000_000_000;
+
+fn app_with(dir: &tempfile::TempDir, open: Option<Open>) -> App {
+    let lib = Library::from_decks(deck::builtin_decks());
+    let store = Store::open_path(&dir.path().join("progress.sqlite3")).unwrap();
+    let theme = Theme::new(ThemeKind::Mono);
+    match open {
+        Some(o) => App::with(lib, store, theme, Keymap::default(), NOW, o),
+        None => App::new(lib, store, theme, Keymap::default(), NOW),
+    }
+}
+
+fn key(app: &mut App, code: KeyCode) {
+    app.on_key(KeyEvent::new(code, KeyModifiers::NONE), NOW + 5_000);
+}
+
+fn ch(app: &mut App, c: char) {
+    key(app, KeyCode::Char(c));
+}
+
+fn typed(app: &mut App, s: &str) {
+    for c in s.chars() {
+        ch(app, c);
+    }
+}
+
+fn review(app: &App) -> &iamdrill::ui::screens::review::ReviewScreen {
+    match app.top() {
+        Some(Screen::Review { screen, .. }) => screen,
+        _ => panic!("not on the review screen"),
+    }
+}
+
+fn review_count(dir: &tempfile::TempDir) -> i64 {
+    let conn = rusqlite::Connection::open(dir.path().join("progress.sqlite3")).unwrap();
+    conn.query_row("SELECT COUNT(*) FROM reviews", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn dashboard_review_reveal_rate_next_and_undo() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(&dir, None);
+    assert!(matches!(app.top(), Some(Screen::Dashboard(_))));
+    ch(&mut app, 'r');
+    let first = review(&app).card.clone().expect("a card to review").id;
+    assert_eq!(review(&app).stage, Stage::Question);
+    // Rating before revealing does nothing.
+    ch(&mut app, '3');
+    assert_eq!(review_count(&dir), 0);
+    // Reveal (scenario cards reveal step by step; walk to the end).
+    while review(&app).stage != Stage::Answer {
+        ch(&mut app, ' ');
+        if matches!(
+            review(&app).stage,
+            Stage::Walk {
+                answer_shown: true,
+                ..
+            }
+        ) {
+            ch(&mut app, 'y');
+        }
+    }
+    assert!(review(&app).previews.is_some());
+    ch(&mut app, '3');
+    assert_eq!(
+        review_count(&dir),
+        1,
+        "the answer is stored before the next card shows"
+    );
+    let second = review(&app).card.clone().expect("next card").id;
+    assert_ne!(first, second);
+    assert_eq!(review(&app).progress.answered, 1);
+    ch(&mut app, 'u');
+    assert_eq!(review_count(&dir), 0);
+    assert_eq!(review(&app).card.as_ref().unwrap().id, first);
+    // Back to the dashboard, then quit.
+    ch(&mut app, 'q');
+    assert!(matches!(app.top(), Some(Screen::Dashboard(_))));
+    ch(&mut app, 'q');
+    assert!(app.quit);
+}
+
+#[test]
+fn topic_filter_limits_the_review_and_cram_ignores_due_dates() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with(
+        &dir,
+        Some(Open::Review {
+            topics: vec!["kms".into()],
+        }),
+    );
+    let card = review(&app).card.clone().unwrap();
+    assert_eq!(card.topic, "kms");
+    let total = review(&app).progress.remaining();
+    let kms = app.lib.cards().filter(|c| c.topic == "kms").count() as u32;
+    assert_eq!(total, kms);
+
+    // Cram from the dashboard through the topic picker.
+    let mut app = app_with(&dir, None);
+    ch(&mut app, 'c');
+    assert!(matches!(app.top(), Some(Screen::Picker(_))));
+    // Mark "sts" (move to it) and start.
+    let idx = match app.top() {
+        Some(Screen::Picker(p)) => p.topics.iter().position(|t| t.topic == "sts").unwrap(),
+        _ => unreachable!(),
+    };
+    for _ in 0..idx {
+        ch(&mut app, 'j');
+    }
+    ch(&mut app, ' ');
+    key(&mut app, KeyCode::Enter);
+    let r = review(&app);
+    assert!(r.title.starts_with("Cram"), "{}", r.title);
+    assert_eq!(r.card.as_ref().unwrap().topic, "sts");
+    let sts = app.lib.cards().filter(|c| c.topic == "sts").count() as u32;
+    assert_eq!(r.progress.remaining(), sts);
+}
+
+#[test]
+fn search_open_and_review_now() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(&dir, None);
+    ch(&mut app, '/');
+    assert!(matches!(app.top(), Some(Screen::Search(_))));
+    typed(&mut app, "envelope");
+    key(&mut app, KeyCode::Enter);
+    let id = match app.top() {
+        Some(Screen::Card(_)) => app.stack.len(),
+        _ => panic!("search did not open a card"),
+    };
+    assert_eq!(id, 3);
+    ch(&mut app, 'r');
+    let r = review(&app);
+    assert_eq!(r.progress.remaining(), 1);
+    let card = r.card.clone().unwrap();
+    assert!(
+        card.question.to_lowercase().contains("envelope")
+            || card.answer.to_lowercase().contains("envelope")
+    );
+    ch(&mut app, ' ');
+    ch(&mut app, '4');
+    assert_eq!(review_count(&dir), 1);
+}
+
+fn cram_until(app: &mut App, kind: CardKind) {
+    for _ in 0..200 {
+        if review(app).card.as_ref().map(|c| c.kind) == Some(kind) {
+            return;
+        }
+        ch(app, 'b'); // bury cards of other kinds
+    }
+    panic!("no {kind:?} card");
+}
+
+#[test]
+fn table_drill_hides_then_reveals_cells() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(
+        &dir,
+        Some(Open::Cram {
+            topics: vec![],
+            reschedule: true,
+        }),
+    );
+    cram_until(&mut app, CardKind::Table);
+    let hidden_before = review(&app).hidden.clone();
+    assert!(!hidden_before.is_empty());
+    ch(&mut app, 'd');
+    assert_ne!(
+        review(&app).hidden,
+        hidden_before,
+        "d hides another column or random cells"
+    );
+    ch(&mut app, ' ');
+    assert_eq!(review(&app).stage, Stage::Answer);
+    ch(&mut app, '3');
+    assert!(review_count(&dir) >= 1);
+}
+
+#[test]
+fn scenario_walkthrough_to_its_end_and_ordering_drill() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(
+        &dir,
+        Some(Open::Cram {
+            topics: vec!["scenarios".into()],
+            reschedule: true,
+        }),
+    );
+    cram_until(&mut app, CardKind::Scenario);
+    let card = review(&app).card.clone().unwrap();
+    let steps = card.scenario.as_ref().unwrap().steps.len();
+    ch(&mut app, ' ');
+    for i in 0..steps {
+        assert!(matches!(review(&app).stage, Stage::Walk { shown, .. } if shown == i + 1));
+        ch(&mut app, ' ');
+        ch(&mut app, if i == 0 { 'n' } else { 'y' });
+    }
+    assert_eq!(review(&app).stage, Stage::Answer);
+    assert_eq!(review(&app).last_marks, Some((steps - 1, steps)));
+    assert_eq!(review(&app).missed, vec![0]);
+    assert!(review(&app).suggested_rating().is_some());
+    ch(&mut app, '2');
+    // The same card again, now as an ordering drill, placed in the shown (shuffled) order.
+    let mut app = app_with(&dir, Some(Open::ReviewCard(card.id.clone())));
+    ch(&mut app, 'o');
+    for _ in 0..steps {
+        key(&mut app, KeyCode::Enter);
+    }
+    match &review(&app).stage {
+        Stage::Order(o) => {
+            assert!(o.checked);
+            assert_eq!(o.placed.len(), steps);
+            assert!(o.score() < steps, "a shuffled order is never all right");
+        }
+        other => panic!("{other:?}"),
+    }
+    ch(&mut app, '1');
+    assert!(review_count(&dir) >= 2);
+}
+
+#[test]
+fn help_and_ctrl_c() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(&dir, None);
+    ch(&mut app, '?');
+    assert!(app.popup.is_some());
+    ch(&mut app, 'q');
+    assert!(app.popup.is_none());
+    app.on_key(
+        KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+        NOW,
+    );
+    assert!(app.quit);
+}
