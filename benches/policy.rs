@@ -51,7 +51,9 @@ const CASE: &str = r#"{
 fn bench(c: &mut Criterion) {
     let case = parse_case(CASE, Format::Json, "bench.json", None).expect("bench case parses");
     assert_eq!(case.evaluate().decision, iamdrill::policy::Decision::Allow);
-    c.bench_function("evaluate 6-policy case", |b| b.iter(|| black_box(&case).evaluate()));
+    c.bench_function("evaluate 6-policy case", |b| {
+        b.iter(|| black_box(&case).evaluate())
+    });
 
     let line: String = CASE.lines().map(str::trim).collect::<Vec<_>>().join("");
     let (out, status) = eval_json_line(&line, 1);

@@ -246,7 +246,8 @@ impl App {
 
     /// Handles one key press.
     pub fn on_key(&mut self, ev: KeyEvent, now: i64) {
-        self.now = now;
+        // Clocks move with every key, not only on idle ticks (answer durations use them).
+        self.tick(now);
         self.status = None;
         if let Some(popup) = &mut self.popup {
             match popup {
