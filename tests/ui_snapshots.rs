@@ -177,3 +177,57 @@ fn rating_buttons_and_selection_carry_more_than_colour() {
     let (x, y) = find_cell(buf, "Review due cards").expect("menu");
     assert!(buf[(x, y)].modifier.contains(Modifier::REVERSED));
 }
+
+#[test]
+fn search_and_card() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, ThemeKind::Mono, None);
+    press(&mut a, '/');
+    for c in "confused deputy".chars() {
+        press(&mut a, c);
+    }
+    snap("search", &a);
+    a.on_key(
+        KeyEvent::new(KeyCode::Enter, KeyModifiers::NONE),
+        NOW + 5_000,
+    );
+    assert!(matches!(a.top(), Some(Screen::Card(_))));
+    snap("card", &a);
+    press(&mut a, 'v');
+    snap("card_variants", &a);
+}
+
+#[test]
+fn search_highlights_matches_with_more_than_colour() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, ThemeKind::Auto, None);
+    press(&mut a, '/');
+    for c in "envelope".chars() {
+        press(&mut a, c);
+    }
+    let t = draw(&a, 80, 24);
+    let buf = t.backend().buffer();
+    let (x, y) = find_cell(buf, "Envelope").expect("a highlighted result");
+    let cell = &buf[(x, y)];
+    assert!(cell.modifier.contains(Modifier::UNDERLINED), "{cell:?}");
+}
+
+#[test]
+fn correction_box_border_stands_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(
+        &dir,
+        ThemeKind::Auto,
+        Some(Open::Card("kms-key-policy-vs-iam".into())),
+    );
+    // Scroll to the correction box.
+    for _ in 0..40 {
+        press(&mut a, 'j');
+    }
+    let t = draw(&a, 80, 24);
+    let buf = t.backend().buffer();
+    let (x, y) = find_cell(buf, "Correction").expect("the correction box");
+    let cell = &buf[(x, y)];
+    assert!(cell.modifier.contains(Modifier::BOLD));
+    assert_ne!(cell.fg, ratatui::style::Color::Reset);
+}

@@ -273,8 +273,8 @@ impl App {
         let context = top.context();
         let input = if top.takes_text() {
             match self.keymap.action(context, &ev) {
-                Some(a) if !is_text_key(&ev) || matches!(a, Action::Quit) => Input::Action(a),
-                _ => Input::Key(ev),
+                Some(a) => Input::Action(a),
+                None => Input::Key(ev),
             }
         } else {
             match self.keymap.action(context, &ev) {
@@ -538,11 +538,6 @@ fn title_for(what: &str, topics: &[String]) -> String {
     } else {
         format!("{what}: {}", topics.join(", "))
     }
-}
-
-fn is_text_key(ev: &KeyEvent) -> bool {
-    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
-    matches!(ev.code, KeyCode::Char(_)) && !ev.modifiers.contains(KeyModifiers::CONTROL)
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {

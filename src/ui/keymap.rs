@@ -24,6 +24,13 @@ pub enum Context {
     Confirm,
 }
 
+impl Context {
+    /// Screens where letters are typed as text: plain character keys are not commands there.
+    pub fn takes_text(self) -> bool {
+        matches!(self, Context::Search | Context::Mock)
+    }
+}
+
 /// What a key asks for. Screens decide what each action means for them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -169,8 +176,11 @@ impl Keymap {
                 .find(|b| b.context == ctx && b.key == key)
                 .map(|b| b.action)
         };
+        let typed = context.takes_text() && is_plain_char(key);
         find(context).or_else(|| {
-            if matches!(context, Context::Help | Context::Confirm) {
+            if typed {
+                None
+            } else if matches!(context, Context::Help | Context::Confirm) {
                 // Popups only know their own keys, plus Ctrl-C.
                 (key == Key::ctrl('c')).then_some(Action::Quit)
             } else {
@@ -189,12 +199,14 @@ impl Keymap {
         };
         for ctx in contexts {
             for b in self.bindings.iter().filter(|b| b.context == *ctx) {
-                // A global binding hidden by a screen binding on the same key is not shown.
+                // A global binding hidden by a screen binding on the same key is not shown,
+                // nor one typed as text on this screen.
                 if *ctx == Context::Global
-                    && self
+                    && (self
                         .bindings
                         .iter()
                         .any(|o| o.context == context && o.key == b.key)
+                        || (context.takes_text() && is_plain_char(b.key)))
                 {
                     continue;
                 }
@@ -225,10 +237,11 @@ impl Keymap {
             .filter(|b| b.main && (b.context == context || b.context == Context::Global))
         {
             if b.context == Context::Global
-                && self
+                && (self
                     .bindings
                     .iter()
                     .any(|o| o.context == context && o.key == b.key)
+                    || (context.takes_text() && is_plain_char(b.key)))
             {
                 continue;
             }
@@ -255,6 +268,10 @@ impl Keymap {
         rows.extend(tail);
         rows.into_iter().map(|(k, h, _)| (k, h)).collect()
     }
+}
+
+fn is_plain_char(key: Key) -> bool {
+    !key.ctrl && matches!(key.code, KeyCode::Char(_))
 }
 
 /// A word or two for the footer.
@@ -316,6 +333,13 @@ pub fn default_bindings() -> Vec<Binding> {
     let mut v = vec![
         // Everywhere.
         b!(Global, c('?'), Help, "show the keys of this screen", main),
+        b!(
+            Global,
+            p(K::F(1)),
+            Help,
+            "show the keys of this screen",
+            main
+        ),
         b!(Global, c('q'), Back, "back / quit from the dashboard", main),
         b!(Global, p(K::Esc), Back, "back / quit from the dashboard"),
         b!(Global, Key::ctrl('c'), Quit, "quit (everything is saved)"),
