@@ -293,7 +293,12 @@ fn decks_list_shows_every_topic() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let topics = v["topics"].as_object().unwrap();
     assert!(topics.len() >= 16, "{topics:?}");
-    assert_eq!(v["decks"].as_array().unwrap().len(), 5);
+    let decks = v["decks"].as_array().unwrap();
+    assert_eq!(
+        decks.len(),
+        6,
+        "five compiled decks and the generated policy drills"
+    );
 }
 
 #[test]

@@ -190,6 +190,11 @@ pub fn load_all(global: &Global) -> Library {
     for ((name, _), deck) in BUILTIN.iter().zip(builtin_decks()) {
         lib.push(deck, format!("built-in:{name}"));
     }
+    // Generated from policy-engine templates, so not a file under decks/.
+    lib.push(
+        crate::policy::drill::deck(crate::policy::drill::DECK_SIZE),
+        "built-in:generated".to_string(),
+    );
     load_user_decks(&mut lib, &user_deck_paths(global));
     lib
 }

@@ -34,6 +34,11 @@ pub enum PolicyCommand {
         #[arg(long)]
         jsonl: bool,
     },
+    /// Open the Policy Lab: the puzzles, or the cases of a case file to explore.
+    Lab {
+        /// Case file (YAML or JSON) to open.
+        case: Option<PathBuf>,
+    },
     /// Run case files with expectations and print a pass/fail summary (exit 1 on any failure).
     Test {
         /// Case files; each holds one case or a `cases:` list.
@@ -83,8 +88,15 @@ impl CheckType {
     }
 }
 
-pub fn run(_global: &crate::cli::Global, args: PolicyArgs) -> Result<ExitCode> {
+pub fn run(global: &crate::cli::Global, args: PolicyArgs) -> Result<ExitCode> {
     match args.command {
+        PolicyCommand::Lab { case } => {
+            let open = match case {
+                Some(path) => crate::ui::Open::LabCase(path),
+                None => crate::ui::Open::Lab,
+            };
+            crate::ui::app::open(global, Some(open))
+        }
         PolicyCommand::Eval { case, json, jsonl } => {
             if jsonl {
                 return run_jsonl();

@@ -521,9 +521,200 @@ pub fn generate(seed: u64, n: usize) -> Vec<Drill> {
         .collect()
 }
 
+/// The fixed seed of the built-in "Policy drills" deck: changing it changes card ids and loses
+/// the learners' scheduling history of these cards.
+pub const DECK_SEED: u64 = 0x1A4D_D811;
+
+/// How many drills the built-in deck holds.
+pub const DECK_SIZE: usize = 24;
+
+/// The id of the built-in deck of generated drills.
+pub const DECK_ID: &str = "policy-drills";
+
+/// The request, each policy as a ```json block, then the question, as card markup.
+fn card_question(case: &Case) -> String {
+    let r = &case.request;
+    let mut out = format!(
+        "`{}` calls `{}` on `{}`",
+        r.principal.arn, r.action, r.resource.arn
+    );
+    if let Some(a) = &r.resource.account
+        && Some(a) != r.principal.account.as_ref()
+    {
+        out.push_str(&format!(" (owned by account {a})"));
+    }
+    out.push('.');
+    if !r.context.is_empty() {
+        let keys: Vec<String> = r
+            .context
+            .iter()
+            .map(|(k, v)| format!("`{k}` = {}", v.join(", ")))
+            .collect();
+        out.push_str(&format!(" Context: {}.", keys.join("; ")));
+    }
+    out.push_str("\n\n");
+    let block = |label: &str, np: &NamedPolicy| {
+        let json = serde_json::to_string_pretty(&np.document).unwrap_or_default();
+        format!("{label} \"{}\":\n\n```json\n{json}\n```\n\n", np.name)
+    };
+    if let Some(o) = &case.organization {
+        let member = r.principal.account.as_deref() != Some(o.management_account.as_str());
+        out.push_str(&format!(
+            "The account is {} of the organization (management account {}).\n\n",
+            if member {
+                "a member"
+            } else {
+                "the management account"
+            },
+            o.management_account
+        ));
+        for l in &o.scps {
+            for p in &l.policies {
+                out.push_str(&block(&format!("SCP at {}", l.name), p));
+            }
+        }
+    }
+    let p = &case.policies;
+    for n in p
+        .identity
+        .iter()
+        .chain(p.resource.iter())
+        .chain(p.boundary.iter())
+        .chain(p.session.iter())
+    {
+        let label = if n.policy_type == PolicyType::Resource {
+            n.kind.label()
+        } else {
+            n.policy_type.label()
+        };
+        let mut label = label.to_string();
+        if let Some(first) = label.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        out.push_str(&block(&label, n));
+    }
+    out.push_str(QUESTION);
+    out
+}
+
+impl Drill {
+    /// The drill as a flashcard: topic evaluation-logic, the engine's decision and explanation as
+    /// the answer, the decision word and the deciding policy as key points.
+    pub fn card(&self) -> crate::deck::Card {
+        use crate::deck::{Card, CardKind, Difficulty, KeyPoint};
+        let ev = &self.answer;
+        let decides = self.deciding_policy();
+        let mut answer = format!("**{}** ({}).", ev.decision, ev.decision.words());
+        if let Some(name) = &decides {
+            answer.push_str(&format!(" Deciding policy: \"{name}\""));
+            if let Some(s) = &ev.deciding_statement {
+                answer.push_str(&format!(", {}", s.label()));
+            }
+            answer.push('.');
+        }
+        answer.push_str(&format!("\n\n{}", ev.rule));
+        if !ev.steps.is_empty() {
+            answer.push('\n');
+            for s in &ev.steps {
+                answer.push_str(&format!("\n- {s}"));
+            }
+        }
+        for n in &ev.notes {
+            answer.push_str(&format!("\n\nNote: {n}"));
+        }
+        let decision_word = match ev.decision {
+            Decision::Allow => KeyPoint {
+                text: "allowed".into(),
+                accept: vec!["allow".into()],
+            },
+            Decision::ExplicitDeny => KeyPoint {
+                text: "explicitly denied".into(),
+                accept: vec!["explicit deny".into()],
+            },
+            Decision::ImplicitDeny => KeyPoint {
+                text: "implicitly denied".into(),
+                accept: vec!["implicit deny".into()],
+            },
+        };
+        let mut key_points = vec![decision_word];
+        if let Some(name) = decides {
+            key_points.push(KeyPoint::new(name));
+        }
+        Card {
+            id: self.id.clone(),
+            kind: CardKind::Basic,
+            topic: "evaluation-logic".into(),
+            tags: vec!["generated".into(), format!("drill-{}", self.template)],
+            difficulty: Difficulty::Professional,
+            question: card_question(&self.case),
+            answer,
+            table: None,
+            scenario: None,
+            key_points,
+            source: None,
+            variants: Vec::new(),
+            note: None,
+            references: Vec::new(),
+        }
+    }
+}
+
+/// The built-in "Policy drills" deck: `n` drills from the fixed [`DECK_SEED`], each id once.
+pub fn deck(n: usize) -> crate::deck::Deck {
+    let mut seen = std::collections::HashSet::new();
+    let mut cards = Vec::new();
+    // Draw more than needed so repeated (template, variant) pairs do not shrink the deck.
+    for d in generate(DECK_SEED, n.saturating_mul(4)) {
+        if cards.len() == n {
+            break;
+        }
+        if seen.insert(d.id.clone()) {
+            cards.push(d.card());
+        }
+    }
+    crate::deck::Deck {
+        id: DECK_ID.into(),
+        title: "Policy drills".into(),
+        description: "Generated requests: allowed, explicitly denied or implicitly denied, and which policy decides. Answers computed by the policy engine.".into(),
+        cards,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn drill_deck_has_stable_unique_ids_and_engine_answers() {
+        let a = deck(DECK_SIZE);
+        let b = deck(DECK_SIZE);
+        assert_eq!(a, b);
+        assert_eq!(a.cards.len(), DECK_SIZE);
+        let mut ids: Vec<&str> = a.cards.iter().map(|c| c.id.as_str()).collect();
+        ids.sort();
+        ids.dedup();
+        assert_eq!(ids.len(), DECK_SIZE);
+        for c in &a.cards {
+            assert_eq!(c.topic, "evaluation-logic");
+            assert!(c.question.contains("```json\n{"), "{}", c.question);
+            assert!(c.question.ends_with(QUESTION));
+            let d = by_id(&c.id).unwrap();
+            let word = d.answer.decision.words();
+            assert!(c.answer.contains(word), "{}: {}", c.id, c.answer);
+            assert_eq!(c.key_points[0].text, word);
+            if let Some(p) = d.deciding_policy() {
+                assert!(c.key_points.iter().any(|k| k.text == p), "{}", c.id);
+            }
+        }
+        // The deck passes the same validation as a deck file (seeded with the built-in ids).
+        let yaml = serde_yaml::to_string(&a).unwrap();
+        let mut seen = crate::deck::builtin_decks()
+            .iter()
+            .flat_map(|d| d.cards.iter().map(|c| (c.id.clone(), d.id.clone())))
+            .collect();
+        let checked = crate::deck::parse_and_check(&yaml, "policy-drills", &mut seen);
+        assert!(checked.is_ok(), "{:?}", checked.err());
+    }
 
     #[test]
     fn every_variant_builds_and_round_trips_by_id() {

@@ -19,6 +19,7 @@ use crate::srs::{Session, SessionKind};
 use crate::store::Store;
 use crate::ui::screens::card::CardScreen;
 use crate::ui::screens::dashboard::DashboardScreen;
+use crate::ui::screens::lab::LabScreen;
 use crate::ui::screens::picker::TopicPickerScreen;
 use crate::ui::screens::review::{ReviewScreen, SessionOp};
 use crate::ui::screens::search::SearchScreen;
@@ -39,6 +40,7 @@ pub enum Screen {
     Search(Box<SearchScreen>),
     Card(Box<CardScreen>),
     Stats(Box<StatsScreen>),
+    Lab(Box<LabScreen>),
 }
 
 impl Screen {
@@ -50,6 +52,7 @@ impl Screen {
             Screen::Search(_) => Context::Search,
             Screen::Card(_) => Context::Card,
             Screen::Stats(_) => Context::Stats,
+            Screen::Lab(s) => s.context(),
         }
     }
 
@@ -61,6 +64,7 @@ impl Screen {
             Screen::Search(_) => "Search".into(),
             Screen::Card(_) => "Card".into(),
             Screen::Stats(_) => "Statistics".into(),
+            Screen::Lab(s) => s.title(),
         }
     }
 
@@ -86,7 +90,14 @@ pub struct App {
     pub now: i64,
     /// A problem to show in the status line (store errors never crash the app).
     pub status: Option<String>,
+    /// Runs the editor on a policy's JSON and returns the edited text (replaceable in tests).
+    pub editor: Editor,
+    /// The terminal was handed to another program: redraw everything.
+    pub redraw: bool,
 }
+
+/// Edits text in an external editor: the text in, the edited text (or why not) out.
+pub type Editor = Box<dyn FnMut(&str) -> std::result::Result<String, String>>;
 
 impl App {
     /// The app on its dashboard.
@@ -101,6 +112,8 @@ impl App {
             quit: false,
             now,
             status: None,
+            editor: Box::new(terminal_editor),
+            redraw: false,
         };
         app.push(Open::Dashboard);
         app
@@ -132,7 +145,7 @@ impl App {
         };
         let done = self.store.done_today(self.now)?;
         let new_today = self.store.new_limit()?.saturating_sub(done.new);
-        let mut screen = DashboardScreen::new(stats, plan, self.theme.clone(), false);
+        let mut screen = DashboardScreen::new(stats, plan, self.theme.clone(), true);
         screen.new_today = new_today;
         Ok(screen)
     }
@@ -192,7 +205,37 @@ impl App {
             Open::Mock { .. } => {
                 return Err("mock interviews are started with `iamdrill mock`".into());
             }
-            Open::Lab => return Err("the policy lab is not available".into()),
+            Open::Lab => {
+                let puzzles = crate::policy::lab::builtin_puzzles().map_err(|e| e.to_string())?;
+                Screen::Lab(Box::new(LabScreen::new(
+                    puzzles,
+                    Vec::new(),
+                    self.theme.clone(),
+                )))
+            }
+            Open::LabCase(path) => {
+                let puzzles = crate::policy::lab::builtin_puzzles().map_err(|e| e.to_string())?;
+                let cases = crate::policy::case::load_cases(&path).map_err(|e| e.to_string())?;
+                let file = path.display().to_string();
+                let n = cases.len();
+                let cases = cases
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, c)| {
+                        let title = match (&c.name, n) {
+                            (Some(name), _) => name.clone(),
+                            (None, 1) => file.clone(),
+                            (None, _) => format!("{file} #{}", i + 1),
+                        };
+                        (title, c)
+                    })
+                    .collect();
+                Screen::Lab(Box::new(LabScreen::with_case(
+                    puzzles,
+                    cases,
+                    self.theme.clone(),
+                )))
+            }
         })
     }
 
@@ -291,7 +334,9 @@ impl App {
                 self.push(Open::Search)
             }
             input => {
-                let back = input == Input::Action(Action::Back);
+                // The lab handles Back itself (verdict → choices → list → out).
+                let back = input == Input::Action(Action::Back)
+                    && !matches!(self.stack.last(), Some(Screen::Lab(_)));
                 let effect = match self.dispatch(input) {
                     // Back is every screen's default.
                     Effect::None if back => Effect::Back,
@@ -332,6 +377,7 @@ impl App {
             Some(Screen::Search(s)) => s.handle(input, lib),
             Some(Screen::Card(s)) => s.handle(input),
             Some(Screen::Stats(s)) => s.handle(input),
+            Some(Screen::Lab(s)) => s.handle(input),
             None => Effect::Quit,
         }
     }
@@ -359,6 +405,13 @@ impl App {
                 Err(e) => self.status = Some(e),
             },
             Effect::Session(op) => self.session_op(op),
+            Effect::EditPolicy(text) => {
+                let result = (self.editor)(&text);
+                self.redraw = true;
+                if let Some(Screen::Lab(s)) = self.stack.last_mut() {
+                    s.edited(result);
+                }
+            }
         }
     }
 
@@ -445,6 +498,7 @@ impl App {
             Screen::Search(s) => frame.render_widget(s.as_ref(), body),
             Screen::Card(s) => frame.render_widget(s.as_ref(), body),
             Screen::Stats(s) => frame.render_widget(s.as_ref(), body),
+            Screen::Lab(s) => frame.render_widget(s.as_ref(), body),
         }
         frame.render_widget(self.footer_line(top.context()), footer);
         match &self.popup {
@@ -568,6 +622,10 @@ pub fn run(app: &mut App) -> Result<()> {
 
 fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<()> {
     while !app.quit {
+        if app.redraw {
+            app.redraw = false;
+            terminal.clear()?;
+        }
         terminal.draw(|f| app.draw(f))?;
         if event::poll(Duration::from_millis(250))? {
             let now = crate::srs::now_ms();
@@ -581,6 +639,81 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<
         }
     }
     Ok(())
+}
+
+/// The editor command: `$VISUAL`, else `$EDITOR`, else `vi`, split at spaces (`code -w`).
+fn editor_command() -> Vec<String> {
+    ["VISUAL", "EDITOR"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .map(|v| v.split_whitespace().map(String::from).collect::<Vec<_>>())
+        .find(|v| !v.is_empty())
+        .unwrap_or_else(|| vec!["vi".to_string()])
+}
+
+/// Runs `command` on a temporary file holding `text` and returns the file's text afterwards.
+/// The file is removed in every case.
+pub fn edit_with(command: &[String], text: &str) -> std::result::Result<String, String> {
+    use std::io::Write;
+    let (program, args) = command
+        .split_first()
+        .ok_or_else(|| "no editor command (set EDITOR)".to_string())?;
+    let dir = std::env::temp_dir();
+    let mut n = 0u32;
+    let (path, mut file) = loop {
+        let path = dir.join(format!("iamdrill-policy-{}-{n}.json", std::process::id()));
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(f) => break (path, f),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+            Err(e) => return Err(format!("cannot create a file in {}: {e}", dir.display())),
+        }
+    };
+    let result = file
+        .write_all(text.as_bytes())
+        .and_then(|_| file.flush())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        .and_then(|_| {
+            std::process::Command::new(program)
+                .args(args)
+                .arg(&path)
+                .status()
+                .map_err(|e| format!("cannot run `{program}`: {e}"))
+        })
+        .and_then(|status| {
+            if status.success() {
+                std::fs::read_to_string(&path)
+                    .map_err(|e| format!("cannot read {}: {e}", path.display()))
+            } else {
+                Err(format!("`{program}` exited with {status}; nothing changed"))
+            }
+        });
+    let _ = std::fs::remove_file(&path);
+    result
+}
+
+/// Hands the terminal to the user's editor, then takes it back.
+fn terminal_editor(text: &str) -> std::result::Result<String, String> {
+    use ratatui::crossterm::terminal::{
+        EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+    };
+    let _ = execute!(
+        io::stdout(),
+        event::DisableMouseCapture,
+        LeaveAlternateScreen
+    );
+    let _ = disable_raw_mode();
+    let result = edit_with(&editor_command(), text);
+    let _ = enable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        EnterAlternateScreen,
+        event::EnableMouseCapture
+    );
+    result
 }
 
 /// `iamdrill` with no subcommand: the dashboard.

@@ -20,6 +20,8 @@ pub enum Context {
     Mock,
     MockReport,
     Lab,
+    /// A case opened in the policy lab.
+    LabCase,
     Help,
     Confirm,
 }
@@ -245,6 +247,15 @@ impl Keymap {
             {
                 continue;
             }
+            if context == Context::Lab && matches!(b.action, Action::ToggleKey(_)) {
+                if !rows
+                    .iter()
+                    .any(|(_, _, a)| matches!(a, Action::ToggleKey(_)))
+                {
+                    rows.push(("1-9".to_string(), "pick", b.action));
+                }
+                continue;
+            }
             if let Action::Rate(_) = b.action {
                 rates += 1;
                 if rates == 1 {
@@ -258,6 +269,8 @@ impl Keymap {
                 &mut rows
             };
             match list.iter_mut().find(|(_, _, a)| *a == b.action) {
+                // One key is enough to find help.
+                Some(_) if b.action == Action::Help => {}
                 Some(row) => {
                     row.0.push('/');
                     row.0.push_str(&b.key.label());
@@ -299,6 +312,14 @@ fn short_label(action: Action, help: &'static str) -> &'static str {
         Action::Pause => "pause",
         Action::Hint => "hint",
         Action::Skip => "skip",
+        Action::Lab => "lab",
+        Action::Edit => "edit",
+        Action::ToggleKey(1) if help.starts_with("toggle MFA") => "MFA",
+        Action::ToggleKey(2) if help.starts_with("source IP") => "IP",
+        Action::ToggleKey(3) if help.starts_with("toggle secure") => "TLS",
+        Action::ToggleKey(4) if help.starts_with("toggle a principal") => "tag",
+        Action::ToggleKey(_) => "pick",
+        Action::Right if help == "select the next policy" => "next policy",
         _ => help,
     }
 }
@@ -467,6 +488,60 @@ pub fn default_bindings() -> Vec<Binding> {
             "other guides' versions of the question",
             main
         ),
+        // Policy lab: puzzle list and puzzles.
+        b!(
+            Lab,
+            p(K::Enter),
+            Select,
+            "open / answer the highlighted choice",
+            main
+        ),
+        b!(Lab, c('1'), ToggleKey(1), "open / answer number 1", main),
+        b!(Lab, c('2'), ToggleKey(2), "open / answer number 2"),
+        b!(Lab, c('3'), ToggleKey(3), "open / answer number 3"),
+        b!(Lab, c('4'), ToggleKey(4), "open / answer number 4"),
+        b!(Lab, c('5'), ToggleKey(5), "open / answer number 5"),
+        b!(Lab, c('6'), ToggleKey(6), "open / answer number 6"),
+        b!(Lab, c('7'), ToggleKey(7), "open / answer number 7"),
+        b!(Lab, c('8'), ToggleKey(8), "open / answer number 8"),
+        b!(Lab, c('9'), ToggleKey(9), "open / answer number 9"),
+        b!(Lab, c('e'), Edit, "open the puzzle's step as a case", main),
+        b!(Lab, p(K::Left), Left, "scroll the story up"),
+        b!(Lab, p(K::Right), Right, "scroll the story down"),
+        // Policy lab: a case.
+        b!(LabCase, c('1'), ToggleKey(1), "toggle MFA present", main),
+        b!(
+            LabCase,
+            c('2'),
+            ToggleKey(2),
+            "source IP inside / outside",
+            main
+        ),
+        b!(
+            LabCase,
+            c('3'),
+            ToggleKey(3),
+            "toggle secure transport",
+            main
+        ),
+        b!(
+            LabCase,
+            c('4'),
+            ToggleKey(4),
+            "toggle a principal tag",
+            main
+        ),
+        b!(
+            LabCase,
+            c('e'),
+            Edit,
+            "edit the selected policy in $EDITOR",
+            main
+        ),
+        b!(LabCase, p(K::Tab), Right, "select the next policy", main),
+        b!(LabCase, p(K::Right), Right, "select the next policy"),
+        b!(LabCase, p(K::Left), Left, "select the previous policy"),
+        b!(LabCase, p(K::BackTab), Left, "select the previous policy"),
         // Help popup.
         b!(Help, c('?'), Back, "close help"),
         b!(Help, c('q'), Back, "close help"),

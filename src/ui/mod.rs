@@ -52,6 +52,8 @@ pub enum Open {
     },
     Stats,
     Lab,
+    /// The lab opened on the cases of a case file.
+    LabCase(std::path::PathBuf),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,4 +80,6 @@ pub enum Effect {
     Confirm(String),
     /// A store operation on the review session.
     Session(screens::review::SessionOp),
+    /// Edit this policy JSON in the editor; the result goes back to the screen (policy lab).
+    EditPolicy(String),
 }
