@@ -296,7 +296,12 @@ fn decks_list_shows_every_topic() {
     // The compiled decks plus the generated "Policy drills" deck.
     let decks = v["decks"].as_array().unwrap();
     assert_eq!(decks.len(), iamdrill::deck::BUILTIN.len() + 1);
-    assert!(decks.iter().any(|d| d.to_string().contains("policy-drills")), "{decks:?}");
+    assert!(
+        decks
+            .iter()
+            .any(|d| d.to_string().contains("policy-drills")),
+        "{decks:?}"
+    );
 }
 
 #[test]
