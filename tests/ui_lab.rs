@@ -403,3 +403,22 @@ fn the_lab_footer_and_help_come_from_the_keymap() {
         "{footer:?}"
     );
 }
+
+#[test]
+fn wide_windows_show_policies_side_by_side_narrow_ones_stacked() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = app(&dir, ThemeKind::Mono, Some(Open::LabCase(case_file())));
+    let wide = screen_text(&draw(&a, 120, 40));
+    assert!(
+        wide.lines()
+            .any(|l| l.contains("\"Ec2Operator\"") && l.contains("\"RequireMfa\"")),
+        "{wide}"
+    );
+    let narrow = screen_text(&draw(&a, 80, 60));
+    assert!(
+        !narrow
+            .lines()
+            .any(|l| l.contains("policy \"Ec2Operator\"") && l.contains("policy \"RequireMfa\"")),
+        "{narrow}"
+    );
+}

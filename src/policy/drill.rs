@@ -535,7 +535,7 @@ pub const DECK_ID: &str = "policy-drills";
 fn card_question(case: &Case) -> String {
     let r = &case.request;
     let mut out = format!(
-        "`{}` calls `{}` on `{}`",
+        "{} calls {} on {}",
         r.principal.arn, r.action, r.resource.arn
     );
     if let Some(a) = &r.resource.account
@@ -548,7 +548,7 @@ fn card_question(case: &Case) -> String {
         let keys: Vec<String> = r
             .context
             .iter()
-            .map(|(k, v)| format!("`{k}` = {}", v.join(", ")))
+            .map(|(k, v)| format!("{k} = {}", v.join(", ")))
             .collect();
         out.push_str(&format!(" Context: {}.", keys.join("; ")));
     }
@@ -604,7 +604,7 @@ impl Drill {
         use crate::deck::{Card, CardKind, Difficulty, KeyPoint};
         let ev = &self.answer;
         let decides = self.deciding_policy();
-        let mut answer = format!("**{}** ({}).", ev.decision, ev.decision.words());
+        let mut answer = format!("{} ({}).", ev.decision, ev.decision.words());
         if let Some(name) = &decides {
             answer.push_str(&format!(" Deciding policy: \"{name}\""));
             if let Some(s) = &ev.deciding_statement {

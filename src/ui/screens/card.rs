@@ -72,9 +72,11 @@ impl CardScreen {
             .to_lowercase(),
             t.dim,
         ))];
-        for l in wrap(&sanitize(&c.question), width as usize) {
-            lines.push(Line::from(Span::styled(l, t.title)));
-        }
+        lines.extend(crate::ui::widgets::markup::question_lines(
+            &c.question,
+            width,
+            t,
+        ));
         lines.push(Line::default());
         if self.show_variants {
             if c.variants.is_empty() {

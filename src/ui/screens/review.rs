@@ -469,9 +469,11 @@ impl ReviewScreen {
             format!("{}{kind} · {:?}", card.topic, card.difficulty).to_lowercase(),
             t.dim,
         )));
-        for l in wrap(&sanitize(&card.question), w) {
-            lines.push(Line::from(Span::styled(l, t.title)));
-        }
+        lines.extend(crate::ui::widgets::markup::question_lines(
+            &card.question,
+            w as u16,
+            t,
+        ));
         lines.push(Line::default());
         if self.show_variants {
             lines.push(Line::from(Span::styled(

@@ -158,6 +158,25 @@ pub fn json_lines(code: &str, theme: &Theme, max: usize) -> Vec<Line<'static>> {
     lines
 }
 
+/// A question: plain one-paragraph questions as title lines; a question with more paragraphs
+/// (generated policy drills carry their policies as ```json blocks) shows its first paragraph
+/// as the title and the rest as markup.
+pub fn question_lines(question: &str, width: u16, theme: &Theme) -> Vec<Line<'static>> {
+    let (head, rest) = match question.split_once("\n\n") {
+        Some((h, r)) => (h, r),
+        None => (question, ""),
+    };
+    let mut lines: Vec<Line<'static>> = crate::ui::text::wrap(&sanitize(head), width as usize)
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, theme.title)))
+        .collect();
+    if !rest.trim().is_empty() {
+        lines.push(Line::default());
+        lines.extend(markup_lines(rest, width, theme, &[]));
+    }
+    lines
+}
+
 /// Answer markup as lines wrapped to `width`. Key points found in the text are underlined.
 pub fn markup_lines(
     text: &str,
