@@ -38,6 +38,8 @@ pub enum Command {
     Compile(crate::compile::cli::CompileArgs),
     /// Grade a typed answer against a card's key points, as the mock interview does.
     Grade(crate::mock::cli::GradeArgs),
+    /// A timed mock interview (`mock history` lists past ones).
+    Mock(crate::mock::mock_cli::MockArgs),
     /// Print where iamdrill keeps its data and configuration.
     Paths,
     /// Evaluate IAM policies offline: eval a case, test case files, check a policy document.
@@ -50,6 +52,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Decks(args)) => crate::deck::cli::run(&cli.global, args),
         Some(Command::Compile(args)) => crate::compile::cli::run(&cli.global, args),
         Some(Command::Grade(args)) => crate::mock::cli::run(&cli.global, args),
+        Some(Command::Mock(args)) => crate::mock::mock_cli::run(&cli.global, args),
         Some(Command::Paths) => {
             let data = crate::paths::data_dir(cli.global.data_dir.as_ref());
             println!("data:     {}", data.display());

@@ -19,6 +19,7 @@ use crate::srs::{Session, SessionKind};
 use crate::store::Store;
 use crate::ui::screens::card::CardScreen;
 use crate::ui::screens::dashboard::DashboardScreen;
+use crate::ui::screens::mock::{DueAgain, MockOptions, MockScreen};
 use crate::ui::screens::picker::TopicPickerScreen;
 use crate::ui::screens::review::{ReviewScreen, SessionOp};
 use crate::ui::screens::search::SearchScreen;
@@ -39,6 +40,7 @@ pub enum Screen {
     Search(Box<SearchScreen>),
     Card(Box<CardScreen>),
     Stats(Box<StatsScreen>),
+    Mock(Box<MockScreen>),
 }
 
 impl Screen {
@@ -50,6 +52,7 @@ impl Screen {
             Screen::Search(_) => Context::Search,
             Screen::Card(_) => Context::Card,
             Screen::Stats(_) => Context::Stats,
+            Screen::Mock(s) => s.context(),
         }
     }
 
@@ -61,12 +64,18 @@ impl Screen {
             Screen::Search(_) => "Search".into(),
             Screen::Card(_) => "Card".into(),
             Screen::Stats(_) => "Statistics".into(),
+            Screen::Mock(s) => s.title(),
         }
     }
 
     /// Screens that take typed text get raw keys.
     fn takes_text(&self) -> bool {
         matches!(self, Screen::Search(_))
+    }
+
+    /// A mock interview still running: quitting asks first.
+    fn live_mock(&self) -> bool {
+        matches!(self, Screen::Mock(s) if s.is_live())
     }
 }
 
@@ -185,11 +194,67 @@ impl App {
                 let stats = self.store.stats(self.lib.cards(), self.now).map_err(err)?;
                 Screen::Stats(Box::new(StatsScreen::new(stats, self.theme.clone())))
             }
-            Open::Mock { .. } => {
-                return Err("mock interviews are started with `iamdrill mock`".into());
-            }
+            Open::Mock { topics } => self.mock_screen(&MockOptions {
+                topics,
+                ..MockOptions::default()
+            })?,
             Open::Lab => return Err("the policy lab is not available".into()),
         })
+    }
+
+    fn mock_screen(&mut self, opts: &MockOptions) -> Result<Screen, String> {
+        let session =
+            crate::ui::screens::mock::start_session(&self.lib, &self.store, opts, self.now)?;
+        Ok(Screen::Mock(Box::new(MockScreen::new(
+            session,
+            self.theme.clone(),
+            self.now,
+        ))))
+    }
+
+    /// Opens a mock interview with `iamdrill mock`'s options.
+    pub fn open_mock(&mut self, opts: &MockOptions) {
+        match self.mock_screen(opts) {
+            Ok(screen) => self.stack.push(screen),
+            Err(e) => self.status = Some(e),
+        }
+    }
+
+    /// Logs the mock ratings (mode mock) and stores a finished or abandoned interview's report.
+    fn mock_sync(&mut self) {
+        let now = self.now;
+        let Some(Screen::Mock(screen)) = self.stack.last_mut() else {
+            return;
+        };
+        for p in std::mem::take(&mut screen.pending) {
+            let Some(rating) = crate::srs::Rating::from_number(i64::from(p.rating)) else {
+                continue;
+            };
+            let ms = u32::try_from(p.duration_ms).unwrap_or(u32::MAX);
+            match self.store.record_mock(&p.card_id, rating, ms, now) {
+                Ok(answered) => {
+                    if p.rating <= crate::mock::report::LOW_RATING {
+                        screen.due_again.push(DueAgain {
+                            card_id: p.card_id,
+                            due: answered.after.due,
+                        });
+                    }
+                }
+                Err(e) => self.status = Some(format!("could not save the rating: {e}")),
+            }
+        }
+        let json = match screen.report_to_save().map(|r| r.to_json()) {
+            None => return,
+            Some(Ok(json)) => json,
+            Some(Err(e)) => {
+                self.status = Some(format!("could not save the report: {e}"));
+                return;
+            }
+        };
+        match self.store.save_mock_session(screen.started_at, now, &json) {
+            Ok(_) => screen.saved = true,
+            Err(e) => self.status = Some(format!("could not save the report: {e}")),
+        }
     }
 
     fn review_screen(
@@ -254,6 +319,19 @@ impl App {
                     _ => {}
                 },
                 Popup::Confirm { .. } => match self.keymap.action(Context::Confirm, &ev) {
+                    Some(Action::Yes) | Some(Action::Quit)
+                        if self.stack.last().is_some_and(Screen::live_mock) =>
+                    {
+                        self.popup = None;
+                        let mut quit = false;
+                        if let Some(Screen::Mock(s)) = self.stack.last_mut() {
+                            s.now = now;
+                            s.abandon();
+                            quit = s.quit_app;
+                        }
+                        self.mock_sync();
+                        self.quit = quit;
+                    }
                     Some(Action::Yes) | Some(Action::Quit) => self.quit = true,
                     Some(Action::No) => self.popup = None,
                     _ => {}
@@ -266,7 +344,16 @@ impl App {
             return;
         };
         let context = top.context();
-        let input = if top.takes_text() {
+        let input = if let Screen::Mock(s) = top
+            && s.takes_text()
+        {
+            // Letters, Enter and arrows edit the answer; commands are Ctrl keys.
+            use ratatui::crossterm::event::KeyModifiers;
+            match self.keymap.action(context, &ev) {
+                Some(a) if ev.modifiers.contains(KeyModifiers::CONTROL) => Input::Action(a),
+                _ => Input::Key(ev),
+            }
+        } else if top.takes_text() {
             match self.keymap.action(context, &ev) {
                 Some(a) if !is_text_key(&ev) || matches!(a, Action::Quit) => Input::Action(a),
                 _ => Input::Key(ev),
@@ -277,8 +364,9 @@ impl App {
                 None => return,
             }
         };
+        let live_mock = top.live_mock();
         match input {
-            Input::Action(Action::Quit) => self.quit = true,
+            Input::Action(Action::Quit) if !live_mock => self.quit = true,
             Input::Action(Action::Help) => self.popup = Some(Popup::Help { context, scroll: 0 }),
             Input::Action(Action::Search)
                 if !matches!(self.stack.last(), Some(Screen::Search(_))) =>
@@ -294,6 +382,27 @@ impl App {
                 };
                 self.perform(effect);
             }
+        }
+        self.mock_sync();
+    }
+
+    /// Pasted text goes to a screen that takes text.
+    pub fn on_paste(&mut self, text: String, now: i64) {
+        self.now = now;
+        if self.popup.is_some() {
+            return;
+        }
+        let effect = self.dispatch(Input::Paste(text));
+        self.perform(effect);
+        self.mock_sync();
+    }
+
+    /// How long the event loop may wait: until the next second of a running interview clock.
+    pub fn next_wakeup(&self, now: i64) -> Duration {
+        let idle = Duration::from_millis(250);
+        match self.stack.last() {
+            Some(Screen::Mock(s)) => s.next_wakeup(now).map_or(idle, |d| d.min(idle)),
+            _ => idle,
         }
     }
 
@@ -316,6 +425,10 @@ impl App {
                 sync_review(&self.lib, &self.store, screen, session, now);
             }
         }
+        if let Some(Screen::Mock(s)) = self.stack.last_mut() {
+            s.tick(now);
+            self.mock_sync();
+        }
     }
 
     fn dispatch(&mut self, input: Input) -> Effect {
@@ -327,6 +440,10 @@ impl App {
             Some(Screen::Search(s)) => s.handle(input, lib),
             Some(Screen::Card(s)) => s.handle(input),
             Some(Screen::Stats(s)) => s.handle(input),
+            Some(Screen::Mock(s)) => {
+                s.now = self.now;
+                s.handle(input)
+            }
             None => Effect::Quit,
         }
     }
@@ -440,6 +557,7 @@ impl App {
             Screen::Search(s) => frame.render_widget(s.as_ref(), body),
             Screen::Card(s) => frame.render_widget(s.as_ref(), body),
             Screen::Stats(s) => frame.render_widget(s.as_ref(), body),
+            Screen::Mock(s) => frame.render_widget(s.as_ref(), body),
         }
         frame.render_widget(self.footer_line(top.context()), footer);
         match &self.popup {
@@ -554,14 +672,26 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 /// Runs the app in the terminal until the user quits. The terminal is restored on exit and on panic.
 pub fn run(app: &mut App) -> Result<()> {
     let mut terminal = ratatui::try_init()?;
-    let _ = execute!(io::stdout(), event::EnableMouseCapture);
+    let _ = execute!(
+        io::stdout(),
+        event::EnableMouseCapture,
+        event::EnableBracketedPaste
+    );
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(io::stdout(), event::DisableMouseCapture);
+        let _ = execute!(
+            io::stdout(),
+            event::DisableMouseCapture,
+            event::DisableBracketedPaste
+        );
         previous(info);
     }));
     let result = event_loop(&mut terminal, app);
-    let _ = execute!(io::stdout(), event::DisableMouseCapture);
+    let _ = execute!(
+        io::stdout(),
+        event::DisableMouseCapture,
+        event::DisableBracketedPaste
+    );
     ratatui::restore();
     result
 }
@@ -569,11 +699,12 @@ pub fn run(app: &mut App) -> Result<()> {
 fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<()> {
     while !app.quit {
         terminal.draw(|f| app.draw(f))?;
-        if event::poll(Duration::from_millis(250))? {
+        if event::poll(app.next_wakeup(crate::srs::now_ms()))? {
             let now = crate::srs::now_ms();
             match event::read()? {
                 Event::Key(key) if key.is_press() => app.on_key(key, now),
                 Event::Mouse(m) => app.on_mouse(m, now),
+                Event::Paste(text) => app.on_paste(text, now),
                 _ => {}
             }
         } else {

@@ -3,6 +3,7 @@
 
 pub mod card;
 pub mod dashboard;
+pub mod mock;
 pub mod picker;
 pub mod review;
 pub mod search;
