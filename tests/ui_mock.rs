@@ -234,3 +234,36 @@ fn snapshots_of_question_verdict_and_report() {
     assert_eq!(mock(&app).view, View::Report);
     snap("mock_report", &app);
 }
+
+#[test]
+fn stats_screen_plots_past_interview_scores() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let mut app = app(&dir, ThemeKind::Mono);
+        ctrl(&mut app, 'c', 1_000);
+        key(&mut app, KeyCode::Char('y'), 2_000);
+        assert!(app.quit);
+    }
+    let lib = Library::from_decks(deck::builtin_decks());
+    let store = Store::open_path(&dir.path().join("progress.sqlite3")).unwrap();
+    let app = App::with(
+        lib,
+        store,
+        Theme::new(ThemeKind::Mono),
+        Keymap::default(),
+        NOW,
+        Open::Stats,
+    );
+    let Some(Screen::Stats(s)) = app.top() else {
+        panic!("not on the stats screen")
+    };
+    assert_eq!(s.mock_scores.len(), 1);
+    let text: Vec<String> = s.lines(80).iter().map(|l| l.to_string()).collect();
+    let at = text.iter().position(|l| l == "Mock interviews").unwrap();
+    assert!(
+        text[at + 1].starts_with("2026-05-28 #1"),
+        "{}",
+        text[at + 1]
+    );
+    assert!(text[at + 1].ends_with("0%"), "{}", text[at + 1]);
+}

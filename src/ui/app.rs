@@ -192,7 +192,9 @@ impl App {
             },
             Open::Stats => {
                 let stats = self.store.stats(self.lib.cards(), self.now).map_err(err)?;
-                Screen::Stats(Box::new(StatsScreen::new(stats, self.theme.clone())))
+                let mut screen = StatsScreen::new(stats, self.theme.clone());
+                screen.mock_scores = mock_scores(&self.store);
+                Screen::Stats(Box::new(screen))
             }
             Open::Mock { topics } => self.mock_screen(&MockOptions {
                 topics,
@@ -643,6 +645,21 @@ fn sync_review(
     screen.can_undo = session.can_undo();
     screen.next_learning = session.next_learning_due();
     screen.show(card, previews, session.progress(), now);
+}
+
+/// Scores of past mock interviews for the stats screen, labelled with their date.
+fn mock_scores(store: &Store) -> Vec<(String, f64)> {
+    store
+        .mock_sessions()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|row| {
+            let report = crate::mock::report::MockReport::from_json(&row.report_json).ok()?;
+            let day = row.started_at.div_euclid(86_400_000);
+            let date = crate::srs::clock::Date::from_day_number(day);
+            Some((format!("{date} #{}", row.id), report.score))
+        })
+        .collect()
 }
 
 fn title_for(what: &str, topics: &[String]) -> String {
