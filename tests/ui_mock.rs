@@ -267,3 +267,23 @@ fn stats_screen_plots_past_interview_scores() {
     );
     assert!(text[at + 1].ends_with("0%"), "{}", text[at + 1]);
 }
+
+#[test]
+fn q_outside_the_answer_asks_then_shows_the_partial_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(&dir, ThemeKind::Mono);
+    typed(&mut app, "q", 1_000);
+    assert_eq!(
+        mock(&app).parts[0].input.text(),
+        "q",
+        "q is typed while the field has focus"
+    );
+    key(&mut app, KeyCode::Esc, 2_000);
+    key(&mut app, KeyCode::Char('q'), 3_000);
+    assert!(app.popup.is_some());
+    key(&mut app, KeyCode::Char('y'), 4_000);
+    assert!(!app.quit);
+    assert_eq!(mock(&app).view, View::Report);
+    assert!(mock(&app).report.as_ref().unwrap().partial);
+    assert_eq!(count(&dir, "SELECT COUNT(*) FROM mock_sessions"), 1);
+}

@@ -321,15 +321,16 @@ impl App {
                     _ => {}
                 },
                 Popup::Confirm { .. } => match self.keymap.action(Context::Confirm, &ev) {
-                    Some(Action::Yes) | Some(Action::Quit)
+                    Some(action @ (Action::Yes | Action::Quit))
                         if self.stack.last().is_some_and(Screen::live_mock) =>
                     {
                         self.popup = None;
-                        let mut quit = false;
+                        // Ctrl-C at the question always leaves the app.
+                        let mut quit = action == Action::Quit;
                         if let Some(Screen::Mock(s)) = self.stack.last_mut() {
                             s.now = now;
                             s.abandon();
-                            quit = s.quit_app;
+                            quit |= s.quit_app;
                         }
                         self.mock_sync();
                         self.quit = quit;

@@ -1139,6 +1139,51 @@ mod tests {
     }
 
     #[test]
+    fn table_cards_ask_cell_by_cell_and_grade_the_cells() {
+        use crate::deck::model::Table;
+        use ratatui::crossterm::event::KeyModifiers;
+        let mut c = card("t", &[]);
+        c.kind = CardKind::Table;
+        c.table = Some(Table {
+            headers: vec!["Policy".into(), "Grants access".into()],
+            rows: vec![
+                vec!["SCP".into(), "no".into()],
+                vec!["Identity policy".into(), "yes".into()],
+            ],
+        });
+        let session = MockSession::new(vec![c], Duration::from_secs(60), None).unwrap();
+        let mut s = MockScreen::new(session, Theme::new(ThemeKind::Mono), 0);
+        let labels: Vec<_> = s.parts.iter().map(|p| p.label.clone().unwrap()).collect();
+        assert_eq!(
+            labels,
+            ["SCP / Grants access", "Identity policy / Grants access"]
+        );
+        let key = |s: &mut MockScreen, code| {
+            s.handle(Input::Key(KeyEvent::new(code, KeyModifiers::NONE)))
+        };
+        key(&mut s, KeyCode::Char('n'));
+        key(&mut s, KeyCode::Char('o'));
+        // Enter on an empty line moves to the next cell, then submits from the last one.
+        key(&mut s, KeyCode::Enter);
+        key(&mut s, KeyCode::Enter);
+        assert_eq!(s.part, 1);
+        key(&mut s, KeyCode::Char('n'));
+        key(&mut s, KeyCode::Char('o'));
+        key(&mut s, KeyCode::Enter);
+        key(&mut s, KeyCode::Enter);
+        assert_eq!(
+            s.view,
+            View::Grade {
+                status: QuestionStatus::Answered
+            }
+        );
+        let grade = s.session.last_grade().unwrap();
+        let covered: Vec<bool> = grade.points.iter().map(|p| p.covered).collect();
+        assert_eq!(covered, [true, false]);
+        assert_eq!(grade.points[0].part, 0);
+    }
+
+    #[test]
     fn highlighted_words_use_the_matched_style() {
         let t = Theme::new(ThemeKind::Mono);
         let lines = highlighted_lines("uses temporary credentials", &[(5, 14)], 80, &t);
