@@ -54,6 +54,8 @@ pub enum Command {
     Export(crate::srs::cli::ExportArgs),
     /// Maintain the progress database (rebuild, prune).
     Progress(crate::srs::cli::ProgressArgs),
+    /// A timed mock interview (`mock history` lists past ones).
+    Mock(crate::mock::mock_cli::MockArgs),
     /// Print where iamdrill keeps its data and configuration.
     Paths,
     /// Evaluate IAM policies offline: eval a case, test case files, check a policy document.
@@ -74,6 +76,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Optimize(args)) => crate::srs::cli::run_optimize(&cli.global, args),
         Some(Command::Export(args)) => crate::srs::cli::run_export(&cli.global, args),
         Some(Command::Progress(args)) => crate::srs::cli::run_progress(&cli.global, args),
+        Some(Command::Mock(args)) => crate::mock::mock_cli::run(&cli.global, args),
         Some(Command::Paths) => {
             let data = crate::paths::data_dir(cli.global.data_dir.as_ref());
             println!("data:     {}", data.display());

@@ -57,6 +57,7 @@
 
 pub mod cli;
 pub mod grade;
+pub mod mock_cli;
 pub mod report;
 pub mod select;
 pub mod session;

@@ -20,6 +20,7 @@ use crate::store::Store;
 use crate::ui::screens::card::CardScreen;
 use crate::ui::screens::dashboard::DashboardScreen;
 use crate::ui::screens::lab::LabScreen;
+use crate::ui::screens::mock::{DueAgain, MockOptions, MockScreen};
 use crate::ui::screens::picker::TopicPickerScreen;
 use crate::ui::screens::review::{ReviewScreen, SessionOp};
 use crate::ui::screens::search::SearchScreen;
@@ -41,6 +42,7 @@ pub enum Screen {
     Card(Box<CardScreen>),
     Stats(Box<StatsScreen>),
     Lab(Box<LabScreen>),
+    Mock(Box<MockScreen>),
 }
 
 impl Screen {
@@ -53,6 +55,7 @@ impl Screen {
             Screen::Card(_) => Context::Card,
             Screen::Stats(_) => Context::Stats,
             Screen::Lab(s) => s.context(),
+            Screen::Mock(s) => s.context(),
         }
     }
 
@@ -65,12 +68,18 @@ impl Screen {
             Screen::Card(_) => "Card".into(),
             Screen::Stats(_) => "Statistics".into(),
             Screen::Lab(s) => s.title(),
+            Screen::Mock(s) => s.title(),
         }
     }
 
     /// Screens that take typed text get raw keys.
     fn takes_text(&self) -> bool {
         matches!(self, Screen::Search(_))
+    }
+
+    /// A mock interview still running: quitting asks first.
+    fn live_mock(&self) -> bool {
+        matches!(self, Screen::Mock(s) if s.is_live())
     }
 }
 
@@ -200,10 +209,9 @@ impl App {
             },
             Open::Stats => {
                 let stats = self.store.stats(self.lib.cards(), self.now).map_err(err)?;
-                Screen::Stats(Box::new(StatsScreen::new(stats, self.theme.clone())))
-            }
-            Open::Mock { .. } => {
-                return Err("mock interviews are started with `iamdrill mock`".into());
+                let mut screen = StatsScreen::new(stats, self.theme.clone());
+                screen.mock_scores = mock_scores(&self.store);
+                Screen::Stats(Box::new(screen))
             }
             Open::Lab => {
                 let puzzles = crate::policy::lab::builtin_puzzles().map_err(|e| e.to_string())?;
@@ -236,7 +244,66 @@ impl App {
                     self.theme.clone(),
                 )))
             }
+            Open::Mock { topics } => self.mock_screen(&MockOptions {
+                topics,
+                ..MockOptions::default()
+            })?,
         })
+    }
+
+    fn mock_screen(&mut self, opts: &MockOptions) -> Result<Screen, String> {
+        let session =
+            crate::ui::screens::mock::start_session(&self.lib, &self.store, opts, self.now)?;
+        Ok(Screen::Mock(Box::new(MockScreen::new(
+            session,
+            self.theme.clone(),
+            self.now,
+        ))))
+    }
+
+    /// Opens a mock interview with `iamdrill mock`'s options.
+    pub fn open_mock(&mut self, opts: &MockOptions) {
+        match self.mock_screen(opts) {
+            Ok(screen) => self.stack.push(screen),
+            Err(e) => self.status = Some(e),
+        }
+    }
+
+    /// Logs the mock ratings (mode mock) and stores a finished or abandoned interview's report.
+    fn mock_sync(&mut self) {
+        let now = self.now;
+        let Some(Screen::Mock(screen)) = self.stack.last_mut() else {
+            return;
+        };
+        for p in std::mem::take(&mut screen.pending) {
+            let Some(rating) = crate::srs::Rating::from_number(i64::from(p.rating)) else {
+                continue;
+            };
+            let ms = u32::try_from(p.duration_ms).unwrap_or(u32::MAX);
+            match self.store.record_mock(&p.card_id, rating, ms, now) {
+                Ok(answered) => {
+                    if p.rating <= crate::mock::report::LOW_RATING {
+                        screen.due_again.push(DueAgain {
+                            card_id: p.card_id,
+                            due: answered.after.due,
+                        });
+                    }
+                }
+                Err(e) => self.status = Some(format!("could not save the rating: {e}")),
+            }
+        }
+        let json = match screen.report_to_save().map(|r| r.to_json()) {
+            None => return,
+            Some(Ok(json)) => json,
+            Some(Err(e)) => {
+                self.status = Some(format!("could not save the report: {e}"));
+                return;
+            }
+        };
+        match self.store.save_mock_session(screen.started_at, now, &json) {
+            Ok(_) => screen.saved = true,
+            Err(e) => self.status = Some(format!("could not save the report: {e}")),
+        }
     }
 
     fn review_screen(
@@ -302,6 +369,20 @@ impl App {
                     _ => {}
                 },
                 Popup::Confirm { .. } => match self.keymap.action(Context::Confirm, &ev) {
+                    Some(action @ (Action::Yes | Action::Quit))
+                        if self.stack.last().is_some_and(Screen::live_mock) =>
+                    {
+                        self.popup = None;
+                        // Ctrl-C at the question always leaves the app.
+                        let mut quit = action == Action::Quit;
+                        if let Some(Screen::Mock(s)) = self.stack.last_mut() {
+                            s.now = now;
+                            s.abandon();
+                            quit |= s.quit_app;
+                        }
+                        self.mock_sync();
+                        self.quit = quit;
+                    }
                     Some(Action::Yes) | Some(Action::Quit) => self.quit = true,
                     Some(Action::No) => self.popup = None,
                     _ => {}
@@ -314,7 +395,16 @@ impl App {
             return;
         };
         let context = top.context();
-        let input = if top.takes_text() {
+        let input = if let Screen::Mock(s) = top
+            && s.takes_text()
+        {
+            // Letters, Enter and arrows edit the answer; commands are Ctrl keys.
+            use ratatui::crossterm::event::KeyModifiers;
+            match self.keymap.action(context, &ev) {
+                Some(a) if ev.modifiers.contains(KeyModifiers::CONTROL) => Input::Action(a),
+                _ => Input::Key(ev),
+            }
+        } else if top.takes_text() {
             match self.keymap.action(context, &ev) {
                 Some(a) => Input::Action(a),
                 None => Input::Key(ev),
@@ -325,8 +415,9 @@ impl App {
                 None => return,
             }
         };
+        let live_mock = top.live_mock();
         match input {
-            Input::Action(Action::Quit) => self.quit = true,
+            Input::Action(Action::Quit) if !live_mock => self.quit = true,
             Input::Action(Action::Help) => self.popup = Some(Popup::Help { context, scroll: 0 }),
             Input::Action(Action::Search)
                 if !matches!(self.stack.last(), Some(Screen::Search(_))) =>
@@ -344,6 +435,27 @@ impl App {
                 };
                 self.perform(effect);
             }
+        }
+        self.mock_sync();
+    }
+
+    /// Pasted text goes to a screen that takes text.
+    pub fn on_paste(&mut self, text: String, now: i64) {
+        self.now = now;
+        if self.popup.is_some() {
+            return;
+        }
+        let effect = self.dispatch(Input::Paste(text));
+        self.perform(effect);
+        self.mock_sync();
+    }
+
+    /// How long the event loop may wait: until the next second of a running interview clock.
+    pub fn next_wakeup(&self, now: i64) -> Duration {
+        let idle = Duration::from_millis(250);
+        match self.stack.last() {
+            Some(Screen::Mock(s)) => s.next_wakeup(now).map_or(idle, |d| d.min(idle)),
+            _ => idle,
         }
     }
 
@@ -366,6 +478,10 @@ impl App {
                 sync_review(&self.lib, &self.store, screen, session, now);
             }
         }
+        if let Some(Screen::Mock(s)) = self.stack.last_mut() {
+            s.tick(now);
+            self.mock_sync();
+        }
     }
 
     fn dispatch(&mut self, input: Input) -> Effect {
@@ -378,6 +494,10 @@ impl App {
             Some(Screen::Card(s)) => s.handle(input),
             Some(Screen::Stats(s)) => s.handle(input),
             Some(Screen::Lab(s)) => s.handle(input),
+            Some(Screen::Mock(s)) => {
+                s.now = self.now;
+                s.handle(input)
+            }
             None => Effect::Quit,
         }
     }
@@ -499,6 +619,7 @@ impl App {
             Screen::Card(s) => frame.render_widget(s.as_ref(), body),
             Screen::Stats(s) => frame.render_widget(s.as_ref(), body),
             Screen::Lab(s) => frame.render_widget(s.as_ref(), body),
+            Screen::Mock(s) => frame.render_widget(s.as_ref(), body),
         }
         frame.render_widget(self.footer_line(top.context()), footer);
         match &self.popup {
@@ -586,6 +707,21 @@ fn sync_review(
     screen.show(card, previews, session.progress(), now);
 }
 
+/// Scores of past mock interviews for the stats screen, labelled with their date.
+fn mock_scores(store: &Store) -> Vec<(String, f64)> {
+    store
+        .mock_sessions()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|row| {
+            let report = crate::mock::report::MockReport::from_json(&row.report_json).ok()?;
+            let day = row.started_at.div_euclid(86_400_000);
+            let date = crate::srs::clock::Date::from_day_number(day);
+            Some((format!("{date} #{}", row.id), report.score))
+        })
+        .collect()
+}
+
 fn title_for(what: &str, topics: &[String]) -> String {
     if topics.is_empty() {
         what.to_string()
@@ -608,14 +744,26 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 /// Runs the app in the terminal until the user quits. The terminal is restored on exit and on panic.
 pub fn run(app: &mut App) -> Result<()> {
     let mut terminal = ratatui::try_init()?;
-    let _ = execute!(io::stdout(), event::EnableMouseCapture);
+    let _ = execute!(
+        io::stdout(),
+        event::EnableMouseCapture,
+        event::EnableBracketedPaste
+    );
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(io::stdout(), event::DisableMouseCapture);
+        let _ = execute!(
+            io::stdout(),
+            event::DisableMouseCapture,
+            event::DisableBracketedPaste
+        );
         previous(info);
     }));
     let result = event_loop(&mut terminal, app);
-    let _ = execute!(io::stdout(), event::DisableMouseCapture);
+    let _ = execute!(
+        io::stdout(),
+        event::DisableMouseCapture,
+        event::DisableBracketedPaste
+    );
     ratatui::restore();
     result
 }
@@ -627,11 +775,12 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<
             terminal.clear()?;
         }
         terminal.draw(|f| app.draw(f))?;
-        if event::poll(Duration::from_millis(250))? {
+        if event::poll(app.next_wakeup(crate::srs::now_ms()))? {
             let now = crate::srs::now_ms();
             match event::read()? {
                 Event::Key(key) if key.is_press() => app.on_key(key, now),
                 Event::Mouse(m) => app.on_mouse(m, now),
+                Event::Paste(text) => app.on_paste(text, now),
                 _ => {}
             }
         } else {

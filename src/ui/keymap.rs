@@ -551,6 +551,58 @@ pub fn default_bindings() -> Vec<Binding> {
         b!(Help, p(K::Down), Down, "scroll down"),
         b!(Help, c('j'), Down, "scroll down"),
         // Confirmation popup.
+        // Mock interview: while typing, commands are Ctrl keys; after Esc, plain letters.
+        b!(
+            Mock,
+            Key::ctrl('s'),
+            Submit,
+            "submit the answer (or Enter on an empty line)",
+            main
+        ),
+        b!(
+            Mock,
+            Key::ctrl('t'),
+            Hint,
+            "hint: reveal one key point (it earns half credit)",
+            main
+        ),
+        b!(
+            Mock,
+            c('h'),
+            Hint,
+            "hint: reveal one key point (it earns half credit)",
+            main
+        ),
+        b!(
+            Mock,
+            Key::ctrl('p'),
+            Pause,
+            "pause / resume both clocks",
+            main
+        ),
+        b!(Mock, c('p'), Pause, "pause / resume both clocks", main),
+        b!(Mock, Key::ctrl('n'), Skip, "skip the question", main),
+        b!(Mock, c('s'), Skip, "skip the question", main),
+        b!(Mock, c('i'), Edit, "type the answer (Esc leaves the field)"),
+        b!(
+            Mock,
+            p(K::Enter),
+            Edit,
+            "type the answer (Esc leaves the field)"
+        ),
+        b!(Mock, p(K::Tab), Right, "next step or cell"),
+        b!(Mock, p(K::BackTab), Left, "previous step or cell"),
+        b!(Mock, c('1'), Rate(1), "after the verdict: rate Again"),
+        b!(Mock, c('2'), Rate(2), "after the verdict: rate Hard"),
+        b!(Mock, c('3'), Rate(3), "after the verdict: rate Good"),
+        b!(Mock, c('4'), Rate(4), "after the verdict: rate Easy"),
+        b!(
+            Mock,
+            c('q'),
+            Back,
+            "quit the interview (asks first; saves a partial report)"
+        ),
+        b!(MockReport, c('q'), Back, "close the report", main),
         b!(Confirm, c('y'), Yes, "yes", main),
         b!(Confirm, p(K::Enter), Yes, "yes"),
         b!(Confirm, c('n'), No, "no", main),

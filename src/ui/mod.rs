@@ -25,6 +25,8 @@ pub enum Input {
     /// A key as typed (only for screens that take text: search, typed answers).
     Key(KeyEvent),
     Mouse(MouseEvent),
+    /// Pasted text (bracketed paste), for screens that take text.
+    Paste(String),
     /// Time passed (for clocks).
     Tick,
 }

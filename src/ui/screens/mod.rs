@@ -4,6 +4,7 @@
 pub mod card;
 pub mod dashboard;
 pub mod lab;
+pub mod mock;
 pub mod picker;
 pub mod review;
 pub mod search;

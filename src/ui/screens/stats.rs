@@ -17,6 +17,8 @@ pub struct StatsScreen {
     pub stats: Stats,
     pub scroll: u16,
     pub theme: Theme,
+    /// Past mock interviews (oldest first): a label and the score, 0.0-1.0.
+    pub mock_scores: Vec<(String, f64)>,
 }
 
 impl StatsScreen {
@@ -25,6 +27,7 @@ impl StatsScreen {
             stats,
             scroll: 0,
             theme,
+            mock_scores: Vec::new(),
         }
     }
 
@@ -150,6 +153,27 @@ impl StatsScreen {
             })
             .collect();
         lines.extend(bar_lines(&state_bars, width, t));
+        lines.push(Line::default());
+        lines.push(heading("Mock interviews"));
+        if self.mock_scores.is_empty() {
+            lines.push(Line::from(Span::styled(
+                "None yet: press m on the dashboard or run `iamdrill mock`.",
+                t.dim,
+            )));
+        } else {
+            // The latest ten, oldest at the top.
+            let skip = self.mock_scores.len().saturating_sub(10);
+            let bars: Vec<Bar> = self.mock_scores[skip..]
+                .iter()
+                .map(|(label, score)| Bar {
+                    label: label.clone(),
+                    value: *score,
+                    max: 1.0,
+                    text: crate::ui::screens::mock::percent(*score),
+                })
+                .collect();
+            lines.extend(bar_lines(&bars, width, t));
+        }
         lines.push(Line::default());
         lines.push(heading(&format!(
             "Leeches (forgotten 8 times or more): {}",

@@ -1,0 +1,214 @@
+//! `iamdrill mock [--minutes 30] [--questions 8] [--topic T]... [--seed N]` opens the timed
+//! interview in the terminal app; `iamdrill mock history [--json]` lists past interviews.
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Args, Subcommand};
+use color_eyre::Result;
+use serde::Serialize;
+
+use super::report::MockReport;
+use crate::cli::Global;
+use crate::store::Store;
+use crate::ui::screens::mock::{MockOptions, percent};
+
+#[derive(Debug, Args)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct MockArgs {
+    #[command(subcommand)]
+    pub command: Option<MockCommand>,
+    /// Length of the interview in minutes (split across the questions).
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub minutes: u64,
+    /// Number of questions.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub questions: u64,
+    /// Only ask cards of this topic (repeatable; see `iamdrill decks list`).
+    #[arg(long = "topic", value_name = "T")]
+    pub topics: Vec<String>,
+    /// Reproduce a selection (the report shows the seed of every interview).
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MockCommand {
+    /// List past interviews: date, questions, score and the trend against the previous one.
+    History {
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// One past interview as `mock history` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HistoryRow {
+    pub id: i64,
+    pub started_at: i64,
+    pub finished_at: i64,
+    /// Questions asked and questions scored.
+    pub questions: usize,
+    pub scored: usize,
+    pub score: f64,
+    /// Score change against the previous interview (percentage points / 100).
+    pub trend: Option<f64>,
+    pub partial: bool,
+    pub seed: Option<u64>,
+}
+
+/// Past interviews, oldest first, with their trend. Rows whose report cannot be read are reported
+/// as problems rather than dropped silently.
+pub fn history(store: &Store) -> Result<(Vec<HistoryRow>, Vec<String>)> {
+    let mut rows: Vec<HistoryRow> = Vec::new();
+    let mut problems = Vec::new();
+    for row in store.mock_sessions()? {
+        let report = match MockReport::from_json(&row.report_json) {
+            Ok(r) => r,
+            Err(e) => {
+                problems.push(format!(
+                    "mock session {} has an unreadable report: {e}",
+                    row.id
+                ));
+                continue;
+            }
+        };
+        let trend = rows.last().map(|prev| report.score - prev.score);
+        rows.push(HistoryRow {
+            id: row.id,
+            started_at: row.started_at,
+            finished_at: row.finished_at,
+            questions: report.questions.len(),
+            scored: report
+                .questions
+                .iter()
+                .filter(|q| q.status.is_scored())
+                .count(),
+            score: report.score,
+            trend,
+            partial: report.partial,
+            seed: report.seed,
+        });
+    }
+    Ok((rows, problems))
+}
+
+fn date_text(ms: i64) -> String {
+    let day = ms.div_euclid(86_400_000);
+    let secs = ms.rem_euclid(86_400_000) / 1000;
+    let d = crate::srs::clock::Date::from_day_number(day);
+    format!("{d} {:02}:{:02} UTC", secs / 3600, secs % 3600 / 60)
+}
+
+pub fn run(global: &Global, args: MockArgs) -> Result<ExitCode> {
+    match args.command {
+        Some(MockCommand::History { json }) => {
+            let store = Store::open(global)?;
+            let (rows, problems) = history(&store)?;
+            for p in &problems {
+                eprintln!("warning: {p}");
+            }
+            let mut out = std::io::stdout().lock();
+            let written = if json {
+                serde_json::to_writer_pretty(&mut out, &rows)
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| writeln!(out))
+            } else {
+                write_history(&mut out, &rows)
+            };
+            match written {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),
+                Err(e) => Err(e.into()),
+                Ok(()) => Ok(ExitCode::SUCCESS),
+            }
+        }
+        None => {
+            let lib = crate::deck::load_all(global);
+            for p in &lib.problems {
+                eprintln!("warning: {p}");
+            }
+            for t in &args.topics {
+                if !crate::deck::model::is_known_topic(t) {
+                    eprintln!(
+                        "iamdrill: unknown topic `{t}` (known: {})",
+                        crate::deck::model::TOPICS
+                            .iter()
+                            .map(|(t, _)| *t)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    );
+                    return Ok(ExitCode::from(2));
+                }
+            }
+            let store = Store::open(global)?;
+            let now = crate::srs::now_ms();
+            let opts = MockOptions {
+                minutes: args.minutes,
+                questions: usize::try_from(args.questions).unwrap_or(8),
+                topics: args.topics,
+                seed: args.seed,
+            };
+            let mut app = crate::ui::app::App::new(
+                lib,
+                store,
+                crate::ui::Theme::from_env(),
+                crate::ui::Keymap::default(),
+                now,
+            );
+            app.open_mock(&opts);
+            if let Some(status) = app.status.take() {
+                eprintln!("iamdrill: {status}");
+                return Ok(ExitCode::from(2));
+            }
+            crate::ui::app::run(&mut app)?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn write_history(out: &mut impl Write, rows: &[HistoryRow]) -> std::io::Result<()> {
+    if rows.is_empty() {
+        return writeln!(
+            out,
+            "No mock interviews yet: start one with `iamdrill mock`."
+        );
+    }
+    writeln!(
+        out,
+        "{:<4} {:<22} {:>9} {:>6} {:>7}",
+        "#", "date", "questions", "score", "trend"
+    )?;
+    for r in rows {
+        let trend = match r.trend {
+            None => "-".to_string(),
+            Some(t) => {
+                let pts = (t * 100.0).round();
+                if pts > 0.0 {
+                    format!("▲ +{pts}")
+                } else if pts < 0.0 {
+                    format!("▼ {pts}")
+                } else {
+                    "= 0".to_string()
+                }
+            }
+        };
+        let questions = if r.partial {
+            format!("{}/{}*", r.scored, r.questions)
+        } else {
+            r.questions.to_string()
+        };
+        writeln!(
+            out,
+            "{:<4} {:<22} {:>9} {:>6} {:>7}",
+            r.id,
+            date_text(r.started_at),
+            questions,
+            percent(r.score),
+            trend
+        )?;
+    }
+    if rows.iter().any(|r| r.partial) {
+        writeln!(out, "* quit early: questions scored of questions planned")?;
+    }
+    Ok(())
+}
