@@ -10,7 +10,8 @@ use color_eyre::Result;
 #[command(
     name = "iamdrill",
     version,
-    about = "Drill AWS IAM and security interview questions in the terminal"
+    about = "Drill AWS IAM and security interview questions in the terminal",
+    after_help = "Exit codes: 0 ok, 1 a check failed, 2 bad input or usage.\nConfiguration: config.yaml in the configuration directory (see `iamdrill paths`, `iamdrill config example`)."
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -28,6 +29,9 @@ pub struct Global {
     /// Extra deck directory or file to load besides the built-in decks (repeatable).
     #[arg(long = "decks", global = true, value_name = "PATH")]
     pub decks: Vec<PathBuf>,
+    /// Write a debug log to the state directory (RUST_LOG=<level> also does).
+    #[arg(long, short = 'v', global = true)]
+    pub verbose: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -57,14 +61,35 @@ pub enum Command {
     /// A timed mock interview (`mock history` lists past ones).
     Mock(crate::mock::mock_cli::MockArgs),
     /// Print where iamdrill keeps its data and configuration.
-    Paths,
+    Paths {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Evaluate IAM policies offline: eval a case, test case files, check a policy document.
     Policy(crate::policy::cli::PolicyArgs),
+    /// Show, check or print an example of the configuration file.
+    Config(crate::config::ConfigArgs),
+    /// Print shell completions (bash, zsh, fish, powershell).
+    Completions(crate::ecosystem::CompletionsArgs),
+    /// Print the man page, or write it into a directory.
+    Man(crate::ecosystem::ManArgs),
 }
 
 pub fn run(cli: Cli) -> Result<ExitCode> {
+    if let Err(message) = crate::logging::init(cli.global.verbose) {
+        eprintln!("iamdrill: {message}");
+        return Ok(ExitCode::from(2));
+    }
     match cli.command {
-        None => crate::ui::app::open(&cli.global, None),
+        None => {
+            // A broken configuration stops the app instead of being guessed at.
+            if let Err(problem) = crate::config::Config::load_default() {
+                eprintln!("iamdrill: {problem}");
+                return Ok(ExitCode::from(2));
+            }
+            crate::ui::app::open(&cli.global, None)
+        }
         Some(Command::Decks(args)) => crate::deck::cli::run(&cli.global, args),
         Some(Command::Compile(args)) => crate::compile::cli::run(&cli.global, args),
         Some(Command::Grade(args)) => crate::mock::cli::run(&cli.global, args),
@@ -77,14 +102,10 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Export(args)) => crate::srs::cli::run_export(&cli.global, args),
         Some(Command::Progress(args)) => crate::srs::cli::run_progress(&cli.global, args),
         Some(Command::Mock(args)) => crate::mock::mock_cli::run(&cli.global, args),
-        Some(Command::Paths) => {
-            let data = crate::paths::data_dir(cli.global.data_dir.as_ref());
-            println!("data:     {}", data.display());
-            println!("database: {}", crate::paths::database_path(&data).display());
-            println!("config:   {}", crate::paths::config_dir().display());
-            println!("state:    {}", crate::paths::state_dir().display());
-            Ok(ExitCode::SUCCESS)
-        }
+        Some(Command::Paths { json }) => crate::config::run_paths(&cli.global, json),
         Some(Command::Policy(args)) => crate::policy::cli::run(&cli.global, args),
+        Some(Command::Config(args)) => crate::config::run(&cli.global, args),
+        Some(Command::Completions(args)) => crate::ecosystem::run_completions(&cli.global, args),
+        Some(Command::Man(args)) => crate::ecosystem::run_man(&cli.global, args),
     }
 }

@@ -2,7 +2,10 @@
 
 pub mod cli;
 pub mod compile;
+pub mod config;
 pub mod deck;
+pub mod ecosystem;
+pub mod logging;
 pub mod mock;
 pub mod paths;
 pub mod policy;

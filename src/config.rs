@@ -1,0 +1,899 @@
+//! The user's configuration file (`config.yaml` in the configuration directory): parsing with located
+//! errors, defaults, keymap overrides, the first-run marker and the `config` subcommand.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::str::FromStr;
+
+use clap::{Args, Subcommand};
+use ratatui::crossterm::event::KeyCode;
+use serde::{Deserialize, Serialize};
+
+use crate::deck::load::{Pos, PosIndex, Problem, index_positions};
+use crate::ui::keymap::{Action, Binding, Context, Key, Keymap};
+use crate::ui::theme::ThemeKind;
+
+/// Name of the configuration file inside the configuration directory.
+pub const FILE_NAME: &str = "config.yaml";
+/// Name of the marker written in the data directory once the welcome screen has been shown.
+pub const WELCOME_MARKER: &str = "welcomed";
+
+/// Lowest and highest accepted `desired_retention`.
+pub const RETENTION_RANGE: (f64, f64) = (0.70, 0.97);
+
+/// The effective configuration. Every key is optional in the file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Probability of recall the scheduler aims for (0.70-0.97).
+    pub desired_retention: f64,
+    /// New cards introduced per day.
+    pub new_per_day: u32,
+    /// Most reviews shown per day.
+    pub reviews_per_day: u32,
+    /// Intervals between the first steps of a new or lapsed card (`30s`, `1m`, `10m`, `1h`, `1d`).
+    pub learning_steps: Vec<String>,
+    pub mock: MockConfig,
+    pub theme: ThemeConfig,
+    /// Keymap overrides: `"<context>.<action>": "<key>"`.
+    pub keys: BTreeMap<String, String>,
+    /// Extra deck directories loaded besides the built-in decks.
+    pub deck_dirs: Vec<PathBuf>,
+    /// Where the file was read from and where each key sits, for errors found later.
+    #[serde(skip)]
+    origin: Origin,
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+struct Origin {
+    file: String,
+    keys: BTreeMap<String, Pos>,
+}
+
+/// Defaults of a mock interview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MockConfig {
+    pub minutes: u32,
+    pub questions: u32,
+}
+
+impl Default for MockConfig {
+    fn default() -> Self {
+        MockConfig {
+            minutes: 30,
+            questions: 8,
+        }
+    }
+}
+
+/// Theme mode and colour overrides.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ThemeConfig {
+    pub mode: ThemeMode,
+    /// Colour overrides by style name: colour names (`red`, `light-blue`) or `#rrggbb`.
+    pub colors: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ThemeMode {
+    #[default]
+    Auto,
+    Dark,
+    Light,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            desired_retention: 0.90,
+            new_per_day: 20,
+            reviews_per_day: 200,
+            learning_steps: vec!["1m".into(), "10m".into()],
+            mock: MockConfig::default(),
+            theme: ThemeConfig::default(),
+            keys: BTreeMap::new(),
+            deck_dirs: Vec::new(),
+            origin: Origin::default(),
+        }
+    }
+}
+
+/// Style names that `theme.colors` may override.
+pub const COLOR_NAMES: &[&str] = &[
+    "text", "dim", "accent", "title", "good", "bad", "warn", "selected", "border",
+];
+
+/// Contexts by the name used in `keys`.
+const CONTEXTS: &[(&str, Context)] = &[
+    ("global", Context::Global),
+    ("dashboard", Context::Dashboard),
+    ("topic_picker", Context::TopicPicker),
+    ("review", Context::Review),
+    ("table_drill", Context::TableDrill),
+    ("scenario", Context::Scenario),
+    ("ordering", Context::Ordering),
+    ("search", Context::Search),
+    ("card", Context::Card),
+    ("stats", Context::Stats),
+    ("mock", Context::Mock),
+    ("mock_report", Context::MockReport),
+    ("lab", Context::Lab),
+    ("help", Context::Help),
+    ("confirm", Context::Confirm),
+];
+
+/// Actions by the name used in `keys`, with the help text a newly added binding gets.
+const ACTIONS: &[(&str, Action, &str)] = &[
+    ("up", Action::Up, "up"),
+    ("down", Action::Down, "down"),
+    ("left", Action::Left, "left"),
+    ("right", Action::Right, "right"),
+    ("page_up", Action::PageUp, "page up"),
+    ("page_down", Action::PageDown, "page down"),
+    ("top", Action::Top, "top"),
+    ("bottom", Action::Bottom, "bottom"),
+    ("select", Action::Select, "open"),
+    ("reveal", Action::Reveal, "show answer"),
+    ("toggle", Action::Toggle, "mark"),
+    ("rate_again", Action::Rate(1), "again"),
+    ("rate_hard", Action::Rate(2), "hard"),
+    ("rate_good", Action::Rate(3), "good"),
+    ("rate_easy", Action::Rate(4), "easy"),
+    ("undo", Action::Undo, "undo"),
+    ("suspend", Action::Suspend, "suspend"),
+    ("bury", Action::Bury, "bury"),
+    ("variants", Action::Variants, "variants"),
+    ("got", Action::Got, "got it"),
+    ("missed", Action::Missed, "missed it"),
+    ("review", Action::Review, "review"),
+    ("cram", Action::Cram, "cram"),
+    ("mock", Action::Mock, "mock interview"),
+    ("browse", Action::Browse, "browse"),
+    ("stats", Action::Stats, "stats"),
+    ("lab", Action::Lab, "policy lab"),
+    ("search", Action::Search, "search"),
+    ("help", Action::Help, "help"),
+    ("back", Action::Back, "back"),
+    ("quit", Action::Quit, "quit"),
+    ("all", Action::All, "all / none"),
+    ("mode", Action::Mode, "mode"),
+    ("pause", Action::Pause, "pause"),
+    ("hint", Action::Hint, "hint"),
+    ("skip", Action::Skip, "skip"),
+    ("submit", Action::Submit, "submit"),
+    ("yes", Action::Yes, "yes"),
+    ("no", Action::No, "no"),
+    ("edit", Action::Edit, "edit"),
+    ("toggle_key_1", Action::ToggleKey(1), "toggle 1"),
+    ("toggle_key_2", Action::ToggleKey(2), "toggle 2"),
+    ("toggle_key_3", Action::ToggleKey(3), "toggle 3"),
+    ("toggle_key_4", Action::ToggleKey(4), "toggle 4"),
+    ("toggle_key_5", Action::ToggleKey(5), "toggle 5"),
+    ("toggle_key_6", Action::ToggleKey(6), "toggle 6"),
+    ("toggle_key_7", Action::ToggleKey(7), "toggle 7"),
+    ("toggle_key_8", Action::ToggleKey(8), "toggle 8"),
+    ("toggle_key_9", Action::ToggleKey(9), "toggle 9"),
+];
+
+/// Parses `"<context>.<action>"`.
+pub fn parse_binding_name(name: &str) -> Result<(Context, Action, &'static str), String> {
+    let Some((ctx, act)) = name.split_once('.') else {
+        return Err(format!(
+            "keymap override `{name}` must be written `<context>.<action>`, e.g. `review.rate_again`"
+        ));
+    };
+    let context = CONTEXTS
+        .iter()
+        .find(|(n, _)| *n == ctx)
+        .map(|(_, c)| *c)
+        .ok_or_else(|| {
+            let names: Vec<&str> = CONTEXTS.iter().map(|(n, _)| *n).collect();
+            format!(
+                "unknown keymap context `{ctx}`; expected one of: {}",
+                names.join(", ")
+            )
+        })?;
+    let (action, help) = ACTIONS
+        .iter()
+        .find(|(n, _, _)| *n == act)
+        .map(|(_, a, h)| (*a, *h))
+        .ok_or_else(|| {
+            let names: Vec<&str> = ACTIONS.iter().map(|(n, _, _)| *n).collect();
+            format!(
+                "unknown keymap action `{act}`; expected one of: {}",
+                names.join(", ")
+            )
+        })?;
+    Ok((context, action, help))
+}
+
+/// Parses a key: a single character (`a`, `G`, `?`), a name (`Space`, `Enter`, `Esc`, `Tab`,
+/// `BackTab`, `Backspace`, `Up`, `Down`, `Left`, `Right`, `PgUp`, `PgDn`, `Home`, `End`), `F1`-`F12`,
+/// or `Ctrl-<key>`.
+pub fn parse_key(text: &str) -> Result<Key, String> {
+    let (ctrl, rest) = match text
+        .strip_prefix("Ctrl-")
+        .or_else(|| text.strip_prefix("ctrl-"))
+        .or_else(|| text.strip_prefix("C-"))
+    {
+        Some(rest) if !rest.is_empty() => (true, rest),
+        _ => (false, text),
+    };
+    let mut chars = rest.chars();
+    let code = match (chars.next(), chars.next()) {
+        (Some(c), None) if !c.is_control() && c != ' ' => {
+            KeyCode::Char(if ctrl { c.to_ascii_lowercase() } else { c })
+        }
+        _ => match rest.to_ascii_lowercase().as_str() {
+            "space" => KeyCode::Char(' '),
+            "enter" | "return" => KeyCode::Enter,
+            "esc" | "escape" => KeyCode::Esc,
+            "tab" => KeyCode::Tab,
+            "backtab" | "s-tab" | "shift-tab" => KeyCode::BackTab,
+            "backspace" | "bksp" => KeyCode::Backspace,
+            "up" => KeyCode::Up,
+            "down" => KeyCode::Down,
+            "left" => KeyCode::Left,
+            "right" => KeyCode::Right,
+            "pgup" | "pageup" => KeyCode::PageUp,
+            "pgdn" | "pagedown" => KeyCode::PageDown,
+            "home" => KeyCode::Home,
+            "end" => KeyCode::End,
+            other => match other.strip_prefix('f').and_then(|n| n.parse::<u8>().ok()) {
+                Some(n) if (1..=12).contains(&n) => KeyCode::F(n),
+                _ => {
+                    return Err(format!(
+                        "unknown key `{text}`; write a single character (`a`), a name (Space, Enter, \
+                         Esc, Tab, Up, Down, Left, Right, PgUp, PgDn, Home, End, Backspace), F1-F12, \
+                         or Ctrl-<key>"
+                    ));
+                }
+            },
+        },
+    };
+    Ok(Key { code, ctrl })
+}
+
+/// Parses a learning step (`30s`, `1m`, `10m`, `1h`, `1d`) into seconds.
+pub fn parse_step(text: &str) -> Result<u64, String> {
+    let err =
+        || format!("learning step `{text}` must be a number followed by s, m, h or d (e.g. `10m`)");
+    let t = text.trim();
+    let unit = t.chars().last().ok_or_else(err)?;
+    let mult = match unit {
+        's' => 1,
+        'm' => 60,
+        'h' => 3600,
+        'd' => 86_400,
+        _ => return Err(err()),
+    };
+    let n: u64 = t[..t.len() - 1].parse().map_err(|_| err())?;
+    if n == 0 {
+        return Err(format!("learning step `{text}` must be longer than zero"));
+    }
+    Ok(n * mult)
+}
+
+/// Parses a colour: a name (`red`, `light-blue`, `dark-gray`), an index (`42`) or `#rrggbb`.
+pub fn parse_color(text: &str) -> Result<ratatui::style::Color, String> {
+    ratatui::style::Color::from_str(text).map_err(|_| {
+        format!("unknown colour `{text}`; use a name such as `red` or `light-blue`, or `#rrggbb`")
+    })
+}
+
+fn problem(file: &str, pos: Pos, message: impl Into<String>) -> Problem {
+    Problem {
+        file: file.to_string(),
+        line: pos.line,
+        column: pos.column,
+        message: message.into(),
+    }
+}
+
+fn is_blank_document(text: &str) -> bool {
+    text.lines().all(|l| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#') || t == "---"
+    })
+}
+
+impl Config {
+    /// Parses configuration text; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<Config, Problem> {
+        if is_blank_document(text) {
+            return Ok(Config {
+                origin: Origin {
+                    file: file.to_string(),
+                    keys: BTreeMap::new(),
+                },
+                ..Config::default()
+            });
+        }
+        let index = index_positions(text).map_err(|(pos, msg)| problem(file, pos, msg))?;
+        let mut config: Config = serde_yaml::from_str(text).map_err(|e| {
+            let pos = e
+                .location()
+                .map(|l| Pos {
+                    line: l.line(),
+                    column: l.column(),
+                })
+                .unwrap_or(Pos { line: 1, column: 1 });
+            problem(file, pos, strip_location(&e.to_string()))
+        })?;
+        config.origin.file = file.to_string();
+        config.validate(&index)?;
+        Ok(config)
+    }
+
+    fn validate(&mut self, index: &PosIndex) -> Result<(), Problem> {
+        let file = self.origin.file.clone();
+        let at = |path: &str| index.find(path);
+        let (lo, hi) = RETENTION_RANGE;
+        if !(lo..=hi).contains(&self.desired_retention) {
+            return Err(problem(
+                &file,
+                at("desired_retention"),
+                format!(
+                    "desired_retention is {}; it must be between {lo:.2} and {hi:.2}",
+                    self.desired_retention
+                ),
+            ));
+        }
+        if self.reviews_per_day == 0 {
+            return Err(problem(
+                &file,
+                at("reviews_per_day"),
+                "reviews_per_day must be at least 1",
+            ));
+        }
+        for (i, step) in self.learning_steps.iter().enumerate() {
+            parse_step(step).map_err(|m| problem(&file, at(&format!("learning_steps[{i}]")), m))?;
+        }
+        if self.mock.minutes == 0 || self.mock.minutes > 240 {
+            return Err(problem(
+                &file,
+                at("mock.minutes"),
+                "mock.minutes must be between 1 and 240",
+            ));
+        }
+        if self.mock.questions == 0 || self.mock.questions > 100 {
+            return Err(problem(
+                &file,
+                at("mock.questions"),
+                "mock.questions must be between 1 and 100",
+            ));
+        }
+        for (name, colour) in &self.theme.colors {
+            let path = format!("theme.colors.{name}");
+            if !COLOR_NAMES.contains(&name.as_str()) {
+                return Err(problem(
+                    &file,
+                    key_pos(index, &path),
+                    format!(
+                        "unknown colour name `{name}`; expected one of: {}",
+                        COLOR_NAMES.join(", ")
+                    ),
+                ));
+            }
+            parse_color(colour).map_err(|m| problem(&file, at(&path), m))?;
+        }
+        for (name, key) in &self.keys {
+            let path = format!("keys.{name}");
+            let pos = at(&path);
+            parse_binding_name(name).map_err(|m| problem(&file, key_pos(index, &path), m))?;
+            parse_key(key).map_err(|m| problem(&file, pos, m))?;
+            self.origin.keys.insert(name.clone(), pos);
+        }
+        for (i, dir) in self.deck_dirs.iter().enumerate() {
+            if dir.as_os_str().is_empty() {
+                return Err(problem(
+                    &file,
+                    at(&format!("deck_dirs[{i}]")),
+                    "deck_dirs entries must not be empty",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads and parses a configuration file.
+    pub fn load(path: &Path) -> Result<Config, Problem> {
+        let file = path.display().to_string();
+        let bytes = std::fs::read(path).map_err(|e| Problem {
+            file: file.clone(),
+            line: 1,
+            column: 1,
+            message: format!("cannot read the configuration file: {e}"),
+        })?;
+        let text = crate::deck::load::decode(&bytes, &file)?;
+        Config::parse(&text, &file)
+    }
+
+    /// The default configuration file path.
+    pub fn default_path() -> PathBuf {
+        crate::paths::config_dir().join(FILE_NAME)
+    }
+
+    /// Loads the default configuration file; a missing file gives the defaults.
+    pub fn load_default() -> Result<Config, Problem> {
+        let path = Config::default_path();
+        if !path.exists() {
+            return Ok(Config::default());
+        }
+        Config::load(&path)
+    }
+
+    /// Learning steps in seconds (validated when the configuration was parsed).
+    pub fn learning_steps_secs(&self) -> Vec<u64> {
+        self.learning_steps
+            .iter()
+            .filter_map(|s| parse_step(s).ok())
+            .collect()
+    }
+
+    /// The theme the configuration asks for. `NO_COLOR` is the caller's to honour on top of this.
+    pub fn theme_kind(&self) -> ThemeKind {
+        match self.theme.mode {
+            ThemeMode::Auto => ThemeKind::Auto,
+            ThemeMode::Dark => ThemeKind::Dark,
+            ThemeMode::Light => ThemeKind::Light,
+        }
+    }
+
+    /// Colour overrides, parsed.
+    pub fn color_overrides(&self) -> Vec<(String, ratatui::style::Color)> {
+        self.theme
+            .colors
+            .iter()
+            .filter_map(|(n, c)| parse_color(c).ok().map(|c| (n.clone(), c)))
+            .collect()
+    }
+
+    /// Applies the `keys` overrides: an override replaces the keys of that action in that context
+    /// (or adds a binding where the context had none). Two actions left on one key in the same
+    /// context is an error located at the override.
+    pub fn apply_keymap(&self, keymap: &mut Keymap) -> Result<(), Problem> {
+        let file = if self.origin.file.is_empty() {
+            FILE_NAME.to_string()
+        } else {
+            self.origin.file.clone()
+        };
+        let mut touched: Vec<(String, Context, Key)> = Vec::new();
+        for (name, key_text) in &self.keys {
+            let pos = self
+                .origin
+                .keys
+                .get(name)
+                .copied()
+                .unwrap_or(Pos { line: 1, column: 1 });
+            let (context, action, help) =
+                parse_binding_name(name).map_err(|m| problem(&file, pos, m))?;
+            let key = parse_key(key_text).map_err(|m| problem(&file, pos, m))?;
+            let existing = keymap
+                .bindings
+                .iter()
+                .position(|b| b.context == context && b.action == action);
+            match existing {
+                Some(i) => {
+                    keymap.bindings[i].key = key;
+                    let mut n = 0;
+                    keymap.bindings.retain(|b| {
+                        !(b.context == context && b.action == action) || {
+                            n += 1;
+                            n == 1
+                        }
+                    });
+                }
+                None => keymap.bindings.push(Binding {
+                    context,
+                    key,
+                    action,
+                    help,
+                    main: false,
+                }),
+            }
+            touched.push((name.clone(), context, key));
+        }
+        for (name, context, key) in &touched {
+            let clash: Vec<&Binding> = keymap
+                .bindings
+                .iter()
+                .filter(|b| b.context == *context && b.key == *key)
+                .collect();
+            if clash.len() > 1 {
+                let pos = self
+                    .origin
+                    .keys
+                    .get(name)
+                    .copied()
+                    .unwrap_or(Pos { line: 1, column: 1 });
+                let others: Vec<&str> = clash.iter().map(|b| b.help).collect();
+                return Err(problem(
+                    &file,
+                    pos,
+                    format!(
+                        "key {} in `{name}` is also bound to another action there ({}); rebind that \
+                         action too",
+                        key.label(),
+                        others.join(", ")
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where a mapping key (not its value) sits: the index records values, so fall back to the parent.
+fn key_pos(index: &PosIndex, path: &str) -> Pos {
+    index.find(path)
+}
+
+/// serde's message repeats the location ("at line 3 column 5"); we print it in front instead.
+fn strip_location(msg: &str) -> String {
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// A commented configuration file listing every key with its default.
+pub fn example() -> String {
+    let colors = COLOR_NAMES.join(", ");
+    format!(
+        r##"# iamdrill configuration: {FILE_NAME} in the configuration directory (see `iamdrill paths`).
+# Every key is optional; the values below are the defaults. Check a file with `iamdrill config check`.
+
+# Probability of recalling a card that the scheduler aims for (0.70-0.97).
+# Higher means more reviews per day.
+desired_retention: 0.9
+
+# New cards introduced per day.
+new_per_day: 20
+
+# Most reviews shown per day.
+reviews_per_day: 200
+
+# Steps a new or forgotten card goes through before the scheduler takes over
+# (a number followed by s, m, h or d).
+learning_steps: ["1m", "10m"]
+
+# Default length of a mock interview.
+mock:
+  minutes: 30
+  questions: 8
+
+theme:
+  # auto (reads on dark and light terminals), dark or light. NO_COLOR turns colours off.
+  mode: auto
+  # Colour overrides by style name ({colors}):
+  # a name such as red or light-blue, or #rrggbb.
+  colors: {{}}
+  # colors:
+  #   accent: "#ff9900"
+
+# Keymap overrides, "<context>.<action>": "<key>". Keys: a character, Space, Enter, Esc, Tab,
+# Up, Down, Left, Right, PgUp, PgDn, Home, End, Backspace, F1-F12, or Ctrl-<key>.
+# The help screen and the footer show the keys in force.
+keys: {{}}
+# keys:
+#   review.rate_again: "a"
+#   global.quit: "Ctrl-q"
+
+# Extra directories of YAML decks, loaded besides the built-in decks.
+deck_dirs: []
+"##
+    )
+}
+
+/// Returns true the first time it is called for a data directory, and writes a marker so that later
+/// calls return false. If the marker cannot be written the welcome shows again next time.
+pub fn first_run(data_dir: &Path) -> bool {
+    let marker = data_dir.join(WELCOME_MARKER);
+    if marker.exists() {
+        return false;
+    }
+    if let Err(e) = std::fs::create_dir_all(data_dir)
+        .and_then(|_| std::fs::write(&marker, "the welcome screen has been shown\n"))
+    {
+        log::warn!("cannot write {}: {e}", marker.display());
+    }
+    true
+}
+
+/// `iamdrill config`.
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Examples:\n  iamdrill config example > \"$(iamdrill paths --json | jq -r .config)\"\n  iamdrill config show --json\n  iamdrill config check ./config.yaml"
+)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub command: ConfigCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print a commented configuration file with every key and its default.
+    Example,
+    /// Print the effective configuration (defaults merged with the file).
+    Show {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Validate a configuration file (default: the one in the configuration directory).
+    Check {
+        /// The file to check.
+        file: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(_global: &crate::cli::Global, args: ConfigArgs) -> color_eyre::Result<ExitCode> {
+    match args.command {
+        ConfigCommand::Example => {
+            print!("{}", example());
+            Ok(ExitCode::SUCCESS)
+        }
+        ConfigCommand::Show { json } => match Config::load_default() {
+            Ok(config) => {
+                if json {
+                    println!("{}", serde_json::to_string_pretty(&config)?);
+                } else {
+                    print!("{}", serde_yaml::to_string(&config)?);
+                }
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(p) => {
+                eprintln!("iamdrill: {p}");
+                Ok(ExitCode::from(2))
+            }
+        },
+        ConfigCommand::Check { file, json } => {
+            let path = file.unwrap_or_else(Config::default_path);
+            let result = if path.exists() {
+                Config::load(&path)
+            } else {
+                Err(Problem {
+                    file: path.display().to_string(),
+                    line: 1,
+                    column: 1,
+                    message: "no such file".into(),
+                })
+            };
+            if json {
+                let v = match &result {
+                    Ok(_) => {
+                        serde_json::json!({"file": path.display().to_string(), "ok": true, "problems": []})
+                    }
+                    Err(p) => serde_json::json!({"file": path.display().to_string(), "ok": false,
+                        "problems": [{"file": p.file, "line": p.line, "column": p.column, "message": p.message}]}),
+                };
+                println!("{}", serde_json::to_string_pretty(&v)?);
+            } else {
+                match &result {
+                    Ok(_) => println!("{}: ok", path.display()),
+                    Err(p) => eprintln!("{p}"),
+                }
+            }
+            Ok(if result.is_ok() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_parses_to_defaults() {
+        let c = Config::parse(&example(), "example.yaml").unwrap();
+        let mut d = Config::default();
+        d.origin.file = "example.yaml".into();
+        assert_eq!(c, d);
+    }
+
+    #[test]
+    fn empty_and_comment_only_files_are_defaults() {
+        assert_eq!(Config::parse("", "c.yaml").unwrap().new_per_day, 20);
+        assert_eq!(
+            Config::parse("# nothing\n\n", "c.yaml")
+                .unwrap()
+                .desired_retention,
+            0.90
+        );
+    }
+
+    #[test]
+    fn values_are_read() {
+        let c = Config::parse(
+            "desired_retention: 0.85\nnew_per_day: 5\nmock:\n  minutes: 45\ntheme:\n  mode: light\n  colors:\n    accent: \"#ff9900\"\nlearning_steps: [30s, 2h]\ndeck_dirs: [/tmp/decks]\n",
+            "c.yaml",
+        )
+        .unwrap();
+        assert_eq!(c.desired_retention, 0.85);
+        assert_eq!(c.new_per_day, 5);
+        assert_eq!(c.mock.minutes, 45);
+        assert_eq!(c.mock.questions, 8);
+        assert_eq!(c.theme_kind(), ThemeKind::Light);
+        assert_eq!(c.learning_steps_secs(), vec![30, 7200]);
+        assert_eq!(
+            c.color_overrides(),
+            vec![(
+                "accent".to_string(),
+                ratatui::style::Color::Rgb(0xff, 0x99, 0)
+            )]
+        );
+        assert_eq!(c.deck_dirs, vec![PathBuf::from("/tmp/decks")]);
+    }
+
+    #[test]
+    fn unknown_key_is_located() {
+        let e = Config::parse(
+            "new_per_day: 3\nmock:\n  minutes: 20\n  lenght: 4\n",
+            "c.yaml",
+        )
+        .unwrap_err();
+        assert_eq!((e.line, e.column), (4, 3), "{e}");
+        assert!(e.message.contains("lenght"), "{e}");
+        assert!(e.to_string().starts_with("c.yaml:4:3: "), "{e}");
+    }
+
+    #[test]
+    fn bad_values_are_located() {
+        let cases = [
+            ("desired_retention: 0.5\n", 1, 20, "between"),
+            ("new_per_day: -3\n", 1, 14, ""),
+            ("mock:\n  minutes: 0\n", 2, 12, "mock.minutes"),
+            ("learning_steps: [1m, 10x]\n", 1, 22, "learning step"),
+            ("theme:\n  mode: neon\n", 2, 9, "neon"),
+            ("theme:\n  colors:\n    accent: mauvish\n", 3, 13, "colour"),
+            (
+                "keys:\n  review.rate_again: \"Hyper-x\"\n",
+                2,
+                22,
+                "unknown key",
+            ),
+            ("keys:\n  reviw.rate_again: a\n", 2, 3, "context"),
+            ("keys:\n  review.rate_soon: a\n", 2, 3, "action"),
+        ];
+        for (text, line, _col, needle) in cases {
+            let e = Config::parse(text, "c.yaml").unwrap_err();
+            assert_eq!(e.line, line, "{text:?}: {e}");
+            assert!(e.column >= 1, "{text:?}: {e}");
+            assert!(e.message.contains(needle), "{text:?}: {e}");
+        }
+    }
+
+    #[test]
+    fn malformed_yaml_is_located() {
+        let e = Config::parse("mock:\n  minutes: [1,\n", "c.yaml").unwrap_err();
+        assert!(e.line >= 2, "{e}");
+    }
+
+    #[test]
+    fn keys_parse() {
+        assert_eq!(parse_key("a").unwrap(), Key::ch('a'));
+        assert_eq!(parse_key("G").unwrap(), Key::ch('G'));
+        assert_eq!(parse_key("Space").unwrap(), Key::ch(' '));
+        assert_eq!(parse_key("Enter").unwrap(), Key::plain(KeyCode::Enter));
+        assert_eq!(parse_key("Ctrl-s").unwrap(), Key::ctrl('s'));
+        assert_eq!(parse_key("Ctrl-S").unwrap(), Key::ctrl('s'));
+        assert_eq!(parse_key("F5").unwrap(), Key::plain(KeyCode::F(5)));
+        assert_eq!(parse_key("PgDn").unwrap(), Key::plain(KeyCode::PageDown));
+        assert!(parse_key("F13").is_err());
+        assert!(parse_key("").is_err());
+        assert!(parse_key("Meta-x").is_err());
+    }
+
+    #[test]
+    fn steps_parse() {
+        assert_eq!(parse_step("1m"), Ok(60));
+        assert_eq!(parse_step("1d"), Ok(86_400));
+        assert!(parse_step("0m").is_err());
+        assert!(parse_step("m").is_err());
+        assert!(parse_step("5y").is_err());
+    }
+
+    #[test]
+    fn keymap_override_changes_help_and_footer() {
+        let c = Config::parse("keys:\n  review.rate_again: \"a\"\n", "c.yaml").unwrap();
+        let mut km = Keymap::default();
+        let before = km
+            .bindings
+            .iter()
+            .filter(|b| b.context == Context::Review && b.action == Action::Rate(1))
+            .count();
+        assert!(before >= 1);
+        c.apply_keymap(&mut km).unwrap();
+        let now: Vec<&Binding> = km
+            .bindings
+            .iter()
+            .filter(|b| b.context == Context::Review && b.action == Action::Rate(1))
+            .collect();
+        assert_eq!(now.len(), 1);
+        assert_eq!(now[0].key, Key::ch('a'));
+        let help = km.help(Context::Review);
+        assert!(help.iter().any(|(k, _)| k == "a"), "{help:?}");
+        let ev = ratatui::crossterm::event::KeyEvent::from(KeyCode::Char('a'));
+        assert_eq!(km.action(Context::Review, &ev), Some(Action::Rate(1)));
+    }
+
+    #[test]
+    fn keymap_override_adds_missing_binding() {
+        let c = Config::parse("keys:\n  stats.quit: F10\n", "c.yaml").unwrap();
+        let mut km = Keymap::default();
+        c.apply_keymap(&mut km).unwrap();
+        let ev = ratatui::crossterm::event::KeyEvent::from(KeyCode::F(10));
+        assert_eq!(km.action(Context::Stats, &ev), Some(Action::Quit));
+    }
+
+    #[test]
+    fn keymap_clash_is_located() {
+        let c = Config::parse("keys:\n  review.rate_again: \"2\"\n", "c.yaml").unwrap();
+        let mut km = Keymap::default();
+        let e = c.apply_keymap(&mut km).unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+        assert!(e.message.contains("also bound"), "{e}");
+    }
+
+    #[test]
+    fn first_run_is_true_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = dir.path().join("data");
+        assert!(first_run(&data));
+        assert!(!first_run(&data));
+        assert!(data.join(WELCOME_MARKER).exists());
+    }
+}
+
+/// Where iamdrill keeps its files, as printed by `iamdrill paths`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Paths {
+    pub data: PathBuf,
+    pub database: PathBuf,
+    pub config: PathBuf,
+    pub decks: PathBuf,
+    pub state: PathBuf,
+    pub log: PathBuf,
+}
+
+impl Paths {
+    pub fn resolve(global: &crate::cli::Global) -> Paths {
+        let data = crate::paths::data_dir(global.data_dir.as_ref());
+        Paths {
+            database: crate::paths::database_path(&data),
+            data,
+            config: Config::default_path(),
+            decks: crate::paths::config_dir().join("decks"),
+            state: crate::paths::state_dir(),
+            log: crate::logging::log_path(),
+        }
+    }
+}
+
+/// `iamdrill paths [--json]`.
+pub fn run_paths(global: &crate::cli::Global, json: bool) -> color_eyre::Result<ExitCode> {
+    let p = Paths::resolve(global);
+    if json {
+        println!("{}", serde_json::to_string_pretty(&p)?);
+    } else {
+        println!("data:     {}", p.data.display());
+        println!("database: {}", p.database.display());
+        println!("config:   {}", p.config.display());
+        println!("decks:    {}", p.decks.display());
+        println!("state:    {}", p.state.display());
+        println!("log:      {}", p.log.display());
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,137 @@
+//! Diagnostics: with `--verbose` or `RUST_LOG` set, log records go to `iamdrill.log` in the state
+//! directory, never to the terminal (the full-screen app owns it).
+//!
+//! A small logger on the `log` facade: one file, one line per record, a level filter taken from
+//! `RUST_LOG` (`error`, `warn`, `info`, `debug`, `trace`; a bare level only) or `debug` for `--verbose`.
+
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use log::{LevelFilter, Log, Metadata, Record};
+
+/// Name of the log file inside the state directory.
+pub const LOG_FILE: &str = "iamdrill.log";
+
+/// The log file path.
+pub fn log_path() -> PathBuf {
+    crate::paths::state_dir().join(LOG_FILE)
+}
+
+struct FileLogger {
+    file: Mutex<File>,
+    level: LevelFilter,
+}
+
+impl Log for FileLogger {
+    fn enabled(&self, metadata: &Metadata) -> bool {
+        metadata.level() <= self.level
+    }
+
+    fn log(&self, record: &Record) {
+        if !self.enabled(record.metadata()) {
+            return;
+        }
+        let secs = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0);
+        if let Ok(mut f) = self.file.lock() {
+            // A failed log write must never disturb the app.
+            let _ = writeln!(
+                f,
+                "{secs:.3} {:<5} {}: {}",
+                record.level(),
+                record.target(),
+                record.args()
+            );
+        }
+    }
+
+    fn flush(&self) {
+        if let Ok(mut f) = self.file.lock() {
+            let _ = f.flush();
+        }
+    }
+}
+
+/// The level asked for by `--verbose` and `RUST_LOG`, or `None` for no logging.
+pub fn level(verbose: bool, rust_log: Option<&str>) -> Result<Option<LevelFilter>, String> {
+    match rust_log.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(text) => text.parse::<LevelFilter>().map(Some).map_err(|_| {
+            format!("RUST_LOG=`{text}` is not a level; use off, error, warn, info, debug or trace")
+        }),
+        None if verbose => Ok(Some(LevelFilter::Debug)),
+        None => Ok(None),
+    }
+}
+
+/// Starts logging to `path` at `level` (appending). Returns an error naming the file if it can't
+/// be opened.
+pub fn init_at(path: &Path, level: LevelFilter) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create the log directory {}: {e}", dir.display()))?;
+    }
+    let file = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(|e| format!("cannot open the log file {}: {e}", path.display()))?;
+    let logger = FileLogger {
+        file: Mutex::new(file),
+        level,
+    };
+    log::set_boxed_logger(Box::new(logger)).map_err(|e| format!("cannot start logging: {e}"))?;
+    log::set_max_level(level);
+    Ok(())
+}
+
+/// Starts logging if `--verbose` or `RUST_LOG` asks for it.
+pub fn init(verbose: bool) -> Result<Option<PathBuf>, String> {
+    let env = std::env::var("RUST_LOG").ok();
+    match level(verbose, env.as_deref())? {
+        Some(LevelFilter::Off) | None => Ok(None),
+        Some(level) => {
+            let path = log_path();
+            init_at(&path, level)?;
+            log::info!(
+                "iamdrill {} started: {:?}",
+                env!("CARGO_PKG_VERSION"),
+                std::env::args().collect::<Vec<_>>()
+            );
+            Ok(Some(path))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn level_from_flags() {
+        assert_eq!(level(false, None), Ok(None));
+        assert_eq!(level(true, None), Ok(Some(LevelFilter::Debug)));
+        assert_eq!(level(false, Some("trace")), Ok(Some(LevelFilter::Trace)));
+        assert_eq!(level(true, Some("warn")), Ok(Some(LevelFilter::Warn)));
+        assert_eq!(level(false, Some(" ")), Ok(None));
+        assert!(level(false, Some("loud")).unwrap_err().contains("RUST_LOG"));
+    }
+
+    #[test]
+    fn records_go_to_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state").join(LOG_FILE);
+        init_at(&path, LevelFilter::Info).unwrap();
+        log::info!("hello from the test");
+        log::debug!("filtered out");
+        log::logger().flush();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains("INFO"), "{text}");
+        assert!(text.contains("hello from the test"), "{text}");
+        assert!(!text.contains("filtered out"), "{text}");
+    }
+}
