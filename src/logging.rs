@@ -60,12 +60,34 @@ impl Log for FileLogger {
 /// The level asked for by `--verbose` and `RUST_LOG`, or `None` for no logging.
 pub fn level(verbose: bool, rust_log: Option<&str>) -> Result<Option<LevelFilter>, String> {
     match rust_log.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(text) => text.parse::<LevelFilter>().map(Some).map_err(|_| {
-            format!("RUST_LOG=`{text}` is not a level; use off, error, warn, info, debug or trace")
+        Some(text) => parse_rust_log(text).map(Some).ok_or_else(|| {
+            format!(
+                "RUST_LOG=`{text}` names no level for iamdrill; use off, error, warn, info, debug or \
+                 trace (or iamdrill=<level>)"
+            )
         }),
         None if verbose => Ok(Some(LevelFilter::Debug)),
         None => Ok(None),
     }
+}
+
+/// The level for iamdrill in a `RUST_LOG` value such as `debug` or `info,iamdrill=trace,hyper=warn`:
+/// an `iamdrill=<level>` directive wins over a bare level; directives for other crates are ignored.
+fn parse_rust_log(text: &str) -> Option<LevelFilter> {
+    let mut bare = None;
+    let mut ours = None;
+    for directive in text.split(',').map(str::trim) {
+        match directive.split_once('=') {
+            Some((target, lvl))
+                if target.trim() == "iamdrill" || target.trim().starts_with("iamdrill::") =>
+            {
+                ours = lvl.trim().parse::<LevelFilter>().ok().or(ours);
+            }
+            Some(_) => {}
+            None => bare = directive.parse::<LevelFilter>().ok().or(bare),
+        }
+    }
+    ours.or(bare)
 }
 
 /// Starts logging to `path` at `level` (appending). Returns an error naming the file if it can't
@@ -119,6 +141,15 @@ mod tests {
         assert_eq!(level(true, Some("warn")), Ok(Some(LevelFilter::Warn)));
         assert_eq!(level(false, Some(" ")), Ok(None));
         assert!(level(false, Some("loud")).unwrap_err().contains("RUST_LOG"));
+        assert_eq!(
+            level(false, Some("info,iamdrill=trace,hyper=warn")),
+            Ok(Some(LevelFilter::Trace))
+        );
+        assert_eq!(
+            level(false, Some("warn,hyper=trace")),
+            Ok(Some(LevelFilter::Warn))
+        );
+        assert!(level(false, Some("hyper=trace")).is_err());
     }
 
     #[test]
