@@ -18,12 +18,13 @@ use crate::ui::screens::mock::{MockOptions, percent};
 pub struct MockArgs {
     #[command(subcommand)]
     pub command: Option<MockCommand>,
-    /// Length of the interview in minutes (split across the questions).
-    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
-    pub minutes: u64,
-    /// Number of questions.
-    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u64).range(1..=100))]
-    pub questions: u64,
+    /// Length of the interview in minutes, split across the questions [default: 30, or `mock.minutes`
+    /// in the configuration].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub minutes: Option<u64>,
+    /// Number of questions [default: 8, or `mock.questions` in the configuration].
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub questions: Option<u64>,
     /// Only ask cards of this topic (repeatable; see `iamdrill decks list`).
     #[arg(long = "topic", value_name = "T")]
     pub topics: Vec<String>,
@@ -123,10 +124,6 @@ pub fn run(global: &Global, args: MockArgs) -> Result<ExitCode> {
             }
         }
         None => {
-            let lib = crate::deck::load_all(global);
-            for p in &lib.problems {
-                eprintln!("warning: {p}");
-            }
             for t in &args.topics {
                 if !crate::deck::model::is_known_topic(t) {
                     eprintln!(
@@ -140,21 +137,23 @@ pub fn run(global: &Global, args: MockArgs) -> Result<ExitCode> {
                     return Ok(ExitCode::from(2));
                 }
             }
-            let store = Store::open(global)?;
+            let setup = match crate::ui::app::setup(global)? {
+                Ok(s) => s,
+                Err(code) => return Ok(code),
+            };
             let now = crate::srs::now_ms();
             let opts = MockOptions {
-                minutes: args.minutes,
-                questions: usize::try_from(args.questions).unwrap_or(8),
+                minutes: args.minutes.unwrap_or(u64::from(setup.config.mock.minutes)),
+                questions: args
+                    .questions
+                    .map_or(setup.config.mock.questions as usize, |q| {
+                        usize::try_from(q).unwrap_or(8)
+                    }),
                 topics: args.topics,
                 seed: args.seed,
             };
-            let mut app = crate::ui::app::App::new(
-                lib,
-                store,
-                crate::ui::Theme::from_env(),
-                crate::ui::Keymap::default(),
-                now,
-            );
+            let mut app =
+                crate::ui::app::App::new(setup.lib, setup.store, setup.theme, setup.keymap, now);
             app.open_mock(&opts);
             if let Some(status) = app.status.take() {
                 eprintln!("iamdrill: {status}");

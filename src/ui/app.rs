@@ -84,8 +84,15 @@ impl Screen {
 }
 
 pub enum Popup {
-    Help { context: Context, scroll: u16 },
-    Confirm { message: String },
+    /// Shown once, on the first start.
+    Welcome,
+    Help {
+        context: Context,
+        scroll: u16,
+    },
+    Confirm {
+        message: String,
+    },
 }
 
 pub struct App {
@@ -361,6 +368,13 @@ impl App {
         self.status = None;
         if let Some(popup) = &mut self.popup {
             match popup {
+                // Any key closes the welcome; Ctrl-C still quits.
+                Popup::Welcome => {
+                    if self.keymap.action(Context::Help, &ev) == Some(Action::Quit) {
+                        self.quit = true;
+                    }
+                    self.popup = None;
+                }
                 Popup::Help { scroll, .. } => match self.keymap.action(Context::Help, &ev) {
                     Some(Action::Back) => self.popup = None,
                     Some(Action::Quit) => self.quit = true,
@@ -625,6 +639,7 @@ impl App {
         match &self.popup {
             Some(Popup::Help { context, scroll }) => self.draw_help(frame, area, *context, *scroll),
             Some(Popup::Confirm { message }) => self.draw_confirm(frame, area, message),
+            Some(Popup::Welcome) => self.draw_welcome(frame, area),
             None => {}
         }
     }
@@ -672,6 +687,52 @@ impl App {
                     .border_style(t.title)
                     .title(" Keys (? or q closes) "),
             ),
+            popup,
+        );
+    }
+
+    fn draw_welcome(&self, frame: &mut Frame, area: Rect) {
+        let t = &self.theme;
+        let key = |k: &str| Span::styled(k.to_string(), t.key);
+        let lines = vec![
+            Line::from(Span::styled("Welcome to iamdrill", t.title)),
+            Line::default(),
+            Line::from(vec![
+                key("r"),
+                Span::raw(" reviews today's cards: "),
+                key("Space"),
+                Span::raw(" shows the answer, "),
+                key("1-4"),
+                Span::raw(" rate it."),
+            ]),
+            Line::from(vec![
+                key("c"),
+                Span::raw(" crams topics, "),
+                key("m"),
+                Span::raw(" runs a mock interview, "),
+                key("/"),
+                Span::raw(" searches."),
+            ]),
+            Line::from(vec![
+                key("?"),
+                Span::raw(" lists the keys of any screen; "),
+                key("q"),
+                Span::raw(" goes back; "),
+                key("Ctrl-C"),
+                Span::raw(" quits."),
+            ]),
+            Line::default(),
+            Line::from("Interview coming? iamdrill plan --interview-date YYYY-MM-DD"),
+            Line::from("Every answer is saved at once; `iamdrill paths` shows where."),
+            Line::default(),
+            Line::from(Span::styled("Press any key to start.", t.dim)),
+        ];
+        let popup = centered(area, 66, lines.len() as u16 + 2);
+        frame.render_widget(Clear, popup);
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: true })
+                .block(Block::default().borders(Borders::ALL).border_style(t.title)),
             popup,
         );
     }
@@ -866,28 +927,86 @@ fn terminal_editor(text: &str) -> std::result::Result<String, String> {
 }
 
 /// `iamdrill` with no subcommand: the dashboard.
-pub fn open(global: &Global, open: Option<Open>) -> Result<ExitCode> {
+/// What the full-screen app starts from: the decks, the store, and the configuration applied.
+pub struct Setup {
+    pub lib: Library,
+    pub store: Store,
+    pub theme: Theme,
+    pub keymap: Keymap,
+    pub config: crate::config::Config,
+}
+
+/// Checks the terminal, reads the configuration (a broken one stops here, with its location),
+/// loads the decks and opens the store. `Err(code)` means a message was printed and the program
+/// should exit with `code`.
+pub fn setup(global: &Global) -> Result<std::result::Result<Setup, ExitCode>> {
     use std::io::IsTerminal;
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         eprintln!(
             "iamdrill: the full-screen app needs a terminal; for line-by-line review use `iamdrill review --plain`"
         );
-        return Ok(ExitCode::from(2));
+        return Ok(Err(ExitCode::from(2)));
     }
-    let lib = crate::deck::load_all(global);
+    let config = match crate::config::Config::load_default() {
+        Ok(c) => c,
+        Err(problem) => {
+            eprintln!("iamdrill: {problem}");
+            return Ok(Err(ExitCode::from(2)));
+        }
+    };
+    let mut keymap = Keymap::default();
+    if let Err(problem) = config.apply_keymap(&mut keymap) {
+        eprintln!("iamdrill: {problem}");
+        return Ok(Err(ExitCode::from(2)));
+    }
+    let mut global = global.clone();
+    global.decks.extend(config.deck_dirs.iter().cloned());
+    let lib = crate::deck::load_all(&global);
     for p in &lib.problems {
         eprintln!("warning: {p}");
     }
-    let store = Store::open(global)?;
+    let mut store = Store::open(&global)?;
+    // The configuration's scheduling settings are the ones in force.
+    store.set_desired_retention(config.desired_retention as f32)?;
+    store.set_limits(config.new_per_day, config.reviews_per_day)?;
+    let mut theme = match Theme::from_env().kind {
+        crate::ui::theme::ThemeKind::Mono => Theme::from_env(),
+        _ => Theme::new(config.theme_kind()),
+    };
+    theme.apply_colors(&config.color_overrides());
+    Ok(Ok(Setup {
+        lib,
+        store,
+        theme,
+        keymap,
+        config,
+    }))
+}
+
+/// `iamdrill` with no subcommand (the dashboard), or opened straight on a flow.
+pub fn open(global: &Global, open: Option<Open>) -> Result<ExitCode> {
+    let Setup {
+        lib,
+        store,
+        theme,
+        keymap,
+        config: _,
+    } = match setup(global)? {
+        Ok(s) => s,
+        Err(code) => return Ok(code),
+    };
     let now = crate::srs::now_ms();
-    let theme = Theme::from_env();
+    let data_dir = crate::paths::data_dir(global.data_dir.as_ref());
     let mut app = match open {
-        Some(o) => App::with(lib, store, theme, Keymap::default(), now, o),
-        None => App::new(lib, store, theme, Keymap::default(), now),
+        Some(o) => App::with(lib, store, theme, keymap, now, o),
+        None => App::new(lib, store, theme, keymap, now),
     };
     if let Some(status) = app.status.take() {
         eprintln!("iamdrill: {status}");
         return Ok(ExitCode::from(2));
+    }
+    if crate::config::first_run(&data_dir) {
+        app.popup = Some(Popup::Welcome);
     }
     run(&mut app)?;
     Ok(ExitCode::SUCCESS)

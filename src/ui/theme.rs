@@ -144,6 +144,44 @@ impl Theme {
     }
 }
 
+impl Theme {
+    /// Sets the foreground colour of named styles (`title`, `key`, `good`, `bad`, …) from the
+    /// configuration; unknown names are ignored (the configuration check reports them). The mono
+    /// theme keeps no colours.
+    pub fn apply_colors(&mut self, colors: &[(String, ratatui::style::Color)]) {
+        if self.kind == ThemeKind::Mono {
+            return;
+        }
+        for (name, color) in colors {
+            if name == "accent" {
+                for s in [&mut self.title, &mut self.key, &mut self.bar] {
+                    *s = s.fg(*color);
+                }
+                continue;
+            }
+            let style = match name.as_str() {
+                "selected" => &mut self.selected,
+                "text" => &mut self.text,
+                "dim" => &mut self.dim,
+                "title" => &mut self.title,
+                "border" => &mut self.border,
+                "key" => &mut self.key,
+                "code" => &mut self.code,
+                "key_point" => &mut self.key_point,
+                "correction" => &mut self.correction_border,
+                "good" => &mut self.good,
+                "bad" => &mut self.bad,
+                "warn" => &mut self.warn,
+                "matched" => &mut self.matched,
+                "revealed" => &mut self.revealed,
+                "bar" => &mut self.bar,
+                _ => continue,
+            };
+            *style = style.fg(*color);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
