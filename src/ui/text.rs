@@ -13,12 +13,11 @@ pub fn width(s: &str) -> usize {
 /// covers everything else (file names, user input, policy documents).
 pub fn sanitize(s: &str) -> String {
     s.chars()
-        .map(|c| {
-            if c.is_control() || crate::deck::load::is_forbidden_char(c) {
-                '\u{FFFD}'
-            } else {
-                c
-            }
+        .map(|c| match c {
+            // Line breaks and tabs in text drawn on one line read as spaces.
+            '\n' | '\t' => ' ',
+            c if c.is_control() || crate::deck::load::is_forbidden_char(c) => '\u{FFFD}',
+            c => c,
         })
         .collect()
 }

@@ -617,9 +617,11 @@ impl MockScreen {
             format!("{} · {}", topic_title(&card.topic), kind_name(card.kind)),
             t.dim,
         ))];
-        for l in wrap(&sanitize(&card.question), w) {
-            lines.push(Line::from(Span::styled(l, t.text)));
-        }
+        lines.extend(crate::ui::widgets::markup::question_lines(
+            &card.question,
+            w as u16,
+            t,
+        ));
         if let Some(table) = &card.table
             && self.parts.iter().any(|p| p.cell.is_some())
         {
