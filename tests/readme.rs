@@ -10,6 +10,7 @@ use iamdrill::deck::{self, CardKind, Library};
 use iamdrill::store::Store;
 use iamdrill::ui::app::{App, Screen};
 use iamdrill::ui::keymap::{Context, Keymap};
+use iamdrill::ui::screens::mock::MockOptions;
 use iamdrill::ui::theme::{Theme, ThemeKind};
 use iamdrill::ui::{Open, Purpose};
 
@@ -108,6 +109,37 @@ fn captures() -> Vec<(&'static str, String)> {
     press(&mut a, 'y');
     press(&mut a, ' ');
     shots.push(("scenario", capture(&a)));
+
+    // A two-question mock interview: one answer typed, one skipped, then the report.
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, None);
+    a.open_mock(&MockOptions {
+        minutes: 10,
+        questions: 2,
+        topics: vec!["sts".into()],
+        seed: Some(5),
+    });
+    let at = |s: i64| NOW + s * 1000;
+    for c in "AssumeRole for cross-account roles, AssumeRoleWithSAML for SAML federation, AssumeRoleWithWebIdentity for OIDC tokens like IRSA, GetSessionToken for MFA".chars() {
+        a.on_key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE), at(60));
+    }
+    a.on_key(
+        KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL),
+        at(95),
+    );
+    a.on_key(
+        KeyEvent::new(KeyCode::Char('3'), KeyModifiers::NONE),
+        at(110),
+    );
+    a.on_key(
+        KeyEvent::new(KeyCode::Char('n'), KeyModifiers::CONTROL),
+        at(200),
+    );
+    a.on_key(
+        KeyEvent::new(KeyCode::Char('1'), KeyModifiers::NONE),
+        at(210),
+    );
+    shots.push(("mock interview report", capture(&a)));
 
     let dir = tempfile::tempdir().unwrap();
     let mut a = app(&dir, None);
