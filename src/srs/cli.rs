@@ -241,7 +241,12 @@ fn run_session(global: &Global, kind: SessionKind, plain: bool) -> Result<ExitCo
     if !plain {
         return full_screen_review(global, ReviewOptions { kind });
     }
+    let config = match crate::config::Config::load_default() {
+        Ok(c) => c,
+        Err(problem) => return usage(problem.to_string()),
+    };
     let mut store = Store::open(global)?;
+    crate::ui::app::apply_config(&config, &mut store)?;
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
     let mut out = std::io::stdout().lock();

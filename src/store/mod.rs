@@ -116,6 +116,8 @@ pub struct Store {
     path: PathBuf,
     clock: DayClock,
     scheduler: Scheduler,
+    /// Same-day steps for new cards (seconds) from the configuration; the default when empty.
+    learning_steps: Vec<u32>,
 }
 
 impl Store {
@@ -143,6 +145,7 @@ impl Store {
             conn,
             path,
             clock: DayClock::default(),
+            learning_steps: Vec::new(),
             scheduler: Scheduler::new(SchedulerConfig::default()).map_err(|source| {
                 StoreError::Scheduler {
                     path: PathBuf::new(),
@@ -287,13 +290,23 @@ impl Store {
         })
     }
 
+    /// Uses these same-day learning steps (seconds) for new cards from now on (the configuration's
+    /// `learning_steps`); an empty list keeps the default 1 and 10 minutes.
+    pub fn set_learning_steps(&mut self, steps: &[u32]) -> Result<()> {
+        self.learning_steps = steps.to_vec();
+        self.reload_scheduler()
+    }
+
     /// Rebuilds the scheduler from the stored retention and parameters.
     fn reload_scheduler(&mut self) -> Result<()> {
-        let config = SchedulerConfig {
+        let mut config = SchedulerConfig {
             parameters: self.fsrs_parameters()?.unwrap_or_default(),
             desired_retention: self.desired_retention()?,
             ..SchedulerConfig::default()
         };
+        if !self.learning_steps.is_empty() {
+            config.learning_steps = self.learning_steps.clone();
+        }
         self.scheduler = Scheduler::new(config).map_err(|source| StoreError::Scheduler {
             path: self.path.clone(),
             source,

@@ -966,9 +966,7 @@ pub fn setup(global: &Global) -> Result<std::result::Result<Setup, ExitCode>> {
         eprintln!("warning: {p}");
     }
     let mut store = Store::open(&global)?;
-    // The configuration's scheduling settings are the ones in force.
-    store.set_desired_retention(config.desired_retention as f32)?;
-    store.set_limits(config.new_per_day, config.reviews_per_day)?;
+    apply_config(&config, &mut store)?;
     let mut theme = match Theme::from_env().kind {
         crate::ui::theme::ThemeKind::Mono => Theme::from_env(),
         _ => Theme::new(config.theme_kind()),
@@ -981,6 +979,21 @@ pub fn setup(global: &Global) -> Result<std::result::Result<Setup, ExitCode>> {
         keymap,
         config,
     }))
+}
+
+/// Puts the configuration's scheduling settings in force: retention, daily limits, learning steps.
+pub fn apply_config(
+    config: &crate::config::Config,
+    store: &mut Store,
+) -> Result<(), crate::store::StoreError> {
+    store.set_desired_retention(config.desired_retention as f32)?;
+    store.set_limits(config.new_per_day, config.reviews_per_day)?;
+    let steps: Vec<u32> = config
+        .learning_steps_secs()
+        .into_iter()
+        .map(|s| u32::try_from(s).unwrap_or(u32::MAX))
+        .collect();
+    store.set_learning_steps(&steps)
 }
 
 /// `iamdrill` with no subcommand (the dashboard), or opened straight on a flow.
