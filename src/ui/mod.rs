@@ -85,3 +85,20 @@ pub enum Effect {
     /// Edit this policy JSON in the editor; the result goes back to the screen (policy lab).
     EditPolicy(String),
 }
+
+/// Moves a scroll offset for the inputs every scrolling view shares: arrows and j/k by a line,
+/// PgUp/PgDn by ten, Home/g to the top, the mouse wheel by three. Returns whether it was one.
+pub fn scroll(offset: &mut u16, input: &Input) -> bool {
+    use ratatui::crossterm::event::MouseEventKind;
+    *offset = match input {
+        Input::Action(Action::Up) => offset.saturating_sub(1),
+        Input::Action(Action::Down) => offset.saturating_add(1),
+        Input::Action(Action::PageUp) => offset.saturating_sub(10),
+        Input::Action(Action::PageDown) => offset.saturating_add(10),
+        Input::Action(Action::Top) => 0,
+        Input::Mouse(m) if m.kind == MouseEventKind::ScrollUp => offset.saturating_sub(3),
+        Input::Mouse(m) if m.kind == MouseEventKind::ScrollDown => offset.saturating_add(3),
+        _ => return false,
+    };
+    true
+}

@@ -1,7 +1,6 @@
 //! One card, read-only: question, answer, key points, correction, and the other guides' versions.
 
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::MouseEventKind;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
@@ -31,12 +30,10 @@ impl CardScreen {
     }
 
     pub fn handle(&mut self, input: Input) -> Effect {
+        if crate::ui::scroll(&mut self.scroll, &input) {
+            return Effect::None;
+        }
         match input {
-            Input::Action(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
-            Input::Action(Action::Down) => self.scroll = self.scroll.saturating_add(1),
-            Input::Action(Action::PageUp) => self.scroll = self.scroll.saturating_sub(10),
-            Input::Action(Action::PageDown) => self.scroll = self.scroll.saturating_add(10),
-            Input::Action(Action::Top) => self.scroll = 0,
             Input::Action(Action::Variants) => {
                 self.show_variants = !self.show_variants;
                 self.scroll = 0;
@@ -45,11 +42,6 @@ impl CardScreen {
                 return Effect::Open(Open::ReviewCard(self.card.id.clone()));
             }
             Input::Action(Action::Back) => return Effect::Back,
-            Input::Mouse(m) => match m.kind {
-                MouseEventKind::ScrollUp => self.scroll = self.scroll.saturating_sub(3),
-                MouseEventKind::ScrollDown => self.scroll = self.scroll.saturating_add(3),
-                _ => {}
-            },
             _ => {}
         }
         Effect::None

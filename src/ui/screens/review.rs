@@ -4,7 +4,6 @@
 use std::collections::HashSet;
 
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::MouseEventKind;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
@@ -249,15 +248,13 @@ impl ReviewScreen {
                 _ => Effect::None,
             };
         };
+        let ordering = matches!(&self.stage, Stage::Order(o) if !o.checked);
+        // In the ordering drill the arrows move between steps instead.
+        let arrow = matches!(input, Input::Action(Action::Up | Action::Down));
+        if !(ordering && arrow) && crate::ui::scroll(&mut self.scroll, &input) {
+            return Effect::None;
+        }
         match input {
-            Input::Mouse(m) => {
-                match m.kind {
-                    MouseEventKind::ScrollUp => self.scroll = self.scroll.saturating_sub(3),
-                    MouseEventKind::ScrollDown => self.scroll = self.scroll.saturating_add(3),
-                    _ => {}
-                }
-                Effect::None
-            }
             Input::Action(action) => self.on_action(action, &card),
             _ => Effect::None,
         }
@@ -276,11 +273,6 @@ impl ReviewScreen {
             return Effect::None;
         }
         match action {
-            Action::Up => self.scroll = self.scroll.saturating_sub(1),
-            Action::Down => self.scroll = self.scroll.saturating_add(1),
-            Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
-            Action::PageDown => self.scroll = self.scroll.saturating_add(10),
-            Action::Top => self.scroll = 0,
             Action::Rate(n) => return self.rate(n),
             Action::Undo if self.can_undo => return Effect::Session(SessionOp::Undo),
             Action::Suspend => return Effect::Session(SessionOp::Suspend),

@@ -2,7 +2,6 @@
 //! leeches. Pictures first, numbers beside them.
 
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::MouseEventKind;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
@@ -10,7 +9,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use crate::store::Stats;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::charts::{Bar, bar_lines, heatmap_lines};
-use crate::ui::{Action, Effect, Input};
+use crate::ui::{Effect, Input};
 
 #[derive(Debug, Clone)]
 pub struct StatsScreen {
@@ -31,21 +30,9 @@ impl StatsScreen {
         }
     }
 
+    /// Scrolls; q/Esc close the screen through the app's default.
     pub fn handle(&mut self, input: Input) -> Effect {
-        match input {
-            Input::Action(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
-            Input::Action(Action::Down) => self.scroll = self.scroll.saturating_add(1),
-            Input::Action(Action::PageUp) => self.scroll = self.scroll.saturating_sub(10),
-            Input::Action(Action::PageDown) => self.scroll = self.scroll.saturating_add(10),
-            Input::Action(Action::Top) => self.scroll = 0,
-            Input::Action(Action::Back) => return Effect::Back,
-            Input::Mouse(m) => match m.kind {
-                MouseEventKind::ScrollUp => self.scroll = self.scroll.saturating_sub(3),
-                MouseEventKind::ScrollDown => self.scroll = self.scroll.saturating_add(3),
-                _ => {}
-            },
-            _ => {}
-        }
+        crate::ui::scroll(&mut self.scroll, &input);
         Effect::None
     }
 
