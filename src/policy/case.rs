@@ -172,7 +172,7 @@ impl<'de, S: Slot> Deserialize<'de> for Entry<S> {
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entry<S>, A::Error> {
                 let mut name: Option<String> = None;
                 let mut kind: Option<ResourceKind> = None;
-                let mut document: Option<serde_json::Value> = None;
+                let mut document: Option<Node> = None;
                 let mut file: Option<String> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
@@ -209,10 +209,11 @@ impl<'de, S: Slot> Deserialize<'de> for Entry<S> {
                     (Some(doc), None) => {
                         let nm = name.clone().unwrap_or_default();
                         let np = match doc {
-                            serde_json::Value::String(text) => {
-                                NamedPolicy::parse(&nm, S::TYPE, kind_final, &text)
-                            }
-                            other => NamedPolicy::from_value(&nm, S::TYPE, kind_final, other),
+                            Node {
+                                value: json::Value::String(text),
+                                ..
+                            } => NamedPolicy::parse(&nm, S::TYPE, kind_final, &text),
+                            other => NamedPolicy::from_node(&nm, S::TYPE, kind_final, other),
                         }
                         .map_err(|e| de::Error::custom(format!("{DOC_ERROR}: {e}")))?;
                         Some(np)

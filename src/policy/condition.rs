@@ -1,5 +1,7 @@
 //! Condition operators: parsing their names and evaluating them against request context.
 
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::net::IpAddr;
 
 use super::document::Condition;
@@ -159,16 +161,51 @@ pub fn parse_operator(text: &str) -> Result<Operator, String> {
     })
 }
 
+/// The values of one context key: a single value, or the list of a multivalued key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Values<'a> {
+    One(&'a str),
+    Many(&'a [String]),
+}
+
+impl<'a> Values<'a> {
+    pub fn len(self) -> usize {
+        match self {
+            Values::One(_) => 1,
+            Values::Many(v) => v.len(),
+        }
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.len() == 0
+    }
+
+    /// The values in order.
+    pub fn iter(self) -> impl Iterator<Item = &'a str> {
+        let (one, many) = match self {
+            Values::One(v) => (Some(v), &[][..]),
+            Values::Many(v) => (None, v),
+        };
+        one.into_iter().chain(many.iter().map(String::as_str))
+    }
+
+    /// The value when there is exactly one.
+    pub fn single(self) -> Option<&'a str> {
+        match self {
+            Values::One(v) => Some(v),
+            Values::Many([v]) => Some(v.as_str()),
+            Values::Many(_) => None,
+        }
+    }
+}
+
 /// Where condition keys come from.
 pub trait ContextLookup {
     /// Values of a lower-cased key; `None` when the request does not carry it.
-    fn values(&self, key_lc: &str) -> Option<&[String]>;
+    fn values(&self, key_lc: &str) -> Option<Values<'_>>;
     /// The single value of a lower-cased key (for policy variables).
     fn single(&self, key_lc: &str) -> Option<&str> {
-        match self.values(key_lc) {
-            Some([v]) => Some(v.as_str()),
-            _ => None,
-        }
+        self.values(key_lc).and_then(Values::single)
     }
 }
 
@@ -181,19 +218,23 @@ pub struct ConditionFailure {
 }
 
 /// A policy value after variable substitution.
-enum Resolved {
+enum Resolved<'a> {
+    /// The value as written (no policy variables): its wildcards act.
+    Plain(&'a str),
+    /// A value with variables substituted: text that came from a variable is literal.
     Toks(Vec<Tok>),
+    /// A variable without a value or default: the value matches nothing.
     Missing(String),
 }
 
-fn resolve(value: &str, ctx: &dyn ContextLookup, vars: bool) -> Resolved {
+fn resolve<'a>(value: &'a str, ctx: &dyn ContextLookup, vars: bool) -> Resolved<'a> {
     if vars && value.contains("${") {
         match pattern::substitute(value, |k| ctx.single(k)) {
             Ok(t) => Resolved::Toks(t),
             Err(MissingVariable(k)) => Resolved::Missing(k),
         }
     } else {
-        Resolved::Toks(pattern::compile(value))
+        Resolved::Plain(value)
     }
 }
 
@@ -250,72 +291,79 @@ pub fn evaluate(
         };
     };
 
-    let resolved: Vec<Resolved> = cond.values.iter().map(|v| resolve(v, ctx, vars)).collect();
     let positive = op.base.positive();
     let matches_any = |value: &str| {
-        resolved.iter().any(|r| match r {
-            Resolved::Toks(t) => match_one(positive, value, t),
-            Resolved::Missing(_) => false,
-        })
+        cond.values
+            .iter()
+            .any(|v| match_one(positive, value, &resolve(v, ctx, vars)))
     };
     let negated = op.base.negated();
     let value_ok = |value: &str| matches_any(value) != negated;
     let ok = match op.set {
         None => {
             if negated {
-                !request.iter().any(|v| matches_any(v))
+                !request.iter().any(matches_any)
             } else {
-                request.iter().any(|v| matches_any(v))
+                request.iter().any(matches_any)
             }
         }
-        Some(SetOp::ForAllValues) => request.iter().all(|v| value_ok(v)),
-        Some(SetOp::ForAnyValue) => request.iter().any(|v| value_ok(v)),
+        Some(SetOp::ForAllValues) => request.iter().all(value_ok),
+        Some(SetOp::ForAnyValue) => request.iter().any(value_ok),
     };
     if ok {
         return Ok(());
     }
-    let policy_values: Vec<String> = resolved
-        .iter()
-        .zip(&cond.values)
-        .map(|(r, raw)| match r {
-            Resolved::Toks(t) if raw.contains("${") && vars => {
-                format!("\"{}\" (from {raw})", pattern::to_text(t))
-            }
-            Resolved::Toks(_) => format!("\"{raw}\""),
-            Resolved::Missing(k) => {
-                format!("{raw} (the variable {k} has no value, so it matches nothing)")
-            }
-        })
-        .collect();
-    let req: Vec<String> = request.iter().map(|v| format!("\"{v}\"")).collect();
     let how = match op.set {
         None if negated => "one of the request values matches",
         None => "no request value matches",
         Some(SetOp::ForAllValues) => "not every request value satisfies it",
         Some(SetOp::ForAnyValue) => "no request value satisfies it",
     };
-    Err(fail(format!(
-        "{}: {how}; request [{}] vs policy [{}]",
-        cond.operator_text,
-        req.join(", "),
-        policy_values.join(", ")
-    )))
+    let mut detail = format!("{}: {how}; request [", cond.operator_text);
+    for (i, v) in request.iter().enumerate() {
+        let sep = if i == 0 { "" } else { ", " };
+        let _ = write!(detail, "{sep}\"{v}\"");
+    }
+    detail.push_str("] vs policy [");
+    for (i, raw) in cond.values.iter().enumerate() {
+        let sep = if i == 0 { "" } else { ", " };
+        let _ = match resolve(raw, ctx, vars) {
+            Resolved::Plain(_) => write!(detail, "{sep}\"{raw}\""),
+            Resolved::Toks(t) => write!(detail, "{sep}\"{}\" (from {raw})", pattern::to_text(&t)),
+            Resolved::Missing(k) => write!(
+                detail,
+                "{sep}{raw} (the variable {k} has no value, so it matches nothing)"
+            ),
+        };
+    }
+    detail.push(']');
+    Err(fail(detail))
 }
 
-fn match_one(op: OpBase, request: &str, policy: &[Tok]) -> bool {
+/// Compares one request value with one policy value under a positive operator.
+fn match_one(op: OpBase, request: &str, policy: &Resolved) -> bool {
     use OpBase::*;
-    let text = || pattern::to_text(policy);
-    match op {
-        StringEquals => {
-            policy.len() == request.len()
-                && policy.iter().zip(request.bytes()).all(|(t, b)| match t {
-                    Tok::Lit(c) => *c == b,
-                    Tok::Star => b == b'*',
-                    Tok::One => b == b'?',
-                })
+    let text = || -> Cow<'_, str> {
+        match policy {
+            Resolved::Plain(p) => Cow::Borrowed(*p),
+            Resolved::Toks(t) => Cow::Owned(pattern::to_text(t)),
+            Resolved::Missing(_) => Cow::Borrowed(""),
         }
-        StringEqualsIgnoreCase => text().to_lowercase() == request.to_lowercase(),
-        StringLike => pattern::glob_toks(policy, request, false),
+    };
+    if matches!(policy, Resolved::Missing(_)) {
+        return false;
+    }
+    match op {
+        // Wildcards in a policy value are literal here, whether written or substituted.
+        StringEquals | BinaryEquals => *text() == *request,
+        StringEqualsIgnoreCase => text()
+            .chars()
+            .flat_map(char::to_lowercase)
+            .eq(request.chars().flat_map(char::to_lowercase)),
+        StringLike => match policy {
+            Resolved::Toks(t) => pattern::glob_toks(t, request, false),
+            _ => pattern::glob(&text(), request, false),
+        },
         NumericEquals
         | NumericLessThan
         | NumericLessThanEquals
@@ -335,16 +383,19 @@ fn match_one(op: OpBase, request: &str, policy: &[Tok]) -> bool {
             _ => false,
         },
         Bool => {
-            let r = request.to_ascii_lowercase();
-            (r == "true" || r == "false") && text().eq_ignore_ascii_case(&r)
+            (request.eq_ignore_ascii_case("true") || request.eq_ignore_ascii_case("false"))
+                && text().eq_ignore_ascii_case(request)
         }
-        BinaryEquals => text() == request,
         IpAddress => ip_in_cidr(request, &text()),
         ArnEquals | ArnLike => {
-            request.starts_with("arn:") && pattern::arn_match(policy, request) && {
-                // A policy value that is not a six-part ARN only matches through a bare `*`.
-                policy == [Tok::Star] || request.splitn(6, ':').count() == 6
-            }
+            let (matched, bare_star) = match policy {
+                Resolved::Toks(t) => (pattern::arn_match(t, request), t[..] == [Tok::Star]),
+                _ => (pattern::arn_match_str(&text(), request), *text() == *"*"),
+            };
+            // A policy value that is not a six-part ARN only matches through a bare `*`.
+            request.starts_with("arn:")
+                && matched
+                && (bare_star || request.splitn(6, ':').count() == 6)
         }
         // Negated operators are evaluated through their positive counterpart.
         StringNotEquals
@@ -505,8 +556,8 @@ mod tests {
 
     struct Ctx(HashMap<String, Vec<String>>);
     impl ContextLookup for Ctx {
-        fn values(&self, key_lc: &str) -> Option<&[String]> {
-            self.0.get(key_lc).map(|v| v.as_slice())
+        fn values(&self, key_lc: &str) -> Option<Values<'_>> {
+            self.0.get(key_lc).map(|v| Values::Many(v))
         }
     }
 

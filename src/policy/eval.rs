@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::condition;
 use super::document::{Effect, Policy, PolicyType, PrincipalEntry, ResourceKind, Statement};
+use super::json::Node;
 use super::pattern;
 use super::request::{Context, Principal, PrincipalKind, Request};
 
@@ -20,8 +21,8 @@ pub struct NamedPolicy {
     /// For resource-based policies: bucket, key, trust or other.
     pub kind: ResourceKind,
     pub policy: Policy,
-    /// The document as JSON (for display; see [`NamedPolicy::display`]).
-    pub document: serde_json::Value,
+    /// The document as written (serializes to JSON in source order; see [`NamedPolicy::display`]).
+    pub document: Node,
 }
 
 impl NamedPolicy {
@@ -37,12 +38,22 @@ impl NamedPolicy {
             pos: Some(e.pos),
             message: e.message,
         })?;
+        Self::from_node(name, policy_type, kind, node)
+    }
+
+    /// Validates a JSON tree as a policy of the given type.
+    pub fn from_node(
+        name: &str,
+        policy_type: PolicyType,
+        kind: ResourceKind,
+        document: Node,
+    ) -> Result<NamedPolicy, super::document::PolicyError> {
         Ok(NamedPolicy {
             name: name.to_string(),
             policy_type,
             kind,
-            policy: Policy::from_node(&node, policy_type, kind)?,
-            document: node.to_serde(),
+            policy: Policy::from_node(&document, policy_type, kind)?,
+            document,
         })
     }
 
@@ -53,14 +64,7 @@ impl NamedPolicy {
         kind: ResourceKind,
         document: serde_json::Value,
     ) -> Result<NamedPolicy, super::document::PolicyError> {
-        let node = super::json::Node::from_serde(&document);
-        Ok(NamedPolicy {
-            name: name.to_string(),
-            policy_type,
-            kind,
-            policy: Policy::from_node(&node, policy_type, kind)?,
-            document,
-        })
+        Self::from_node(name, policy_type, kind, Node::from_serde(&document))
     }
 
     /// Pretty JSON text of the document and the 1-based line where each statement starts,
@@ -192,7 +196,7 @@ impl StatementRef {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Mismatch {
     /// `Action`, `NotAction`, `Resource`, `NotResource`, `Principal`, `NotPrincipal`, `Condition` or `Scope`.
-    pub element: String,
+    pub element: &'static str,
     pub detail: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub operator: Option<String>,
@@ -352,7 +356,7 @@ fn level_suffix(level: &Option<String>) -> String {
 struct Env<'a> {
     req: &'a Request,
     action_lc: String,
-    ctx: Context,
+    ctx: Context<'a>,
     has_boundary: bool,
 }
 
@@ -488,9 +492,14 @@ fn not_principal_excludes(entries: &[PrincipalEntry], p: &Principal) -> bool {
     }
 }
 
-fn list(items: &[String]) -> String {
-    let v: Vec<String> = items.iter().map(|s| format!("\"{s}\"")).collect();
-    format!("[{}]", v.join(", "))
+/// Writes `["a", "b"]`.
+fn write_list<T: std::fmt::Display>(out: &mut String, items: impl IntoIterator<Item = T>) {
+    out.push('[');
+    for (i, item) in items.into_iter().enumerate() {
+        let sep = if i == 0 { "" } else { ", " };
+        let _ = write!(out, "{sep}\"{item}\"");
+    }
+    out.push(']');
 }
 
 fn resource_matches(pat: &str, arn: &str, env: &Env, vars: bool) -> Result<bool, String> {
@@ -505,11 +514,17 @@ fn resource_matches(pat: &str, arn: &str, env: &Env, vars: bool) -> Result<bool,
 }
 
 fn check_statement(st: &Statement, policy: &Policy, env: &Env) -> Result<Option<Grant>, Mismatch> {
-    let mm = |element: &str, detail: String| Mismatch {
-        element: element.to_string(),
+    let mm = |element: &'static str, detail: String| Mismatch {
+        element,
         detail,
         operator: None,
         key: None,
+    };
+    // `what` followed by a list of patterns.
+    let listed = |what: std::fmt::Arguments, items: &[String]| {
+        let mut d = what.to_string();
+        write_list(&mut d, items);
+        d
     };
     let hit = st
         .actions
@@ -518,17 +533,19 @@ fn check_statement(st: &Statement, policy: &Policy, env: &Env) -> Result<Option<
     if st.not_action && hit {
         return Err(mm(
             "NotAction",
-            format!(
-                "{} is excluded by NotAction {}",
-                env.req.action,
-                list(&st.actions)
+            listed(
+                format_args!("{} is excluded by NotAction ", env.req.action),
+                &st.actions,
             ),
         ));
     }
     if !st.not_action && !hit {
         return Err(mm(
             "Action",
-            format!("{} does not match {}", env.req.action, list(&st.actions)),
+            listed(
+                format_args!("{} does not match ", env.req.action),
+                &st.actions,
+            ),
         ));
     }
     let vars = policy.variables_enabled();
@@ -546,25 +563,22 @@ fn check_statement(st: &Statement, policy: &Policy, env: &Env) -> Result<Option<
                 Err(k) => missing.push(k),
             }
         }
-        let extra = if missing.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " (the variable {} has no value, so that entry matches nothing)",
-                missing.join(", ")
-            )
-        };
         if st.not_resource && hit {
             return Err(mm(
                 "NotResource",
-                format!("{arn} is excluded by NotResource {}", list(resources)),
+                listed(format_args!("{arn} is excluded by NotResource "), resources),
             ));
         }
         if !st.not_resource && !hit {
-            return Err(mm(
-                "Resource",
-                format!("{arn} does not match {}{extra}", list(resources)),
-            ));
+            let mut detail = listed(format_args!("{arn} does not match "), resources);
+            if !missing.is_empty() {
+                let _ = write!(
+                    detail,
+                    " (the variable {} has no value, so that entry matches nothing)",
+                    missing.join(", ")
+                );
+            }
+            return Err(mm("Resource", detail));
         }
     }
     let mut grant = None;
@@ -585,11 +599,9 @@ fn check_statement(st: &Statement, policy: &Policy, env: &Env) -> Result<Option<
             match principal_match(entries, p) {
                 Some(g) => grant = Some(g),
                 None => {
-                    let names: Vec<String> = entries.iter().map(|e| e.to_string()).collect();
-                    return Err(mm(
-                        "Principal",
-                        format!("{} is not named in Principal {}", p.arn, list(&names)),
-                    ));
+                    let mut detail = format!("{} is not named in Principal ", p.arn);
+                    write_list(&mut detail, entries);
+                    return Err(mm("Principal", detail));
                 }
             }
         }
@@ -597,7 +609,7 @@ fn check_statement(st: &Statement, policy: &Policy, env: &Env) -> Result<Option<
     for c in &st.conditions {
         if let Err(f) = condition::evaluate(c, &env.ctx, vars) {
             return Err(Mismatch {
-                element: "Condition".into(),
+                element: "Condition",
                 detail: f.detail,
                 operator: Some(f.operator),
                 key: Some(f.key),
@@ -638,7 +650,7 @@ fn skip_policy(np: &NamedPolicy, level: Option<&str>, why: &str, traces: &mut Ve
             statement: sref(np, level, i),
             applies: false,
             reason: Some(Mismatch {
-                element: "Scope".into(),
+                element: "Scope",
                 detail: why.to_string(),
                 operator: None,
                 key: None,

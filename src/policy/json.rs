@@ -112,6 +112,116 @@ impl Node {
     }
 }
 
+/// Serializes as the JSON value, object members in source order.
+impl serde::Serialize for Node {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        match &self.value {
+            Value::Null => s.serialize_unit(),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Number(n) => match n.parse::<serde_json::Number>() {
+                Ok(n) => n.serialize(s),
+                Err(_) => s.serialize_str(n),
+            },
+            Value::String(v) => s.serialize_str(v),
+            Value::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for item in items {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Value::Object(members) => {
+                let mut map = s.serialize_map(Some(members.len()))?;
+                for (k, _, v) in members {
+                    map.serialize_entry(k, v)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+/// Compact JSON text.
+impl fmt::Display for Node {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let text = serde_json::to_string(self).map_err(|_| fmt::Error)?;
+        f.write_str(&text)
+    }
+}
+
+/// Builds a tree (without positions) from any serde format: JSON or YAML case files embed
+/// policy documents this way. Duplicate object keys are rejected, as IAM rejects them.
+impl<'de> serde::Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
+        d.deserialize_any(NodeVisitor)
+    }
+}
+
+struct NodeVisitor;
+
+impl NodeVisitor {
+    fn node(value: Value) -> Node {
+        Node { value, pos: None }
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NodeVisitor {
+    type Value = Node;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_unit<E>(self) -> Result<Node, E> {
+        Ok(Self::node(Value::Null))
+    }
+    fn visit_none<E>(self) -> Result<Node, E> {
+        Ok(Self::node(Value::Null))
+    }
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Node, D::Error> {
+        serde::Deserialize::deserialize(d)
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Node, E> {
+        Ok(Self::node(Value::Bool(v)))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Node, E> {
+        Ok(Self::node(Value::Number(v.to_string())))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Node, E> {
+        Ok(Self::node(Value::Number(v.to_string())))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<Node, E> {
+        match serde_json::Number::from_f64(v) {
+            Some(n) => Ok(Self::node(Value::Number(n.to_string()))),
+            None => Err(E::custom(format!("the number {v} is not valid in JSON"))),
+        }
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Node, E> {
+        Ok(Self::node(Value::String(v.to_string())))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Node, E> {
+        Ok(Self::node(Value::String(v)))
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Node, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Self::node(Value::Array(items)))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Node, A::Error> {
+        let mut members: Vec<(String, Option<Pos>, Node)> = Vec::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if members.iter().any(|(k, _, _)| *k == key) {
+                return Err(serde::de::Error::custom(format!("duplicate key \"{key}\"")));
+            }
+            let value = map.next_value()?;
+            members.push((key, None, value));
+        }
+        Ok(Self::node(Value::Object(members)))
+    }
+}
+
 /// One step of a path into a [`Node`].
 #[derive(Debug, Clone, Copy)]
 pub enum PathPart<'a> {
@@ -135,6 +245,7 @@ pub fn parse(text: &str) -> Result<Node, SyntaxError> {
         i: 0,
         line: 1,
         line_start: 0,
+        col_at: (0, 1),
         depth: 0,
     };
     p.skip_ws();
@@ -154,19 +265,31 @@ struct Parser<'a> {
     i: usize,
     line: usize,
     line_start: usize,
+    /// A byte offset on the current line and its 1-based column, so that finding the column
+    /// of the next value counts only the characters since (one long line stays linear).
+    col_at: (usize, usize),
     depth: usize,
 }
 
 impl Parser<'_> {
     fn pos(&self) -> Pos {
-        let column = self.text[self.line_start..self.i.min(self.text.len())]
-            .chars()
-            .count()
-            + 1;
+        let i = self.i.min(self.text.len());
+        let (from, col) = if self.col_at.0 >= self.line_start && self.col_at.0 <= i {
+            self.col_at
+        } else {
+            (self.line_start, 1)
+        };
         Pos {
             line: self.line,
-            column,
+            column: col + self.text[from..i].chars().count(),
         }
+    }
+
+    /// [`Parser::pos`], remembering the column for the next call.
+    fn mark(&mut self) -> Pos {
+        let pos = self.pos();
+        self.col_at = (self.i.min(self.text.len()), pos.column);
+        pos
     }
 
     fn err(&self, message: impl Into<String>) -> SyntaxError {
@@ -191,7 +314,7 @@ impl Parser<'_> {
     }
 
     fn value(&mut self) -> Result<Node, SyntaxError> {
-        let pos = Some(self.pos());
+        let pos = Some(self.mark());
         let value = match self.bytes.get(self.i) {
             None => return Err(self.err("unexpected end of input, expected a value")),
             Some(b'{') => self.object()?,
@@ -241,7 +364,7 @@ impl Parser<'_> {
             if self.bytes.get(self.i) != Some(&b'"') {
                 return Err(self.err("expected a string key in double quotes"));
             }
-            let key_pos = self.pos();
+            let key_pos = self.mark();
             let key = self.string()?;
             if members.iter().any(|(k, _, _)| *k == key) {
                 return Err(SyntaxError {

@@ -163,10 +163,16 @@ pub fn arn_match_str(pattern: &str, arn: &str) -> bool {
     if pattern == "*" {
         return true;
     }
-    if !pattern.contains('*') && !pattern.contains('?') {
+    if !pattern.contains(['*', '?']) {
         return pattern == arn;
     }
-    arn_match(&compile(pattern), arn)
+    // Same as `arn_match(&compile(pattern), arn)` without building the tokens: in a plain
+    // pattern every `:` is a literal, so splitting the text splits the tokens.
+    match (split6_str(pattern), split6_str(arn)) {
+        (Some(p), Some(a)) => p.iter().zip(a.iter()).all(|(p, a)| glob(p, a, false)),
+        (None, _) => glob(pattern, arn, false),
+        (Some(_), None) => false,
+    }
 }
 
 /// A variable with no value (and no default) in a pattern.

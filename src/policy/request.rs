@@ -1,10 +1,10 @@
 //! The request being evaluated: principal, action, resource and context keys.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::condition::ContextLookup;
+use super::condition::{ContextLookup, Values};
 
 /// What kind of caller makes the request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -175,80 +175,84 @@ pub struct Request {
 
 /// The request context with the keys AWS fills in from the principal and resource
 /// (`aws:username`, `aws:PrincipalArn`, `aws:PrincipalTag/...`, ...). Keys given
-/// explicitly in the request win over the derived ones.
-#[derive(Debug, Clone)]
-pub struct Context {
-    map: HashMap<String, Vec<String>>,
+/// explicitly in the request win over the derived ones. Borrows the request: derived
+/// keys are looked up when a condition asks for them, nothing is copied.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    req: &'a Request,
+    org_id: Option<&'a str>,
+    principal_in_org: bool,
+    resource_in_org: bool,
 }
 
-impl ContextLookup for Context {
-    fn values(&self, key_lc: &str) -> Option<&[String]> {
-        self.map.get(key_lc).map(|v| v.as_slice())
+impl ContextLookup for Context<'_> {
+    fn values(&self, key_lc: &str) -> Option<Values<'_>> {
+        match self.req.context.get(key_lc) {
+            Some(v) => Some(Values::Many(v)),
+            None => self.derived(key_lc),
+        }
     }
 }
 
-impl Context {
+impl<'a> Context<'a> {
     pub fn build(
-        req: &Request,
-        org_id: Option<&str>,
+        req: &'a Request,
+        org_id: Option<&'a str>,
         principal_in_org: bool,
         resource_in_org: bool,
-    ) -> Context {
-        let mut map: HashMap<String, Vec<String>> = HashMap::with_capacity(req.context.len() + 12);
-        let mut put = |k: &str, v: String| {
-            map.insert(k.to_string(), vec![v]);
-        };
-        let p = &req.principal;
-        if p.kind != PrincipalKind::Anonymous && p.kind != PrincipalKind::WebIdentity {
-            put("aws:principalarn", p.principal_arn().to_string());
+    ) -> Context<'a> {
+        Context {
+            req,
+            org_id,
+            principal_in_org,
+            resource_in_org,
         }
-        if let Some(acct) = &p.account {
-            put("aws:principalaccount", acct.clone());
-            if p.kind == PrincipalKind::User
-                && let Some(name) = p.arn.rsplit('/').next()
-            {
-                put("aws:username", name.to_string());
+    }
+
+    /// The value AWS derives for a lower-cased global key, when it derives one.
+    fn derived(&self, key_lc: &str) -> Option<Values<'a>> {
+        let p = &self.req.principal;
+        let one = |v: &'a str| Some(Values::One(v));
+        match key_lc {
+            "aws:principalarn" => {
+                if p.kind != PrincipalKind::Anonymous && p.kind != PrincipalKind::WebIdentity {
+                    one(p.principal_arn())
+                } else {
+                    None
+                }
+            }
+            "aws:principalaccount" => p.account.as_deref().and_then(one),
+            "aws:username" => match (&p.account, p.kind) {
+                (Some(_), PrincipalKind::User) => p.arn.rsplit('/').next().and_then(one),
+                _ => None,
+            },
+            "aws:principaltype" => match p.kind {
+                PrincipalKind::User => one("User"),
+                PrincipalKind::RoleSession => one("AssumedRole"),
+                PrincipalKind::FederatedUser => one("FederatedUser"),
+                PrincipalKind::Root => one("Account"),
+                PrincipalKind::Anonymous => one("Anonymous"),
+                PrincipalKind::Service | PrincipalKind::WebIdentity => None,
+            },
+            "aws:principalisawsservice" => one(if p.kind == PrincipalKind::Service {
+                "true"
+            } else {
+                "false"
+            }),
+            "aws:principalservicename" if p.kind == PrincipalKind::Service => one(&p.arn),
+            "aws:resourceaccount" => self.req.resource.owner().and_then(one),
+            "aws:principalorgid" if self.principal_in_org => self.org_id.and_then(one),
+            "aws:resourceorgid" if self.resource_in_org => self.org_id.and_then(one),
+            _ => {
+                let tag = key_lc.strip_prefix("aws:principaltag/")?;
+                // Tag keys compare case-insensitively; with two spellings the last one wins.
+                p.tags
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k.eq_ignore_ascii_case(tag))
+                    .and_then(|(_, v)| one(v))
             }
         }
-        let ptype = match p.kind {
-            PrincipalKind::User => Some("User"),
-            PrincipalKind::RoleSession => Some("AssumedRole"),
-            PrincipalKind::FederatedUser => Some("FederatedUser"),
-            PrincipalKind::Root => Some("Account"),
-            PrincipalKind::Anonymous => Some("Anonymous"),
-            _ => None,
-        };
-        if let Some(t) = ptype {
-            put("aws:principaltype", t.to_string());
-        }
-        put(
-            "aws:principalisawsservice",
-            (p.kind == PrincipalKind::Service).to_string(),
-        );
-        if p.kind == PrincipalKind::Service {
-            put("aws:principalservicename", p.arn.clone());
-        }
-        for (k, v) in &p.tags {
-            put(
-                &format!("aws:principaltag/{}", k.to_ascii_lowercase()),
-                v.clone(),
-            );
-        }
-        if let Some(acct) = req.resource.owner() {
-            put("aws:resourceaccount", acct.to_string());
-        }
-        if let Some(org) = org_id {
-            if principal_in_org {
-                put("aws:principalorgid", org.to_string());
-            }
-            if resource_in_org {
-                put("aws:resourceorgid", org.to_string());
-            }
-        }
-        for (k, v) in &req.context {
-            map.insert(k.clone(), v.clone());
-        }
-        Context { map }
     }
 }
 

@@ -189,45 +189,18 @@ impl ContextHints {
             tag: None,
         };
         for (_, p) in policies(case) {
-            h.scan(&p.document);
+            for c in p.policy.statements.iter().flat_map(|st| &st.conditions) {
+                h.condition(&c.key, c.values.first().map(String::as_str));
+            }
         }
         h
     }
 
-    fn scan(&mut self, v: &serde_json::Value) {
-        match v {
-            serde_json::Value::Object(map) => {
-                for (k, val) in map {
-                    if k == "Condition" {
-                        if let serde_json::Value::Object(ops) = val {
-                            for keys in ops.values() {
-                                if let serde_json::Value::Object(keys) = keys {
-                                    for (key, values) in keys {
-                                        self.condition(key, values);
-                                    }
-                                }
-                            }
-                        }
-                    } else {
-                        self.scan(val);
-                    }
-                }
-            }
-            serde_json::Value::Array(items) => items.iter().for_each(|i| self.scan(i)),
-            _ => {}
-        }
-    }
-
-    fn condition(&mut self, key: &str, values: &serde_json::Value) {
-        let first = match values {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Array(a) => a.iter().find_map(|v| v.as_str().map(String::from)),
-            _ => None,
-        };
+    fn condition(&mut self, key: &str, first: Option<&str>) {
         let lower = key.to_lowercase();
         if lower == "aws:sourceip" {
             if let Some(f) = first {
-                self.cidrs.push(f);
+                self.cidrs.push(f.to_string());
             }
         } else if let Some(tag) = key
             .get(..17)
@@ -236,10 +209,8 @@ impl ContextHints {
             && self.tag.is_none()
             && !tag.contains('$')
         {
-            let value = first
-                .filter(|v| !v.contains("${"))
-                .unwrap_or_else(|| "security".into());
-            self.tag = Some((tag.to_string(), value));
+            let value = first.filter(|v| !v.contains("${")).unwrap_or("security");
+            self.tag = Some((tag.to_string(), value.to_string()));
         }
     }
 
