@@ -13,3 +13,8 @@ pub mod search;
 pub mod srs;
 pub mod store;
 pub mod ui;
+
+/// mimalloc: the policy engine and the deck loader allocate many small strings, and it
+/// serves those faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
