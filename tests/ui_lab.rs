@@ -322,12 +322,7 @@ fn editing_a_policy_through_the_editor_re_evaluates() {
     match &lab(&a).view {
         View::Case(c) => {
             assert!(c.error.is_none());
-            assert!(
-                c.case.policies.identity[1]
-                    .document
-                    .to_string()
-                    .contains("iam:*")
-            );
+            assert!(c.case.policies.identity[1].json().contains("iam:*"));
         }
         v => panic!("{v:?}"),
     }
@@ -348,7 +343,7 @@ fn an_invalid_edit_shows_the_located_error_and_keeps_the_old_policy() {
     assert!(error.contains("Ec2Operator"), "{error}");
     assert!(error.contains("line"), "the error gives the line: {error}");
     assert_eq!(before.name, "Ec2Operator");
-    assert!(before.document.to_string().contains("\"Allow\""));
+    assert!(before.json().contains("\"Allow\""));
     assert_eq!(case_decision(&a), Decision::ExplicitDeny);
     let text = screen_text(&draw(&a, 80, 24));
     assert!(text.contains("✗ \"Ec2Operator\" not changed"), "{text}");

@@ -173,11 +173,18 @@ impl<'de, S: Slot> Deserialize<'de> for Entry<S> {
                 let mut name: Option<String> = None;
                 let mut kind: Option<ResourceKind> = None;
                 let mut document: Option<Node> = None;
+                // Read by the fast path, with the kind it was validated as.
+                let mut fast_policy: Option<(super::document::Policy, ResourceKind)> = None;
                 let mut file: Option<String> = None;
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
                         "name" => name = Some(map.next_value()?),
                         "kind" => kind = Some(map.next_value()?),
+                        "document" if super::fast::enabled() => {
+                            let kind = kind.unwrap_or(S::DEFAULT_KIND);
+                            let seed = super::fast::PolicySeed { ty: S::TYPE, kind };
+                            fast_policy = Some((map.next_value_seed(seed)?, kind));
+                        }
                         "document" => document = Some(map.next_value()?),
                         "file" => file = Some(map.next_value()?),
                         other => {
@@ -193,6 +200,27 @@ impl<'de, S: Slot> Deserialize<'de> for Entry<S> {
                     return Err(de::Error::custom(
                         "`kind` is only for resource-based policies",
                     ));
+                }
+                if let Some((policy, validated_as)) = fast_policy {
+                    if file.is_some() || validated_as != kind_final {
+                        return Err(de::Error::custom(
+                            "read again: the document was validated as another kind",
+                        ));
+                    }
+                    return Ok(Entry {
+                        policy: Some(NamedPolicy {
+                            // Named by the case reader (which knows the default name).
+                            name: String::new(),
+                            policy_type: S::TYPE,
+                            kind: kind_final,
+                            policy,
+                            document: None,
+                        }),
+                        name,
+                        kind,
+                        file: None,
+                        _slot: PhantomData,
+                    });
                 }
                 let policy = match (document, &file) {
                     (Some(_), Some(_)) => {
@@ -269,14 +297,83 @@ pub(crate) struct RawOrg {
     rcps: Vec<RawLevel<RcpSlot>>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-pub(crate) enum RawPrincipal {
-    Arn(String),
-    Full(RawPrincipalFull),
+/// A value written either as a string or as a mapping with more detail.
+struct StringOrMap<T, F>(F, &'static str, PhantomData<T>);
+
+impl<'de, T: Deserialize<'de>, F: FnOnce(&str) -> Result<T, String>> Visitor<'de>
+    for StringOrMap<T, F>
+{
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.1)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        (self.0)(v).map_err(E::custom)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::deserialize(de::value::MapAccessDeserializer::new(map))
+    }
 }
 
-#[derive(Deserialize)]
+fn string_or_map<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+    expecting: &'static str,
+    from_str: impl FnOnce(&str) -> Result<T, String>,
+) -> Result<T, D::Error> {
+    d.deserialize_any(StringOrMap(from_str, expecting, PhantomData))
+}
+
+fn principal<'de, D: Deserializer<'de>>(d: D) -> Result<RawPrincipalFull, D::Error> {
+    string_or_map(
+        d,
+        "a principal ARN, or a mapping with arn and type, tags, role_arn, federated_by, service_linked, canonical_user",
+        |s| {
+            Ok(RawPrincipalFull {
+                arn: s.to_string(),
+                ..RawPrincipalFull::default()
+            })
+        },
+    )
+}
+
+fn resource<'de, D: Deserializer<'de>>(d: D) -> Result<RawResource, D::Error> {
+    string_or_map(
+        d,
+        "a resource ARN, or a mapping with arn, account and aws_managed_key",
+        |s| {
+            Ok(RawResource {
+                arn: s.to_string(),
+                ..RawResource::default()
+            })
+        },
+    )
+}
+
+fn expect<'de, D: Deserializer<'de>>(d: D) -> Result<Option<RawExpect>, D::Error> {
+    string_or_map(
+        d,
+        "a decision (Allow, ExplicitDeny, ImplicitDeny), or a mapping with decision and policy",
+        |s| {
+            let decision = match s {
+                "Allow" => Decision::Allow,
+                "ExplicitDeny" => Decision::ExplicitDeny,
+                "ImplicitDeny" => Decision::ImplicitDeny,
+                other => {
+                    return Err(format!(
+                        "unknown decision \"{other}\" (use Allow, ExplicitDeny or ImplicitDeny)"
+                    ));
+                }
+            };
+            Ok(RawExpect {
+                decision,
+                policy: None,
+            })
+        },
+    )
+    .map(Some)
+}
+
+#[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawPrincipalFull {
     arn: String,
@@ -294,38 +391,34 @@ pub(crate) struct RawPrincipalFull {
     canonical_user: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-pub(crate) enum RawResource {
-    Arn(String),
-    Full {
-        arn: String,
-        #[serde(default)]
-        account: Option<String>,
-        #[serde(default)]
-        aws_managed_key: bool,
-    },
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawResource {
+    arn: String,
+    #[serde(default)]
+    account: Option<String>,
+    #[serde(default)]
+    aws_managed_key: bool,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawRequest {
-    principal: RawPrincipal,
+    #[serde(deserialize_with = "principal")]
+    principal: RawPrincipalFull,
     action: String,
+    #[serde(deserialize_with = "resource")]
     resource: RawResource,
     #[serde(default)]
     context: BTreeMap<String, serde_json::Value>,
 }
 
 #[derive(Deserialize)]
-#[serde(untagged)]
-pub(crate) enum RawExpect {
-    Decision(Decision),
-    Full {
-        decision: Decision,
-        #[serde(default)]
-        policy: Option<String>,
-    },
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawExpect {
+    decision: Decision,
+    #[serde(default)]
+    policy: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -340,7 +433,7 @@ pub(crate) struct RawCase {
     organization: Option<RawOrg>,
     #[serde(default)]
     policies: RawPolicies,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "expect")]
     expect: Option<RawExpect>,
 }
 
@@ -370,10 +463,10 @@ impl Cx<'_> {
     fn entry<S: Slot>(
         &self,
         e: Entry<S>,
-        default_name: &str,
-        where_: &str,
+        default_name: fmt::Arguments,
+        where_: fmt::Arguments,
     ) -> Result<NamedPolicy, CaseError> {
-        let name = e.name.clone().unwrap_or_else(|| default_name.to_string());
+        let name = e.name.unwrap_or_else(|| default_name.to_string());
         let kind = e.kind.unwrap_or(S::DEFAULT_KIND);
         if let Some(mut np) = e.policy {
             np.name = name;
@@ -402,9 +495,9 @@ impl Cx<'_> {
 
     fn case(&self, raw: RawCase) -> Result<Case, CaseError> {
         let r = raw.request;
-        let mut principal = match r.principal {
-            RawPrincipal::Arn(arn) => Principal::from_arn(&arn, None),
-            RawPrincipal::Full(f) => Principal::from_arn(&f.arn, f.kind).map(|mut p| {
+        let f = r.principal;
+        let mut principal = Principal::from_arn(&f.arn, f.kind)
+            .map(|mut p| {
                 p.tags = f.tags;
                 if f.role_arn.is_some() {
                     p.role_arn = f.role_arn;
@@ -416,9 +509,8 @@ impl Cx<'_> {
                         .as_deref()
                         .is_some_and(|r| r.contains(":role/aws-service-role/"));
                 p
-            }),
-        }
-        .map_err(|e| self.err(format!("request.principal: {e}")))?;
+            })
+            .map_err(|e| self.err(format!("request.principal: {e}")))?;
         if principal.kind == PrincipalKind::RoleSession
             && principal
                 .role_arn
@@ -427,21 +519,10 @@ impl Cx<'_> {
         {
             principal.service_linked = true;
         }
-        let resource = match r.resource {
-            RawResource::Arn(arn) => Resource {
-                arn,
-                account: None,
-                aws_managed_key: false,
-            },
-            RawResource::Full {
-                arn,
-                account,
-                aws_managed_key,
-            } => Resource {
-                arn,
-                account,
-                aws_managed_key,
-            },
+        let resource = Resource {
+            arn: r.resource.arn,
+            account: r.resource.account,
+            aws_managed_key: r.resource.aws_managed_key,
         };
         if resource.arn != "*" && !super::document::valid_resource_arn(&resource.arn) {
             return Err(self.err(format!(
@@ -484,25 +565,37 @@ impl Cx<'_> {
         for (i, e) in p.identity.into_iter().enumerate() {
             set.identity.push(self.entry(
                 e,
-                &format!("identity policy {}", i + 1),
-                &format!("policies.identity[{i}]"),
+                format_args!("identity policy {}", i + 1),
+                format_args!("policies.identity[{i}]"),
             )?);
         }
         if let Some(e) = p.resource {
             let label = e.kind.unwrap_or_default().label();
-            set.resource = Some(self.entry(e, label, "policies.resource")?);
+            set.resource = Some(self.entry(
+                e,
+                format_args!("{label}"),
+                format_args!("policies.resource"),
+            )?);
         }
         if let Some(e) = p.trust {
-            set.resource = Some(self.entry(e, "trust policy", "policies.trust")?);
+            set.resource = Some(self.entry(
+                e,
+                format_args!("trust policy"),
+                format_args!("policies.trust"),
+            )?);
         }
         if let Some(e) = p.boundary {
-            set.boundary = Some(self.entry(e, "permissions boundary", "policies.boundary")?);
+            set.boundary = Some(self.entry(
+                e,
+                format_args!("permissions boundary"),
+                format_args!("policies.boundary"),
+            )?);
         }
         for (i, e) in p.session.into_iter().enumerate() {
             set.session.push(self.entry(
                 e,
-                &format!("session policy {}", i + 1),
-                &format!("policies.session[{i}]"),
+                format_args!("session policy {}", i + 1),
+                format_args!("policies.session[{i}]"),
             )?);
         }
         let organization = match raw.organization {
@@ -514,8 +607,8 @@ impl Cx<'_> {
                     for (i, e) in l.policies.into_iter().enumerate() {
                         policies.push(self.entry(
                             e,
-                            &format!("{} SCP {}", l.name, i + 1),
-                            &format!("organization.scps[{li}].policies[{i}]"),
+                            format_args!("{} SCP {}", l.name, i + 1),
+                            format_args!("organization.scps[{li}].policies[{i}]"),
                         )?);
                     }
                     scps.push(OrgLevel {
@@ -529,8 +622,8 @@ impl Cx<'_> {
                     for (i, e) in l.policies.into_iter().enumerate() {
                         policies.push(self.entry(
                             e,
-                            &format!("{} RCP {}", l.name, i + 1),
-                            &format!("organization.rcps[{li}].policies[{i}]"),
+                            format_args!("{} RCP {}", l.name, i + 1),
+                            format_args!("organization.rcps[{li}].policies[{i}]"),
                         )?);
                     }
                     rcps.push(OrgLevel {
@@ -547,12 +640,9 @@ impl Cx<'_> {
                 })
             }
         };
-        let expect = raw.expect.map(|e| match e {
-            RawExpect::Decision(decision) => Expect {
-                decision,
-                policy: None,
-            },
-            RawExpect::Full { decision, policy } => Expect { decision, policy },
+        let expect = raw.expect.map(|e| Expect {
+            decision: e.decision,
+            policy: e.policy,
         });
         Ok(Case {
             name: raw.name,
@@ -804,6 +894,17 @@ pub fn load_cases(path: &Path) -> Result<Vec<Case>, CaseError> {
 /// relative to anything but the working directory).
 pub fn parse_json_line(line: &str, line_no: usize) -> Result<Case, CaseError> {
     let file = format!("stdin line {line_no}");
+    // Documents straight into the model first; a line that path rejects is read again below
+    // the positioned way, so the error names its place.
+    if let Ok(raw) = super::fast::with(|| serde_json::from_str::<RawCase>(line))
+        && let Ok(case) = (Cx {
+            file: &file,
+            base_dir: None,
+        })
+        .case(raw)
+    {
+        return Ok(case);
+    }
     let raw = serde_json::from_str::<RawCase>(line).map_err(|e| {
         if e.to_string().contains(DOC_ERROR)
             && let Ok(tree) = json::parse(line)

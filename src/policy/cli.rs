@@ -14,6 +14,21 @@ use super::eval::{Evaluation, NamedPolicy};
 use super::json;
 use super::lint::{self, Finding};
 
+/// `println!` that returns the write error (a closed pipe ends the command quietly in `main`)
+/// instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout().lock(), $($arg)*)?
+    };
+}
+
+/// `print!` that returns the write error instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write!(std::io::stdout().lock(), $($arg)*)?
+    };
+}
+
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
     #[command(subcommand)]
@@ -160,7 +175,7 @@ fn run_eval(path: &std::path::Path, as_json: bool) -> Result<ExitCode> {
         Ok(c) => c,
         Err(e) => {
             if as_json {
-                println!("{}", serde_json::to_string_pretty(&error_json(&e))?);
+                outln!("{}", serde_json::to_string_pretty(&error_json(&e))?);
             } else {
                 eprintln!("iamdrill: {e}");
             }
@@ -183,7 +198,7 @@ fn run_eval(path: &std::path::Path, as_json: bool) -> Result<ExitCode> {
         } else {
             serde_json::to_string_pretty(&list)?
         };
-        println!("{text}");
+        outln!("{text}");
     } else {
         let mut out = String::new();
         for (c, ev) in &outputs {
@@ -203,7 +218,7 @@ fn run_eval(path: &std::path::Path, as_json: bool) -> Result<ExitCode> {
             }
             out.push('\n');
         }
-        print!("{out}");
+        out!("{out}");
     }
     Ok(if failed {
         ExitCode::from(1)
@@ -220,32 +235,114 @@ pub fn eval_json_line(line: &str, line_no: usize) -> (String, Result<bool, ()>) 
             let ev = c.evaluate();
             let out = output(&c, &ev);
             let met = out.expectation_met.unwrap_or(true);
-            let text = serde_json::to_string(&out)
-                .unwrap_or_else(|e| format!("{{\"error\":{{\"message\":\"{e}\"}}}}"));
+            // Results of a few kilobytes: one allocation up front instead of doubling from 128 bytes.
+            let mut buf = Vec::with_capacity(4096);
+            let text = match serde_json::to_writer(&mut buf, &out) {
+                Ok(()) => String::from_utf8(buf).unwrap_or_default(),
+                Err(e) => format!("{{\"error\":{{\"message\":\"{e}\"}}}}"),
+            };
             (text, Ok(met))
         }
         Err(e) => (error_json(&e).to_string(), Err(())),
     }
 }
 
+/// Lines evaluated together at most; a batch is split between the worker threads.
+const JSONL_BATCH: usize = 512;
+
+/// Evaluates a batch of `(line number, line)` in order, on up to `threads` threads.
+pub fn eval_json_lines(
+    lines: &[(usize, String)],
+    threads: usize,
+) -> Vec<(String, Result<bool, ()>)> {
+    let threads = threads.clamp(1, lines.len().max(1));
+    if threads == 1 || lines.len() < 16 {
+        return lines.iter().map(|(n, l)| eval_json_line(l, *n)).collect();
+    }
+    let chunk = lines.len().div_ceil(threads);
+    let run = |part: &[(usize, String)]| -> Vec<(String, Result<bool, ()>)> {
+        part.iter().map(|(n, l)| eval_json_line(l, *n)).collect()
+    };
+    std::thread::scope(|scope| {
+        // The first chunk runs here while the other threads take the rest.
+        let mut parts = lines.chunks(chunk);
+        let first = parts.next().unwrap_or_default();
+        let workers: Vec<_> = parts.map(|part| scope.spawn(move || run(part))).collect();
+        let mut results = run(first);
+        for w in workers {
+            match w.join() {
+                Ok(more) => results.extend(more),
+                Err(panic) => std::panic::resume_unwind(panic),
+            }
+        }
+        results
+    })
+}
+
+/// `--jsonl`: a reader thread feeds lines; what has arrived is evaluated as a batch on all
+/// cores and written in input order. Output is flushed whenever no more input is waiting, so
+/// a program that sends one case and waits for its answer gets it at once.
 fn run_jsonl() -> Result<ExitCode> {
-    let stdin = std::io::stdin();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let (tx, rx) =
+        std::sync::mpsc::sync_channel::<std::io::Result<(usize, String)>>(4 * JSONL_BATCH);
+    std::thread::spawn(move || {
+        for (i, line) in std::io::stdin().lock().lines().enumerate() {
+            let item = line.map(|l| (i + 1, l));
+            let stop = item.is_err();
+            if tx.send(item).is_err() || stop {
+                break;
+            }
+        }
+    });
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let mut invalid = false;
     let mut missed = false;
-    for (i, line) in stdin.lock().lines().enumerate() {
-        let line = line?;
-        if line.trim().is_empty() {
-            continue;
+    let mut batch: Vec<(usize, String)> = Vec::with_capacity(JSONL_BATCH);
+    let mut next = rx.recv().ok();
+    while let Some(item) = next.take() {
+        let (n, line) = item?;
+        if !line.trim().is_empty() {
+            batch.push((n, line));
         }
-        let (text, status) = eval_json_line(&line, i + 1);
-        match status {
-            Ok(true) => {}
-            Ok(false) => missed = true,
-            Err(()) => invalid = true,
+        // Take what is already waiting, without blocking, up to a batch.
+        let mut ended = false;
+        while batch.len() < JSONL_BATCH {
+            match rx.try_recv() {
+                Ok(Ok((n, line))) => {
+                    if !line.trim().is_empty() {
+                        batch.push((n, line));
+                    }
+                }
+                Ok(Err(e)) => return Err(e.into()),
+                Err(std::sync::mpsc::TryRecvError::Empty) => break,
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                    ended = true;
+                    break;
+                }
+            }
         }
-        writeln!(out, "{text}")?;
+        for (text, status) in eval_json_lines(&batch, threads) {
+            match status {
+                Ok(true) => {}
+                Ok(false) => missed = true,
+                Err(()) => invalid = true,
+            }
+            writeln!(out, "{text}")?;
+        }
+        batch.clear();
+        if ended {
+            break;
+        }
+        next = match rx.try_recv() {
+            Ok(item) => Some(item),
+            Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
+            Err(std::sync::mpsc::TryRecvError::Empty) => {
+                out.flush()?;
+                rx.recv().ok()
+            }
+        };
     }
     out.flush()?;
     Ok(if invalid {
@@ -307,7 +404,7 @@ fn run_test(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
     let passed = results.iter().filter(|r| r.passed).count();
     let failed = results.len() - passed;
     if as_json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&serde_json::json!({
                 "results": results,
@@ -327,7 +424,7 @@ fn run_test(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
             }
         }
         out.push_str(&format!("{passed} passed, {failed} failed\n"));
-        print!("{out}");
+        out!("{out}");
     }
     Ok(if invalid {
         ExitCode::from(2)
@@ -404,7 +501,7 @@ fn run_check(path: &std::path::Path, ty: Option<CheckType>, as_json: bool) -> Re
     match parsed {
         Err(e) => {
             if as_json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&serde_json::json!({
                         "file": file,
@@ -415,13 +512,16 @@ fn run_check(path: &std::path::Path, ty: Option<CheckType>, as_json: bool) -> Re
                     }))?
                 );
             } else {
-                println!("{file}: checked as {type_label}");
+                outln!("{file}: checked as {type_label}");
                 match e.pos {
-                    Some(p) => println!(
+                    Some(p) => outln!(
                         "{file}:{}:{}: error: {}: {}",
-                        p.line, p.column, e.path, e.message
+                        p.line,
+                        p.column,
+                        e.path,
+                        e.message
                     ),
-                    None => println!("{file}: error: {}: {}", e.path, e.message),
+                    None => outln!("{file}: error: {}: {}", e.path, e.message),
                 }
             }
             Ok(ExitCode::from(2))
@@ -429,7 +529,7 @@ fn run_check(path: &std::path::Path, ty: Option<CheckType>, as_json: bool) -> Re
         Ok(np) => {
             let findings: Vec<Finding> = lint::lint(&np.policy, pty, kind);
             if as_json {
-                println!(
+                outln!(
                     "{}",
                     serde_json::to_string_pretty(&serde_json::json!({
                         "file": file,
@@ -440,17 +540,21 @@ fn run_check(path: &std::path::Path, ty: Option<CheckType>, as_json: bool) -> Re
                     }))?
                 );
             } else {
-                println!("{file}: checked as {type_label}: valid");
+                outln!("{file}: checked as {type_label}: valid");
                 for f in &findings {
                     match f.pos {
-                        Some(p) => println!(
+                        Some(p) => outln!(
                             "{file}:{}:{}: warning [{}]: {}: {}",
-                            p.line, p.column, f.code, f.path, f.message
+                            p.line,
+                            p.column,
+                            f.code,
+                            f.path,
+                            f.message
                         ),
-                        None => println!("{file}: warning [{}]: {}: {}", f.code, f.path, f.message),
+                        None => outln!("{file}: warning [{}]: {}: {}", f.code, f.path, f.message),
                     }
                 }
-                println!("{} finding(s)", findings.len());
+                outln!("{} finding(s)", findings.len());
             }
             Ok(if findings.is_empty() {
                 ExitCode::SUCCESS

@@ -175,7 +175,25 @@ struct Ctx {
     kind: ResourceKind,
 }
 
-fn err(path: &str, node: &Node, message: impl Into<String>) -> PolicyError {
+/// A path inside a document (`Statement[0].Condition.Bool`), written out only for an error.
+#[derive(Debug, Clone, Copy)]
+enum JPath<'a> {
+    Root(&'a str),
+    Key(&'a JPath<'a>, &'a str),
+    Index(&'a JPath<'a>, usize),
+}
+
+impl fmt::Display for JPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            JPath::Root(name) => f.write_str(name),
+            JPath::Key(parent, key) => write!(f, "{parent}.{key}"),
+            JPath::Index(parent, i) => write!(f, "{parent}[{i}]"),
+        }
+    }
+}
+
+fn err(path: impl fmt::Display, node: &Node, message: impl Into<String>) -> PolicyError {
     PolicyError {
         path: path.to_string(),
         pos: node.pos,
@@ -243,8 +261,9 @@ impl Policy {
                 "the policy has no Statement element",
             ));
         };
+        let root = JPath::Root("Statement");
         let statements = match &statement.value {
-            Value::Object(_) => vec![parse_statement(statement, "Statement", &ctx)?],
+            Value::Object(_) => vec![parse_statement(statement, root, &ctx)?],
             Value::Array(items) => {
                 if items.is_empty() {
                     return Err(err("Statement", statement, "Statement is an empty array"));
@@ -252,7 +271,7 @@ impl Policy {
                 items
                     .iter()
                     .enumerate()
-                    .map(|(i, s)| parse_statement(s, &format!("Statement[{i}]"), &ctx))
+                    .map(|(i, s)| parse_statement(s, JPath::Index(&root, i), &ctx))
                     .collect::<Result<Vec<_>, _>>()?
             }
             _ => {
@@ -276,7 +295,7 @@ impl Policy {
 
 fn string_list<'a>(
     node: &'a Node,
-    path: &str,
+    path: JPath,
     what: &str,
 ) -> Result<Vec<(&'a str, &'a Node)>, PolicyError> {
     match &node.value {
@@ -291,7 +310,7 @@ fn string_list<'a>(
                 .map(|(i, n)| match &n.value {
                     Value::String(s) => Ok((s.as_str(), n)),
                     _ => Err(err(
-                        &format!("{path}[{i}]"),
+                        JPath::Index(&path, i),
                         n,
                         format!("{what} entries must be strings, found {}", n.kind()),
                     )),
@@ -309,7 +328,7 @@ fn string_list<'a>(
     }
 }
 
-fn parse_statement<'n>(node: &'n Node, path: &str, ctx: &Ctx) -> Result<Statement, PolicyError> {
+fn parse_statement<'n>(node: &'n Node, path: JPath, ctx: &Ctx) -> Result<Statement, PolicyError> {
     let Value::Object(members) = &node.value else {
         return Err(err(
             path,
@@ -319,21 +338,22 @@ fn parse_statement<'n>(node: &'n Node, path: &str, ctx: &Ctx) -> Result<Statemen
     };
     let mut sid = None;
     let mut effect = None;
-    let mut principal: Option<(&'n Node, bool, String)> = None;
-    let mut action: Option<(&'n Node, bool, String)> = None;
-    let mut resource: Option<(&'n Node, bool, String)> = None;
+    // (value, Not..., the key as written)
+    let mut principal: Option<(&'n Node, bool, &'n str)> = None;
+    let mut action: Option<(&'n Node, bool, &'n str)> = None;
+    let mut resource: Option<(&'n Node, bool, &'n str)> = None;
     let mut condition = None;
     for (key, key_pos, value) in members {
-        let p = format!("{path}.{key}");
-        let set = |slot: &mut Option<(&'n Node, bool, String)>, not: bool, other: &str| {
+        let p = JPath::Key(&path, key);
+        let set = |slot: &mut Option<(&'n Node, bool, &'n str)>, not: bool, other: &str| {
             if slot.is_some() {
                 return Err(PolicyError {
-                    path: p.clone(),
+                    path: p.to_string(),
                     pos: *key_pos,
                     message: format!("a statement cannot have both {key} and {other}"),
                 });
             }
-            *slot = Some((value, not, p.clone()));
+            *slot = Some((value, not, key.as_str()));
             Ok(())
         };
         match key.as_str() {
@@ -341,7 +361,7 @@ fn parse_statement<'n>(node: &'n Node, path: &str, ctx: &Ctx) -> Result<Statemen
                 sid = Some(
                     value
                         .as_str()
-                        .ok_or_else(|| err(&p, value, "Sid must be a string"))?
+                        .ok_or_else(|| err(p, value, "Sid must be a string"))?
                         .to_string(),
                 );
             }
@@ -351,7 +371,7 @@ fn parse_statement<'n>(node: &'n Node, path: &str, ctx: &Ctx) -> Result<Statemen
                     Some("Deny") => Effect::Deny,
                     Some(other) => {
                         return Err(err(
-                            &p,
+                            p,
                             value,
                             format!(
                                 "Effect must be \"Allow\" or \"Deny\" (case-sensitive), found \"{other}\""
@@ -360,7 +380,7 @@ fn parse_statement<'n>(node: &'n Node, path: &str, ctx: &Ctx) -> Result<Statemen
                     }
                     None => {
                         return Err(err(
-                            &p,
+                            p,
                             value,
                             format!("Effect must be a string, found {}", value.kind()),
                         ));
@@ -373,10 +393,10 @@ fn parse_statement<'n>(node: &'n Node, path: &str, ctx: &Ctx) -> Result<Statemen
             "NotAction" => set(&mut action, true, "Action")?,
             "Resource" => set(&mut resource, false, "NotResource")?,
             "NotResource" => set(&mut resource, true, "Resource")?,
-            "Condition" => condition = Some((value, p)),
+            "Condition" => condition = Some((value, key.as_str())),
             other => {
                 return Err(PolicyError {
-                    path: p,
+                    path: p.to_string(),
                     pos: *key_pos,
                     message: format!(
                         "unknown element \"{other}\" (a statement has Sid, Effect, Principal, NotPrincipal, Action, NotAction, Resource, NotResource, Condition; names are case-sensitive)"
@@ -405,11 +425,12 @@ fn parse_statement<'n>(node: &'n Node, path: &str, ctx: &Ctx) -> Result<Statemen
             }
             (None, false)
         }
-        Some((value, not, p)) => {
+        Some((value, not, key)) => {
+            let p = JPath::Key(&path, key);
             let element = if not { "NotPrincipal" } else { "Principal" };
             if !takes_principal {
                 return Err(err(
-                    &p,
+                    p,
                     value,
                     format!(
                         "{element} is not allowed in an {} (it applies to the principal it is attached to)",
@@ -419,47 +440,37 @@ fn parse_statement<'n>(node: &'n Node, path: &str, ctx: &Ctx) -> Result<Statemen
             }
             if not && effect == Effect::Allow {
                 return Err(err(
-                    &p,
+                    p,
                     value,
                     "NotPrincipal can only be used with \"Effect\": \"Deny\"",
                 ));
             }
             if not && ctx.kind == ResourceKind::Trust {
                 return Err(err(
-                    &p,
+                    p,
                     value,
                     "NotPrincipal is not allowed in a role trust policy",
                 ));
             }
-            (Some(parse_principal(value, &p)?), not)
+            (Some(parse_principal(value, p)?), not)
         }
     };
 
     // Action
-    let Some((action_node, not_action, action_path)) = action else {
+    let Some((action_node, not_action, action_key)) = action else {
         return Err(err(path, node, "the statement has no Action or NotAction"));
     };
+    let action_path = JPath::Key(&path, action_key);
     let mut actions = Vec::new();
-    for (i, (a, n)) in string_list(action_node, &action_path, "Action")?
+    for (i, (a, n)) in string_list(action_node, action_path, "Action")?
         .into_iter()
         .enumerate()
     {
-        let ok = a == "*"
-            || a.split_once(':').is_some_and(|(svc, act)| {
-                !svc.is_empty()
-                    && !act.is_empty()
-                    && svc
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '*' || c == '?')
-                    && act.chars().all(|c| {
-                        c.is_ascii_alphanumeric() || c == '*' || c == '?' || c == '-' || c == '_'
-                    })
-            });
-        if !ok {
+        if !valid_action(a) {
             let p = if matches!(action_node.value, Value::Array(_)) {
                 format!("{action_path}[{i}]")
             } else {
-                action_path.clone()
+                action_path.to_string()
             };
             return Err(err(
                 &p,
@@ -483,21 +494,22 @@ fn parse_statement<'n>(node: &'n Node, path: &str, ctx: &Ctx) -> Result<Statemen
                 ));
             }
         },
-        Some((value, not, p)) => {
+        Some((value, not, key)) => {
+            let p = JPath::Key(&path, key);
             if ctx.kind == ResourceKind::Trust && ctx.ty == PolicyType::Resource {
                 return Err(err(
-                    &p,
+                    p,
                     value,
                     "a role trust policy cannot have Resource or NotResource",
                 ));
             }
             let mut out = Vec::new();
-            for (i, (r, n)) in string_list(value, &p, "Resource")?.into_iter().enumerate() {
+            for (i, (r, n)) in string_list(value, p, "Resource")?.into_iter().enumerate() {
                 if !valid_resource_arn(r) {
                     let ep = if matches!(value.value, Value::Array(_)) {
                         format!("{p}[{i}]")
                     } else {
-                        p.clone()
+                        p.to_string()
                     };
                     return Err(err(
                         &ep,
@@ -515,24 +527,25 @@ fn parse_statement<'n>(node: &'n Node, path: &str, ctx: &Ctx) -> Result<Statemen
 
     // Condition
     let mut conditions = Vec::new();
-    if let Some((cnode, cpath)) = condition {
+    if let Some((cnode, ckey)) = condition {
+        let cpath = JPath::Key(&path, ckey);
         let Value::Object(ops) = &cnode.value else {
             return Err(err(
-                &cpath,
+                cpath,
                 cnode,
                 format!("Condition must be an object, found {}", cnode.kind()),
             ));
         };
         for (op_text, op_pos, block) in ops {
-            let op_path = format!("{cpath}.{op_text}");
+            let op_path = JPath::Key(&cpath, op_text);
             let operator = parse_operator(op_text).map_err(|message| PolicyError {
-                path: op_path.clone(),
+                path: op_path.to_string(),
                 pos: *op_pos,
                 message,
             })?;
             let Value::Object(keys) = &block.value else {
                 return Err(err(
-                    &op_path,
+                    op_path,
                     block,
                     format!(
                         "the {op_text} block must be an object of condition keys, found {}",
@@ -542,19 +555,19 @@ fn parse_statement<'n>(node: &'n Node, path: &str, ctx: &Ctx) -> Result<Statemen
             };
             if keys.is_empty() {
                 return Err(err(
-                    &op_path,
+                    op_path,
                     block,
                     format!("the {op_text} block has no condition keys"),
                 ));
             }
             for (key, key_pos, values) in keys {
-                let key_path = format!("{op_path}.{key}");
-                let vals = condition_values(values, &key_path)?;
+                let key_path = JPath::Key(&op_path, key);
+                let vals = condition_values(values, key_path)?;
                 if matches!(operator.base, super::condition::OpBase::Null) {
                     for (v, n) in vals.iter().zip(value_nodes(values)) {
-                        if !v.eq_ignore_ascii_case("true") && !v.eq_ignore_ascii_case("false") {
+                        if !valid_flag(v) {
                             return Err(err(
-                                &key_path,
+                                key_path,
                                 n,
                                 format!("Null takes \"true\" or \"false\", found \"{v}\""),
                             ));
@@ -563,9 +576,9 @@ fn parse_statement<'n>(node: &'n Node, path: &str, ctx: &Ctx) -> Result<Statemen
                 }
                 if matches!(operator.base, super::condition::OpBase::Bool) {
                     for (v, n) in vals.iter().zip(value_nodes(values)) {
-                        if !v.eq_ignore_ascii_case("true") && !v.eq_ignore_ascii_case("false") {
+                        if !valid_flag(v) {
                             return Err(err(
-                                &key_path,
+                                key_path,
                                 n,
                                 format!("Bool takes \"true\" or \"false\", found \"{v}\""),
                             ));
@@ -614,7 +627,7 @@ fn scalar_text(node: &Node) -> Option<String> {
     }
 }
 
-fn condition_values(node: &Node, path: &str) -> Result<Vec<String>, PolicyError> {
+fn condition_values(node: &Node, path: JPath) -> Result<Vec<String>, PolicyError> {
     match &node.value {
         Value::Array(items) => {
             if items.is_empty() {
@@ -626,7 +639,7 @@ fn condition_values(node: &Node, path: &str) -> Result<Vec<String>, PolicyError>
                 .map(|(i, n)| {
                     scalar_text(n).ok_or_else(|| {
                         err(
-                            &format!("{path}[{i}]"),
+                            format!("{path}[{i}]"),
                             n,
                             format!("condition values must be strings, numbers or booleans, found {}", n.kind()),
                         )
@@ -644,16 +657,78 @@ fn condition_values(node: &Node, path: &str) -> Result<Vec<String>, PolicyError>
     }
 }
 
+/// True for `*` and for `service:Action` patterns (letters, digits, `-`, `_`, wildcards).
+pub(crate) fn valid_action(a: &str) -> bool {
+    a == "*"
+        || a.split_once(':').is_some_and(|(svc, act)| {
+            !svc.is_empty()
+                && !act.is_empty()
+                && svc
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '*' || c == '?')
+                && act.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || c == '*' || c == '?' || c == '-' || c == '_'
+                })
+        })
+}
+
+/// The entry for one value of a `Principal` member (`"AWS"`, `"Service"`, ...): `None` for an
+/// unknown principal type, `Some(Err(message))` for a malformed value.
+pub(crate) fn principal_entry(kind: &str, s: &str) -> Option<Result<PrincipalEntry, String>> {
+    Some(match kind {
+        "AWS" => {
+            if s == "*" {
+                Ok(PrincipalEntry::Any)
+            } else if is_account_id(s) {
+                Ok(PrincipalEntry::Account(s.to_string()))
+            } else if s.starts_with("arn:") {
+                let parts: Vec<&str> = s.splitn(6, ':').collect();
+                if parts.len() != 6 || !is_account_id(parts[4]) || parts[5].is_empty() {
+                    Err(format!("malformed principal ARN \"{s}\""))
+                } else if s.contains('*') || s.contains('?') {
+                    Err(format!(
+                        "wildcards cannot match part of a principal ARN (\"{s}\"); use \"*\" with an aws:PrincipalArn condition"
+                    ))
+                } else if parts[2] == "iam" && parts[5] == "root" {
+                    Ok(PrincipalEntry::Account(parts[4].to_string()))
+                } else {
+                    Ok(PrincipalEntry::Arn(s.to_string()))
+                }
+            } else {
+                Err(format!(
+                    "malformed AWS principal \"{s}\" (expected \"*\", a 12-digit account id or an ARN)"
+                ))
+            }
+        }
+        "Service" => {
+            if s.is_empty() || s.contains('*') {
+                Err(format!("malformed service principal \"{s}\""))
+            } else {
+                Ok(PrincipalEntry::Service(s.to_ascii_lowercase()))
+            }
+        }
+        "Federated" => Ok(PrincipalEntry::Federated(s.to_string())),
+        "CanonicalUser" => Ok(PrincipalEntry::CanonicalUser(s.to_string())),
+        _ => return None,
+    })
+}
+
+/// True when a `Null` or `Bool` condition value is `true` or `false` (any case).
+pub(crate) fn valid_flag(v: &str) -> bool {
+    v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false")
+}
+
 /// True for `*` and for ARNs with six colon-separated parts.
 pub fn valid_resource_arn(r: &str) -> bool {
-    r == "*" || (r.starts_with("arn:") && r.splitn(6, ':').count() == 6)
+    // Six parts: at least five colons.
+    r == "*" || (r.starts_with("arn:") && r.bytes().filter(|&b| b == b':').count() >= 5)
 }
 
 fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
 }
 
-fn parse_principal(node: &Node, path: &str) -> Result<Vec<PrincipalEntry>, PolicyError> {
+fn parse_principal(node: &Node, path: JPath) -> Result<Vec<PrincipalEntry>, PolicyError> {
     match &node.value {
         Value::String(s) if s == "*" => Ok(vec![PrincipalEntry::Any]),
         Value::String(s) => Err(err(
@@ -669,74 +744,25 @@ fn parse_principal(node: &Node, path: &str) -> Result<Vec<PrincipalEntry>, Polic
             }
             let mut out = Vec::new();
             for (key, key_pos, value) in members {
-                let p = format!("{path}.{key}");
-                let list = string_list(value, &p, key)?;
+                let p = JPath::Key(&path, key);
+                let list = string_list(value, p, key)?;
                 for (i, (s, n)) in list.into_iter().enumerate() {
-                    let ep = if matches!(value.value, Value::Array(_)) {
-                        format!("{p}[{i}]")
-                    } else {
-                        p.clone()
+                    let ep = || {
+                        if matches!(value.value, Value::Array(_)) {
+                            format!("{p}[{i}]")
+                        } else {
+                            p.to_string()
+                        }
                     };
-                    let entry = match key.as_str() {
-                        "AWS" => {
-                            if s == "*" {
-                                PrincipalEntry::Any
-                            } else if is_account_id(s) {
-                                PrincipalEntry::Account(s.to_string())
-                            } else if s.starts_with("arn:") {
-                                let parts: Vec<&str> = s.splitn(6, ':').collect();
-                                if parts.len() != 6
-                                    || !is_account_id(parts[4])
-                                    || parts[5].is_empty()
-                                {
-                                    return Err(err(
-                                        &ep,
-                                        n,
-                                        format!("malformed principal ARN \"{s}\""),
-                                    ));
-                                }
-                                if s.contains('*') || s.contains('?') {
-                                    return Err(err(
-                                        &ep,
-                                        n,
-                                        format!(
-                                            "wildcards cannot match part of a principal ARN (\"{s}\"); use \"*\" with an aws:PrincipalArn condition"
-                                        ),
-                                    ));
-                                }
-                                if parts[2] == "iam" && parts[5] == "root" {
-                                    PrincipalEntry::Account(parts[4].to_string())
-                                } else {
-                                    PrincipalEntry::Arn(s.to_string())
-                                }
-                            } else {
-                                return Err(err(
-                                    &ep,
-                                    n,
-                                    format!(
-                                        "malformed AWS principal \"{s}\" (expected \"*\", a 12-digit account id or an ARN)"
-                                    ),
-                                ));
-                            }
-                        }
-                        "Service" => {
-                            if s.is_empty() || s.contains('*') {
-                                return Err(err(
-                                    &ep,
-                                    n,
-                                    format!("malformed service principal \"{s}\""),
-                                ));
-                            }
-                            PrincipalEntry::Service(s.to_ascii_lowercase())
-                        }
-                        "Federated" => PrincipalEntry::Federated(s.to_string()),
-                        "CanonicalUser" => PrincipalEntry::CanonicalUser(s.to_string()),
-                        other => {
+                    let entry = match principal_entry(key, s) {
+                        Some(Ok(entry)) => entry,
+                        Some(Err(message)) => return Err(err(ep(), n, message)),
+                        None => {
                             return Err(PolicyError {
-                                path: p.clone(),
+                                path: p.to_string(),
                                 pos: *key_pos,
                                 message: format!(
-                                    "unknown principal type \"{other}\" (use AWS, Service, Federated or CanonicalUser)"
+                                    "unknown principal type \"{key}\" (use AWS, Service, Federated or CanonicalUser)"
                                 ),
                             });
                         }

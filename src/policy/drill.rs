@@ -447,7 +447,7 @@ fn prompt(case: &Case) -> String {
         } else {
             np.policy_type.label()
         };
-        format!("- {label} \"{}\": {}\n", np.name, np.document)
+        format!("- {label} \"{}\": {}\n", np.name, np.json())
     };
     if let Some(o) = &case.organization {
         let member = r.principal.account.as_deref() != Some(o.management_account.as_str());
@@ -464,7 +464,9 @@ fn prompt(case: &Case) -> String {
             for p in &l.policies {
                 out.push_str(&format!(
                     "- SCP \"{}\" at {}: {}\n",
-                    p.name, l.name, p.document
+                    p.name,
+                    l.name,
+                    p.json()
                 ));
             }
         }
@@ -554,7 +556,7 @@ fn card_question(case: &Case) -> String {
     }
     out.push_str("\n\n");
     let block = |label: &str, np: &NamedPolicy| {
-        let json = serde_json::to_string_pretty(&np.document).unwrap_or_default();
+        let json = np.pretty();
         format!("{label} \"{}\":\n\n```json\n{json}\n```\n\n", np.name)
     };
     if let Some(o) = &case.organization {

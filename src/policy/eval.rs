@@ -22,7 +22,8 @@ pub struct NamedPolicy {
     pub kind: ResourceKind,
     pub policy: Policy,
     /// The document as written (serializes to JSON in source order; see [`NamedPolicy::display`]).
-    pub document: Node,
+    /// `None` for policies read by bulk evaluation (`policy eval --jsonl`), which never shows them.
+    pub document: Option<Node>,
 }
 
 impl NamedPolicy {
@@ -53,8 +54,24 @@ impl NamedPolicy {
             policy_type,
             kind,
             policy: Policy::from_node(&document, policy_type, kind)?,
-            document,
+            document: Some(document),
         })
+    }
+
+    /// The document as compact JSON text (empty when it was not kept).
+    pub fn json(&self) -> String {
+        self.document
+            .as_ref()
+            .map(|d| d.to_string())
+            .unwrap_or_default()
+    }
+
+    /// The document as indented JSON text (empty when it was not kept).
+    pub fn pretty(&self) -> String {
+        self.document
+            .as_ref()
+            .and_then(|d| serde_json::to_string_pretty(d).ok())
+            .unwrap_or_default()
     }
 
     /// Validates a JSON value as a policy of the given type.
@@ -70,7 +87,7 @@ impl NamedPolicy {
     /// Pretty JSON text of the document and the 1-based line where each statement starts,
     /// so a UI can show the policy and highlight a statement by index.
     pub fn display(&self) -> (String, Vec<usize>) {
-        let text = serde_json::to_string_pretty(&self.document).unwrap_or_default();
+        let text = self.pretty();
         let lines = match super::json::parse(&text) {
             Ok(node) => match node.get("Statement") {
                 Some(st) => match &st.value {
@@ -393,17 +410,12 @@ fn sref(np: &NamedPolicy, level: Option<&str>, index: usize) -> StatementRef {
 }
 
 fn role_name_matches(policy_arn: &str, role_arn: &str) -> bool {
-    let split = |a: &str| {
-        let parts: Vec<&str> = a.splitn(6, ':').collect();
-        if parts.len() != 6 || !parts[5].starts_with("role/") {
-            return None;
-        }
-        Some((
-            parts[1].to_string(),
-            parts[4].to_string(),
-            parts[5].rsplit('/').next().unwrap_or("").to_string(),
-        ))
-    };
+    // Partition, account and role name (the path is not part of the comparison).
+    fn split(a: &str) -> Option<(&str, &str, &str)> {
+        let parts = pattern::split6_str(a)?;
+        let name = parts[5].strip_prefix("role/")?;
+        Some((parts[1], parts[4], name.rsplit('/').next().unwrap_or("")))
+    }
     match (split(policy_arn), split(role_arn)) {
         (Some(a), Some(b)) => a == b,
         _ => false,
@@ -522,7 +534,8 @@ fn check_statement(st: &Statement, policy: &Policy, env: &Env) -> Result<Option<
     };
     // `what` followed by a list of patterns.
     let listed = |what: std::fmt::Arguments, items: &[String]| {
-        let mut d = what.to_string();
+        let mut d = String::with_capacity(128);
+        let _ = d.write_fmt(what);
         write_list(&mut d, items);
         d
     };

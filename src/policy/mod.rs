@@ -48,6 +48,7 @@ pub mod condition;
 pub mod document;
 pub mod drill;
 pub mod eval;
+pub(crate) mod fast;
 pub mod json;
 pub mod lab;
 pub mod lint;

@@ -68,7 +68,7 @@ fn glob_with(plen: usize, pat: impl Fn(usize) -> Tok, text: &[u8], ignore_case: 
 /// Glob match where `*` and `?` in `pattern` are wildcards.
 pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
     let pb = pattern.as_bytes();
-    if !pb.contains(&b'*') && !pb.contains(&b'?') {
+    if !has_wildcard(pattern) {
         return if ignore_case {
             pattern.eq_ignore_ascii_case(text)
         } else {
@@ -136,13 +136,27 @@ fn split6(toks: &[Tok]) -> Option<[&[Tok]; 6]> {
     Some(parts)
 }
 
-fn split6_str(s: &str) -> Option<[&str; 6]> {
-    let mut it = s.splitn(6, ':');
+/// Splits at the first five colons (the six parts of an ARN).
+pub fn split6_str(s: &str) -> Option<[&str; 6]> {
     let mut out = [""; 6];
-    for slot in &mut out {
-        *slot = it.next()?;
+    let (mut start, mut n) = (0, 0);
+    for (i, b) in s.bytes().enumerate() {
+        if b == b':' {
+            out[n] = &s[start..i];
+            n += 1;
+            start = i + 1;
+            if n == 5 {
+                out[5] = &s[start..];
+                return Some(out);
+            }
+        }
     }
-    Some(out)
+    None
+}
+
+/// True when a pattern has a `*` or `?` wildcard.
+pub fn has_wildcard(pattern: &str) -> bool {
+    pattern.bytes().any(|b| b == b'*' || b == b'?')
 }
 
 /// ARN match: `*` alone matches everything; otherwise the six colon-separated parts are
@@ -163,7 +177,7 @@ pub fn arn_match_str(pattern: &str, arn: &str) -> bool {
     if pattern == "*" {
         return true;
     }
-    if !pattern.contains(['*', '?']) {
+    if !has_wildcard(pattern) {
         return pattern == arn;
     }
     // Same as `arn_match(&compile(pattern), arn)` without building the tokens: in a plain

@@ -512,9 +512,7 @@ impl LabScreen {
                     Action::ToggleKey(n) => c.toggle(n),
                     Action::Edit => {
                         if let Some(p) = c.selected_policy() {
-                            let text = serde_json::to_string_pretty(&p.document)
-                                .unwrap_or_else(|_| p.document.to_string());
-                            return Effect::EditPolicy(text);
+                            return Effect::EditPolicy(p.pretty());
                         }
                     }
                     Action::Back => {
