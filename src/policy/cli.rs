@@ -280,14 +280,17 @@ pub fn eval_json_lines(
 }
 
 /// `--jsonl`: a reader thread feeds lines; what has arrived is evaluated as a batch on all
-/// cores and written in input order. Output is flushed whenever no more input is waiting, so
-/// a program that sends one case and waits for its answer gets it at once.
+/// cores while a writer thread prints the previous batch, in input order. Output is flushed
+/// whenever no more input is waiting, so a program that sends one case and waits for its
+/// answer gets it at once.
 fn run_jsonl() -> Result<ExitCode> {
+    use std::sync::mpsc::{TryRecvError, sync_channel};
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let (tx, rx) =
-        std::sync::mpsc::sync_channel::<std::io::Result<(usize, String)>>(4 * JSONL_BATCH);
+    let (tx, rx) = sync_channel::<std::io::Result<(usize, String)>>(4 * JSONL_BATCH);
     std::thread::spawn(move || {
-        for (i, line) in std::io::stdin().lock().lines().enumerate() {
+        // Large buffers: cases are kilobytes each, and fewer system calls keep the cores busy.
+        let input = std::io::BufReader::with_capacity(1 << 20, std::io::stdin().lock());
+        for (i, line) in input.lines().enumerate() {
             let item = line.map(|l| (i + 1, l));
             let stop = item.is_err();
             if tx.send(item).is_err() || stop {
@@ -295,16 +298,40 @@ fn run_jsonl() -> Result<ExitCode> {
             }
         }
     });
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::new(stdout.lock());
-    let mut invalid = false;
-    let mut missed = false;
+    // (results, flush after writing them)
+    type Batch = (Vec<(String, Result<bool, ()>)>, bool);
+    let (out_tx, out_rx) = sync_channel::<Batch>(2);
+    let writer = std::thread::spawn(move || -> std::io::Result<(bool, bool)> {
+        let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+        let (mut invalid, mut missed) = (false, false);
+        for (results, flush) in out_rx {
+            for (text, status) in results {
+                match status {
+                    Ok(true) => {}
+                    Ok(false) => missed = true,
+                    Err(()) => invalid = true,
+                }
+                out.write_all(text.as_bytes())?;
+                out.write_all(b"\n")?;
+            }
+            if flush {
+                out.flush()?;
+            }
+        }
+        out.flush()?;
+        Ok((invalid, missed))
+    });
     let mut batch: Vec<(usize, String)> = Vec::with_capacity(JSONL_BATCH);
     let mut next = rx.recv().ok();
+    let mut read_error = None;
     while let Some(item) = next.take() {
-        let (n, line) = item?;
-        if !line.trim().is_empty() {
-            batch.push((n, line));
+        match item {
+            Ok((n, line)) if !line.trim().is_empty() => batch.push((n, line)),
+            Ok(_) => {}
+            Err(e) => {
+                read_error = Some(e);
+                break;
+            }
         }
         // Take what is already waiting, without blocking, up to a batch.
         let mut ended = false;
@@ -315,36 +342,50 @@ fn run_jsonl() -> Result<ExitCode> {
                         batch.push((n, line));
                     }
                 }
-                Ok(Err(e)) => return Err(e.into()),
-                Err(std::sync::mpsc::TryRecvError::Empty) => break,
-                Err(std::sync::mpsc::TryRecvError::Disconnected) => {
+                Ok(Err(e)) => {
+                    read_error = Some(e);
+                    ended = true;
+                    break;
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
                     ended = true;
                     break;
                 }
             }
         }
-        for (text, status) in eval_json_lines(&batch, threads) {
-            match status {
-                Ok(true) => {}
-                Ok(false) => missed = true,
-                Err(()) => invalid = true,
-            }
-            writeln!(out, "{text}")?;
-        }
+        let results = eval_json_lines(&batch, threads);
         batch.clear();
-        if ended {
-            break;
-        }
-        next = match rx.try_recv() {
-            Ok(item) => Some(item),
-            Err(std::sync::mpsc::TryRecvError::Disconnected) => None,
-            Err(std::sync::mpsc::TryRecvError::Empty) => {
-                out.flush()?;
-                rx.recv().ok()
+        let waiting = if ended {
+            None
+        } else {
+            match rx.try_recv() {
+                Ok(item) => Some(item),
+                Err(TryRecvError::Disconnected) => {
+                    ended = true;
+                    None
+                }
+                Err(TryRecvError::Empty) => None,
             }
         };
+        // Nothing waiting: let these answers out before blocking for more input.
+        if out_tx.send((results, waiting.is_none())).is_err() {
+            break;
+        }
+        next = match waiting {
+            Some(item) => Some(item),
+            None if ended => None,
+            None => rx.recv().ok(),
+        };
     }
-    out.flush()?;
+    drop(out_tx);
+    let (invalid, missed) = match writer.join() {
+        Ok(result) => result?,
+        Err(panic) => std::panic::resume_unwind(panic),
+    };
+    if let Some(e) = read_error {
+        return Err(e.into());
+    }
     Ok(if invalid {
         ExitCode::from(2)
     } else if missed {

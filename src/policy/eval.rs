@@ -193,9 +193,12 @@ pub struct StatementRef {
     pub level: Option<String>,
     /// 0-based index in the policy's Statement list.
     pub index: usize,
+    /// Left out of JSON when the statement has no Sid.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sid: Option<String>,
     pub effect: Effect,
-    /// Line of the statement in the policy text, when known.
+    /// Line of the statement in the policy text, when known (left out of JSON otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub line: Option<usize>,
 }
 

@@ -81,7 +81,7 @@ struct RawPuzzleFile {
     puzzles: Vec<RawPuzzle>,
 }
 
-const BUILTIN: &[(&str, &str)] = &[
+pub(crate) const BUILTIN: &[(&str, &str)] = &[
     (
         "assets/lab/lambda-s3-denied.yaml",
         include_str!("../../assets/lab/lambda-s3-denied.yaml"),
