@@ -1,13 +1,13 @@
 //! Policy engine speed: one 6-policy evaluation (target <= 10 us) and the `--jsonl` path
 //! (parse + evaluate + serialize; target >= 100,000 cases/s): one 6-policy line on one thread,
-//! and the 39 cases shipped in the Policy Lab puzzles as a batch on every core, which is how
+//! and the 39 cases shipped in the Policy Lab puzzles in batches on every core, which is how
 //! `policy eval --jsonl` runs.
 
 use std::hint::black_box;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use iamdrill::policy::case::{Format, parse_case};
-use iamdrill::policy::cli::{eval_json_line, eval_json_lines};
+use iamdrill::policy::cli::{JsonlPool, eval_json_line};
 
 /// Identity (2), bucket policy, boundary, session policy and an SCP: six policies.
 const CASE: &str = r#"{
@@ -68,19 +68,20 @@ fn bench(c: &mut Criterion) {
 
     let corpus = lab_cases();
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let batch: Vec<(usize, String)> = (0..512)
+    let batch: Vec<(usize, String)> = (0..1024)
         .map(|i| (i + 1, corpus[i % corpus.len()].clone()))
         .collect();
+    let pool = JsonlPool::new(threads);
     assert!(
-        eval_json_lines(&batch, threads)
+        pool.eval(batch.clone())
             .iter()
             .all(|(_, status)| *status == Ok(true)),
         "every lab case meets its expectation"
     );
     group.throughput(Throughput::Elements(batch.len() as u64));
     group.bench_function(
-        format!("lab cases, batch of 512 on {threads} threads"),
-        |b| b.iter(|| eval_json_lines(black_box(&batch), threads)),
+        format!("lab cases, batch of 1024 on {threads} threads"),
+        |b| b.iter(|| pool.eval(black_box(batch.clone()))),
     );
     group.finish();
 }

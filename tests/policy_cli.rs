@@ -140,6 +140,85 @@ fn jsonl_streams_one_result_per_line() {
 }
 
 #[test]
+fn jsonl_keeps_input_order_across_batches_and_threads() {
+    // 3,000 lines: several batches, each split between the threads; every 7th line is invalid
+    // and every 5th expects the wrong decision.
+    let mut input = String::new();
+    for i in 0..3000 {
+        let line = if i % 7 == 3 {
+            format!("{{\"name\": \"bad {i}\", \"request\": 1}}")
+        } else if i % 5 == 0 {
+            CASE_JSON
+                .replace("\"name\":\"j\"", &format!("\"name\":\"case {i}\""))
+                .replace("\"expect\":\"Allow\"", "\"expect\":\"ExplicitDeny\"")
+        } else {
+            CASE_JSON.replace("\"name\":\"j\"", &format!("\"name\":\"case {i}\""))
+        };
+        input.push_str(&line);
+        input.push('\n');
+    }
+    let mut child = bin()
+        .args(["policy", "eval", "--jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
+    let o = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an invalid line makes the exit code 2"
+    );
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3000);
+    for (i, v) in lines.iter().enumerate() {
+        if i % 7 == 3 {
+            let shown = v["error"]["display"].as_str().unwrap();
+            assert!(shown.contains(&format!("stdin line {}", i + 1)), "{shown}");
+        } else {
+            assert_eq!(v["case"], format!("case {i}"));
+            assert_eq!(v["decision"], "Allow");
+            assert_eq!(v["expectation_met"], i % 5 != 0, "line {}", i + 1);
+        }
+    }
+}
+
+#[test]
+fn jsonl_answers_each_line_before_the_next_arrives() {
+    use std::io::{BufRead, BufReader};
+    let mut child = bin()
+        .args(["policy", "eval", "--jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    for i in 0..3 {
+        // The next case is sent only after the answer to this one has been read.
+        writeln!(
+            stdin,
+            "{}",
+            CASE_JSON.replace("\"j\"", &format!("\"q{i}\""))
+        )
+        .unwrap();
+        stdin.flush().unwrap();
+        let mut answer = String::new();
+        out.read_line(&mut answer).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&answer).unwrap();
+        assert_eq!(v["case"], format!("q{i}"));
+    }
+    drop(stdin);
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+#[test]
 fn test_command_summarises() {
     let mut files: Vec<String> = std::fs::read_dir(data(""))
         .unwrap()

@@ -3,6 +3,7 @@
 use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 
 use clap::{Args, Subcommand, ValueEnum};
 use color_eyre::Result;
@@ -248,35 +249,63 @@ pub fn eval_json_line(line: &str, line_no: usize) -> (String, Result<bool, ()>) 
 }
 
 /// Lines evaluated together at most; a batch is split between the worker threads.
-const JSONL_BATCH: usize = 512;
+const JSONL_BATCH: usize = 1024;
 
-/// Evaluates a batch of `(line number, line)` in order, on up to `threads` threads.
-pub fn eval_json_lines(
-    lines: &[(usize, String)],
-    threads: usize,
-) -> Vec<(String, Result<bool, ()>)> {
-    let threads = threads.clamp(1, lines.len().max(1));
-    if threads == 1 || lines.len() < 16 {
-        return lines.iter().map(|(n, l)| eval_json_line(l, *n)).collect();
+/// One evaluated line: the JSON result and whether the case was valid and met its expectation.
+pub type LineResult = (String, Result<bool, ()>);
+
+/// Numbered input lines.
+type Lines = Vec<(usize, String)>;
+
+/// Threads for bulk evaluation, started once for the whole run (a thread per batch would pay
+/// for its start and its allocator warm-up every time). The calling thread takes a share too.
+pub struct JsonlPool {
+    workers: Vec<(SyncSender<Lines>, Receiver<Vec<LineResult>>)>,
+}
+
+impl JsonlPool {
+    /// A pool that evaluates on `threads` threads in all (the caller's included).
+    pub fn new(threads: usize) -> JsonlPool {
+        let workers = (1..threads.max(1))
+            .map(|_| {
+                let (tx, rx) = sync_channel::<Lines>(1);
+                let (done_tx, done_rx) = sync_channel::<Vec<LineResult>>(1);
+                std::thread::spawn(move || {
+                    for part in rx {
+                        let results = part.iter().map(|(n, l)| eval_json_line(l, *n)).collect();
+                        if done_tx.send(results).is_err() {
+                            break;
+                        }
+                    }
+                });
+                (tx, done_rx)
+            })
+            .collect();
+        JsonlPool { workers }
     }
-    let chunk = lines.len().div_ceil(threads);
-    let run = |part: &[(usize, String)]| -> Vec<(String, Result<bool, ()>)> {
-        part.iter().map(|(n, l)| eval_json_line(l, *n)).collect()
-    };
-    std::thread::scope(|scope| {
-        // The first chunk runs here while the other threads take the rest.
-        let mut parts = lines.chunks(chunk);
-        let first = parts.next().unwrap_or_default();
-        let workers: Vec<_> = parts.map(|part| scope.spawn(move || run(part))).collect();
-        let mut results = run(first);
-        for w in workers {
-            match w.join() {
-                Ok(more) => results.extend(more),
-                Err(panic) => std::panic::resume_unwind(panic),
+
+    /// Evaluates `(line number, line)` pairs; the results come back in input order.
+    pub fn eval(&self, mut lines: Lines) -> Vec<LineResult> {
+        let parts = self.workers.len() + 1;
+        let chunk = lines.len().div_ceil(parts).max(8);
+        let mut rest = lines.split_off(chunk.min(lines.len()));
+        let mut sent = 0;
+        for (tx, _) in &self.workers {
+            if rest.is_empty() {
+                break;
             }
+            let tail = rest.split_off(chunk.min(rest.len()));
+            tx.send(std::mem::replace(&mut rest, tail))
+                .expect("a policy worker thread stopped");
+            sent += 1;
+        }
+        let mut results: Vec<LineResult> =
+            lines.iter().map(|(n, l)| eval_json_line(l, *n)).collect();
+        for (_, rx) in self.workers.iter().take(sent) {
+            results.extend(rx.recv().expect("a policy worker thread stopped"));
         }
         results
-    })
+    }
 }
 
 /// `--jsonl`: a reader thread feeds lines; what has arrived is evaluated as a batch on all
@@ -284,8 +313,7 @@ pub fn eval_json_lines(
 /// whenever no more input is waiting, so a program that sends one case and waits for its
 /// answer gets it at once.
 fn run_jsonl() -> Result<ExitCode> {
-    use std::sync::mpsc::{TryRecvError, sync_channel};
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let pool = JsonlPool::new(std::thread::available_parallelism().map_or(1, |n| n.get()));
     let (tx, rx) = sync_channel::<std::io::Result<(usize, String)>>(4 * JSONL_BATCH);
     std::thread::spawn(move || {
         // Large buffers: cases are kilobytes each, and fewer system calls keep the cores busy.
@@ -321,7 +349,7 @@ fn run_jsonl() -> Result<ExitCode> {
         out.flush()?;
         Ok((invalid, missed))
     });
-    let mut batch: Vec<(usize, String)> = Vec::with_capacity(JSONL_BATCH);
+    let mut batch: Lines = Vec::with_capacity(JSONL_BATCH);
     let mut next = rx.recv().ok();
     let mut read_error = None;
     while let Some(item) = next.take() {
@@ -354,8 +382,10 @@ fn run_jsonl() -> Result<ExitCode> {
                 }
             }
         }
-        let results = eval_json_lines(&batch, threads);
-        batch.clear();
+        let results = pool.eval(std::mem::replace(
+            &mut batch,
+            Vec::with_capacity(JSONL_BATCH),
+        ));
         let waiting = if ended {
             None
         } else {
