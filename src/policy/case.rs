@@ -545,14 +545,16 @@ impl Cx<'_> {
             let vals = match v {
                 serde_json::Value::Array(items) => items
                     .into_iter()
-                    .map(|i| scalar(&i).ok_or(()))
+                    .map(|i| scalar(i).ok_or(()))
                     .collect::<Result<Vec<_>, _>>()
                     .map_err(|_| self.err(format!("request.context.{k}: list entries must be strings, numbers or booleans")))?,
-                other => vec![scalar(&other).ok_or_else(|| {
+                other => vec![scalar(other).ok_or_else(|| {
                     self.err(format!("request.context.{k}: a value must be a string, number, boolean or a list of them"))
                 })?],
             };
-            context.insert(k.to_ascii_lowercase(), vals);
+            let mut k = k;
+            k.make_ascii_lowercase();
+            context.insert(k, vals);
         }
         let request = Request {
             principal,
@@ -659,9 +661,9 @@ impl Cx<'_> {
     }
 }
 
-fn scalar(v: &serde_json::Value) -> Option<String> {
+fn scalar(v: serde_json::Value) -> Option<String> {
     match v {
-        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::String(s) => Some(s),
         serde_json::Value::Bool(b) => Some(b.to_string()),
         serde_json::Value::Number(n) => Some(n.to_string()),
         _ => None,
@@ -897,18 +899,18 @@ pub fn load_cases(path: &Path) -> Result<Vec<Case>, CaseError> {
 /// Parses one JSON case from a line of `--jsonl` input (no `file:` entries resolved
 /// relative to anything but the working directory).
 pub fn parse_json_line(line: &str, line_no: usize) -> Result<Case, CaseError> {
-    let file = format!("stdin line {line_no}");
     // Documents straight into the model first; a line that path rejects is read again below
-    // the positioned way, so the error names its place.
+    // the positioned way, so the error names its place (and the file name is only written then).
     if let Ok(raw) = super::fast::with(|| serde_json::from_str::<RawCase>(line))
         && let Ok(case) = (Cx {
-            file: &file,
+            file: "",
             base_dir: None,
         })
         .case(raw)
     {
         return Ok(case);
     }
+    let file = format!("stdin line {line_no}");
     let raw = serde_json::from_str::<RawCase>(line).map_err(|e| {
         if e.to_string().contains(DOC_ERROR)
             && let Ok(tree) = json::parse(line)

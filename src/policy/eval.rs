@@ -3,6 +3,7 @@
 //! Follows the AWS evaluation logic (explicit deny first; RCP and SCP allows at every level;
 //! resource-based grants by principal type in one account; both sides across accounts).
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 
 use serde::Serialize;
@@ -293,7 +294,7 @@ pub struct Evaluation {
     /// The deciding rule in plain words.
     pub rule: String,
     /// Evaluation steps in order, in plain words.
-    pub steps: Vec<String>,
+    pub steps: Vec<Cow<'static, str>>,
     /// Readings of the documentation the engine chose where the docs are ambiguous.
     pub notes: Vec<String>,
     /// Every statement of every policy with whether it applied and why not.
@@ -676,7 +677,7 @@ fn skip_policy(np: &NamedPolicy, level: Option<&str>, why: &str, traces: &mut Ve
 }
 
 struct Out {
-    steps: Vec<String>,
+    steps: Vec<Cow<'static, str>>,
     notes: Vec<String>,
     traces: Vec<StatementTrace>,
 }
@@ -704,20 +705,16 @@ impl Out {
 }
 
 fn describe(sr: &StatementRef) -> String {
-    match (sr.policy_type, &sr.level) {
-        (PolicyType::Scp | PolicyType::Rcp, Some(level)) => format!(
-            "the {} \"{}\" attached to {level} ({})",
-            sr.policy_type.label(),
-            sr.policy,
-            sr.label()
-        ),
-        _ => format!(
-            "the {} \"{}\" ({})",
-            sr.policy_type.label(),
-            sr.policy,
-            sr.label()
-        ),
+    let mut out = String::with_capacity(96);
+    let _ = write!(out, "the {} \"{}\"", sr.policy_type.label(), sr.policy);
+    if let (PolicyType::Scp | PolicyType::Rcp, Some(level)) = (sr.policy_type, &sr.level) {
+        let _ = write!(out, " attached to {level}");
     }
+    let _ = match &sr.sid {
+        Some(sid) if !sid.is_empty() => write!(out, " (statement \"{sid}\")"),
+        _ => write!(out, " (statement #{})", sr.index + 1),
+    };
+    out
 }
 
 fn group_ref(policies: &[NamedPolicy], ty: PolicyType) -> PolicyRef {
@@ -763,38 +760,38 @@ pub fn evaluate(req: &Request, set: &PolicySet, org: Option<&Organization>) -> E
     let resource_in_org = org.is_some_and(|o| r_acct.is_some_and(|a| o.contains(a, &req_accounts)));
 
     // Scope of SCPs and RCPs.
-    let scp_skip: Option<String> = match org {
+    let scp_skip: Option<&'static str> = match org {
         None => None,
         Some(o) => {
             if matches!(
                 p.kind,
                 PrincipalKind::Service | PrincipalKind::Anonymous | PrincipalKind::WebIdentity
             ) {
-                Some("SCPs do not apply: the caller is not a principal of a member account".into())
+                Some("SCPs do not apply: the caller is not a principal of a member account")
             } else if !principal_in_org {
-                Some("SCPs do not apply: the caller's account is outside the organization".into())
+                Some("SCPs do not apply: the caller's account is outside the organization")
             } else if p_acct == Some(o.management_account.as_str()) {
-                Some("SCPs do not apply: the caller is in the management account".into())
+                Some("SCPs do not apply: the caller is in the management account")
             } else if p.service_linked {
-                Some("SCPs do not apply: the caller is a service-linked role".into())
+                Some("SCPs do not apply: the caller is a service-linked role")
             } else {
                 None
             }
         }
     };
-    let rcp_skip: Option<String> = match org {
+    let rcp_skip: Option<&'static str> = match org {
         None => None,
         Some(o) => {
             if !resource_in_org {
-                Some("RCPs do not apply: the resource's account is outside the organization".into())
+                Some("RCPs do not apply: the resource's account is outside the organization")
             } else if r_acct == Some(o.management_account.as_str()) {
-                Some("RCPs do not apply: the resource is in the management account".into())
+                Some("RCPs do not apply: the resource is in the management account")
             } else if p.service_linked {
-                Some("RCPs do not apply: the caller is a service-linked role".into())
+                Some("RCPs do not apply: the caller is a service-linked role")
             } else if req.action.eq_ignore_ascii_case("kms:RetireGrant") {
-                Some("RCPs do not apply to kms:RetireGrant".into())
+                Some("RCPs do not apply to kms:RetireGrant")
             } else if req.resource.aws_managed_key {
-                Some("RCPs do not apply to AWS managed KMS keys".into())
+                Some("RCPs do not apply to AWS managed KMS keys")
             } else {
                 None
             }
@@ -846,14 +843,14 @@ pub fn evaluate(req: &Request, set: &PolicySet, org: Option<&Organization>) -> E
             }
         }
         match &scp_skip {
-            Some(why) => out.steps.push(why.clone()),
+            Some(why) => out.steps.push((*why).into()),
             None if o.scps.is_empty() => out
                 .steps
                 .push("no SCP chain given: SCPs treated as FullAWSAccess".into()),
             None => {}
         }
         match &rcp_skip {
-            Some(why) => out.steps.push(why.clone()),
+            Some(why) => out.steps.push((*why).into()),
             None if o.rcps.is_empty() => out
                 .steps
                 .push("no RCP chain given: only RCPFullAWSAccess applies".into()),
@@ -936,7 +933,7 @@ pub fn evaluate(req: &Request, set: &PolicySet, org: Option<&Organization>) -> E
             .unwrap_or_else(|| " overrides any Allow".into());
         let rule = format!("an explicit Deny in {}{over}", describe(&d));
         out.steps
-            .push(format!("explicit Deny found in {}", describe(&d)));
+            .push(format!("explicit Deny found in {}", describe(&d)).into());
         let pref = PolicyRef {
             name: d.policy.clone(),
             policy_type: d.policy_type,
@@ -959,7 +956,8 @@ pub fn evaluate(req: &Request, set: &PolicySet, org: Option<&Organization>) -> E
                 "no RCP attached to {} allows {} on this resource; RCPs need an Allow at every level (root, each OU, the account)",
                 lvl.name, req.action
             );
-            out.steps.push(format!("RCPs: no Allow at {}", lvl.name));
+            out.steps
+                .push(format!("RCPs: no Allow at {}", lvl.name).into());
             let pref = PolicyRef {
                 name: lvl.name.clone(),
                 policy_type: PolicyType::Rcp,
@@ -978,7 +976,8 @@ pub fn evaluate(req: &Request, set: &PolicySet, org: Option<&Organization>) -> E
                 "no SCP attached to {} allows {}; SCPs need an Allow at every level from the root to the account, and they cap even AdministratorAccess",
                 lvl.name, req.action
             );
-            out.steps.push(format!("SCPs: no Allow at {}", lvl.name));
+            out.steps
+                .push(format!("SCPs: no Allow at {}", lvl.name).into());
             let pref = PolicyRef {
                 name: lvl.name.clone(),
                 policy_type: PolicyType::Scp,
@@ -1019,11 +1018,10 @@ pub fn evaluate(req: &Request, set: &PolicySet, org: Option<&Organization>) -> E
 
     if let Some((sr, g)) = &grant {
         out.steps
-            .push(format!("{} grants access to {}", describe(sr), g.words()));
+            .push(format!("{} grants access to {}", describe(sr), g.words()).into());
     } else if set.resource.is_some() {
-        out.steps.push(format!(
-            "the {resource_label} does not allow this principal"
-        ));
+        out.steps
+            .push(format!("the {resource_label} does not allow this principal").into());
     }
 
     // Principals with no identity side (services, identity providers, anonymous).
@@ -1071,7 +1069,8 @@ pub fn evaluate(req: &Request, set: &PolicySet, org: Option<&Organization>) -> E
         .is_none_or(|o| o.first(Effect::Allow).is_some());
     let session_ok = session.is_empty() || session.iter().any(|o| o.first(Effect::Allow).is_some());
     if let Some(a) = &identity_allow {
-        out.steps.push(format!("{} allows the action", describe(a)));
+        out.steps
+            .push(format!("{} allows the action", describe(a)).into());
     } else if !is_root {
         out.steps
             .push("no identity-based policy allows the action".into());
@@ -1209,11 +1208,14 @@ pub fn evaluate(req: &Request, set: &PolicySet, org: Option<&Organization>) -> E
     }
 
     // 6. Cross-account: both the caller's side and the resource's policy must allow.
-    out.steps.push(format!(
-        "cross-account ({} -> {}): the caller's identity side AND the resource's {resource_label} must both allow",
-        p_acct.unwrap_or("?"),
-        r_acct.unwrap_or("?")
-    ));
+    out.steps.push(
+        format!(
+            "cross-account ({} -> {}): the caller's identity side AND the resource's {resource_label} must both allow",
+            p_acct.unwrap_or("?"),
+            r_acct.unwrap_or("?")
+        )
+        .into(),
+    );
     if !identity_ok {
         let rule = format!(
             "cross-account: the caller's account {} must allow {} in an identity-based policy, and none does",

@@ -157,7 +157,7 @@ impl Resource {
         if let Some(a) = &self.account {
             return Some(a);
         }
-        let acct = self.arn.split(':').nth(4)?;
+        let acct = super::pattern::split6_str(&self.arn)?[4];
         (!acct.is_empty()).then_some(acct)
     }
 }
