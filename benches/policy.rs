@@ -66,7 +66,8 @@ fn bench(c: &mut Criterion) {
         b.iter(|| eval_json_line(black_box(&line), 1))
     });
 
-    let corpus = lab_cases();
+    let corpus = iamdrill::policy::lab::builtin_case_lines();
+    assert!(corpus.len() >= 30, "{} lab cases", corpus.len());
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
     let batch: Vec<(usize, String)> = (0..1024)
         .map(|i| (i + 1, corpus[i % corpus.len()].clone()))
@@ -92,36 +93,6 @@ fn bench(c: &mut Criterion) {
         },
     );
     group.finish();
-}
-
-/// The cases of the Policy Lab puzzles (assets/lab), one JSON line each.
-fn lab_cases() -> Vec<String> {
-    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
-        match v {
-            serde_json::Value::Object(m)
-                if m.contains_key("request") && m.contains_key("policies") =>
-            {
-                out.push(v.to_string())
-            }
-            serde_json::Value::Object(m) => m.values().for_each(|x| walk(x, out)),
-            serde_json::Value::Array(items) => items.iter().for_each(|x| walk(x, out)),
-            _ => {}
-        }
-    }
-    let mut out = Vec::new();
-    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/lab");
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .expect("assets/lab")
-        .flatten()
-        .collect();
-    files.sort_by_key(|f| f.path());
-    for f in files {
-        let text = std::fs::read_to_string(f.path()).expect("lab file");
-        let yaml: serde_yaml::Value = serde_yaml::from_str(&text).expect("lab YAML");
-        walk(&serde_json::to_value(yaml).expect("YAML as JSON"), &mut out);
-    }
-    assert!(out.len() >= 30, "{} lab cases", out.len());
-    out
 }
 
 criterion_group!(benches, bench);

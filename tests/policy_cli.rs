@@ -14,6 +14,16 @@ fn data(name: &str) -> PathBuf {
         .join(name)
 }
 
+/// `policy eval --jsonl` with piped standard input and output.
+fn jsonl_child() -> std::process::Child {
+    bin()
+        .args(["policy", "eval", "--jsonl"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
 fn run(args: &[&str]) -> Output {
     bin().args(args).output().unwrap()
 }
@@ -92,12 +102,7 @@ fn eval_exit_codes() {
 
 #[test]
 fn jsonl_streams_one_result_per_line() {
-    let mut child = bin()
-        .args(["policy", "eval", "--jsonl"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = jsonl_child();
     {
         let mut stdin = child.stdin.take().unwrap();
         writeln!(stdin, "{CASE_JSON}").unwrap();
@@ -129,12 +134,7 @@ fn jsonl_streams_one_result_per_line() {
             .contains("stdin line 4")
     );
 
-    let mut child = bin()
-        .args(["policy", "eval", "--jsonl"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = jsonl_child();
     writeln!(child.stdin.take().unwrap(), "{CASE_JSON}").unwrap();
     assert_eq!(child.wait_with_output().unwrap().status.code(), Some(0));
 }
@@ -157,12 +157,7 @@ fn jsonl_keeps_input_order_across_batches_and_threads() {
         input.push_str(&line);
         input.push('\n');
     }
-    let mut child = bin()
-        .args(["policy", "eval", "--jsonl"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = jsonl_child();
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()).unwrap());
     let o = child.wait_with_output().unwrap();
@@ -192,12 +187,7 @@ fn jsonl_keeps_input_order_across_batches_and_threads() {
 #[test]
 fn jsonl_answers_each_line_before_the_next_arrives() {
     use std::io::{BufRead, BufReader};
-    let mut child = bin()
-        .args(["policy", "eval", "--jsonl"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = jsonl_child();
     let mut stdin = child.stdin.take().unwrap();
     let mut out = BufReader::new(child.stdout.take().unwrap());
     for i in 0..3 {

@@ -1042,32 +1042,10 @@ expect: ExplicitDeny
 mod fast_path_tests {
     use super::*;
 
-    /// The cases of the lab puzzles as JSON lines.
-    fn lab_lines() -> Vec<String> {
-        fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
-            match v {
-                serde_json::Value::Object(m)
-                    if m.contains_key("request") && m.contains_key("policies") =>
-                {
-                    out.push(v.to_string())
-                }
-                serde_json::Value::Object(m) => m.values().for_each(|x| walk(x, out)),
-                serde_json::Value::Array(items) => items.iter().for_each(|x| walk(x, out)),
-                _ => {}
-            }
-        }
-        let mut out = Vec::new();
-        for (_, text) in super::super::lab::BUILTIN {
-            let yaml: serde_yaml::Value = serde_yaml::from_str(text).unwrap();
-            walk(&serde_json::to_value(yaml).unwrap(), &mut out);
-        }
-        out
-    }
-
     /// Every shipped lab case is read by the fast path, and both paths build the same case.
     #[test]
     fn lab_cases_take_the_fast_path_and_agree_with_the_positioned_one() {
-        let lines = lab_lines();
+        let lines = super::super::lab::builtin_case_lines();
         assert!(lines.len() >= 30, "{}", lines.len());
         for line in &lines {
             let raw = super::super::fast::with(|| serde_json::from_str::<RawCase>(line))

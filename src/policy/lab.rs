@@ -81,7 +81,7 @@ struct RawPuzzleFile {
     puzzles: Vec<RawPuzzle>,
 }
 
-pub(crate) const BUILTIN: &[(&str, &str)] = &[
+const BUILTIN: &[(&str, &str)] = &[
     (
         "assets/lab/lambda-s3-denied.yaml",
         include_str!("../../assets/lab/lambda-s3-denied.yaml"),
@@ -107,6 +107,32 @@ pub(crate) const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../assets/lab/boundary-vs-resource.yaml"),
     ),
 ];
+
+/// The cases of the built-in puzzles, each as one line of JSON: the input of
+/// `policy eval --jsonl`, for its benchmark and tests.
+pub fn builtin_case_lines() -> Vec<String> {
+    fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+        match v {
+            serde_json::Value::Object(m)
+                if m.contains_key("request") && m.contains_key("policies") =>
+            {
+                out.push(v.to_string())
+            }
+            serde_json::Value::Object(m) => m.values().for_each(|x| walk(x, out)),
+            serde_json::Value::Array(items) => items.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for (_, text) in BUILTIN {
+        if let Ok(yaml) = serde_yaml::from_str::<serde_yaml::Value>(text)
+            && let Ok(json) = serde_json::to_value(yaml)
+        {
+            walk(&json, &mut out);
+        }
+    }
+    out
+}
 
 /// Parses a puzzle file (`puzzles:` list). `file` names it in errors.
 pub fn parse_puzzles(text: &str, file: &str) -> Result<Vec<Puzzle>, CaseError> {
