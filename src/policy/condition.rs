@@ -319,12 +319,9 @@ pub fn evaluate(
         Some(SetOp::ForAllValues) => "not every request value satisfies it",
         Some(SetOp::ForAnyValue) => "no request value satisfies it",
     };
-    let mut detail = format!("{}: {how}; request [", cond.operator_text);
-    for (i, v) in request.iter().enumerate() {
-        let sep = if i == 0 { "" } else { ", " };
-        let _ = write!(detail, "{sep}\"{v}\"");
-    }
-    detail.push_str("] vs policy [");
+    let mut detail = format!("{}: {how}; request ", cond.operator_text);
+    write_list(&mut detail, request.iter());
+    detail.push_str(" vs policy [");
     for (i, raw) in cond.values.iter().enumerate() {
         let sep = if i == 0 { "" } else { ", " };
         let _ = match resolve(raw, ctx, vars) {
@@ -338,6 +335,19 @@ pub fn evaluate(
     }
     detail.push(']');
     Err(fail(detail))
+}
+
+/// Writes `["a", "b"]` (for explanations).
+pub(crate) fn write_list<T: std::fmt::Display>(
+    out: &mut String,
+    items: impl IntoIterator<Item = T>,
+) {
+    out.push('[');
+    for (i, item) in items.into_iter().enumerate() {
+        let sep = if i == 0 { "" } else { ", " };
+        let _ = write!(out, "{sep}\"{item}\"");
+    }
+    out.push(']');
 }
 
 /// Compares one request value with one policy value under a positive operator.

@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 
 use serde::Serialize;
 
-use super::condition;
+use super::condition::{self, write_list};
 use super::document::{Effect, Policy, PolicyType, PrincipalEntry, ResourceKind, Statement};
 use super::json::Node;
 use super::pattern;
@@ -506,16 +506,6 @@ fn not_principal_excludes(entries: &[PrincipalEntry], p: &Principal) -> bool {
         PrincipalKind::WebIdentity => entries.contains(&PrincipalEntry::Federated(p.arn.clone())),
         PrincipalKind::Anonymous => false,
     }
-}
-
-/// Writes `["a", "b"]`.
-fn write_list<T: std::fmt::Display>(out: &mut String, items: impl IntoIterator<Item = T>) {
-    out.push('[');
-    for (i, item) in items.into_iter().enumerate() {
-        let sep = if i == 0 { "" } else { ", " };
-        let _ = write!(out, "{sep}\"{item}\"");
-    }
-    out.push(']');
 }
 
 fn resource_matches(pat: &str, arn: &str, env: &Env, vars: bool) -> Result<bool, String> {

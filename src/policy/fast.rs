@@ -107,86 +107,65 @@ impl<'de> de::Deserialize<'de> for StrList<'de> {
     }
 }
 
-/// A condition value: a string, number or boolean, as text.
-struct Scalar(String);
+/// Condition values: a string, number or boolean, or a non-empty array of them, as text.
+/// `in_array` reads one element of that array (a scalar only).
+#[derive(Clone, Copy)]
+struct ValuesSeed {
+    in_array: bool,
+}
 
-struct ScalarVisitor;
+impl ValuesSeed {
+    fn one<E>(text: String) -> Result<Vec<String>, E> {
+        Ok(vec![text])
+    }
+}
 
-impl<'de> Visitor<'de> for ScalarVisitor {
-    type Value = Scalar;
+impl<'de> DeserializeSeed<'de> for ValuesSeed {
+    type Value = Vec<String>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Vec<String>, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ValuesSeed {
+    type Value = Vec<String>;
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-        f.write_str("a string, number or boolean")
+        f.write_str("condition values")
     }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Scalar, E> {
-        Ok(Scalar(v.to_string()))
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<String>, E> {
+        Self::one(v.to_string())
     }
-    fn visit_string<E: de::Error>(self, v: String) -> Result<Scalar, E> {
-        Ok(Scalar(v))
+    fn visit_string<E: de::Error>(self, v: String) -> Result<Vec<String>, E> {
+        Self::one(v)
     }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Scalar, E> {
-        Ok(Scalar(v.to_string()))
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Vec<String>, E> {
+        Self::one(v.to_string())
     }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Scalar, E> {
-        Ok(Scalar(v.to_string()))
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<String>, E> {
+        Self::one(v.to_string())
     }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Scalar, E> {
-        Ok(Scalar(v.to_string()))
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<String>, E> {
+        Self::one(v.to_string())
     }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Scalar, E> {
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<String>, E> {
         // The same text the positioned tree keeps for a number read through serde.
-        serde_json::Number::from_f64(v)
-            .map(|n| Scalar(n.to_string()))
-            .ok_or_else(|| E::custom("not a finite number"))
-    }
-}
-
-impl<'de> de::Deserialize<'de> for Scalar {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        d.deserialize_any(ScalarVisitor)
-    }
-}
-
-/// A scalar or a non-empty array of scalars.
-struct ScalarList(Vec<String>);
-
-impl<'de> de::Deserialize<'de> for ScalarList {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = ScalarList;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("condition values")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<ScalarList, E> {
-                ScalarVisitor.visit_str(v).map(|s| ScalarList(vec![s.0]))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<ScalarList, E> {
-                Ok(ScalarList(vec![v]))
-            }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<ScalarList, E> {
-                ScalarVisitor.visit_bool(v).map(|s| ScalarList(vec![s.0]))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ScalarList, E> {
-                ScalarVisitor.visit_i64(v).map(|s| ScalarList(vec![s.0]))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ScalarList, E> {
-                ScalarVisitor.visit_u64(v).map(|s| ScalarList(vec![s.0]))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<ScalarList, E> {
-                ScalarVisitor.visit_f64(v).map(|s| ScalarList(vec![s.0]))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ScalarList, A::Error> {
-                let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(1).min(32));
-                while let Some(s) = seq.next_element::<Scalar>()? {
-                    out.push(s.0);
-                }
-                if out.is_empty() {
-                    return Err(de::Error::custom("empty array"));
-                }
-                Ok(ScalarList(out))
-            }
+        match serde_json::Number::from_f64(v) {
+            Some(n) => Self::one(n.to_string()),
+            None => Err(E::custom("not a finite number")),
         }
-        d.deserialize_any(V)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<String>, A::Error> {
+        if self.in_array {
+            return Err(fail("nested array"));
+        }
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(1).min(32));
+        while let Some(one) = seq.next_element_seed(ValuesSeed { in_array: true })? {
+            out.extend(one);
+        }
+        if out.is_empty() {
+            return Err(fail("empty array"));
+        }
+        Ok(out)
     }
 }
 
@@ -536,7 +515,7 @@ impl<'de> de::Deserialize<'de> for ConditionBlock {
                     if out.iter().any(|(k, _)| *k == *key) {
                         return Err(fail("duplicate key"));
                     }
-                    let ScalarList(values) = map.next_value()?;
+                    let values = map.next_value_seed(ValuesSeed { in_array: false })?;
                     out.push((key.into_owned(), values));
                 }
                 Ok(ConditionBlock(out))

@@ -94,22 +94,6 @@ impl Node {
         };
         Node { value, pos: None }
     }
-
-    /// Converts to a `serde_json::Value` (positions dropped).
-    pub fn to_serde(&self) -> serde_json::Value {
-        match &self.value {
-            Value::Null => serde_json::Value::Null,
-            Value::Bool(b) => serde_json::Value::Bool(*b),
-            Value::Number(n) => serde_json::from_str(n).unwrap_or(serde_json::Value::Null),
-            Value::String(s) => serde_json::Value::String(s.clone()),
-            Value::Array(a) => serde_json::Value::Array(a.iter().map(Node::to_serde).collect()),
-            Value::Object(o) => serde_json::Value::Object(
-                o.iter()
-                    .map(|(k, _, v)| (k.clone(), v.to_serde()))
-                    .collect(),
-            ),
-        }
-    }
 }
 
 /// Serializes as the JSON value, object members in source order.
@@ -596,7 +580,11 @@ mod tests {
     #[test]
     fn serde_round_trip() {
         let n = parse(r#"{"a":[1,2.5,"x",false,null],"b":{}}"#).unwrap();
-        let v = n.to_serde();
-        assert_eq!(Node::from_serde(&v).to_serde(), v);
+        let v = serde_json::to_value(&n).unwrap();
+        assert_eq!(serde_json::to_value(Node::from_serde(&v)).unwrap(), v);
+        // Deserializing keeps source order and refuses a repeated key, like `parse`.
+        let d: Node = serde_json::from_str(r#"{"b":1,"a":[true]}"#).unwrap();
+        assert_eq!(d.to_string(), r#"{"b":1,"a":[true]}"#);
+        assert!(serde_json::from_str::<Node>(r#"{"a":1,"a":2}"#).is_err());
     }
 }
