@@ -5,9 +5,10 @@
 
 use std::hint::black_box;
 
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
-use iamdrill::policy::case::{Format, parse_case};
-use iamdrill::policy::cli::{JsonlPool, eval_json_line};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use iamdrill::policy::case::{Format, parse_case, parse_json_line};
+use iamdrill::policy::jsonl::{Outcome, Pool, eval_line};
+use std::sync::Arc;
 
 /// Identity (2), bucket policy, boundary, session policy and an SCP: six policies.
 const CASE: &str = r#"{
@@ -58,38 +59,57 @@ fn bench(c: &mut Criterion) {
     });
 
     let line: String = CASE.lines().map(str::trim).collect::<Vec<_>>().join("");
-    let (out, status) = eval_json_line(&line, 1);
-    assert_eq!(status, Ok(true), "{out}");
+    let mut out = Vec::new();
+    assert_eq!(
+        eval_line(line.as_bytes(), 1, &mut out),
+        Outcome::Met,
+        "{}",
+        String::from_utf8_lossy(&out)
+    );
     let mut group = c.benchmark_group("jsonl");
     group.throughput(Throughput::Elements(1));
     group.bench_function("parse + evaluate + serialize one line", |b| {
-        b.iter(|| eval_json_line(black_box(&line), 1))
+        b.iter(|| {
+            out.clear();
+            eval_line(black_box(line.as_bytes()), 1, &mut out)
+        })
+    });
+    group.bench_function("parse one line", |b| {
+        b.iter(|| parse_json_line(black_box(&line), 1))
+    });
+    let ev = case.evaluate();
+    group.bench_function("serialize one evaluation", |b| {
+        b.iter(|| {
+            out.clear();
+            serde_json::to_writer(&mut out, black_box(&ev))
+        })
     });
 
     let corpus = iamdrill::policy::lab::builtin_case_lines();
     assert!(corpus.len() >= 30, "{} lab cases", corpus.len());
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let batch: Vec<(usize, String)> = (0..1024)
-        .map(|i| (i + 1, corpus[i % corpus.len()].clone()))
+    let lines = 1024;
+    let batch: Vec<u8> = (0..lines)
+        .flat_map(|i| format!("{}\n", corpus[i % corpus.len()]).into_bytes())
         .collect();
-    let pool = JsonlPool::new(threads);
+    let batch = Arc::new(batch);
+    let pool = Pool::new(threads);
+    let (outs, tally) = pool.eval(&batch, 1);
+    assert_eq!(tally.lines, lines);
     assert!(
-        pool.eval(batch.clone())
-            .iter()
-            .all(|(_, status)| *status == Ok(true)),
+        !tally.invalid && !tally.missed,
         "every lab case meets its expectation"
     );
-    group.throughput(Throughput::Elements(batch.len() as u64));
+    outs.into_iter().for_each(|b| pool.spares().give(b));
+    group.throughput(Throughput::Elements(lines as u64));
     group.bench_function(
-        format!("lab cases, batch of 1024 on {threads} threads"),
-        // The copy of the input lines is made outside the timing: in `--jsonl` the reader
-        // thread makes it while the workers evaluate.
+        format!("lab cases, batch of {lines} on {threads} threads"),
         |b| {
-            b.iter_batched(
-                || batch.clone(),
-                |lines| pool.eval(black_box(lines)),
-                BatchSize::LargeInput,
-            )
+            b.iter(|| {
+                let (outs, _) = pool.eval(black_box(&batch), 1);
+                // Written out and handed back, as the writer thread of `--jsonl` does.
+                outs.into_iter().for_each(|b| pool.spares().give(b));
+            })
         },
     );
     group.finish();

@@ -185,6 +185,29 @@ fn jsonl_keeps_input_order_across_batches_and_threads() {
 }
 
 #[test]
+fn jsonl_reports_a_line_that_is_not_utf8_and_goes_on() {
+    let mut input = Vec::new();
+    input.extend_from_slice(CASE_JSON.as_bytes());
+    input.extend_from_slice(b"\r\n");
+    input.extend_from_slice(b"{\"name\": \"caf\xe9\"}\n");
+    input.extend_from_slice(CASE_JSON.replace("\"j\"", "\"last\"").as_bytes());
+    let mut child = jsonl_child();
+    child.stdin.take().unwrap().write_all(&input).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let lines: Vec<serde_json::Value> = stdout(&o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["case"], "j");
+    assert_eq!(lines[1]["error"]["file"], "stdin line 2");
+    assert_eq!(lines[1]["error"]["column"], 14);
+    assert_eq!(lines[1]["error"]["message"], "the line is not valid UTF-8");
+    assert_eq!(lines[2]["case"], "last");
+}
+
+#[test]
 fn jsonl_answers_each_line_before_the_next_arrives() {
     use std::io::{BufRead, BufReader};
     let mut child = jsonl_child();

@@ -1,9 +1,8 @@
 //! `iamdrill policy ...`: evaluate cases, run case files as tests, check policy documents.
 
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, sync_channel};
 
 use clap::{Args, Subcommand, ValueEnum};
 use color_eyre::Result;
@@ -115,7 +114,7 @@ pub fn run(global: &crate::cli::Global, args: PolicyArgs) -> Result<ExitCode> {
         }
         PolicyCommand::Eval { case, json, jsonl } => {
             if jsonl {
-                return run_jsonl();
+                return super::jsonl::run();
             }
             match case {
                 Some(path) => run_eval(&path, json),
@@ -135,19 +134,19 @@ pub fn run(global: &crate::cli::Global, args: PolicyArgs) -> Result<ExitCode> {
 }
 
 #[derive(Serialize)]
-struct EvalOutput<'a> {
+pub(super) struct EvalOutput<'a> {
     case: Option<&'a str>,
     decision: super::eval::Decision,
     #[serde(skip_serializing_if = "Option::is_none")]
     expect: Option<&'a case::Expect>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    expectation_met: Option<bool>,
+    pub(super) expectation_met: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     mismatch: Option<String>,
     evaluation: &'a Evaluation,
 }
 
-fn output<'a>(c: &'a Case, ev: &'a Evaluation) -> EvalOutput<'a> {
+pub(super) fn output<'a>(c: &'a Case, ev: &'a Evaluation) -> EvalOutput<'a> {
     let check = c.check(ev);
     EvalOutput {
         case: c.name.as_deref(),
@@ -159,7 +158,7 @@ fn output<'a>(c: &'a Case, ev: &'a Evaluation) -> EvalOutput<'a> {
     }
 }
 
-fn error_json(e: &CaseError) -> serde_json::Value {
+pub(super) fn error_json(e: &CaseError) -> serde_json::Value {
     serde_json::json!({
         "error": {
             "file": e.file,
@@ -222,203 +221,6 @@ fn run_eval(path: &std::path::Path, as_json: bool) -> Result<ExitCode> {
         out!("{out}");
     }
     Ok(if failed {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
-}
-
-/// Evaluates one `--jsonl` input line and returns the JSON result line and whether the
-/// line was valid and met its expectation (`Ok(true)`), missed it (`Ok(false)`) or was invalid (`Err`).
-pub fn eval_json_line(line: &str, line_no: usize) -> (String, Result<bool, ()>) {
-    match case::parse_json_line(line, line_no) {
-        Ok(c) => {
-            let ev = c.evaluate();
-            let out = output(&c, &ev);
-            let met = out.expectation_met.unwrap_or(true);
-            // Results of a few kilobytes: one allocation up front instead of doubling from 128 bytes.
-            let mut buf = Vec::with_capacity(4096);
-            let text = match serde_json::to_writer(&mut buf, &out) {
-                Ok(()) => String::from_utf8(buf).unwrap_or_default(),
-                Err(e) => format!("{{\"error\":{{\"message\":\"{e}\"}}}}"),
-            };
-            (text, Ok(met))
-        }
-        Err(e) => (error_json(&e).to_string(), Err(())),
-    }
-}
-
-/// Lines evaluated together at most; a batch is split between the worker threads.
-const JSONL_BATCH: usize = 1024;
-
-/// One evaluated line: the JSON result and whether the case was valid and met its expectation.
-pub type LineResult = (String, Result<bool, ()>);
-
-/// Numbered input lines.
-type Lines = Vec<(usize, String)>;
-
-/// Threads for bulk evaluation, started once for the whole run (a thread per batch would pay
-/// for its start and its allocator warm-up every time). The calling thread takes a share too.
-pub struct JsonlPool {
-    workers: Vec<(SyncSender<Lines>, Receiver<Vec<LineResult>>)>,
-}
-
-impl JsonlPool {
-    /// A pool that evaluates on `threads` threads in all (the caller's included).
-    pub fn new(threads: usize) -> JsonlPool {
-        let workers = (1..threads.max(1))
-            .map(|_| {
-                let (tx, rx) = sync_channel::<Lines>(1);
-                let (done_tx, done_rx) = sync_channel::<Vec<LineResult>>(1);
-                std::thread::spawn(move || {
-                    for part in rx {
-                        let results = part.iter().map(|(n, l)| eval_json_line(l, *n)).collect();
-                        if done_tx.send(results).is_err() {
-                            break;
-                        }
-                    }
-                });
-                (tx, done_rx)
-            })
-            .collect();
-        JsonlPool { workers }
-    }
-
-    /// Evaluates `(line number, line)` pairs; the results come back in input order.
-    pub fn eval(&self, mut lines: Lines) -> Vec<LineResult> {
-        let parts = self.workers.len() + 1;
-        let chunk = lines.len().div_ceil(parts).max(8);
-        let mut rest = lines.split_off(chunk.min(lines.len()));
-        let mut sent = 0;
-        for (tx, _) in &self.workers {
-            if rest.is_empty() {
-                break;
-            }
-            let tail = rest.split_off(chunk.min(rest.len()));
-            tx.send(std::mem::replace(&mut rest, tail))
-                .expect("a policy worker thread stopped");
-            sent += 1;
-        }
-        let mut results: Vec<LineResult> =
-            lines.iter().map(|(n, l)| eval_json_line(l, *n)).collect();
-        for (_, rx) in self.workers.iter().take(sent) {
-            results.extend(rx.recv().expect("a policy worker thread stopped"));
-        }
-        results
-    }
-}
-
-/// `--jsonl`: a reader thread feeds lines; what has arrived is evaluated as a batch on all
-/// cores while a writer thread prints the previous batch, in input order. Output is flushed
-/// whenever no more input is waiting, so a program that sends one case and waits for its
-/// answer gets it at once.
-fn run_jsonl() -> Result<ExitCode> {
-    let pool = JsonlPool::new(std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let (tx, rx) = sync_channel::<std::io::Result<(usize, String)>>(4 * JSONL_BATCH);
-    std::thread::spawn(move || {
-        // Large buffers: cases are kilobytes each, and fewer system calls keep the cores busy.
-        let input = std::io::BufReader::with_capacity(1 << 20, std::io::stdin().lock());
-        for (i, line) in input.lines().enumerate() {
-            let item = line.map(|l| (i + 1, l));
-            let stop = item.is_err();
-            if tx.send(item).is_err() || stop {
-                break;
-            }
-        }
-    });
-    // (results, flush after writing them)
-    type Batch = (Vec<(String, Result<bool, ()>)>, bool);
-    let (out_tx, out_rx) = sync_channel::<Batch>(2);
-    let writer = std::thread::spawn(move || -> std::io::Result<(bool, bool)> {
-        let mut out = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
-        let (mut invalid, mut missed) = (false, false);
-        for (results, flush) in out_rx {
-            for (text, status) in results {
-                match status {
-                    Ok(true) => {}
-                    Ok(false) => missed = true,
-                    Err(()) => invalid = true,
-                }
-                out.write_all(text.as_bytes())?;
-                out.write_all(b"\n")?;
-            }
-            if flush {
-                out.flush()?;
-            }
-        }
-        out.flush()?;
-        Ok((invalid, missed))
-    });
-    let mut batch: Lines = Vec::with_capacity(JSONL_BATCH);
-    let mut next = rx.recv().ok();
-    let mut read_error = None;
-    while let Some(item) = next.take() {
-        match item {
-            Ok((n, line)) if !line.trim().is_empty() => batch.push((n, line)),
-            Ok(_) => {}
-            Err(e) => {
-                read_error = Some(e);
-                break;
-            }
-        }
-        // Take what is already waiting, without blocking, up to a batch.
-        let mut ended = false;
-        while batch.len() < JSONL_BATCH {
-            match rx.try_recv() {
-                Ok(Ok((n, line))) => {
-                    if !line.trim().is_empty() {
-                        batch.push((n, line));
-                    }
-                }
-                Ok(Err(e)) => {
-                    read_error = Some(e);
-                    ended = true;
-                    break;
-                }
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => {
-                    ended = true;
-                    break;
-                }
-            }
-        }
-        let results = pool.eval(std::mem::replace(
-            &mut batch,
-            Vec::with_capacity(JSONL_BATCH),
-        ));
-        let waiting = if ended {
-            None
-        } else {
-            match rx.try_recv() {
-                Ok(item) => Some(item),
-                Err(TryRecvError::Disconnected) => {
-                    ended = true;
-                    None
-                }
-                Err(TryRecvError::Empty) => None,
-            }
-        };
-        // Nothing waiting: let these answers out before blocking for more input.
-        if out_tx.send((results, waiting.is_none())).is_err() {
-            break;
-        }
-        next = match waiting {
-            Some(item) => Some(item),
-            None if ended => None,
-            None => rx.recv().ok(),
-        };
-    }
-    drop(out_tx);
-    let (invalid, missed) = match writer.join() {
-        Ok(result) => result?,
-        Err(panic) => std::panic::resume_unwind(panic),
-    };
-    if let Some(e) = read_error {
-        return Err(e.into());
-    }
-    Ok(if invalid {
-        ExitCode::from(2)
-    } else if missed {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

@@ -40,7 +40,8 @@
 //! # Modules
 //! `json` (positioned JSON parser) → `document` (policy model and validation) → `pattern`
 //! (wildcards, ARNs, policy variables) and `condition` (operators) → `request` → `eval`
-//! (decision and explanation) → `case` (case files) → `cli`, `lab`, `drill`, `lint`.
+//! (decision and explanation) → `case` (case files) → `cli` and `jsonl` (bulk evaluation),
+//! `lab`, `drill`, `lint`.
 
 pub mod case;
 pub mod cli;
@@ -50,6 +51,7 @@ pub mod drill;
 pub mod eval;
 pub(crate) mod fast;
 pub mod json;
+pub mod jsonl;
 pub mod lab;
 pub mod lint;
 pub mod pattern;
