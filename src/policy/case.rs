@@ -265,7 +265,10 @@ impl<'de, S: Slot> Deserialize<'de> for Entry<S> {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a mapping of policies: identity, resource, trust, boundary, session"
+)]
 pub(crate) struct RawPolicies {
     #[serde(default)]
     identity: Vec<Entry<IdentitySlot>>,
@@ -280,7 +283,10 @@ pub(crate) struct RawPolicies {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an organization level: a mapping with name and policies"
+)]
 pub(crate) struct RawLevel<S: Slot> {
     name: String,
     #[serde(default = "Vec::new", bound(deserialize = "S: Slot"))]
@@ -288,7 +294,10 @@ pub(crate) struct RawLevel<S: Slot> {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an organization: a mapping with management_account, and optionally id, accounts, scps, rcps"
+)]
 pub(crate) struct RawOrg {
     #[serde(default)]
     id: Option<String>,
@@ -378,7 +387,10 @@ fn expect<'de, D: Deserializer<'de>>(d: D) -> Result<Option<RawExpect>, D::Error
 }
 
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a principal mapping with arn, and optionally type, tags, role_arn, federated_by, service_linked, canonical_user"
+)]
 pub(crate) struct RawPrincipalFull {
     arn: String,
     #[serde(default, rename = "type")]
@@ -396,7 +408,10 @@ pub(crate) struct RawPrincipalFull {
 }
 
 #[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a resource mapping with arn, and optionally account and aws_managed_key"
+)]
 pub(crate) struct RawResource {
     arn: String,
     #[serde(default)]
@@ -406,7 +421,10 @@ pub(crate) struct RawResource {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a request: a mapping with principal, action, resource and optionally context"
+)]
 pub(crate) struct RawRequest {
     #[serde(deserialize_with = "principal")]
     principal: RawPrincipalFull,
@@ -418,7 +436,10 @@ pub(crate) struct RawRequest {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "an expectation mapping with decision and optionally policy"
+)]
 pub(crate) struct RawExpect {
     decision: Decision,
     #[serde(default)]
@@ -426,7 +447,10 @@ pub(crate) struct RawExpect {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a case: a mapping with request and policies, and optionally name, description, organization, expect"
+)]
 pub(crate) struct RawCase {
     #[serde(default)]
     name: Option<String>,
@@ -442,7 +466,7 @@ pub(crate) struct RawCase {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, expecting = "a list of cases under `cases:`")]
 struct RawCaseList {
     cases: Vec<RawCase>,
 }
@@ -1019,6 +1043,19 @@ expect: ExplicitDeny
         assert!(e.pos.is_some(), "{e}");
         let e = parse_case("{\"request\": 3}", Format::Json, "c.json", None).unwrap_err();
         assert_eq!(e.pos.map(|p| p.line), Some(1));
+        // What was expected is said in the case format's words, not the reader's type names.
+        assert!(
+            e.message
+                .contains("expected a request: a mapping with principal, action, resource"),
+            "{e}"
+        );
+        let e = parse_json_line("{\"request\": {\"principal\": []}}", 4).unwrap_err();
+        assert!(
+            e.message.contains("expected a principal ARN, or a mapping"),
+            "{e}"
+        );
+        let e = parse_case("[]", Format::Json, "c.json", None).unwrap_err();
+        assert!(!e.message.contains("Raw"), "{e}");
         let e = parse_case("{\"request\": ", Format::Json, "c.json", None).unwrap_err();
         assert!(e.message.contains("end of input"), "{e}");
     }
