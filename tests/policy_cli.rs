@@ -208,6 +208,21 @@ fn jsonl_reports_a_line_that_is_not_utf8_and_goes_on() {
 }
 
 #[test]
+fn jsonl_says_when_standard_input_cannot_be_read() {
+    let o = bin()
+        .args(["policy", "eval", "--jsonl"])
+        .stdin(std::fs::File::open(env!("CARGO_MANIFEST_DIR")).unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).starts_with("iamdrill: cannot read standard input: "),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
 fn jsonl_answers_each_line_before_the_next_arrives() {
     use std::io::{BufRead, BufReader};
     let mut child = jsonl_child();

@@ -1,29 +1,22 @@
 //! `policy eval --jsonl`: one JSON case per input line, one JSON result per output line,
 //! evaluated on every core.
 //!
-//! Input is read in large raw chunks and handed on as a batch of whole lines; the batch is
-//! split at line ends between the threads of a [`Pool`], each writing its results straight
-//! into one output buffer, and the buffers go out in input order. Buffers are handed back and
-//! reused, so a long run does not keep asking the system for fresh memory.
+//! Standard input is read in large raw blocks; the whole lines of a block are cut at line ends
+//! into small shares that the threads of a [`Pool`] take as they become free, each writing
+//! its results straight into one output buffer. The writer puts the buffers back in input
+//! order, prints them and hands them back for reuse.
 
+use std::collections::{BTreeMap, VecDeque};
 use std::io::{Read, Write};
 use std::process::ExitCode;
-use std::sync::mpsc::{Receiver, SyncSender, TryRecvError, channel, sync_channel};
+use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 
 use color_eyre::Result;
+use color_eyre::eyre::WrapErr;
 
 use super::case::{self, CaseError};
 use super::json::Pos;
-
-/// Bytes of input gathered into one batch at most (several hundred cases).
-const BATCH_BYTES: usize = 1 << 20;
-
-/// Bytes asked of standard input per read.
-const CHUNK_BYTES: usize = 1 << 20;
-
-/// Output buffers kept for reuse.
-const SPARE_BUFFERS: usize = 8;
 
 /// How one line came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,7 +91,7 @@ pub struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, other: Tally) {
+    pub fn add(&mut self, other: Tally) {
         self.lines += other.lines;
         self.invalid |= other.invalid;
         self.missed |= other.missed;
@@ -130,255 +123,287 @@ fn eval_lines(text: &[u8], first_line: usize, out: &mut Vec<u8>) -> Tally {
     tally
 }
 
-/// A share of a batch for one worker.
+/// A share of the input for one worker: whole lines of `text`, the first numbered
+/// `first_line`, and the buffer to write their results into.
 struct Job {
+    seq: u64,
     text: Arc<Vec<u8>>,
     range: std::ops::Range<usize>,
     first_line: usize,
     out: Vec<u8>,
 }
 
-/// A worker's answer: its share's results and tally.
-type Done = (Vec<u8>, Tally);
-
-/// Output buffers handed back for reuse, shared by the pool and whoever writes the results.
-#[derive(Clone, Default)]
-pub struct Spares(Arc<Mutex<Vec<Vec<u8>>>>);
-
-impl Spares {
-    /// An empty buffer, reused when one is at hand.
-    pub fn take(&self) -> Vec<u8> {
-        let spare = self.0.lock().map(|mut s| s.pop()).unwrap_or(None);
-        spare.unwrap_or_else(|| Vec::with_capacity(BATCH_BYTES))
-    }
-
-    /// Hands a buffer back (its contents are dropped).
-    pub fn give(&self, mut buf: Vec<u8>) {
-        buf.clear();
-        if let Ok(mut spares) = self.0.lock()
-            && spares.len() < SPARE_BUFFERS
-        {
-            spares.push(buf);
-        }
-    }
+/// What reaches the writing side: a job's results, or a request to flush once every job
+/// before the given one is written.
+enum Msg {
+    Done {
+        seq: u64,
+        out: Vec<u8>,
+        tally: Tally,
+    },
+    FlushBefore(u64),
 }
 
-/// Threads for bulk evaluation, started once for the whole run (a thread per batch would pay
-/// for its start and its allocator warm-up every time). The calling thread takes a share too.
+/// Threads that evaluate shares of the input as they come, started once for the whole run.
+/// Shares are small (about [`JOB_BYTES`]), so every thread stays busy until the input ends;
+/// their results are put back in input order by [`Output`]. A share takes an output buffer
+/// when it is queued and the buffer comes back once written, so at most [`IN_FLIGHT`] shares
+/// are in memory however slow the reader of the output is.
 pub struct Pool {
-    workers: Vec<(SyncSender<Job>, Receiver<Done>)>,
-    spares: Spares,
+    jobs: Sender<Job>,
+    results: Sender<Msg>,
+    buffers: Receiver<Vec<u8>>,
+    output: Option<Output>,
+    seq: u64,
 }
+
+/// Bytes of input in one share at most (unless one line is longer).
+const JOB_BYTES: usize = 32 << 10;
+
+/// Shares queued or being written at most.
+const IN_FLIGHT: usize = 64;
 
 impl Pool {
-    /// A pool that evaluates on `threads` threads in all (the caller's included).
+    /// A pool of `threads` evaluating threads.
     pub fn new(threads: usize) -> Pool {
-        let workers = (1..threads.max(1))
-            .map(|_| {
-                let (tx, rx) = sync_channel::<Job>(1);
-                let (done_tx, done_rx) = sync_channel::<Done>(1);
-                std::thread::spawn(move || {
-                    for job in rx {
-                        let Job {
-                            text,
-                            range,
-                            first_line,
-                            mut out,
-                        } = job;
-                        let tally = eval_lines(&text[range], first_line, &mut out);
-                        // The batch is released before answering, so the caller can reuse it.
-                        drop(text);
-                        if done_tx.send((out, tally)).is_err() {
-                            break;
-                        }
+        let (jobs, job_rx) = channel::<Job>();
+        let (results, results_rx) = channel::<Msg>();
+        let (buffers_tx, buffers) = channel::<Vec<u8>>();
+        for _ in 0..IN_FLIGHT {
+            buffers_tx
+                .send(Vec::new())
+                .expect("the receiver is held here");
+        }
+        let job_rx = Arc::new(Mutex::new(job_rx));
+        for _ in 0..threads.max(1) {
+            let job_rx = Arc::clone(&job_rx);
+            let results = results.clone();
+            std::thread::spawn(move || {
+                loop {
+                    let job = match job_rx.lock() {
+                        Ok(rx) => rx.recv(),
+                        Err(_) => return,
+                    };
+                    let Ok(Job {
+                        seq,
+                        text,
+                        range,
+                        first_line,
+                        mut out,
+                    }) = job
+                    else {
+                        return;
+                    };
+                    let tally = eval_lines(&text[range], first_line, &mut out);
+                    drop(text);
+                    if results.send(Msg::Done { seq, out, tally }).is_err() {
+                        return;
                     }
-                });
-                (tx, done_rx)
-            })
-            .collect();
+                }
+            });
+        }
         Pool {
-            workers,
-            spares: Spares::default(),
+            jobs,
+            results,
+            buffers,
+            output: Some(Output {
+                results: results_rx,
+                buffers: buffers_tx,
+                next: 0,
+                held: BTreeMap::new(),
+                flush_before: None,
+            }),
+            seq: 0,
         }
     }
 
-    /// The buffers results are written into; hand them back here once written out.
-    pub fn spares(&self) -> &Spares {
-        &self.spares
+    /// The results, in input order; move it to the thread that writes them.
+    pub fn output(&mut self) -> Option<Output> {
+        self.output.take()
     }
 
-    /// Evaluates the lines of `text` (whole lines; the last may lack its `\n`), the first
-    /// being line `first_line` of the input. Returns the result buffers in input order, to be
-    /// written one after the other, and the tally.
-    pub fn eval(&self, text: &Arc<Vec<u8>>, first_line: usize) -> (Vec<Vec<u8>>, Tally) {
-        // Shares of about equal size, cut just after a line end.
-        let parts = (self.workers.len() + 1)
-            .min(text.len().div_ceil(4096))
-            .max(1);
-        let mut cuts = Vec::with_capacity(parts + 1);
-        cuts.push(0);
-        for k in 1..parts {
-            let from = (text.len() * k / parts).max(*cuts.last().unwrap_or(&0));
-            let cut = memchr::memchr(b'\n', &text[from..]).map_or(text.len(), |i| from + i + 1);
-            cuts.push(cut);
-        }
-        cuts.push(text.len());
-        let mut line = first_line + memchr::memchr_iter(b'\n', &text[..cuts[1]]).count();
-        let mut sent = 0;
-        for (k, (tx, _)) in self.workers.iter().enumerate().take(parts - 1) {
-            let range = cuts[k + 1]..cuts[k + 2];
-            let lines = memchr::memchr_iter(b'\n', &text[range.clone()]).count();
-            tx.send(Job {
+    /// Queues the lines of `text` (whole lines; the last may lack its `\n`), the first being
+    /// line `first_line` of the input, and returns how many lines it holds. Waits while
+    /// [`IN_FLIGHT`] shares are unwritten; fails once the output has been dropped.
+    pub fn submit(&mut self, text: &Arc<Vec<u8>>, first_line: usize) -> Result<usize, Closed> {
+        let mut start = 0;
+        let mut line = first_line;
+        while start < text.len() {
+            let end = if text.len() - start <= JOB_BYTES {
+                text.len()
+            } else {
+                memchr::memchr(b'\n', &text[start + JOB_BYTES..])
+                    .map_or(text.len(), |i| start + JOB_BYTES + i + 1)
+            };
+            let mut out = self.buffers.recv().map_err(|_| Closed)?;
+            out.clear();
+            let job = Job {
+                seq: self.seq,
                 text: Arc::clone(text),
-                range,
+                range: start..end,
                 first_line: line,
-                out: self.spares.take(),
-            })
-            .expect("a policy worker thread stopped");
-            line += lines;
-            sent += 1;
+                out,
+            };
+            self.jobs.send(job).map_err(|_| Closed)?;
+            self.seq += 1;
+            line += memchr::memchr_iter(b'\n', &text[start..end]).count();
+            if end == text.len() && text.last() != Some(&b'\n') {
+                line += 1;
+            }
+            start = end;
         }
-        let mut own = self.spares.take();
-        let mut tally = eval_lines(&text[..cuts[1]], first_line, &mut own);
-        let mut outs = Vec::with_capacity(sent + 1);
-        outs.push(own);
-        for (_, rx) in self.workers.iter().take(sent) {
-            let (out, t) = rx.recv().expect("a policy worker thread stopped");
-            tally.add(t);
-            outs.push(out);
-        }
-        (outs, tally)
+        Ok(line - first_line)
+    }
+
+    /// Asks for a flush once everything queued so far is written.
+    pub fn flush(&self) {
+        let _ = self.results.send(Msg::FlushBefore(self.seq));
     }
 }
 
-/// A message from the input thread: a chunk and how many of its bytes were read.
-type Chunk = std::io::Result<(Vec<u8>, usize)>;
+/// The output was dropped (its reader stopped), so nothing more can be evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Closed;
 
-/// Reads standard input in chunks of up to [`CHUNK_BYTES`], as they arrive; chunk buffers
-/// come back on `free` for reuse. Ends at the end of input or after an error.
-fn read_input(tx: SyncSender<Chunk>, free: Receiver<Vec<u8>>) {
-    let mut stdin = std::io::stdin().lock();
-    loop {
-        let mut buf = free.try_recv().unwrap_or_else(|_| vec![0; CHUNK_BYTES]);
-        match stdin.read(&mut buf) {
-            Ok(0) => return,
-            Ok(n) => {
-                if tx.send(Ok((buf, n))).is_err() {
-                    return;
+/// One item of output, in input order.
+pub enum Item {
+    /// The results of a share (lines ending in `\n`) and its tally; hand the buffer back
+    /// with [`Output::give_back`] once written.
+    Results(Vec<u8>, Tally),
+    /// Everything queued before a flush request is out: flush now.
+    Flush,
+}
+
+/// The writing side of a [`Pool`]: results put back in input order.
+pub struct Output {
+    results: Receiver<Msg>,
+    buffers: Sender<Vec<u8>>,
+    next: u64,
+    held: BTreeMap<u64, (Vec<u8>, Tally)>,
+    flush_before: Option<u64>,
+}
+
+impl Output {
+    /// The next item; `None` once the pool is dropped and every result has been taken.
+    pub fn next_item(&mut self) -> Option<Item> {
+        loop {
+            if let Some((out, tally)) = self.held.remove(&self.next) {
+                self.next += 1;
+                return Some(Item::Results(out, tally));
+            }
+            if self.flush_before.is_some_and(|f| self.next >= f) {
+                self.flush_before = None;
+                return Some(Item::Flush);
+            }
+            match self.results.recv().ok()? {
+                Msg::Done { seq, out, tally } => {
+                    self.held.insert(seq, (out, tally));
+                }
+                Msg::FlushBefore(f) => {
+                    self.flush_before = Some(self.flush_before.map_or(f, |g| g.max(f)));
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                let _ = tx.send(Err(e));
-                return;
-            }
         }
     }
+
+    /// Returns a written buffer, for the next share.
+    pub fn give_back(&self, buf: Vec<u8>) {
+        let _ = self.buffers.send(buf);
+    }
 }
+
+/// Bytes asked of standard input per read.
+const READ_BYTES: usize = 1 << 20;
 
 /// Runs `policy eval --jsonl`: exit 2 when a line was invalid, 1 when a case missed its
-/// expectation. Output is flushed whenever no more input is waiting, so a program that sends
-/// one case and waits for its answer gets it at once.
+/// expectation. Output is flushed after every read that emptied the input pipe, so a program
+/// that sends one case and waits for its answer gets it at once.
 pub fn run() -> Result<ExitCode> {
-    let pool = Pool::new(std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let (tx, rx) = sync_channel::<Chunk>(8);
-    let (free_tx, free_rx) = channel::<Vec<u8>>();
-    std::thread::spawn(move || read_input(tx, free_rx));
-
-    // (result buffers, flush after writing them)
-    let (out_tx, out_rx) = sync_channel::<(Vec<Vec<u8>>, bool)>(2);
-    let spares = pool.spares().clone();
-    let writer = std::thread::spawn(move || -> std::io::Result<()> {
+    let mut pool = Pool::new(std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let mut output = pool.output().expect("the output is taken once");
+    let writer = std::thread::spawn(move || -> std::io::Result<Tally> {
         let mut stdout = std::io::stdout().lock();
-        for (bufs, flush) in out_rx {
-            for buf in bufs {
-                stdout.write_all(&buf)?;
-                spares.give(buf);
-            }
-            if flush {
-                stdout.flush()?;
+        let mut tally = Tally::default();
+        while let Some(item) = output.next_item() {
+            match item {
+                Item::Results(buf, t) => {
+                    stdout.write_all(&buf)?;
+                    tally.add(t);
+                    output.give_back(buf);
+                }
+                Item::Flush => stdout.flush()?,
             }
         }
-        stdout.flush()
+        stdout.flush()?;
+        Ok(tally)
     });
 
-    let mut pending: Vec<u8> = Vec::with_capacity(BATCH_BYTES + CHUNK_BYTES);
-    let mut spare_batches: Vec<Vec<u8>> = Vec::new();
-    let mut tally = Tally::default();
+    let mut stdin = std::io::stdin().lock();
     let mut read_error = None;
-    let mut ended = false;
-    // A chunk taken while checking whether more input was waiting.
-    let mut waiting: Option<Chunk> = None;
-    let take = |chunk: Chunk, pending: &mut Vec<u8>, read_error: &mut Option<_>| match chunk {
-        Ok((buf, n)) => {
-            pending.extend_from_slice(&buf[..n]);
-            let _ = free_tx.send(buf);
-        }
-        Err(e) => *read_error = Some(e),
-    };
-    while !ended {
-        // Block for the first chunk, then take what is already there, up to a batch.
-        let first = match waiting.take() {
-            Some(chunk) => Some(chunk),
-            None => rx.recv().ok(),
+    let mut line = 1;
+    // Input read so far that does not end a line yet, then the next read.
+    let mut buf: Vec<u8> = Vec::new();
+    // Batches handed to the pool, reused once every share of them is evaluated.
+    let mut used: VecDeque<Arc<Vec<u8>>> = VecDeque::new();
+    loop {
+        let start = buf.len();
+        buf.resize(start + READ_BYTES, 0);
+        let n = loop {
+            match stdin.read(&mut buf[start..]) {
+                Ok(n) => break n,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => {
+                    read_error = Some(e);
+                    break 0;
+                }
+            }
         };
-        match first {
-            Some(chunk) => take(chunk, &mut pending, &mut read_error),
-            None => ended = true,
-        }
-        while !ended && read_error.is_none() && pending.len() < BATCH_BYTES {
-            match rx.try_recv() {
-                Ok(chunk) => take(chunk, &mut pending, &mut read_error),
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => ended = true,
+        buf.truncate(start + n);
+        let ended = n == 0;
+        // Whole lines go now; a partial last line waits for the rest (or for the end). Only
+        // the new bytes can hold a line end: what came before did not.
+        let cut = if ended {
+            buf.len()
+        } else {
+            match memchr::memrchr(b'\n', &buf[start..]) {
+                Some(i) => start + i + 1,
+                None => continue,
+            }
+        };
+        let mut next = match used.front().map(Arc::strong_count) {
+            Some(1) => Arc::try_unwrap(used.pop_front().expect("checked")).unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        next.clear();
+        next.extend_from_slice(&buf[cut..]);
+        buf.truncate(cut);
+        let batch = Arc::new(std::mem::replace(&mut buf, next));
+        if !batch.is_empty() {
+            match pool.submit(&batch, line) {
+                Ok(lines) => line += lines,
+                // The writer stopped: its error is reported below.
+                Err(Closed) => break,
+            }
+            used.push_back(batch);
+            if used.len() > 4 {
+                used.pop_front();
             }
         }
-        if read_error.is_some() {
-            ended = true;
-        }
-        // Whole lines go now; a partial last line waits for the rest (or for the end).
-        let cut = if ended {
-            pending.len()
-        } else {
-            memchr::memrchr(b'\n', &pending).map_or(0, |i| i + 1)
-        };
-        if cut == 0 {
-            continue;
-        }
-        let mut next = spare_batches
-            .pop()
-            .unwrap_or_else(|| Vec::with_capacity(BATCH_BYTES + CHUNK_BYTES));
-        next.extend_from_slice(&pending[cut..]);
-        pending.truncate(cut);
-        let batch = Arc::new(std::mem::replace(&mut pending, next));
-        let (outs, t) = pool.eval(&batch, tally.lines + 1);
-        tally.add(t);
-        if let Ok(mut done) = Arc::try_unwrap(batch) {
-            done.clear();
-            spare_batches.push(done);
-        }
-        if !ended {
-            waiting = match rx.try_recv() {
-                Ok(chunk) => Some(chunk),
-                Err(TryRecvError::Empty) => None,
-                Err(TryRecvError::Disconnected) => {
-                    ended = true;
-                    None
-                }
-            };
-        }
-        // Nothing waiting: let these answers out before blocking for more input.
-        if out_tx.send((outs, waiting.is_none())).is_err() {
+        if ended {
             break;
         }
+        if n < READ_BYTES {
+            // The read emptied the pipe: no more input is waiting right now.
+            pool.flush();
+        }
     }
-    drop(out_tx);
-    match writer.join() {
+    drop(pool);
+    let tally = match writer.join() {
         Ok(result) => result?,
         Err(panic) => std::panic::resume_unwind(panic),
-    }
+    };
     if let Some(e) = read_error {
-        return Err(e.into());
+        return Err(e).wrap_err("cannot read standard input");
     }
     Ok(if tally.invalid {
         ExitCode::from(2)
@@ -444,11 +469,41 @@ mod tests {
         assert_eq!(results(&out)[0]["expectation_met"], false);
     }
 
+    /// Runs `text` through a pool of `threads` and returns every result and the tally.
+    fn through_pool(threads: usize, text: &str, first_line: usize) -> (Vec<u8>, Tally, usize) {
+        let mut pool = Pool::new(threads);
+        let mut output = pool.output().unwrap();
+        let reader = std::thread::spawn(move || {
+            let (mut all, mut tally, mut flushes) = (Vec::new(), Tally::default(), 0);
+            while let Some(item) = output.next_item() {
+                match item {
+                    Item::Results(buf, t) => {
+                        all.extend_from_slice(&buf);
+                        tally.add(t);
+                        output.give_back(buf);
+                    }
+                    Item::Flush => flushes += 1,
+                }
+            }
+            (all, tally, flushes)
+        });
+        let batch = Arc::new(text.as_bytes().to_vec());
+        let lines = pool.submit(&batch, first_line).unwrap();
+        pool.flush();
+        drop(pool);
+        let (all, tally, flushes) = reader.join().unwrap();
+        assert_eq!(flushes, 1);
+        assert_eq!(lines, tally.lines);
+        (all, tally, lines)
+    }
+
     #[test]
     fn pool_results_keep_input_order_and_line_numbers() {
-        // Lines of different lengths, so the shares are cut at different places.
+        // Enough lines for many shares, of different lengths so they are cut at different
+        // places, and more shares than output buffers.
         let mut text = String::new();
-        for i in 0..500 {
+        let count = 12_000;
+        for i in 0..count {
             if i % 11 == 4 {
                 text.push_str("{\"request\": 1}\n");
             } else if i % 13 == 0 {
@@ -458,15 +513,13 @@ mod tests {
                 text.push('\n');
             }
         }
-        for threads in [1, 2, 3, 8] {
-            let pool = Pool::new(threads);
-            let batch = Arc::new(text.clone().into_bytes());
-            let (outs, tally) = pool.eval(&batch, 1);
-            assert_eq!(tally.lines, 500);
+        assert!(text.len() > IN_FLIGHT * JOB_BYTES);
+        for threads in [1, 3] {
+            let (all, tally, lines) = through_pool(threads, &text, 1);
+            assert_eq!(lines, count);
             assert!(tally.invalid && !tally.missed);
-            let all: Vec<u8> = outs.concat();
             let r = results(&all);
-            let expected: Vec<usize> = (0..500).filter(|i| i % 11 == 4 || i % 13 != 0).collect();
+            let expected: Vec<usize> = (0..count).filter(|i| i % 11 == 4 || i % 13 != 0).collect();
             assert_eq!(r.len(), expected.len(), "{threads} threads");
             for (v, i) in r.iter().zip(expected) {
                 if i % 11 == 4 {
@@ -476,19 +529,13 @@ mod tests {
                     assert_eq!(v["case"], format!("case {i}"), "{threads} threads");
                 }
             }
-            for buf in outs {
-                pool.spares().give(buf);
-            }
         }
     }
 
     #[test]
-    fn a_tiny_batch_is_not_split() {
-        let pool = Pool::new(4);
-        let batch = Arc::new(format!("{CASE}\n").into_bytes());
-        let (outs, tally) = pool.eval(&batch, 3);
-        assert_eq!(outs.len(), 1);
-        assert_eq!(tally.lines, 1);
-        assert_eq!(results(&outs[0])[0]["case"], "n");
+    fn a_last_line_without_its_end_is_evaluated() {
+        let (all, tally, lines) = through_pool(2, &format!("{CASE}\n{CASE}"), 3);
+        assert_eq!((lines, tally.lines), (2, 2));
+        assert_eq!(results(&all).len(), 2);
     }
 }
