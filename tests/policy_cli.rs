@@ -32,6 +32,14 @@ fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
+/// Standard output read as one JSON value per line.
+fn json_lines(o: &Output) -> Vec<serde_json::Value> {
+    stdout(o)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
@@ -120,10 +128,7 @@ fn jsonl_streams_one_result_per_line() {
     }
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(2));
-    let lines: Vec<serde_json::Value> = stdout(&o)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&o);
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["decision"], "Allow");
     assert_eq!(lines[1]["decision"], "ImplicitDeny");
@@ -167,10 +172,7 @@ fn jsonl_keeps_input_order_across_batches_and_threads() {
         Some(2),
         "an invalid line makes the exit code 2"
     );
-    let lines: Vec<serde_json::Value> = stdout(&o)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&o);
     assert_eq!(lines.len(), 3000);
     for (i, v) in lines.iter().enumerate() {
         if i % 7 == 3 {
@@ -195,10 +197,7 @@ fn jsonl_reports_a_line_that_is_not_utf8_and_goes_on() {
     child.stdin.take().unwrap().write_all(&input).unwrap();
     let o = child.wait_with_output().unwrap();
     assert_eq!(o.status.code(), Some(2));
-    let lines: Vec<serde_json::Value> = stdout(&o)
-        .lines()
-        .map(|l| serde_json::from_str(l).unwrap())
-        .collect();
+    let lines = json_lines(&o);
     assert_eq!(lines.len(), 3);
     assert_eq!(lines[0]["case"], "j");
     assert_eq!(lines[1]["error"]["file"], "stdin line 2");
