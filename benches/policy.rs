@@ -95,16 +95,20 @@ fn bench(c: &mut Criterion) {
     let batch = Arc::new(batch);
     // The pool as `--jsonl` runs it: results put back in order on another thread, which
     // hands the buffers back; here it reports each share's tally instead of printing.
-    let mut pool = Pool::new(threads);
-    let mut output = pool.output().expect("a new pool has its output");
+    let (mut pool, mut output) = Pool::new(threads);
     let (tally_tx, tally_rx) = std::sync::mpsc::channel::<Tally>();
     std::thread::spawn(move || {
         while let Some(item) = output.next_item() {
-            if let Item::Results(buf, tally) = item {
-                output.give_back(buf);
-                if tally_tx.send(tally).is_err() {
-                    return;
+            match item {
+                Item::Results(buf, tally) => {
+                    output.give_back(buf);
+                    if tally_tx.send(tally).is_err() {
+                        return;
+                    }
                 }
+                Item::Flush => {}
+                // Ends the thread, so the benchmark stops on the failure instead of waiting.
+                Item::Failed(_) => return,
             }
         }
     });

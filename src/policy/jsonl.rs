@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, VecDeque};
 use std::io::{Read, Write};
+use std::panic::AssertUnwindSafe;
 use std::process::ExitCode;
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
@@ -133,13 +134,18 @@ struct Job {
     out: Vec<u8>,
 }
 
-/// What reaches the writing side: a job's results, or a request to flush once every job
-/// before the given one is written.
+/// What reaches the writing side: a job's results, a job that stopped on an internal error
+/// (a panic, reported by the panic hook), or a request to flush once every job before the
+/// given one is written.
 enum Msg {
     Done {
         seq: u64,
         out: Vec<u8>,
         tally: Tally,
+    },
+    Failed {
+        seq: u64,
+        first_line: usize,
     },
     FlushBefore(u64),
 }
@@ -153,7 +159,6 @@ pub struct Pool {
     jobs: Sender<Job>,
     results: Sender<Msg>,
     buffers: Receiver<Vec<u8>>,
-    output: Option<Output>,
     seq: u64,
 }
 
@@ -164,8 +169,9 @@ const JOB_BYTES: usize = 32 << 10;
 const IN_FLIGHT: usize = 64;
 
 impl Pool {
-    /// A pool of `threads` evaluating threads.
-    pub fn new(threads: usize) -> Pool {
+    /// A pool of `threads` evaluating threads, and its results in input order (move them to
+    /// the thread that writes them).
+    pub fn new(threads: usize) -> (Pool, Output) {
         let (jobs, job_rx) = channel::<Job>();
         let (results, results_rx) = channel::<Msg>();
         let (buffers_tx, buffers) = channel::<Vec<u8>>();
@@ -194,32 +200,35 @@ impl Pool {
                     else {
                         return;
                     };
-                    let tally = eval_lines(&text[range], first_line, &mut out);
+                    // A bug in the engine must not silently drop these lines from the output.
+                    let evaluated = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                        eval_lines(&text[range], first_line, &mut out)
+                    }));
                     drop(text);
-                    if results.send(Msg::Done { seq, out, tally }).is_err() {
+                    let msg = match evaluated {
+                        Ok(tally) => Msg::Done { seq, out, tally },
+                        Err(_) => Msg::Failed { seq, first_line },
+                    };
+                    if results.send(msg).is_err() {
                         return;
                     }
                 }
             });
         }
-        Pool {
+        let pool = Pool {
             jobs,
             results,
             buffers,
-            output: Some(Output {
-                results: results_rx,
-                buffers: buffers_tx,
-                next: 0,
-                held: BTreeMap::new(),
-                flush_before: None,
-            }),
             seq: 0,
-        }
-    }
-
-    /// The results, in input order; move it to the thread that writes them.
-    pub fn output(&mut self) -> Option<Output> {
-        self.output.take()
+        };
+        let output = Output {
+            results: results_rx,
+            buffers: buffers_tx,
+            next: 0,
+            held: BTreeMap::new(),
+            flush_before: None,
+        };
+        (pool, output)
     }
 
     /// Queues the lines of `text` (whole lines; the last may lack its `\n`), the first being
@@ -272,6 +281,9 @@ pub enum Item {
     Results(Vec<u8>, Tally),
     /// Everything queued before a flush request is out: flush now.
     Flush,
+    /// The evaluation of the share starting at this input line stopped on an internal error;
+    /// the output cannot go on in order.
+    Failed(usize),
 }
 
 /// The writing side of a [`Pool`]: results put back in input order.
@@ -279,7 +291,7 @@ pub struct Output {
     results: Receiver<Msg>,
     buffers: Sender<Vec<u8>>,
     next: u64,
-    held: BTreeMap<u64, (Vec<u8>, Tally)>,
+    held: BTreeMap<u64, Result<(Vec<u8>, Tally), usize>>,
     flush_before: Option<u64>,
 }
 
@@ -287,9 +299,12 @@ impl Output {
     /// The next item; `None` once the pool is dropped and every result has been taken.
     pub fn next_item(&mut self) -> Option<Item> {
         loop {
-            if let Some((out, tally)) = self.held.remove(&self.next) {
+            if let Some(done) = self.held.remove(&self.next) {
                 self.next += 1;
-                return Some(Item::Results(out, tally));
+                return Some(match done {
+                    Ok((out, tally)) => Item::Results(out, tally),
+                    Err(first_line) => Item::Failed(first_line),
+                });
             }
             if self.flush_before.is_some_and(|f| self.next >= f) {
                 self.flush_before = None;
@@ -297,7 +312,10 @@ impl Output {
             }
             match self.results.recv().ok()? {
                 Msg::Done { seq, out, tally } => {
-                    self.held.insert(seq, (out, tally));
+                    self.held.insert(seq, Ok((out, tally)));
+                }
+                Msg::Failed { seq, first_line } => {
+                    self.held.insert(seq, Err(first_line));
                 }
                 Msg::FlushBefore(f) => {
                     self.flush_before = Some(self.flush_before.map_or(f, |g| g.max(f)));
@@ -319,8 +337,8 @@ const READ_BYTES: usize = 1 << 20;
 /// expectation. Output is flushed after every read that emptied the input pipe, so a program
 /// that sends one case and waits for its answer gets it at once.
 pub fn run() -> Result<ExitCode> {
-    let mut pool = Pool::new(std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let mut output = pool.output().expect("the output is taken once");
+    let (mut pool, mut output) =
+        Pool::new(std::thread::available_parallelism().map_or(1, |n| n.get()));
     let writer = std::thread::spawn(move || -> std::io::Result<Tally> {
         let mut stdout = std::io::stdout().lock();
         let mut tally = Tally::default();
@@ -332,6 +350,13 @@ pub fn run() -> Result<ExitCode> {
                     output.give_back(buf);
                 }
                 Item::Flush => stdout.flush()?,
+                Item::Failed(line) => {
+                    stdout.flush()?;
+                    return Err(std::io::Error::other(format!(
+                        "internal error while evaluating the lines from stdin line {line}; \
+                         the results stop before them"
+                    )));
+                }
             }
         }
         stdout.flush()?;
@@ -471,8 +496,7 @@ mod tests {
 
     /// Runs `text` through a pool of `threads` and returns every result and the tally.
     fn through_pool(threads: usize, text: &str, first_line: usize) -> (Vec<u8>, Tally, usize) {
-        let mut pool = Pool::new(threads);
-        let mut output = pool.output().unwrap();
+        let (mut pool, mut output) = Pool::new(threads);
         let reader = std::thread::spawn(move || {
             let (mut all, mut tally, mut flushes) = (Vec::new(), Tally::default(), 0);
             while let Some(item) = output.next_item() {
@@ -483,6 +507,7 @@ mod tests {
                         output.give_back(buf);
                     }
                     Item::Flush => flushes += 1,
+                    Item::Failed(line) => panic!("failed from line {line}"),
                 }
             }
             (all, tally, flushes)
@@ -530,6 +555,29 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_failed_share_stops_the_output_in_order() {
+        let (pool, mut output) = Pool::new(1);
+        // Shares 0 and 2 done, share 1 failed: 0 comes out, then the failure, never 2.
+        let send = |m| pool.results.send(m).unwrap();
+        send(Msg::Done {
+            seq: 2,
+            out: b"late\n".to_vec(),
+            tally: Tally::default(),
+        });
+        send(Msg::Failed {
+            seq: 1,
+            first_line: 40,
+        });
+        send(Msg::Done {
+            seq: 0,
+            out: b"first\n".to_vec(),
+            tally: Tally::default(),
+        });
+        assert!(matches!(output.next_item(), Some(Item::Results(b, _)) if b == b"first\n"));
+        assert!(matches!(output.next_item(), Some(Item::Failed(40))));
     }
 
     #[test]
