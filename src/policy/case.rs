@@ -466,7 +466,7 @@ pub(crate) struct RawCase {
 }
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields, expecting = "a list of cases under `cases:`")]
+#[serde(deny_unknown_fields, expecting = "a mapping with a `cases:` list")]
 struct RawCaseList {
     cases: Vec<RawCase>,
 }
