@@ -3,7 +3,7 @@
 //!   items that share an id are merged into one card;
 //! - `overlay.yaml`: patches by card id: corrections (note + references, the errata items fixed),
 //!   replaced answers, curated key points, tables and scenario steps;
-//! - `added.yaml`: whole cards written for iamdrill (topics the source omits);
+//! - `added.yaml` and `added-*.yaml`: whole cards written for iamdrill (topics the source omits);
 //! - `decks.yaml`: how cards are grouped into deck files, by topic.
 
 use std::collections::{HashMap, HashSet};
@@ -98,6 +98,20 @@ fn read(dir: &Path, name: &str, required: bool) -> Result<Option<(String, String
     }
     let text = crate::deck::read_deck_file(&path)?;
     Ok(Some((file, text)))
+}
+
+/// `added.yaml` and the `added-*.yaml` files of a curation folder, `added.yaml` first, then by name.
+fn added_files(dir: &Path) -> Vec<String> {
+    let mut extra: Vec<String> = std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter(|n| n.starts_with("added-") && n.ends_with(".yaml"))
+        .collect();
+    extra.sort();
+    let mut names = vec!["added.yaml".to_string()];
+    names.extend(extra);
+    names
 }
 
 fn parse_list<T: for<'de> Deserialize<'de>>(
@@ -220,13 +234,16 @@ impl Curation {
             Ok(None) => {}
             Err(p) => problems.push(p),
         }
-        match read(dir, "added.yaml", false) {
-            Ok(Some((file, text))) => match parse_list::<Card>(&file, &text) {
-                Ok((cards, _)) => cur.added = cards,
+        // `added.yaml`, then `added-<name>.yaml` files in name order: cards written for iamdrill.
+        for name in added_files(dir) {
+            match read(dir, &name, false) {
+                Ok(Some((file, text))) => match parse_list::<Card>(&file, &text) {
+                    Ok((cards, _)) => cur.added.extend(cards),
+                    Err(p) => problems.push(p),
+                },
+                Ok(None) => {}
                 Err(p) => problems.push(p),
-            },
-            Ok(None) => {}
-            Err(p) => problems.push(p),
+            }
         }
         match read(dir, "decks.yaml", false) {
             Ok(Some((file, text))) => match parse_list::<DeckSpec>(&file, &text) {
@@ -344,7 +361,7 @@ impl Curation {
         for card in &self.added {
             if cards.iter().any(|c| c.id == card.id) {
                 problems.push(Problem {
-                    file: "added.yaml".into(),
+                    file: "added cards".into(),
                     line: 1,
                     column: 1,
                     message: format!("added card `{}` uses an id already taken", card.id),
