@@ -27,7 +27,7 @@ fn sts_card() -> Card {
             KeyPoint::new("access key ID"),
             KeyPoint::new("secret access key"),
             KeyPoint::new("session token"),
-            KeyPoint { text: "credentials expire".into(), accept: vec!["expiration".into()] },
+            KeyPoint { accept: vec!["expiration".into()], ..KeyPoint::new("credentials expire") },
         ],
         source: None,
         variants: vec![],

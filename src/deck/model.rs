@@ -125,13 +125,56 @@ pub struct Step {
     pub answer: String,
 }
 
-/// A phrase an interviewer listens for. In YAML either a plain string or `{text, accept}`.
+/// A phrase an interviewer listens for. In YAML either a plain string or `{text, accept, claim}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(from = "KeyPointRepr", into = "KeyPointRepr")]
 pub struct KeyPoint {
     pub text: String,
     /// Accepted alternative phrasings.
     pub accept: Vec<String>,
+    /// What the key point claims, where the relation between its concepts matters.
+    pub claim: Option<Claim>,
+}
+
+/// A key point as a claim: its subject concepts stand in `relation` to its object concepts
+/// ("explicit deny" → "overrides" → "allow"). A negation in the relation ("does not matter",
+/// "cannot override") makes the claim a negative one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Claim {
+    /// One concept or a list of concepts, all needed, on the subject side.
+    #[serde(with = "one_or_many")]
+    pub subject: Vec<String>,
+    pub relation: String,
+    /// Concepts on the object side (optional).
+    #[serde(default, with = "one_or_many", skip_serializing_if = "Vec::is_empty")]
+    pub object: Vec<String>,
+}
+
+/// `subject: SCP` or `subject: [SCP, RCP]`.
+mod one_or_many {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Repr {
+        One(String),
+        Many(Vec<String>),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+        Ok(match Repr::deserialize(d)? {
+            Repr::One(s) => vec![s],
+            Repr::Many(v) => v,
+        })
+    }
+
+    pub fn serialize<S: Serializer>(v: &[String], s: S) -> Result<S::Ok, S::Error> {
+        match v {
+            [one] => one.serialize(s),
+            many => many.serialize(s),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -142,29 +185,37 @@ enum KeyPointRepr {
         text: String,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         accept: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        claim: Option<Claim>,
     },
 }
 
 impl From<KeyPointRepr> for KeyPoint {
     fn from(r: KeyPointRepr) -> Self {
         match r {
-            KeyPointRepr::Plain(text) => KeyPoint {
+            KeyPointRepr::Plain(text) => KeyPoint::new(text),
+            KeyPointRepr::Full {
                 text,
-                accept: Vec::new(),
+                accept,
+                claim,
+            } => KeyPoint {
+                text,
+                accept,
+                claim,
             },
-            KeyPointRepr::Full { text, accept } => KeyPoint { text, accept },
         }
     }
 }
 
 impl From<KeyPoint> for KeyPointRepr {
     fn from(k: KeyPoint) -> Self {
-        if k.accept.is_empty() {
+        if k.accept.is_empty() && k.claim.is_none() {
             KeyPointRepr::Plain(k.text)
         } else {
             KeyPointRepr::Full {
                 text: k.text,
                 accept: k.accept,
+                claim: k.claim,
             }
         }
     }
@@ -175,6 +226,7 @@ impl KeyPoint {
         KeyPoint {
             text: text.into(),
             accept: Vec::new(),
+            claim: None,
         }
     }
 }

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 
 use super::load::{PosIndex, Problem};
 use super::markup::{self, Block};
-use super::model::{Card, CardKind, Deck, TOPICS, is_known_topic};
+use super::model::{Card, CardKind, Claim, Deck, TOPICS, is_known_topic};
 
 /// Whether `id` is a kebab-case slug: lowercase letters, digits and single dashes.
 pub fn is_slug(id: &str) -> bool {
@@ -230,6 +230,9 @@ fn check_card(c: &mut Checker<'_>, card: &Card, p: &str, seen: &mut HashMap<Stri
         if kp.accept.iter().any(|a| a.trim().is_empty()) {
             c.at(&kp_path, "key point has an empty accepted alternative");
         }
+        if let Some(claim) = &kp.claim {
+            check_claim(c, claim, &format!("{kp_path}.claim"));
+        }
     }
     c.markup(&format!("{p}.answer"), &card.answer);
     for (i, v) in card.variants.iter().enumerate() {
@@ -250,6 +253,42 @@ fn check_card(c: &mut Checker<'_>, card: &Card, p: &str, seen: &mut HashMap<Stri
                 format!("reference `{r}` is not a URL"),
             );
         }
+    }
+}
+
+/// A claim needs a subject and a relation, each with at least one word that is not a function
+/// word, and nothing empty.
+fn check_claim(c: &mut Checker<'_>, claim: &Claim, path: &str) {
+    let meaningful = |s: &str| {
+        s.split(|ch: char| !ch.is_alphanumeric())
+            .any(|w| w.len() > 1)
+    };
+    if claim.subject.is_empty() {
+        c.at(
+            &format!("{path}.subject"),
+            "a claim needs at least one subject concept",
+        );
+    }
+    for (field, list) in [("subject", &claim.subject), ("object", &claim.object)] {
+        for (i, concept) in list.iter().enumerate() {
+            if !meaningful(concept) {
+                let at = if list.len() == 1 {
+                    format!("{path}.{field}")
+                } else {
+                    format!("{path}.{field}[{i}]")
+                };
+                c.at(
+                    &at,
+                    format!("claim {field} `{concept}` names no concept; write the words of the concept, e.g. `explicit deny`"),
+                );
+            }
+        }
+    }
+    if !meaningful(&claim.relation) {
+        c.at(
+            &format!("{path}.relation"),
+            "a claim needs a relation such as `overrides`, `must allow` or `does not matter`",
+        );
     }
 }
 

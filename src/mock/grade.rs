@@ -1,34 +1,28 @@
-//! Grading a typed answer against a card's key points.
+//! Grading a typed answer against a card's key points: the one grader behind the mock screen,
+//! `iamdrill grade` and the tests.
 //!
-//! A key point (or one of its accepted alternatives) is a phrase. Its content words (stop words and
-//! negation words removed) are looked for in the answer, one sentence at a time, within a window of a
-//! few words. Words compare equal when their stems match, when two adjacent words spell the other
-//! (`guard duty` / `GuardDuty`), or when one is a typo of the other: same first letter, at least five
-//! letters, and within one edit (two for words of eight letters or more), or — for dropped letters —
-//! the skim fuzzy matcher finds the shorter word as a subsequence of the longer with little length
-//! difference. The edit bound is what keeps subsequence matching from crediting "deny" inside
-//! "identity".
+//! Each card kind has one answer shape, the same in the app and on the command line:
+//! * basic: one free text;
+//! * scenario: one text per step ([`Answer::Steps`]); a single text is split into steps by
+//!   [`split_steps`] (`Step N:` lines, `---` lines or blank lines). Each step is graded against its
+//!   own key points only;
+//! * table: one free text, one row a line (`| label | cell | cell |`, `label: cells`, or a
+//!   sentence naming the row). Typed rows are matched to the table's rows by label and content.
 //!
-//! Words that only repeat the question ("echo" words) do not earn a key point on their own. A phrase
-//! of up to two remaining words needs all of them, a longer one about 60% (at most five).
-//!
-//! Polarity: a word is negated when `not`, `no`, `never`, `don't`, `cannot`, `without`… precede it in
-//! its clause. A key point without a negation is only earned by words that are not negated ("roles
-//! do not rotate credentials" does not earn "roles rotate credentials"; it is reported as
-//! contradicted); a key point with a negation ("GuardDuty does not block traffic") needs a negated
-//! match.
+//! What a key point needs is described in [`super::matcher`]. A key point is covered, missed or
+//! contradicted; a contradiction scores below a blank answer. The learner may flip a verdict
+//! (covered ↔ missed) before rating; scores use the flipped verdicts.
 
 use std::collections::HashSet;
-use std::sync::LazyLock;
 
-use fuzzy_matcher::FuzzyMatcher;
-use fuzzy_matcher::skim::SkimMatcherV2;
 use serde::{Deserialize, Serialize};
 
-use super::text::{Token, edit_distance, tokenize};
+use super::matcher::{Doc, Echo, Found, Point};
+use super::text::tokenize;
 use crate::deck::model::{Card, CardKind, KeyPoint, Table};
 
-static SKIM: LazyLock<SkimMatcherV2> = LazyLock::new(SkimMatcherV2::default);
+/// What a contradicted key point costs, against 1 for a covered one.
+pub const CONTRADICTION_PENALTY: f64 = 1.0;
 
 /// A byte range in the graded answer text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -37,29 +31,106 @@ pub struct Span {
     pub end: usize,
 }
 
-/// The verdict on one key point (or one step of a scenario, or one hidden table cell).
+/// The grader's verdict on one key point.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Covered,
+    #[default]
+    Missed,
+    /// The answer says the opposite.
+    Contradicted,
+}
+
+impl Verdict {
+    pub fn credit(self) -> f64 {
+        match self {
+            Verdict::Covered => 1.0,
+            Verdict::Missed => 0.0,
+            Verdict::Contradicted => -CONTRADICTION_PENALTY,
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Covered => "covered",
+            Verdict::Missed => "missed",
+            Verdict::Contradicted => "contradicted",
+        }
+    }
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// The verdict on one key point (or one hidden table cell).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PointGrade {
-    /// The key point as the examiner wrote it (a step's answer, a hidden cell's value).
+    /// The key point as the examiner wrote it (a hidden cell's value).
     pub text: String,
     /// Where the key point belongs: a scenario step's prompt, or `row / column` of a table cell.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
+    /// The grader found the point.
     pub covered: bool,
-    /// From the first to the last word that earned the point, in answer part `part`.
+    /// From the first to the last word that earned (or contradicted) the point, in part `part`.
     pub span: Option<Span>,
-    /// The individual words that earned the point, for highlighting.
+    /// The individual words that earned (or contradicted) the point, for highlighting.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub words: Vec<Span>,
-    /// Which answer text the spans refer to: 0 for a single text, else the step or cell index.
+    /// Which answer text the spans refer to: 0 for a single text, else the step index.
     #[serde(default)]
     pub part: usize,
-    /// The phrase that matched: the key point's text or one of its accepted alternatives.
+    /// The phrase that matched (the key point's text, an accepted alternative, or `claim`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub matched: Option<String>,
     /// The answer says the opposite ("roles do not rotate credentials").
     #[serde(default)]
     pub contradicted: bool,
+    /// The answer's words that earned or contradicted the point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
+    /// The learner flipped the grader's verdict (covered ↔ missed) before rating.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub flipped: bool,
+}
+
+impl PointGrade {
+    fn missed(text: String, label: Option<String>, part: usize) -> Self {
+        PointGrade {
+            text,
+            label,
+            covered: false,
+            span: None,
+            words: Vec::new(),
+            part,
+            matched: None,
+            contradicted: false,
+            evidence: None,
+            flipped: false,
+        }
+    }
+
+    /// The grader's verdict.
+    pub fn verdict(&self) -> Verdict {
+        if self.covered {
+            Verdict::Covered
+        } else if self.contradicted {
+            Verdict::Contradicted
+        } else {
+            Verdict::Missed
+        }
+    }
+
+    /// The verdict that counts: the grader's, or the learner's flip of it.
+    pub fn effective(&self) -> Verdict {
+        match (self.flipped, self.verdict()) {
+            (false, v) => v,
+            (true, Verdict::Covered) => Verdict::Missed,
+            (true, _) => Verdict::Covered,
+        }
+    }
 }
 
 /// The grading of one answer to one card.
@@ -70,20 +141,41 @@ pub struct CardGrade {
 }
 
 impl CardGrade {
+    /// Key points covered (after the learner's flips).
     pub fn covered(&self) -> usize {
-        self.points.iter().filter(|p| p.covered).count()
+        self.count(Verdict::Covered)
+    }
+
+    pub fn contradicted(&self) -> usize {
+        self.count(Verdict::Contradicted)
+    }
+
+    fn count(&self, v: Verdict) -> usize {
+        self.points.iter().filter(|p| p.effective() == v).count()
     }
 
     pub fn total(&self) -> usize {
         self.points.len()
     }
 
-    /// Fraction of key points covered, 0.0 when there are none.
+    /// Covered key points minus contradicted ones, over all key points: from -1 to 1, 0 for a blank
+    /// answer or a card without key points.
     pub fn score(&self) -> f64 {
         if self.points.is_empty() {
-            0.0
-        } else {
-            self.covered() as f64 / self.points.len() as f64
+            return 0.0;
+        }
+        let credit: f64 = self.points.iter().map(|p| p.effective().credit()).sum();
+        credit / self.points.len() as f64
+    }
+
+    /// Flips key point `index` (covered ↔ missed); false when there is no such point.
+    pub fn flip(&mut self, index: usize) -> bool {
+        match self.points.get_mut(index) {
+            Some(p) => {
+                p.flipped = !p.flipped;
+                true
+            }
+            None => false,
         }
     }
 }
@@ -91,11 +183,11 @@ impl CardGrade {
 /// What the learner typed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Answer {
-    /// One free text (basic cards; scenario and table cards answered in one go).
+    /// One free text (basic and table cards; a scenario answered in one text is split into steps).
     Text(String),
     /// One text per scenario step, in step order.
     Steps(Vec<String>),
-    /// The hidden cells of a table card.
+    /// The hidden cells of a table card, one text each (reports of earlier versions).
     Cells(Vec<CellAnswer>),
 }
 
@@ -128,32 +220,24 @@ pub enum GradeError {
         row: usize,
         col: usize,
     },
-    #[error(
-        "card `{card}` is a table card: write the table rows as `| row label | cell | cell |`, one row a line"
-    )]
-    NoTableRows { card: String },
 }
 
-/// Grades an answer to `card`.
+/// Grades an answer to `card`: the one entry point of grading.
 pub fn grade_card(card: &Card, answer: &Answer) -> Result<CardGrade, GradeError> {
-    let points = match (card.kind, answer) {
-        (CardKind::Basic, Answer::Text(text)) => {
-            if card.key_points.is_empty() {
-                return Err(GradeError::NoKeyPoints {
-                    card: card.id.clone(),
-                });
+    let points = match card.kind {
+        CardKind::Basic => match answer {
+            Answer::Text(text) => {
+                if card.key_points.is_empty() {
+                    return Err(GradeError::NoKeyPoints {
+                        card: card.id.clone(),
+                    });
+                }
+                grade_text(&card.question, &card.key_points, text)
             }
-            grade_text(&card.question, &card.key_points, text)
-        }
-        (CardKind::Scenario, answer) => grade_scenario(card, answer)?,
-        (CardKind::Table, answer) => grade_table(card, answer)?,
-        (CardKind::Basic, other) => {
-            return Err(GradeError::WrongAnswerShape {
-                card: card.id.clone(),
-                kind: "basic",
-                given: shape(other),
-            });
-        }
+            other => return Err(wrong_shape(card, "basic", other)),
+        },
+        CardKind::Scenario => grade_scenario(card, answer)?,
+        CardKind::Table => grade_table(card, answer)?,
     };
     Ok(CardGrade {
         card_id: card.id.clone(),
@@ -161,497 +245,195 @@ pub fn grade_card(card: &Card, answer: &Answer) -> Result<CardGrade, GradeError>
     })
 }
 
-fn shape(a: &Answer) -> &'static str {
-    match a {
-        Answer::Text(_) => "a text",
-        Answer::Steps(_) => "a list of steps",
-        Answer::Cells(_) => "a list of table cells",
+fn wrong_shape(card: &Card, kind: &'static str, a: &Answer) -> GradeError {
+    GradeError::WrongAnswerShape {
+        card: card.id.clone(),
+        kind,
+        given: match a {
+            Answer::Text(_) => "a text",
+            Answer::Steps(_) => "a list of steps",
+            Answer::Cells(_) => "a list of table cells",
+        },
     }
 }
 
 /// Grades a free text against key points; `question` supplies the echo words.
 pub fn grade_text(question: &str, key_points: &[KeyPoint], answer: &str) -> Vec<PointGrade> {
-    let mut echo = echo_stems(&[question], false);
-    echo.stems.extend(common_stems(key_points));
-    let tokens = tokenize(answer);
+    let mut echo = Echo::new(&[question], false);
+    echo.add_common(key_points);
+    let doc = Doc::new(answer);
     key_points
         .iter()
-        .map(|kp| grade_point(kp, &tokens, &echo, None, 0, 0))
+        .map(|kp| {
+            let found = Point::compile(kp, &echo).find(&doc, &echo);
+            point_grade(kp.text.clone(), None, 0, answer, &doc, found, 0)
+        })
         .collect()
 }
 
-/// Words of the question (and scenario prompt) that a key point may repeat.
-#[derive(Debug, Default)]
-struct Echo {
-    stems: HashSet<String>,
-    /// The answer replies to one step's prompt, so the echo words are understood ("deactivate it"
-    /// answers "what do you do with the key first?"). In a free answer they must be said.
-    implicit: bool,
-}
-
-/// Words shared by more than half of a card's (three or more) key points: they tell the key points
-/// apart no better than the question's own words do, so they cannot earn a point alone.
-fn common_stems(key_points: &[KeyPoint]) -> HashSet<String> {
-    if key_points.len() < 3 {
-        return HashSet::new();
-    }
-    let mut counts: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
-    for kp in key_points {
-        let stems: HashSet<String> = std::iter::once(&kp.text)
-            .chain(&kp.accept)
-            .flat_map(|p| tokenize(p))
-            .filter(|t| !t.stop && !t.negation)
-            .map(|t| t.stem)
-            .collect();
-        for stem in stems {
-            *counts.entry(stem).or_default() += 1;
-        }
-    }
-    counts
-        .into_iter()
-        .filter(|(_, n)| *n * 2 > key_points.len())
-        .map(|(stem, _)| stem)
-        .collect()
-}
-
-fn echo_stems(texts: &[&str], implicit: bool) -> Echo {
-    let stems = texts
-        .iter()
-        .flat_map(|t| tokenize(t))
-        .filter(|t| !t.stop && !t.negation)
-        .map(|t| t.stem)
-        .collect();
-    Echo { stems, implicit }
-}
-
-fn grade_point(
-    kp: &KeyPoint,
-    tokens: &[Token],
-    echo: &Echo,
+/// A verdict with spans (shifted by `offset`) and the evidence quoted from `text`.
+fn point_grade(
+    text: String,
     label: Option<String>,
     part: usize,
+    answer: &str,
+    doc: &Doc,
+    found: Found,
     offset: usize,
 ) -> PointGrade {
-    let mut contradicted = false;
-    let mut best: Option<(PhraseMatch, &str)> = None;
-    let mut reversed = false;
-    for phrase in std::iter::once(&kp.text).chain(kp.accept.iter()) {
-        let m = match_phrase(phrase, tokens, echo);
-        // "an allow overrides a deny" must not earn "deny beats allow" through other words.
-        reversed |= m.reversed;
-        if m.covered {
-            let better = best.as_ref().is_none_or(|(b, _)| {
-                m.words.first().map(|w| w.start) < b.words.first().map(|w| w.start)
-            });
-            if better {
-                best = Some((m, phrase));
-            }
-        } else if m.contradicted {
-            contradicted = true;
-        }
-    }
-    if reversed {
-        best = None;
-        contradicted = true;
-    }
-    match best {
-        Some((m, phrase)) => {
-            let words: Vec<Span> = m
-                .words
-                .iter()
-                .map(|w| Span {
-                    start: w.start + offset,
-                    end: w.end + offset,
-                })
-                .collect();
-            let span = match (words.first(), words.last()) {
-                (Some(a), Some(b)) => Some(Span {
-                    start: a.start,
-                    end: b.end,
-                }),
-                _ => None,
-            };
-            PointGrade {
-                text: kp.text.clone(),
-                label,
-                covered: true,
-                span,
-                words,
-                part,
-                matched: Some(phrase.to_string()),
-                contradicted: false,
-            }
-        }
-        None => PointGrade {
-            text: kp.text.clone(),
-            label,
-            covered: false,
-            span: None,
-            words: Vec::new(),
-            part,
-            matched: None,
-            contradicted,
-        },
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-struct PhraseMatch {
-    covered: bool,
-    contradicted: bool,
-    /// The answer states the phrase's relation the other way round.
-    reversed: bool,
-    words: Vec<Span>,
-}
-
-struct KeyToken {
-    raw: String,
-    stem: String,
-    echo: bool,
-    /// The word is inside a negation in the key point itself.
-    negated: bool,
-}
-
-/// A place in the answer that matches key words `bits`, using answer tokens `first..=last`.
-#[derive(Debug, Clone, Copy)]
-struct Candidate {
-    /// The first key word matched.
-    key: usize,
-    bits: u32,
-    first: usize,
-    last: usize,
-    negated: bool,
-}
-
-const MAX_KEY_WORDS: usize = 32;
-
-fn match_phrase(phrase: &str, answer: &[Token], echo: &Echo) -> PhraseMatch {
-    let ptoks = tokenize(phrase);
-
-    let mut content: Vec<&Token> = ptoks.iter().filter(|t| !t.stop && !t.negation).collect();
-    if content.is_empty() {
-        content = ptoks.iter().filter(|t| !t.negation).collect();
-    }
-    let mut seen = HashSet::new();
-    let keys: Vec<KeyToken> = content
-        .into_iter()
-        .filter(|t| seen.insert(t.stem.clone()))
-        .take(MAX_KEY_WORDS)
-        .map(|t| KeyToken {
-            raw: t.raw.clone(),
-            stem: t.stem.clone(),
-            echo: echo.stems.contains(&t.stem),
-            negated: t.negated,
+    let words: Vec<Span> = found
+        .words
+        .iter()
+        .map(|&(a, b)| Span {
+            start: doc.tokens[a].start + offset,
+            end: doc.tokens[b].end + offset,
         })
         .collect();
-    if keys.is_empty() {
-        return PhraseMatch::default();
-    }
-    // A negation with nothing after it ("roles have none") leaves every key word positive.
-    let key_negated = keys.iter().any(|k| k.negated);
-    let all_mask: u32 = if keys.len() == 32 {
-        u32::MAX
-    } else {
-        (1u32 << keys.len()) - 1
+    let span = match (words.first(), words.last()) {
+        (Some(a), Some(b)) => Some(Span {
+            start: a.start,
+            end: b.end.max(a.end),
+        }),
+        _ => None,
     };
-    // Words that only repeat the question cannot earn the point alone.
-    let fresh_mask: u32 = keys
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| !k.echo)
-        .fold(0, |m, (i, _)| m | (1 << i));
-    let required_fresh = required_words(fresh_mask.count_ones() as usize);
-    let max_span = (2 * keys.len() + 4).max(8);
-
-    let candidates = find_candidates(&keys, answer);
-    let mut result = PhraseMatch::default();
-    let mut best_key: Option<(u32, usize)> = None; // (count, span length) of the best covered window
-    let mut ends: Vec<usize> = Vec::new();
-    let mut best_range = (0, 0);
-    let mut reversals: Vec<(usize, usize)> = Vec::new();
-    for (si, start) in candidates.iter().enumerate() {
-        // Windows start at a candidate's first word; candidates are sorted by (first, last).
-        if si > 0 && candidates[si - 1].first == start.first {
-            continue;
-        }
-        let sentence = answer[start.first].sentence;
-        let limit = start.first + max_span;
-        let in_reach = candidates[si..]
-            .iter()
-            .take_while(|c| c.first < limit && answer[c.first].sentence == sentence)
-            .count();
-        let window = &candidates[si..si + in_reach];
-        ends.clear();
-        ends.extend(
-            window
-                .iter()
-                .map(|c| c.last)
-                .filter(|&e| e < limit && answer[e].sentence == sentence),
-        );
-        ends.sort_unstable();
-        ends.dedup();
-        for &end in &ends {
-            let inside = || window.iter().filter(move |c| c.last <= end);
-            let (mut good, mut bad, mut any_negated) = (0u32, 0u32, false);
-            for c in inside() {
-                if c.negated == keys[c.key].negated {
-                    good |= c.bits;
-                    any_negated |= c.negated;
-                } else {
-                    bad |= c.bits;
-                }
-            }
-            let enough = |bits: u32| {
-                let total = (bits & all_mask).count_ones() as usize;
-                if fresh_mask == 0 {
-                    total >= keys.len()
-                } else {
-                    (bits & fresh_mask).count_ones() as usize >= required_fresh
-                        && (echo.implicit || total >= keys.len().min(2))
-                }
-            };
-            let polarity_ok = !key_negated || any_negated;
-            if enough(good) && polarity_ok {
-                let key = (good.count_ones(), end - start.first);
-                let better =
-                    best_key.is_none_or(|(c, len)| key.0 > c || (key.0 == c && key.1 < len));
-                if !better {
-                    continue;
-                }
-                let mut seen = 0u32;
-                let chosen: Vec<Candidate> = inside()
-                    .filter(|c| c.negated == keys[c.key].negated)
-                    .filter(|c| {
-                        let new = c.bits & !seen != 0;
-                        seen |= c.bits;
-                        new
-                    })
-                    .copied()
-                    .collect();
-                if fresh_mask == 0 && !in_sequence(&chosen, answer) {
-                    continue;
-                }
-                // With a key word said twice the order is ambiguous: only read a reversal when
-                // every matched word occurs once in the window.
-                let unique = inside()
-                    .filter(|c| c.negated == keys[c.key].negated)
-                    .fold((0u32, true), |(seen, ok), c| {
-                        (seen | c.bits, ok && c.bits & seen == 0)
-                    })
-                    .1;
-                if unique && reversed(&chosen, answer) {
-                    reversals.push((start.first, end));
-                    continue;
-                }
-                best_range = (start.first, end);
-                best_key = Some(key);
-                result.covered = true;
-                result.contradicted = false;
-                result.words = spans_of(&chosen, answer);
-            } else if enough(good | bad) && !result.covered {
-                result.contradicted = true;
-            }
-        }
+    let evidence = span
+        .and_then(|s| answer.get(s.start - offset..s.end - offset))
+        .map(|e| e.split_whitespace().collect::<Vec<_>>().join(" "));
+    PointGrade {
+        text,
+        label,
+        covered: found.covered,
+        span,
+        words,
+        part,
+        matched: found.matched,
+        contradicted: found.contradicted,
+        evidence,
+        flipped: false,
     }
-    // A window read the other way round over the same words outweighs a smaller one inside it.
-    if result.covered
-        && reversals
-            .iter()
-            .any(|&(a, b)| a <= best_range.1 && best_range.0 <= b)
-    {
-        result = PhraseMatch {
-            covered: false,
-            contradicted: true,
-            reversed: true,
-            words: Vec::new(),
+}
+
+/// The parts of a scenario answer written as one text: `Step N:` (or `N.` / `N)`) lines, `---`
+/// lines or blank lines separate them. Returns each step's text range; parts beyond the last step
+/// belong to it, steps without a part are empty.
+pub fn split_steps(text: &str, steps: usize) -> Vec<(usize, usize)> {
+    let mut out = vec![(0usize, 0usize); steps];
+    if steps == 0 {
+        return out;
+    }
+    let numbered = numbered_parts(text);
+    let parts: Vec<(Option<usize>, usize, usize)> = if numbered.len() >= 2.min(steps) {
+        numbered
+    } else {
+        let separated = separated_parts(text);
+        separated.into_iter().map(|(s, e)| (None, s, e)).collect()
+    };
+    let mut next = 0;
+    for (number, s, e) in parts {
+        let step = match number {
+            Some(n) if (1..=steps).contains(&n) => n - 1,
+            _ => next.min(steps - 1),
         };
-    } else if !reversals.is_empty() {
-        result.reversed = true;
-        result.contradicted |= !result.covered;
-    }
-    result
-}
-
-/// Whether the chosen words stand in the key's order with only stop words between them: a phrase
-/// made only of the question's (or the card's common) words must be said as such.
-fn in_sequence(chosen: &[Candidate], answer: &[Token]) -> bool {
-    let mut sorted: Vec<&Candidate> = chosen.iter().collect();
-    sorted.sort_by_key(|c| c.key);
-    sorted
-        .windows(2)
-        .all(|w| w[0].last < w[1].first && answer[w[0].last + 1..w[1].first].iter().all(|t| t.stop))
-}
-
-/// Whether the answer swaps what stands on either side of a key word: "an allow overrides an
-/// explicit deny" for "an explicit deny overrides any allow". A passive ("is overridden by")
-/// keeps the meaning and is not a reversal.
-fn reversed(chosen: &[Candidate], answer: &[Token]) -> bool {
-    let mut placed: Vec<(usize, usize)> = Vec::new(); // (key index, answer position)
-    for c in chosen {
-        for k in 0..32 {
-            if c.bits & (1 << k) != 0 {
-                placed.push((k, c.first));
-            }
+        if out[step].1 > out[step].0 {
+            out[step].1 = e; // a later part for the same step continues it
+        } else {
+            out[step] = (s, e);
         }
+        next = step + 1;
     }
-    placed.sort_unstable();
-    placed.iter().any(|&(k, pos)| {
-        let before: Vec<usize> = placed.iter().filter(|p| p.0 < k).map(|p| p.1).collect();
-        let after: Vec<usize> = placed.iter().filter(|p| p.0 > k).map(|p| p.1).collect();
-        let passive = answer.get(pos + 1).is_some_and(|t| t.raw == "by")
-            || answer.get(pos + 2).is_some_and(|t| t.raw == "by");
-        !before.is_empty()
-            && !after.is_empty()
-            && before.iter().all(|&b| b > pos)
-            && after.iter().all(|&a| a < pos)
-            && !passive
-    })
-}
-
-fn spans_of(chosen: &[Candidate], answer: &[Token]) -> Vec<Span> {
-    let mut idx: Vec<usize> = chosen.iter().flat_map(|c| c.first..=c.last).collect();
-    idx.sort_unstable();
-    idx.dedup();
-    idx.into_iter()
-        .map(|i| Span {
-            start: answer[i].start,
-            end: answer[i].end,
-        })
-        .collect()
-}
-
-fn find_candidates(keys: &[KeyToken], answer: &[Token]) -> Vec<Candidate> {
-    let mut out = Vec::new();
-    // Two key words written as one answer word: `secretsmanager` for Secrets Manager.
-    let key_pairs: Vec<String> = keys
-        .windows(2)
-        .map(|w| format!("{}{}", w[0].raw, w[1].raw))
-        .collect();
-    for (j, a) in answer.iter().enumerate() {
-        if a.negation {
-            continue;
-        }
-        for (i, k) in keys.iter().enumerate() {
-            if words_match(&k.raw, &k.stem, &a.raw, &a.stem) {
-                out.push(Candidate {
-                    key: i,
-                    bits: 1 << i,
-                    first: j,
-                    last: j,
-                    negated: a.negated,
-                });
-            }
-            // One key word written as two or three answer words: `guard duty` for GuardDuty.
-            if k.raw.len() >= 6 && a.raw.len() < k.raw.len() && k.raw.starts_with(a.raw.as_str()) {
-                let mut len = a.raw.len();
-                let mut negated = a.negated;
-                for (n, b) in answer.iter().enumerate().skip(j + 1).take(2) {
-                    if b.negation
-                        || b.sentence != a.sentence
-                        || !k.raw[len..].starts_with(b.raw.as_str())
-                    {
-                        break;
-                    }
-                    len += b.raw.len();
-                    negated |= b.negated;
-                    if len == k.raw.len() {
-                        out.push(Candidate {
-                            key: i,
-                            bits: 1 << i,
-                            first: j,
-                            last: n,
-                            negated,
-                        });
-                        break;
-                    }
-                }
-            }
-            if key_pairs.get(i).is_some_and(|pair| *pair == a.raw) {
-                out.push(Candidate {
-                    key: i,
-                    bits: (1 << i) | (1 << (i + 1)),
-                    first: j,
-                    last: j,
-                    negated: a.negated,
-                });
-            }
-        }
-    }
-    // "Deactivate it": a pronoun right after a fresh key word stands for the words the question
-    // already named (the echo words).
-    let echo_bits: u32 = keys
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| k.echo)
-        .fold(0, |m, (i, _)| m | (1 << i));
-    if echo_bits != 0 {
-        let mut extra = Vec::new();
-        for (j, a) in answer.iter().enumerate().skip(1) {
-            if !PRONOUNS.contains(&a.raw.as_str()) || answer[j - 1].sentence != a.sentence {
-                continue;
-            }
-            let after_fresh = out
-                .iter()
-                .any(|c| c.last == j - 1 && c.bits & !echo_bits != 0);
-            if after_fresh {
-                for (i, _) in keys.iter().enumerate().filter(|(_, k)| k.echo) {
-                    extra.push(Candidate {
-                        key: i,
-                        bits: 1 << i,
-                        first: j,
-                        last: j,
-                        negated: a.negated,
-                    });
-                }
-            }
-        }
-        out.extend(extra);
-    }
-    out.sort_by_key(|c| (c.first, c.last));
     out
 }
 
-const PRONOUNS: &[&str] = &["it", "them", "this", "that", "these", "those"];
-
-/// How many of a phrase's content words an answer must contain.
-fn required_words(n: usize) -> usize {
-    if n <= REQUIRE_ALL_UP_TO {
-        n
-    } else {
-        (n * REQUIRED_PERCENT).div_ceil(100).min(5)
+/// Parts introduced by `Step N` / `N.` / `N)` at the start of a line.
+fn numbered_parts(text: &str) -> Vec<(Option<usize>, usize, usize)> {
+    let mut marks: Vec<(usize, usize, usize)> = Vec::new(); // (number, line start, text start)
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        let lead = line.len() - trimmed.len();
+        let lower = trimmed.to_ascii_lowercase();
+        let (rest, offset) = match lower.strip_prefix("step") {
+            Some(r) => (r.trim_start(), trimmed.len() - r.trim_start().len()),
+            None => (lower.as_str(), 0),
+        };
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let after = rest[digits..].chars().next();
+        let marked = digits > 0
+            && digits <= 2
+            && (after.is_some_and(|c| matches!(c, '.' | ')' | ':' | '-' | '—'))
+                || (offset > 0 && after.is_none_or(char::is_whitespace)));
+        if marked {
+            let n: usize = rest[..digits].parse().unwrap_or(0);
+            let body = offset
+                + digits
+                + after.map_or(0, |c| usize::from(!c.is_whitespace()) * c.len_utf8());
+            let body_start = pos + lead + body;
+            marks.push((n, pos, body_start));
+        }
+        pos += line.len();
     }
+    let mut out = Vec::new();
+    for (i, &(n, _, start)) in marks.iter().enumerate() {
+        let end = marks.get(i + 1).map_or(text.len(), |m| m.1);
+        let (s, e) = trim_range(text, start, end);
+        out.push((Some(n), s, e));
+    }
+    out
 }
 
-const REQUIRE_ALL_UP_TO: usize = 2;
-const REQUIRED_PERCENT: usize = 60;
-
-fn words_match(kraw: &str, kstem: &str, araw: &str, astem: &str) -> bool {
-    kstem == astem || kraw == araw || typo(kraw, araw) || typo(kstem, astem)
+/// Parts separated by blank lines or `---` lines.
+fn separated_parts(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut start: Option<usize> = None;
+    let mut end = 0;
+    let mut pos = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        let separator = t.is_empty() || (t.len() >= 3 && t.chars().all(|c| c == '-'));
+        match (separator, start) {
+            (false, None) => {
+                start = Some(pos);
+                end = pos + line.trim_end().len();
+            }
+            (false, Some(_)) => end = pos + line.trim_end().len(),
+            (true, Some(s)) => {
+                out.push((s, end));
+                start = None;
+            }
+            (true, None) => {}
+        }
+        pos += line.len();
+    }
+    if let Some(s) = start {
+        out.push((s, end));
+    }
+    out
 }
 
-/// Whether `a` and `b` are the same word with a typo in one of them.
-pub fn typo(a: &str, b: &str) -> bool {
-    if a.as_bytes().first() != b.as_bytes().first() || a.len().abs_diff(b.len()) > 12 {
-        return false;
+fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let s = &text[start..end];
+    let lead = s.len() - s.trim_start().len();
+    if lead == s.len() {
+        return (start, start);
     }
-    let (short, long) = if a.chars().count() <= b.chars().count() {
-        (a, b)
-    } else {
-        (b, a)
-    };
-    let (ls, ll) = (short.chars().count(), long.chars().count());
-    if ls < 5 || short.chars().next() != long.chars().next() {
-        return false;
+    let trail = s.len() - s.trim_end().len();
+    (start + lead, end - trail)
+}
+
+/// The answer shape of `card` for a typed text (an answer file), with each part's byte offset in
+/// the text: the same shape the app builds.
+pub fn answer_from_text(card: &Card, text: &str) -> (Answer, Vec<usize>) {
+    match (&card.kind, &card.scenario) {
+        (CardKind::Scenario, Some(sc)) if !sc.steps.is_empty() => {
+            let ranges = split_steps(text, sc.steps.len());
+            let parts = ranges
+                .iter()
+                .map(|&(s, e)| text[s..e].to_string())
+                .collect();
+            (Answer::Steps(parts), ranges.iter().map(|r| r.0).collect())
+        }
+        _ => (Answer::Text(text.to_string()), vec![0]),
     }
-    let bound = if ll >= 8 { 2 } else { 1 };
-    if ll - ls > bound + 1 {
-        return false;
-    }
-    if edit_distance(short, long) <= bound {
-        return true;
-    }
-    // Dropped letters: the short word is a subsequence of the long one and nearly as long.
-    ls * 5 >= ll * 4 && SKIM.fuzzy_match(long, short).is_some()
 }
 
 /// The points a scenario card is graded on, each with the step it belongs to: the card's key points
@@ -752,71 +534,6 @@ pub fn expected_points(card: &Card) -> Vec<(String, Option<String>)> {
     }
 }
 
-fn grade_scenario(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, GradeError> {
-    let scenario = card
-        .scenario
-        .as_ref()
-        .ok_or_else(|| GradeError::MissingScenario {
-            card: card.id.clone(),
-        })?;
-    let points = scenario_points(card);
-    let prompt = |step: usize| scenario.steps.get(step).map(|s| s.prompt.clone());
-    let mut out = Vec::new();
-    match answer {
-        Answer::Text(text) => {
-            let mut echo = echo_stems(&[&card.question, &scenario.situation], false);
-            echo.stems.extend(common_stems(&card.key_points));
-            let tokens = tokenize(text);
-            for (kp, step) in &points {
-                out.push(grade_point(kp, &tokens, &echo, prompt(*step), 0, 0));
-            }
-        }
-        Answer::Steps(texts) => {
-            let parts: Vec<(Vec<Token>, Echo)> = scenario
-                .steps
-                .iter()
-                .enumerate()
-                .map(|(i, step)| {
-                    let text = texts.get(i).map(String::as_str).unwrap_or("");
-                    let mut echo =
-                        echo_stems(&[&card.question, &scenario.situation, &step.prompt], true);
-                    echo.stems.extend(common_stems(&card.key_points));
-                    (tokenize(text), echo)
-                })
-                .collect();
-            for (kp, step) in &points {
-                // The point's own step first; an examiner also credits it said at another step.
-                let order = std::iter::once(*step).chain((0..parts.len()).filter(|i| i != step));
-                let mut verdict: Option<PointGrade> = None;
-                for i in order {
-                    let Some((tokens, echo)) = parts.get(i) else {
-                        continue;
-                    };
-                    let g = grade_point(kp, tokens, echo, prompt(*step), i, 0);
-                    if g.covered {
-                        verdict = Some(g);
-                        break;
-                    }
-                    if verdict.is_none() || i == *step {
-                        verdict = Some(g);
-                    }
-                }
-                out.push(verdict.unwrap_or_else(|| {
-                    grade_point(kp, &[], &Echo::default(), prompt(*step), *step, 0)
-                }));
-            }
-        }
-        Answer::Cells(_) => {
-            return Err(GradeError::WrongAnswerShape {
-                card: card.id.clone(),
-                kind: "scenario",
-                given: shape(answer),
-            });
-        }
-    }
-    Ok(out)
-}
-
 /// The cells a table question hides: every non-empty cell outside the first (label) column.
 pub fn hidden_cells(table: &Table) -> Vec<(usize, usize)> {
     table
@@ -845,16 +562,70 @@ fn cell_label(table: &Table, row: usize, col: usize) -> String {
     format!("{label} / {header}")
 }
 
-fn grade_table(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, GradeError> {
-    let table = card
-        .table
+fn grade_scenario(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, GradeError> {
+    let scenario = card
+        .scenario
         .as_ref()
-        .ok_or_else(|| GradeError::MissingTable {
+        .ok_or_else(|| GradeError::MissingScenario {
             card: card.id.clone(),
         })?;
+    // A single text is split into steps exactly as `iamdrill grade` does; spans then refer to it.
+    let (texts, offsets): (Vec<String>, Vec<usize>) = match answer {
+        Answer::Steps(texts) => (texts.clone(), vec![0; texts.len()]),
+        Answer::Text(text) => match answer_from_text(card, text) {
+            (Answer::Steps(parts), offsets) => (parts, offsets),
+            _ => (vec![text.clone()], vec![0]),
+        },
+        Answer::Cells(_) => return Err(wrong_shape(card, "scenario", answer)),
+    };
+    let single = matches!(answer, Answer::Text(_));
+    let docs: Vec<(Doc, Echo)> = scenario
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let text = texts.get(i).map(String::as_str).unwrap_or("");
+            let mut echo = Echo::new(&[&card.question, &scenario.situation, &step.prompt], true);
+            echo.add_common(&card.key_points);
+            (Doc::new(text), echo)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for (kp, step) in scenario_points(card) {
+        let label = scenario.steps.get(step).map(|s| s.prompt.clone());
+        let text = texts.get(step).map(String::as_str).unwrap_or("");
+        let part = if single { 0 } else { step };
+        let offset = offsets.get(step).copied().unwrap_or(0);
+        out.push(match docs.get(step) {
+            Some((doc, echo)) => {
+                let found = Point::compile(&kp, echo).find(doc, echo);
+                point_grade(kp.text.clone(), label, part, text, doc, found, offset)
+            }
+            None => PointGrade::missed(kp.text.clone(), label, part),
+        });
+    }
+    Ok(out)
+}
+
+fn grade_table(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, GradeError> {
+    let Some(table) = card.table.as_ref() else {
+        return match answer {
+            Answer::Text(text) if !card.key_points.is_empty() => {
+                Ok(grade_text(&card.question, &card.key_points, text))
+            }
+            _ => Err(GradeError::MissingTable {
+                card: card.id.clone(),
+            }),
+        };
+    };
     let hidden = hidden_cells(table);
-    // (hidden index) -> (answer text, part, byte offset of that text in the part)
-    let mut given: Vec<Option<(&str, usize, usize)>> = vec![None; hidden.len()];
+    let mut out: Vec<PointGrade> = hidden
+        .iter()
+        .enumerate()
+        .map(|(i, &(r, c))| {
+            PointGrade::missed(table.rows[r][c].clone(), Some(cell_label(table, r, c)), i)
+        })
+        .collect();
     match answer {
         Answer::Cells(cells) => {
             for (ci, cell) in cells.iter().enumerate() {
@@ -866,189 +637,285 @@ fn grade_table(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, GradeErr
                         row: cell.row,
                         col: cell.col,
                     })?;
-                given[idx] = Some((cell.text.as_str(), ci, 0));
+                out[idx] = grade_cell(&out[idx], &cell.text, ci, 0);
             }
         }
         Answer::Text(text) => {
-            let rows = parse_table_rows(text);
-            if rows.is_empty() {
-                if card.key_points.is_empty() {
-                    return Err(GradeError::NoTableRows {
-                        card: card.id.clone(),
-                    });
-                }
-                return Ok(grade_text(&card.question, &card.key_points, text));
-            }
-            for (pos, row) in rows.iter().enumerate() {
-                let Some(r) = match_row(table, row, text, pos) else {
-                    continue;
-                };
-                for (c, &(s, e)) in row.iter().enumerate().skip(1) {
-                    if let Some(idx) = hidden.iter().position(|&h| h == (r, c)) {
-                        given[idx] = Some((&text[s..e], 0, s));
+            let rows = typed_rows(text);
+            for (typed, r) in assign_rows(table, text, &rows) {
+                let row = &rows[typed];
+                let positional = row.cells.len() + 1 == table.headers.len();
+                for (idx, &(hr, hc)) in hidden.iter().enumerate() {
+                    if hr != r {
+                        continue;
                     }
+                    let (s, e) = if positional {
+                        row.cells[hc - 1]
+                    } else {
+                        row.content
+                    };
+                    out[idx] = grade_cell(&out[idx], &text[s..e], 0, s);
                 }
             }
         }
-        Answer::Steps(_) => {
-            return Err(GradeError::WrongAnswerShape {
-                card: card.id.clone(),
-                kind: "table",
-                given: shape(answer),
-            });
-        }
-    }
-    let mut out = Vec::new();
-    for (idx, &(r, c)) in hidden.iter().enumerate() {
-        let expected = &table.rows[r][c];
-        let label = Some(cell_label(table, r, c));
-        let (text, part, offset) = given[idx].unwrap_or(("", idx, 0));
-        out.push(grade_cell(expected, text, label, part, offset));
+        Answer::Steps(_) => return Err(wrong_shape(card, "table", answer)),
     }
     Ok(out)
 }
 
-/// Byte ranges of the cells of each `| a | b | c |` line in `text`.
-fn parse_table_rows(text: &str) -> Vec<Vec<(usize, usize)>> {
+/// One typed line of a table answer: its label (if written apart) and its content.
+#[derive(Debug, Clone)]
+struct TypedRow {
+    label: Option<(usize, usize)>,
+    /// The cells when written as `| a | b |` or separated by `;`.
+    cells: Vec<(usize, usize)>,
+    /// Everything after the label (the whole line without one).
+    content: (usize, usize),
+    /// The whole line.
+    line: (usize, usize),
+}
+
+/// Splits a table answer into rows: lines, and sentences within a line that is not a pipe row.
+fn typed_rows(text: &str) -> Vec<TypedRow> {
     let mut rows = Vec::new();
-    let mut line_start = 0;
+    let mut pos = 0;
     for line in text.split_inclusive('\n') {
-        let base = line_start;
-        line_start += line.len();
-        let body = line.trim_end_matches(['\n', '\r']);
-        let trimmed = body.trim_start();
-        if !trimmed.starts_with('|') {
+        let base = pos;
+        pos += line.len();
+        let (s, e) = trim_range(text, base, base + line.trim_end().len());
+        if s == e {
             continue;
         }
-        // Separator lines like |---|---|.
-        if trimmed.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
+        let body = &text[s..e];
+        if body.starts_with('|') {
+            if body.chars().all(|c| matches!(c, '|' | '-' | ':' | ' ')) {
+                continue;
+            }
+            let mut cells = Vec::new();
+            let mut cell_start = s + 1;
+            for (i, ch) in body.char_indices().skip(1) {
+                if ch == '|' {
+                    cells.push(trim_range(text, cell_start, s + i));
+                    cell_start = s + i + 1;
+                }
+            }
+            if cell_start < e {
+                cells.push(trim_range(text, cell_start, e));
+            }
+            if cells.is_empty() {
+                continue;
+            }
+            let label = cells.remove(0);
+            let content = match (cells.first(), cells.last()) {
+                (Some(a), Some(b)) => (a.0, b.1),
+                _ => (label.1, label.1),
+            };
+            rows.push(TypedRow {
+                label: Some(label),
+                cells,
+                content,
+                line: (s, e),
+            });
             continue;
         }
-        let lead = body.len() - trimmed.len();
-        let mut cells = Vec::new();
-        let mut cell_start = base + lead + 1;
-        for (i, ch) in trimmed.char_indices().skip(1) {
-            if ch == '|' {
-                cells.push(trim_range(text, cell_start, base + lead + i));
-                cell_start = base + lead + i + 1;
+        // Sentences of a prose line are rows of their own.
+        let mut start = s;
+        let bytes = body.as_bytes();
+        for (i, &b) in bytes.iter().enumerate() {
+            let at = s + i;
+            let end_of_sentence = b == b'.'
+                && bytes.get(i + 1).is_some_and(|n| *n == b' ')
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_uppercase);
+            if end_of_sentence {
+                rows.push(prose_row(text, start, at));
+                start = at + 1;
             }
         }
-        let end = base + body.len();
-        if cell_start < end && !text[cell_start..end].trim().is_empty() {
-            cells.push(trim_range(text, cell_start, end));
-        }
-        rows.push(cells);
+        rows.push(prose_row(text, start, e));
     }
+    rows.retain(|r| r.line.0 < r.line.1);
     rows
 }
 
-fn trim_range(text: &str, start: usize, end: usize) -> (usize, usize) {
-    let s = &text[start..end];
-    let lead = s.len() - s.trim_start().len();
-    if lead == s.len() {
-        return (start, start);
+/// `label: cells` or `label - cells`; cells separated by `;` count one by one.
+fn prose_row(text: &str, s: usize, e: usize) -> TypedRow {
+    let (s, e) = trim_range(text, s, e);
+    let body = &text[s..e];
+    let sep = body
+        .char_indices()
+        .find(|&(i, c)| {
+            (c == ':' && body[i + 1..].starts_with(' '))
+                || ((c == '-' || c == '–' || c == '—')
+                    && body[..i].ends_with(' ')
+                    && body[i + c.len_utf8()..].starts_with(' '))
+        })
+        .map(|(i, c)| (i, c.len_utf8()));
+    let (label, content) = match sep {
+        Some((i, len)) => (
+            Some(trim_range(text, s, s + i)),
+            trim_range(text, s + i + len, e),
+        ),
+        None => (None, (s, e)),
+    };
+    let mut cells = Vec::new();
+    if label.is_some() && text[content.0..content.1].contains(';') {
+        let mut start = content.0;
+        for (i, c) in text[content.0..content.1].char_indices() {
+            if c == ';' {
+                cells.push(trim_range(text, start, content.0 + i));
+                start = content.0 + i + 1;
+            }
+        }
+        cells.push(trim_range(text, start, content.1));
     }
-    let trail = s.len() - s.trim_end().len();
-    (start + lead, end - trail)
+    TypedRow {
+        label,
+        cells,
+        content,
+        line: (s, e),
+    }
 }
 
-/// Which table row an answered row is: by its label, else a header line is skipped, else by position.
-fn match_row(table: &Table, row: &[(usize, usize)], text: &str, pos: usize) -> Option<usize> {
-    let label = row.first().map(|&(s, e)| normalise(&text[s..e]))?;
-    if let Some(r) = table
+/// Content stems of a text, without function words and without anything in brackets.
+fn label_stems(s: &str) -> Vec<String> {
+    let main = s.split('(').next().unwrap_or(s);
+    tokenize(main)
+        .into_iter()
+        .filter(|t| !t.stop && !t.negation)
+        .map(|t| t.stem)
+        .collect()
+}
+
+/// Pairs typed rows with table rows by label and content together (best pairs first), so short
+/// labels, abbreviations and any row order work. Returns (typed row, table row).
+fn assign_rows(table: &Table, text: &str, rows: &[TypedRow]) -> Vec<(usize, usize)> {
+    let table_labels: Vec<Vec<String>> = table
         .rows
         .iter()
-        .position(|r| r.first().is_some_and(|l| normalise(l) == label))
-    {
-        return Some(r);
+        .map(|r| label_stems(r.first().map(String::as_str).unwrap_or("")))
+        .collect();
+    let header: Vec<String> = table.headers.iter().flat_map(|h| label_stems(h)).collect();
+    let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
+    for (ti, row) in rows.iter().enumerate() {
+        let line_stems = label_stems(&text[row.line.0..row.line.1]);
+        // A header line names the columns, not a row.
+        if !line_stems.is_empty()
+            && line_stems
+                .iter()
+                .all(|s| header.iter().any(|h| super::matcher::words_match(h, s)))
+        {
+            continue;
+        }
+        let typed_label = row.label.map(|(s, e)| label_stems(&text[s..e]));
+        for (ri, label) in table_labels.iter().enumerate() {
+            if label.is_empty() {
+                continue;
+            }
+            let hit = |a: &String, list: &[String]| {
+                list.iter().any(|b| {
+                    super::matcher::words_match(a, b) || b.starts_with(a.as_str()) && a.len() >= 3
+                })
+            };
+            // A typed label that is part of the row's label ("Role chaining" for "Role chaining
+            // (role credentials assume a role)"), or the row's label said in the line.
+            let by_label = typed_label.as_ref().map_or(0.0, |t| {
+                if t.is_empty() {
+                    0.0
+                } else {
+                    t.iter().filter(|s| hit(s, label)).count() as f64 / t.len() as f64
+                }
+            });
+            let in_line =
+                label.iter().filter(|s| hit(s, &line_stems)).count() as f64 / label.len() as f64;
+            let label_score = by_label.max(in_line);
+            let content = &text[row.content.0..row.content.1];
+            let cells: Vec<&String> = table.rows[ri].iter().skip(1).collect();
+            let content_doc = Doc::plain(content);
+            let echo = Echo::default();
+            let content_hits = cells
+                .iter()
+                .filter(|c| c.chars().any(char::is_alphanumeric))
+                .filter(|c| {
+                    Point::compile(&KeyPoint::new(cell_main(c)), &echo)
+                        .find(&content_doc, &echo)
+                        .covered
+                })
+                .count();
+            let content_score = content_hits as f64 / cells.len().max(1) as f64;
+            if label_score >= 0.5 || (label_score > 0.0 && content_score > 0.0) {
+                pairs.push((2.0 * label_score + content_score, ti, ri));
+            }
+        }
     }
-    if table.headers.first().is_some_and(|h| normalise(h) == label) {
-        return None;
+    pairs.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+    let mut typed_used = vec![false; rows.len()];
+    let mut table_used = vec![false; table.rows.len()];
+    let mut out = Vec::new();
+    for (_, ti, ri) in pairs {
+        if !typed_used[ti] && !table_used[ri] {
+            typed_used[ti] = true;
+            table_used[ri] = true;
+            out.push((ti, ri));
+        }
     }
-    let header_given = !table.headers.is_empty();
-    let index = if header_given && pos > 0 {
-        pos - 1
-    } else {
-        pos
-    };
-    (index < table.rows.len()).then_some(index)
+    out
 }
 
-fn normalise(s: &str) -> String {
-    tokenize(s)
-        .into_iter()
-        .map(|t| t.stem)
-        .collect::<Vec<_>>()
-        .join(" ")
+/// A cell's text without its bracketed remark: "36 hours (1 hour with root credentials)" is
+/// earned by "36 hours".
+fn cell_main(cell: &str) -> &str {
+    match cell.find('(') {
+        Some(i) if cell[..i].chars().any(char::is_alphanumeric) => cell[..i].trim_end(),
+        _ => cell,
+    }
 }
 
 fn yes_no(s: &str) -> Option<bool> {
     let first = tokenize(s).into_iter().next()?;
     match first.raw.as_str() {
         "yes" | "y" | "true" | "required" => Some(true),
-        "no" | "n" | "false" | "none" => Some(false),
+        "no" | "n" | "false" | "none" | "not" => Some(false),
         _ => None,
     }
 }
 
-fn grade_cell(
-    expected: &str,
-    answer: &str,
-    label: Option<String>,
-    part: usize,
-    offset: usize,
-) -> PointGrade {
-    let tokens = tokenize(answer);
-    if let Some(want) = yes_no(expected) {
-        let covered = yes_no(answer) == Some(want);
-        let words: Vec<Span> = if covered {
-            tokens
-                .first()
-                .map(|t| Span {
-                    start: t.start + offset,
-                    end: t.end + offset,
-                })
-                .into_iter()
-                .collect()
+/// Grades the typed text of one cell against the cell's value, keeping label and position.
+fn grade_cell(expected: &PointGrade, answer: &str, part: usize, offset: usize) -> PointGrade {
+    let (text, label) = (expected.text.clone(), expected.label.clone());
+    let doc = Doc::plain(answer);
+    if let Some(want) = yes_no(&text) {
+        let said = yes_no(answer);
+        let found = Found {
+            covered: said == Some(want),
+            contradicted: said == Some(!want),
+            words: doc.tokens.first().map(|_| (0, 0)).into_iter().collect(),
+            matched: (said == Some(want)).then(|| text.clone()),
+        };
+        let found = if said.is_some() {
+            found
         } else {
-            Vec::new()
+            Found::default()
         };
-        return PointGrade {
-            text: expected.to_string(),
-            label,
-            covered,
-            span: words.first().copied(),
-            words,
-            part,
-            matched: covered.then(|| expected.to_string()),
-            contradicted: yes_no(answer) == Some(!want),
-        };
+        return point_grade(text, label, part, answer, &doc, found, offset);
     }
-    let kp = KeyPoint::new(expected.to_string());
-    grade_point(&kp, &tokens, &Echo::default(), label, part, offset)
+    let echo = Echo::default();
+    let found = Point::compile(&KeyPoint::new(cell_main(&text)), &echo).find(&doc, &echo);
+    point_grade(text, label, part, answer, &doc, found, offset)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deck::model::{Scenario, Step};
-
-    fn kp(text: &str) -> KeyPoint {
-        KeyPoint::new(text)
-    }
-
-    fn covered(key: &str, answer: &str) -> bool {
-        grade_text("", &[kp(key)], answer)[0].covered
-    }
+    use crate::deck::model::{Claim, Scenario, Step};
 
     fn card(kind: CardKind) -> Card {
         Card {
             id: "c1".into(),
             kind,
-            topic: "iam-identities".into(),
+            topic: "cross-account".into(),
             tags: vec![],
             difficulty: Default::default(),
-            question: "What is an IAM role?".into(),
+            question: "How does cross-account access work?".into(),
             answer: String::new(),
             table: None,
             scenario: None,
@@ -1060,316 +927,220 @@ mod tests {
         }
     }
 
-    #[test]
-    fn normalisation_of_case_punctuation_and_verb_forms() {
-        assert!(covered(
-            "rotate credentials automatically",
-            "Credentials are ROTATED automatically!"
-        ));
-        assert!(covered(
-            "explicit deny wins",
-            "an explicit Deny always wins."
-        ));
-        assert!(covered("policies are evaluated", "policy evaluation"));
-    }
-
-    #[test]
-    fn typos_are_forgiven() {
-        assert!(covered("temporary credentials", "temporay credentails"));
-        assert!(covered("permissions boundary", "permision boundry"));
-        assert!(covered("GuardDuty", "guard duty"));
-        assert!(covered("guard duty", "GuardDuty"));
-    }
-
-    #[test]
-    fn subsequence_matches_do_not_overmatch() {
-        assert!(!covered("deny", "identity"));
-        assert!(!covered("symmetric key", "asymmetric key"));
-        assert!(!covered("rule", "role"));
-        assert!(!typo("deny", "identity"));
-        assert!(typo("authentication", "authntication"));
-    }
-
-    #[test]
-    fn negation_is_not_credited() {
-        let g = grade_text(
-            "",
-            &[kp("roles rotate credentials")],
-            "Roles do not rotate credentials.",
-        );
-        assert!(!g[0].covered);
-        assert!(g[0].contradicted);
-        for answer in [
-            "roles never rotate credentials",
-            "roles don't rotate their credentials",
-            "roles can't rotate credentials",
-            "roles cannot rotate credentials",
-            "roles doesnt rotate credentials",
-        ] {
-            assert!(!covered("roles rotate credentials", answer), "{answer}");
+    fn scenario_card() -> Card {
+        let step = |prompt: &str, answer: &str| Step {
+            phase: None,
+            prompt: prompt.into(),
+            answer: answer.into(),
+        };
+        Card {
+            scenario: Some(Scenario {
+                situation: "Account A must read a bucket in account B.".into(),
+                steps: vec![
+                    step("Where do you create the role?", "A role in account B."),
+                    step("Who does its trust policy name?", "Account A as principal."),
+                    step(
+                        "What must the caller be allowed?",
+                        "sts:AssumeRole on the role.",
+                    ),
+                    step("What does AssumeRole return?", "Temporary credentials."),
+                ],
+            }),
+            key_points: vec![
+                KeyPoint::new("create a role in account B"),
+                KeyPoint::new("the trust policy names account A as principal"),
+                KeyPoint::new("the caller's identity policy allows sts:AssumeRole"),
+                KeyPoint::new("AssumeRole returns temporary credentials"),
+            ],
+            ..card(CardKind::Scenario)
         }
-        assert!(covered(
-            "roles rotate credentials",
-            "Roles don't have passwords, they rotate credentials automatically"
-        ));
     }
 
     #[test]
-    fn negated_key_points_need_a_negated_answer() {
-        let key = "GuardDuty does not block traffic";
-        assert!(covered(
-            key,
-            "GuardDuty doesn't block the traffic, it only alerts"
-        ));
-        assert!(!covered(key, "GuardDuty blocks malicious traffic"));
-    }
-
-    #[test]
-    fn swapped_subject_and_object_is_not_credited() {
-        let key = "an explicit deny overrides any allow";
-        let g = grade_text(
-            "",
-            &[kp(key)],
-            "An allow in a resource policy overrides an explicit deny.",
+    fn a_step_is_graded_against_its_own_text_only() {
+        let c = scenario_card();
+        let placed: Vec<usize> = scenario_points(&c).iter().map(|p| p.1).collect();
+        assert_eq!(placed, [0, 1, 2, 3]);
+        // Step 3's text says what step 4 wants; step 4 is blank.
+        let answer = Answer::Steps(vec![
+            "Create a role in account B.".into(),
+            "Its trust policy names account A as the principal.".into(),
+            "The caller's identity policy allows sts:AssumeRole, which returns temporary credentials.".into(),
+            String::new(),
+        ]);
+        let g = grade_card(&c, &answer).unwrap();
+        let v: Vec<Verdict> = g.points.iter().map(PointGrade::verdict).collect();
+        assert_eq!(
+            v,
+            [
+                Verdict::Covered,
+                Verdict::Covered,
+                Verdict::Covered,
+                Verdict::Missed
+            ]
         );
-        assert!(!g[0].covered);
-        assert!(g[0].contradicted);
-        assert!(covered(key, "Any allow is overridden by an explicit deny."));
-        assert!(covered(
-            key,
-            "An explicit deny in any policy overrides every allow."
-        ));
-        // Another phrasing of the same key point is not earned either.
-        let key = KeyPoint {
-            text: key.into(),
-            accept: vec!["deny beats allow".into()],
-        };
-        let g = grade_text(
-            "",
-            &[key],
-            "An allow in a resource policy overrides an explicit deny.",
+    }
+
+    #[test]
+    fn one_text_splits_into_the_same_steps_the_app_builds() {
+        let c = scenario_card();
+        let steps = vec![
+            "Create a role in account B.".to_string(),
+            "Its trust policy names account A as the principal.".to_string(),
+            String::new(),
+            "AssumeRole returns temporary credentials.".to_string(),
+        ];
+        let text = "Step 1: Create a role in account B.\nStep 2: Its trust policy names account A as the principal.\nStep 4: AssumeRole returns temporary credentials.\n";
+        let (answer, offsets) = answer_from_text(&c, text);
+        assert_eq!(answer, Answer::Steps(steps.clone()));
+        assert_eq!(&text[offsets[3]..offsets[3] + 10], "AssumeRole");
+        let by_steps = grade_card(&c, &Answer::Steps(steps)).unwrap();
+        let by_text = grade_card(&c, &Answer::Text(text.into())).unwrap();
+        for (a, b) in by_steps.points.iter().zip(&by_text.points) {
+            assert_eq!((a.verdict(), &a.evidence), (b.verdict(), &b.evidence));
+        }
+        // Spans of a single text point into that text.
+        let s = by_text.points[3].span.unwrap();
+        assert_eq!(
+            &text[s.start..s.end],
+            "AssumeRole returns temporary credentials"
         );
-        assert!(!g[0].covered && g[0].contradicted);
-    }
-
-    #[test]
-    fn accepted_alternatives_count() {
-        let key = KeyPoint {
-            text: "disable the access key".into(),
-            accept: vec!["deactivate".into()],
-        };
-        let g = grade_text("", &[key], "First I would deactivate it in IAM.");
-        assert!(g[0].covered);
-        assert_eq!(g[0].matched.as_deref(), Some("deactivate"));
-    }
-
-    #[test]
-    fn spans_point_at_the_matched_words() {
-        let answer = "Well, an explicit deny always wins over allows.";
-        let g = grade_text("", &[kp("explicit deny wins")], answer);
-        let span = g[0].span.unwrap();
-        assert_eq!(&answer[span.start..span.end], "explicit deny always wins");
-        let words: Vec<&str> = g[0].words.iter().map(|w| &answer[w.start..w.end]).collect();
-        assert_eq!(words, ["explicit", "deny", "wins"]);
-    }
-
-    #[test]
-    fn echo_words_alone_do_not_earn_a_point() {
-        let g = grade_text(
-            "Why does AWS recommend roles instead of users?",
-            &[kp("roles use temporary credentials")],
-            "Because roles are recommended over users.",
+        // Blank lines separate steps too.
+        let (answer, _) = answer_from_text(&c, "role in B\n\ntrusts A\n---\nAssumeRole\n");
+        assert_eq!(
+            answer,
+            Answer::Steps(vec![
+                "role in B".into(),
+                "trusts A".into(),
+                "AssumeRole".into(),
+                String::new()
+            ])
         );
-        assert!(!g[0].covered);
-    }
-
-    #[test]
-    fn words_must_be_in_one_sentence() {
-        assert!(!covered(
-            "temporary credentials",
-            "It is temporary. Credentials are stored."
-        ));
-    }
-
-    #[test]
-    fn basic_card_without_key_points_is_an_error() {
-        let c = card(CardKind::Basic);
-        let err = grade_card(&c, &Answer::Text("x".into())).unwrap_err();
-        assert!(matches!(err, GradeError::NoKeyPoints { .. }));
-        assert!(err.to_string().contains("c1"));
     }
 
     fn table_card() -> Card {
-        let mut c = card(CardKind::Table);
-        c.table = Some(Table {
-            headers: vec!["Feature".into(), "IAM user".into(), "IAM role".into()],
-            rows: vec![
-                vec!["Long-term credentials".into(), "Yes".into(), "No".into()],
-                vec!["Access keys".into(), "Permanent".into(), "Temporary".into()],
-            ],
-        });
-        c
+        Card {
+            table: Some(Table {
+                headers: vec!["Call".into(), "Maximum".into(), "Default".into()],
+                rows: vec![
+                    vec!["AssumeRole".into(), "12 hours".into(), "1 hour".into()],
+                    vec![
+                        "Role chaining (role credentials assume a role)".into(),
+                        "1 hour".into(),
+                        "1 hour".into(),
+                    ],
+                    vec![
+                        "GetSessionToken".into(),
+                        "36 hours (1 hour with root credentials)".into(),
+                        "12 hours".into(),
+                    ],
+                ],
+            }),
+            ..card(CardKind::Table)
+        }
+    }
+
+    fn covered(g: &CardGrade) -> Vec<bool> {
+        g.points.iter().map(|p| p.covered).collect()
     }
 
     #[test]
-    fn table_cells_are_graded() {
+    fn typed_rows_match_by_label_and_content_in_any_order() {
         let c = table_card();
-        let cells = vec![
-            CellAnswer {
-                row: 0,
-                col: 1,
-                text: "yes".into(),
-            },
-            CellAnswer {
-                row: 0,
-                col: 2,
-                text: "yes".into(),
-            },
-            CellAnswer {
-                row: 1,
-                col: 1,
-                text: "permanant".into(),
-            },
-            CellAnswer {
-                row: 1,
-                col: 2,
-                text: "temporary, via STS".into(),
-            },
-        ];
-        let g = grade_card(&c, &Answer::Cells(cells)).unwrap();
-        let v: Vec<bool> = g.points.iter().map(|p| p.covered).collect();
-        assert_eq!(v, [true, false, true, true]);
-        assert!(g.points[1].contradicted);
+        let text = "| GetSessionToken | 36 hours | 12 hours |\n| Role chaining | 1 hour | 1 hour |\n| AssumeRole | 12 hours | 1 hour |\n";
         assert_eq!(
-            g.points[1].label.as_deref(),
-            Some("Long-term credentials / IAM role")
+            covered(&grade_card(&c, &Answer::Text(text.into())).unwrap()),
+            [true; 6]
         );
-        assert_eq!(g.score(), 0.75);
-    }
-
-    #[test]
-    fn table_answered_as_markdown_rows() {
-        let c = table_card();
-        let text = "| Feature | IAM user | IAM role |\n|---|---|---|\n| Access keys | permanent | temporary |\n| long-term credentials | yes | no |\n";
+        let text =
+            "Role chaining: max 1 hour, default 1 hour\nGetSessionToken: 36h max, 12h default\n";
         let g = grade_card(&c, &Answer::Text(text.into())).unwrap();
-        assert!(g.points.iter().all(|p| p.covered), "{g:?}");
-        let p = &g.points[3];
-        let s = p.span.unwrap();
-        assert_eq!(&text[s.start..s.end], "temporary");
+        assert_eq!(covered(&g), [false, false, true, true, true, true]);
+        let s = g.points[4].span.unwrap();
+        assert_eq!(&text[s.start..s.end], "36h");
+        // A header line is not a row; wrong values are missed.
+        let text =
+            "| Call | Maximum | Default |\n|---|---|---|\n| AssumeRole | 6 hours | 2 hours |";
+        assert_eq!(
+            covered(&grade_card(&c, &Answer::Text(text.into())).unwrap()),
+            [false; 6]
+        );
     }
 
     #[test]
-    fn blank_cells_in_table_rows() {
-        let rows = parse_table_rows("| |A\n|  | x |");
-        assert_eq!(rows, [vec![(1, 1), (3, 4)], vec![(6, 6), (10, 11)]]);
-    }
-
-    #[test]
-    fn table_text_without_rows_is_an_error() {
+    fn cells_of_earlier_reports_still_grade() {
         let c = table_card();
-        let err = grade_card(&c, &Answer::Text("users have keys".into())).unwrap_err();
-        assert!(matches!(err, GradeError::NoTableRows { .. }));
-        let err = grade_card(
+        let g = grade_card(
             &c,
             &Answer::Cells(vec![CellAnswer {
-                row: 5,
+                row: 0,
                 col: 1,
-                text: "x".into(),
+                text: "12 h".into(),
             }]),
-        )
-        .unwrap_err();
-        assert!(matches!(err, GradeError::NoSuchCell { row: 5, .. }));
-    }
-
-    #[test]
-    fn scenario_key_points_are_placed_at_their_steps() {
-        let mut c = card(CardKind::Scenario);
-        c.question = "Access keys leaked on GitHub. What do you do?".into();
-        c.scenario = Some(Scenario {
-            situation: "An IAM user's keys are public.".into(),
-            steps: vec![
-                Step {
-                    phase: None,
-                    prompt: "What do you do first with the key?".into(),
-                    answer: "Deactivate it at once and treat it as compromised.".into(),
-                },
-                Step {
-                    phase: None,
-                    prompt: "How do you investigate?".into(),
-                    answer: "Search CloudTrail in every Region for the key's activity.".into(),
-                },
-                Step {
-                    phase: None,
-                    prompt: "How do you prevent it?".into(),
-                    answer: "Use roles instead of long-term keys.".into(),
-                },
-            ],
-        });
-        c.key_points = vec![
-            KeyPoint::new("review CloudTrail for everything the key did"),
-            KeyPoint::new("deactivate the exposed key immediately"),
-            KeyPoint::new("replace long-term keys with roles"),
-        ];
-        let placed: Vec<usize> = scenario_points(&c).iter().map(|(_, s)| *s).collect();
-        assert_eq!(placed, [1, 0, 2]);
-        let labels: Vec<Option<String>> = expected_points(&c).into_iter().map(|(_, l)| l).collect();
-        assert_eq!(
-            labels[1].as_deref(),
-            Some("What do you do first with the key?")
-        );
-        // Said at the wrong step still counts; the span refers to the step where it was said.
-        let g = grade_card(
-            &c,
-            &Answer::Steps(vec![
-                "Deactivate the key immediately, then review CloudTrail for what the key did."
-                    .into(),
-                "".into(),
-                "nothing".into(),
-            ]),
-        )
-        .unwrap();
-        let v: Vec<(bool, usize)> = g.points.iter().map(|p| (p.covered, p.part)).collect();
-        assert_eq!(v, [(true, 0), (true, 0), (false, 2)]);
-    }
-
-    #[test]
-    fn scenario_steps_are_graded_one_by_one() {
-        let mut c = card(CardKind::Scenario);
-        c.question =
-            "A developer pushed access keys to a public GitHub repository. What do you do?".into();
-        c.scenario = Some(Scenario {
-            situation: "Keys for an IAM user with admin rights are public.".into(),
-            steps: vec![
-                Step {
-                    phase: Some("Immediate".into()),
-                    prompt: "First?".into(),
-                    answer: "Deactivate the key".into(),
-                },
-                Step {
-                    phase: None,
-                    prompt: "Then?".into(),
-                    answer: "Review CloudTrail for activity by the key".into(),
-                },
-            ],
-        });
-        let g = grade_card(
-            &c,
-            &Answer::Steps(vec![
-                "deactivate it right away".into(),
-                "I'd ignore it".into(),
-            ]),
         )
         .unwrap();
         assert!(g.points[0].covered);
-        assert!(!g.points[1].covered);
-        assert_eq!(g.points[1].part, 1);
-        let g = grade_card(
+        let err = grade_card(
             &c,
-            &Answer::Text("Deactivate the key, then review CloudTrail for what it did.".into()),
+            &Answer::Cells(vec![CellAnswer {
+                row: 9,
+                col: 1,
+                text: String::new(),
+            }]),
+        );
+        assert!(matches!(err, Err(GradeError::NoSuchCell { .. })));
+    }
+
+    #[test]
+    fn contradictions_score_below_a_blank_and_flips_change_the_score() {
+        let c = Card {
+            answer: "A".into(),
+            key_points: vec![
+                KeyPoint {
+                    claim: Some(Claim {
+                        subject: vec!["both accounts".into()],
+                        relation: "must allow".into(),
+                        object: vec![],
+                    }),
+                    ..KeyPoint::new("both accounts must allow the access")
+                },
+                KeyPoint::new("assume a role in the other account"),
+            ],
+            ..card(CardKind::Basic)
+        };
+        let blank = grade_card(&c, &Answer::Text(String::new())).unwrap();
+        assert_eq!(blank.score(), 0.0);
+        let mut wrong = grade_card(
+            &c,
+            &Answer::Text("Only one side needs to allow the access.".into()),
         )
         .unwrap();
-        assert_eq!(g.covered(), 2);
-        let err = grade_card(&c, &Answer::Cells(vec![])).unwrap_err();
-        assert!(matches!(err, GradeError::WrongAnswerShape { .. }));
+        assert_eq!(wrong.points[0].verdict(), Verdict::Contradicted);
+        assert_eq!(
+            wrong.points[0].evidence.as_deref(),
+            Some("Only one side needs to allow")
+        );
+        assert!(wrong.score() < blank.score());
+        assert!(wrong.flip(0));
+        assert_eq!(wrong.points[0].effective(), Verdict::Covered);
+        assert_eq!(wrong.score(), 0.5);
+        assert!(!wrong.flip(7));
+    }
+
+    #[test]
+    fn answer_shapes_are_checked() {
+        let c = Card {
+            key_points: vec![KeyPoint::new("x")],
+            ..card(CardKind::Basic)
+        };
+        assert!(matches!(
+            grade_card(&c, &Answer::Steps(vec![])),
+            Err(GradeError::WrongAnswerShape { .. })
+        ));
+        let empty = card(CardKind::Basic);
+        assert!(matches!(
+            grade_card(&empty, &Answer::Text("x".into())),
+            Err(GradeError::NoKeyPoints { .. })
+        ));
     }
 }

@@ -57,9 +57,11 @@
 
 pub mod cli;
 pub mod grade;
+pub mod matcher;
 pub mod mock_cli;
 pub mod report;
 pub mod select;
 pub mod session;
 pub mod text;
 pub mod timer;
+pub mod vocab;

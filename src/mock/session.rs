@@ -117,6 +117,8 @@ fn all_missed(card: &Card) -> CardGrade {
                 part: i,
                 matched: None,
                 contradicted: false,
+                evidence: None,
+                flipped: false,
             })
             .collect(),
     }

@@ -1,10 +1,23 @@
-//! Text normalisation for grading: words with byte ranges, a small suffix stemmer, stop words,
+//! Text normalisation for grading: words with byte ranges, Snowball stems, function words,
 //! sentence and clause boundaries, and negation scope.
+//!
+//! Negation follows the NegEx method: a trigger word (`not`, `never`, `without`, `can't`…) negates
+//! the words after it until a terminator (`but`, `however`, `unless`, `which`, a `;` or `:`, the end
+//! of the sentence, a comma before a new subject) or eight words, whichever comes first. Scopes
+//! stack, so a trigger inside another's scope cancels it ("you cannot decrypt without the key
+//! policy" leaves "key policy" positive). Pseudo-triggers are not negations: "not only", "not
+//! just", "no matter", "no doubt", "does not matter" (an idiom the vocabulary reads as
+//! *irrelevant*). "Only … if" / "only when" turns its main clause into a negated default ("objects
+//! are logged only if data events are on" says they are not logged otherwise).
+
+use std::sync::LazyLock;
+
+use rust_stemmers::{Algorithm, Stemmer};
 
 /// One word of a text, lower-cased and stemmed, with where it sits in the original string.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Token {
-    /// The word, lower-cased, with a possessive `'s` removed.
+    /// The word, lower-cased, with a possessive `'s` and apostrophes removed.
     pub raw: String,
     /// The stem used for comparison.
     pub stem: String,
@@ -13,163 +26,240 @@ pub struct Token {
     pub end: usize,
     /// Index of the sentence (split at `.`, `!`, `?` and line breaks).
     pub sentence: usize,
-    /// True when a negation word earlier in the same clause covers this word.
+    /// Index of the clause (also split at `;`, `:`, dashes, brackets and clause words).
+    pub clause: usize,
+    /// An odd number of negation scopes covers this word.
     pub negated: bool,
     /// A function word that carries no meaning of its own (`the`, `is`, `of`…).
     pub stop: bool,
-    /// The word is itself a negation (`not`, `never`, `don't`, `without`…).
+    /// The word is itself a negation trigger (`not`, `never`, `don't`, `without`…).
     pub negation: bool,
 }
 
+static STEMMER: LazyLock<Stemmer> = LazyLock::new(|| Stemmer::create(Algorithm::English));
+
+/// Function words: articles, pronouns, auxiliaries, modals, prepositions, conjunctions and
+/// quantifiers. Sorted for binary search.
 const STOP_WORDS: &[&str] = &[
-    "a", "about", "all", "also", "amazon", "an", "and", "any", "are", "as", "at", "aws", "be",
-    "been", "being", "by", "can", "could", "did", "do", "does", "each", "eg", "etc", "every",
-    "for", "from", "had", "has", "have", "he", "her", "here", "his", "i", "ie", "if", "in", "into",
-    "is", "it", "its", "just", "may", "me", "might", "must", "my", "of", "on", "only", "or", "our",
-    "she", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there",
-    "these", "they", "this", "those", "to", "us", "via", "was", "we", "were", "which", "whom",
-    "will", "with", "would", "you", "your",
+    "a",
+    "about",
+    "after",
+    "again",
+    "against",
+    "all",
+    "also",
+    "am",
+    "amazon",
+    "an",
+    "and",
+    "any",
+    "are",
+    "as",
+    "at",
+    "aws",
+    "be",
+    "because",
+    "been",
+    "before",
+    "being",
+    "between",
+    "both",
+    "but",
+    "by",
+    "can",
+    "could",
+    "did",
+    "do",
+    "does",
+    "doing",
+    "done",
+    "during",
+    "each",
+    "eg",
+    "either",
+    "etc",
+    "every",
+    "for",
+    "from",
+    "get",
+    "gets",
+    "got",
+    "had",
+    "has",
+    "have",
+    "having",
+    "he",
+    "her",
+    "here",
+    "him",
+    "his",
+    "how",
+    "i",
+    "ie",
+    "if",
+    "im",
+    "in",
+    "into",
+    "is",
+    "it",
+    "itll",
+    "its",
+    "itself",
+    "ive",
+    "just",
+    "let",
+    "lets",
+    "may",
+    "me",
+    "might",
+    "more",
+    "most",
+    "must",
+    "my",
+    "of",
+    "off",
+    "on",
+    "once",
+    "one",
+    "only",
+    "onto",
+    "or",
+    "other",
+    "our",
+    "out",
+    "over",
+    "own",
+    "per",
+    "same",
+    "shall",
+    "she",
+    "should",
+    "so",
+    "some",
+    "such",
+    "than",
+    "that",
+    "thats",
+    "the",
+    "their",
+    "them",
+    "themselves",
+    "then",
+    "there",
+    "these",
+    "they",
+    "theyre",
+    "this",
+    "those",
+    "through",
+    "to",
+    "too",
+    "under",
+    "until",
+    "up",
+    "upon",
+    "us",
+    "very",
+    "via",
+    "was",
+    "we",
+    "well",
+    "were",
+    "what",
+    "when",
+    "where",
+    "whether",
+    "which",
+    "while",
+    "who",
+    "whom",
+    "whose",
+    "why",
+    "will",
+    "with",
+    "within",
+    "would",
+    "yes",
+    "you",
+    "your",
+    "youre",
+    "youve",
 ];
 
 const NEGATIONS: &[&str] = &[
-    "not", "no", "never", "none", "nobody", "nothing", "neither", "nor", "without", "cannot",
-    "cant", "dont", "doesnt", "didnt", "isnt", "arent", "wasnt", "werent", "wont", "shouldnt",
-    "wouldnt", "couldnt", "hasnt", "havent", "hadnt", "mustnt", "neednt", "unless",
+    "arent", "cannot", "cant", "couldnt", "didnt", "doesnt", "dont", "hadnt", "hasnt", "havent",
+    "isnt", "lack", "lacks", "mustnt", "neednt", "neither", "never", "no", "nobody", "none", "nor",
+    "not", "nothing", "shouldnt", "wasnt", "werent", "without", "wont", "wouldnt",
 ];
 
-/// Words that start a new clause: a negation before them does not reach past them.
-const CLAUSE_WORDS: &[&str] = &[
-    "but",
-    "however",
-    "whereas",
-    "while",
+/// Words that end a negation's scope and start a new clause.
+const TERMINATORS: &[&str] = &[
     "although",
-    "though",
-    "yet",
-    "instead",
-    "rather",
-    "unlike",
+    "apart",
+    "as",
     "because",
-    "since",
-    "therefore",
-    "thus",
-    "otherwise",
+    "but",
+    "except",
+    "however",
     "if",
+    "instead",
+    "otherwise",
+    "rather",
+    "since",
+    "so",
+    "therefore",
+    "though",
+    "thus",
+    "unless",
+    "unlike",
     "when",
+    "whereas",
+    "which",
+    "while",
+    "who",
+    "yet",
 ];
 
 /// After a comma, these start a new clause ("Roles have no passwords, they use…").
 const SUBJECT_WORDS: &[&str] = &[
-    "they", "it", "we", "you", "i", "he", "she", "this", "these", "those", "there", "then",
-    "which", "so", "but", "instead",
+    "but", "he", "i", "instead", "it", "so", "she", "then", "there", "these", "they", "this",
+    "those", "we", "which", "you",
 ];
+
+/// The farthest a negation reaches, in words.
+const NEGATION_REACH: usize = 8;
 
 pub fn is_stop_word(w: &str) -> bool {
     STOP_WORDS.binary_search(&w).is_ok()
 }
 
 pub fn is_negation(w: &str) -> bool {
-    let plain: String = w.chars().filter(|c| *c != '\'').collect();
-    NEGATIONS.contains(&plain.as_str()) || w.ends_with("n't")
+    NEGATIONS.binary_search(&w).is_ok()
 }
 
-fn is_vowel(c: u8) -> bool {
-    matches!(c, b'a' | b'e' | b'i' | b'o' | b'u')
-}
-
-fn has_vowel(s: &str) -> bool {
-    s.bytes().any(|c| is_vowel(c) || c == b'y')
-}
-
-/// Consonant-vowel-consonant ending of a short stem (`us`, `bas`), where English keeps an `e`.
-fn short_cvc(s: &str) -> bool {
-    let b = s.as_bytes();
-    match b.len() {
-        2 => is_vowel(b[0]) && !is_vowel(b[1]),
-        3 => {
-            !is_vowel(b[0])
-                && is_vowel(b[1])
-                && !is_vowel(b[2])
-                && !matches!(b[2], b'w' | b'x' | b'y')
-        }
-        _ => false,
-    }
-}
-
-/// A small suffix stemmer (plurals, `-ed`, `-ing`, `-ation`, `-ly`, `-ment`, final `e`/`y`), enough
-/// that "rotate", "rotates", "rotated", "rotating" and "rotation" share a stem.
+/// The Snowball (Porter 2) stem of a lower-case word. Identifiers with digits or non-letters are
+/// kept whole.
 pub fn stem(word: &str) -> String {
-    let mut s = word.to_string();
-    if !s.is_ascii() || s.len() <= 3 || !s.bytes().all(|c| c.is_ascii_lowercase()) {
-        return s;
+    if word.len() <= 3 || !word.bytes().all(|c| c.is_ascii_lowercase()) {
+        return word.to_string();
     }
-    // Plurals and third person.
-    if s.ends_with("sses") {
-        s.truncate(s.len() - 2);
-    } else if s.ends_with("ies") && s.len() > 4 {
-        s.truncate(s.len() - 3);
-        s.push('i');
-    } else if s.ends_with("ss") || s.ends_with("us") || s.ends_with("is") {
-    } else if s.ends_with('s') {
-        s.pop();
+    let stemmed = STEMMER.stem(word);
+    // Plural acronyms: "SCPs", "RCPs", "ACLs" (Snowball keeps an `s` after a vowel-less part).
+    if stemmed == word
+        && let Some(base) = word.strip_suffix('s')
+        && base.len() >= 2
+        && !base
+            .bytes()
+            .any(|c| matches!(c, b'a' | b'e' | b'i' | b'o' | b'u' | b'y'))
+    {
+        return base.to_string();
     }
-    // Past tense and gerund.
-    if s.ends_with("eed") {
-    } else if s.ends_with("ied") && s.len() > 4 {
-        s.truncate(s.len() - 3);
-        s.push('i');
-    } else {
-        let cut = if s.ends_with("ed") {
-            2
-        } else if s.ends_with("ing") {
-            3
-        } else {
-            0
-        };
-        if cut > 0 {
-            let base = &s[..s.len() - cut];
-            if base.len() >= 2 && has_vowel(base) {
-                let mut base = base.to_string();
-                let b = base.as_bytes();
-                let n = b.len();
-                if n >= 2
-                    && b[n - 1] == b[n - 2]
-                    && !is_vowel(b[n - 1])
-                    && !matches!(b[n - 1], b'l' | b's' | b'z')
-                {
-                    base.pop();
-                } else if short_cvc(&base) {
-                    base.push('e');
-                }
-                s = base;
-            }
-        }
-    }
-    // Derivational endings.
-    for (suffix, replacement, min_rest) in [
-        ("ation", "at", 3),
-        ("tion", "t", 3),
-        ("ically", "ic", 3),
-        ("ily", "i", 3),
-        ("ally", "al", 3),
-        ("ly", "", 4),
-        ("ment", "", 5),
-        ("ness", "", 4),
-    ] {
-        if s.ends_with(suffix) && s.len() - suffix.len() >= min_rest {
-            s.truncate(s.len() - suffix.len());
-            s.push_str(replacement);
-            break;
-        }
-    }
-    if s.len() > 3 && s.ends_with('y') {
-        s.pop();
-        s.push('i');
-    }
-    if s.len() > 4 && s.ends_with('e') {
-        s.pop();
-    }
-    s
+    stemmed.into_owned()
+}
+
+/// Edit distance with transpositions counted once (optimal string alignment).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    strsim::osa_distance(a, b)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -202,7 +292,11 @@ fn classify_gap(gap: &str, at_end: bool, next_lower: bool) -> Break {
             '.' if next.is_none_or(|n| n.is_whitespace()) && (next.is_some() || at_end) => {
                 Break::Sentence
             }
-            ';' | ':' | '(' | ')' | '[' | ']' | '—' | '–' | '→' | '>' | '|' => Break::Clause,
+            // `sts:AssumeRole`: a colon inside an identifier is no break.
+            ':' if i == 0 && next.is_none() && !at_end => Break::None,
+            ';' | ':' | '(' | ')' | '[' | ']' | '—' | '–' | '→' | '>' | '<' | '|' | '=' => {
+                Break::Clause
+            }
             '-' if i > 0 && chars[i - 1].is_whitespace() => Break::Clause,
             ',' => Break::Comma,
             _ => Break::None,
@@ -222,10 +316,12 @@ struct RawWord {
     end: usize,
     /// Break in the gap before this word.
     before: Break,
+    /// The word is a service prefix glued to a name by a colon (`sts` in `sts:AssumeRole`).
+    prefix: bool,
 }
 
 fn raw_words(text: &str) -> Vec<RawWord> {
-    let mut words = Vec::new();
+    let mut words: Vec<RawWord> = Vec::new();
     let mut gap_start = 0;
     let mut word_start: Option<usize> = None;
     let mut iter = text.char_indices().peekable();
@@ -236,11 +332,18 @@ fn raw_words(text: &str) -> Vec<RawWord> {
                 && iter.peek().is_some_and(|(_, n)| n.is_alphanumeric()));
         match (is_word, word_start) {
             (true, None) => {
-                let before = classify_gap(&text[gap_start..i], false, c.is_lowercase());
+                let gap = &text[gap_start..i];
+                let before = classify_gap(gap, false, c.is_lowercase());
+                if gap == ":"
+                    && let Some(prev) = words.last_mut()
+                {
+                    prev.prefix = true;
+                }
                 words.push(RawWord {
                     start: i,
                     end: i,
                     before,
+                    prefix: false,
                 });
                 word_start = Some(i);
             }
@@ -266,9 +369,9 @@ fn raw_words(text: &str) -> Vec<RawWord> {
 /// One-letter units count only right after a number ("15m").
 fn unit_stem(word: &str, after_number: bool) -> Option<&'static str> {
     match word {
-        "min" | "mins" => Some("minut"),
-        "hr" | "hrs" => Some("hour"),
-        "sec" | "secs" => Some("second"),
+        "min" | "mins" | "minute" | "minutes" => Some("minut"),
+        "hr" | "hrs" | "hour" | "hours" => Some("hour"),
+        "sec" | "secs" | "second" | "seconds" => Some("second"),
         "m" if after_number => Some("minut"),
         "h" if after_number => Some("hour"),
         "s" if after_number => Some("second"),
@@ -277,124 +380,161 @@ fn unit_stem(word: &str, after_number: bool) -> Option<&'static str> {
     }
 }
 
-/// Splits `text` into tokens with byte ranges, sentence indices and negation scope.
+/// A word before the negation logic runs.
+struct Word {
+    raw: String,
+    start: usize,
+    end: usize,
+    sentence: usize,
+    clause: usize,
+    /// The break before it ends a negation scope.
+    ends_scope: bool,
+    /// Punctuation stands between it and the word before.
+    punctuated: bool,
+    stop: bool,
+    negation: bool,
+}
+
+/// Splits `text` into tokens with byte ranges, sentence and clause indices and negation scope.
 pub fn tokenize(text: &str) -> Vec<Token> {
-    let words = raw_words(text);
-    let mut tokens: Vec<Token> = Vec::new();
-    let mut sentence = 0;
-    // Negation scope: Some(cue word) while a negation is active in the current clause.
-    let mut scope: Option<String> = None;
-    for (wi, w) in words.iter().enumerate() {
-        let word = &text[w.start..w.end];
-        let lower = word.to_lowercase().replace('’', "'");
-        match w.before {
-            Break::Sentence => {
-                if !tokens.is_empty() {
+    let words = split_words(text);
+    let negated = negation_marks(&words);
+    let after_number: Vec<bool> = std::iter::once(false)
+        .chain(
+            words
+                .iter()
+                .map(|w| !w.raw.is_empty() && w.raw.bytes().all(|b| b.is_ascii_digit())),
+        )
+        .collect();
+    words
+        .into_iter()
+        .zip(negated)
+        .zip(after_number)
+        .map(|((w, negated), after_number)| Token {
+            stem: match unit_stem(&w.raw, after_number) {
+                Some(u) => u.to_string(),
+                None if w.negation => w.raw.clone(),
+                None => stem(&w.raw),
+            },
+            raw: w.raw,
+            start: w.start,
+            end: w.end,
+            sentence: w.sentence,
+            clause: w.clause,
+            negated,
+            stop: w.stop,
+            negation: w.negation,
+        })
+        .collect()
+}
+
+fn split_words(text: &str) -> Vec<Word> {
+    let raw = raw_words(text);
+    let mut out: Vec<Word> = Vec::new();
+    let (mut sentence, mut clause) = (0usize, 0usize);
+    for (wi, w) in raw.iter().enumerate() {
+        let lower = text[w.start..w.end].to_lowercase().replace('’', "'");
+        let mut ends_scope = false;
+        if !out.is_empty() {
+            match w.before {
+                Break::Sentence => {
                     sentence += 1;
+                    clause += 1;
+                    ends_scope = true;
                 }
-                scope = None;
-            }
-            Break::Clause => scope = None,
-            Break::Comma => {
-                if scope
-                    .as_ref()
-                    .is_some_and(|cue| cue == "without" || comma_breaks(text, &words, wi))
-                {
-                    scope = None;
+                Break::Clause => {
+                    clause += 1;
+                    ends_scope = true;
                 }
+                Break::Comma if comma_breaks(text, &raw, wi) => {
+                    clause += 1;
+                    ends_scope = true;
+                }
+                Break::Comma | Break::None => {}
             }
-            Break::None => {}
-        }
-        if CLAUSE_WORDS.contains(&lower.as_str()) {
-            scope = None;
         }
         // Possessive `'s` is not part of the word.
         let (lower, end) = match lower.strip_suffix("'s") {
             Some(base) if !base.is_empty() => (base.to_string(), w.end - 2),
             _ => (lower, w.end),
         };
-        let negation = is_negation(&lower) && !interjection_no(text, &words, wi, &lower);
-        let negated = scope.is_some();
-        if negation {
-            // "grants nothing": the verb right before `nothing`/`none` is what is negated.
-            if matches!(lower.as_str(), "nothing" | "none" | "nobody")
-                && w.before == Break::None
-                && let Some(prev) = tokens.last_mut()
-                && !prev.stop
-                && !prev.negation
-            {
-                prev.negated = true;
+        let plain: String = lower.chars().filter(|c| *c != '\'').collect();
+        if plain.is_empty() {
+            continue;
+        }
+        if TERMINATORS.binary_search(&plain.as_str()).is_ok() && !out.is_empty() {
+            if !ends_scope {
+                clause += 1;
             }
-            tokens.push(Token {
-                stem: lower.clone(),
-                raw: lower.clone(),
-                start: w.start,
-                end,
-                sentence,
-                negated,
-                stop: false,
-                negation: true,
-            });
-            scope = Some(lower);
-            continue;
+            ends_scope = true;
         }
-        let part: String = lower.chars().filter(|c| *c != '\'').collect();
-        if part.is_empty() {
-            continue;
-        }
+        let negation = is_negation(&plain) || lower.ends_with("n't");
         // "15min", "12h": a number glued to its unit is two words.
-        let digits = part.bytes().take_while(u8::is_ascii_digit).count();
+        let digits = plain.bytes().take_while(u8::is_ascii_digit).count();
         let split = digits > 0
-            && digits < part.len()
-            && part.is_ascii()
-            && part[digits..].bytes().all(|b| b.is_ascii_lowercase())
-            && end - w.start == part.len();
-        let pieces: Vec<(String, usize, usize, bool)> = if split {
-            vec![
-                (part[..digits].to_string(), w.start, w.start + digits, false),
-                (part[digits..].to_string(), w.start + digits, end, true),
-            ]
-        } else {
-            vec![(part, w.start, end, false)]
-        };
-        for (piece, start, stop_at, after_number) in pieces {
-            let unit = unit_stem(&piece, after_number);
-            tokens.push(Token {
-                stem: unit.map(str::to_string).unwrap_or_else(|| stem(&piece)),
-                stop: unit.is_none() && is_stop_word(&piece),
-                raw: piece,
-                start,
-                end: stop_at,
+            && digits < plain.len()
+            && plain.is_ascii()
+            && plain[digits..].bytes().all(|b| b.is_ascii_lowercase())
+            && end - w.start == plain.len()
+            && unit_stem(&plain[digits..], true).is_some();
+        if split {
+            out.push(Word {
+                raw: plain[..digits].to_string(),
+                start: w.start,
+                end: w.start + digits,
                 sentence,
-                negated,
+                clause,
+                ends_scope,
+                punctuated: w.before != Break::None,
+                stop: false,
                 negation: false,
             });
+            let unit = unit_stem(&plain[digits..], true).unwrap_or("");
+            out.push(Word {
+                raw: unit.to_string(),
+                start: w.start + digits,
+                end,
+                sentence,
+                clause,
+                ends_scope: false,
+                punctuated: false,
+                stop: false,
+                negation: false,
+            });
+            continue;
         }
+        let stop = !negation && (is_stop_word(&plain) || w.prefix);
+        out.push(Word {
+            raw: if negation {
+                normalise_negation(&plain)
+            } else {
+                plain
+            },
+            start: w.start,
+            end,
+            sentence,
+            clause,
+            ends_scope,
+            punctuated: w.before != Break::None,
+            stop,
+            negation,
+        });
     }
-    tokens
+    out
 }
 
-/// "No, …" or "No." answering a yes/no question is not a negation of what follows; nor is
-/// "not only"/"not just".
-fn interjection_no(text: &str, words: &[RawWord], wi: usize, lower: &str) -> bool {
-    let next = words.get(wi + 1);
-    match lower {
-        "no" => next.is_none_or(|n| {
-            n.before != Break::None
-                || matches!(
-                    text[n.start..n.end].to_lowercase().as_str(),
-                    "matter" | "doubt"
-                )
-        }),
-        "not" => next.is_some_and(|n| {
-            let w = text[n.start..n.end].to_lowercase();
-            n.before == Break::None && (w == "only" || w == "just")
-        }),
-        _ => false,
+/// `don't`, `doesnt`, `can't` → `not` after the auxiliary, so "do not" and "don't" read alike.
+fn normalise_negation(w: &str) -> String {
+    match w {
+        "cannot" | "cant" | "dont" | "doesnt" | "didnt" | "isnt" | "arent" | "wasnt" | "werent"
+        | "wont" | "wouldnt" | "shouldnt" | "couldnt" | "hasnt" | "havent" | "hadnt" | "mustnt"
+        | "neednt" => "not".to_string(),
+        other if other.ends_with("nt") && other.len() > 3 => "not".to_string(),
+        other => other.to_string(),
     }
 }
 
-/// Whether the comma before word `wi` ends the clause a negation started.
+/// Whether the comma before word `wi` ends a clause.
 fn comma_breaks(text: &str, words: &[RawWord], wi: usize) -> bool {
     let first = text[words[wi].start..words[wi].end].to_lowercase();
     if SUBJECT_WORDS.contains(&first.as_str()) {
@@ -411,31 +551,92 @@ fn comma_breaks(text: &str, words: &[RawWord], wi: usize) -> bool {
     false
 }
 
-/// Restricted Damerau-Levenshtein (optimal string alignment) distance over chars.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let (n, m) = (a.len(), b.len());
-    let mut d = vec![vec![0usize; m + 1]; n + 1];
-    for (i, row) in d.iter_mut().enumerate() {
-        row[0] = i;
-    }
-    for (j, cell) in d[0].iter_mut().enumerate() {
-        *cell = j;
-    }
-    for i in 1..=n {
-        for j in 1..=m {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (d[i - 1][j] + 1)
-                .min(d[i][j - 1] + 1)
-                .min(d[i - 1][j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[i - 2][j - 2] + 1);
+/// Which words an odd number of negation scopes covers.
+fn negation_marks(words: &[Word]) -> Vec<bool> {
+    let mut marks = vec![false; words.len()];
+    // Open scopes: how many more words each still reaches.
+    let mut scopes: Vec<usize> = Vec::new();
+    for i in 0..words.len() {
+        let w = &words[i];
+        if w.ends_scope {
+            scopes.clear();
+        }
+        let next = words.get(i + 1).filter(|n| !n.punctuated);
+        let trigger = w.negation && !pseudo_trigger(w, next.map(|n| n.raw.as_str()));
+        marks[i] = scopes.len() % 2 == 1;
+        if trigger {
+            // "grants nothing": the verb right before `nothing`/`none` is what is negated.
+            if matches!(w.raw.as_str(), "nothing" | "none" | "nobody")
+                && i > 0
+                && !w.ends_scope
+                && !words[i - 1].stop
+                && !words[i - 1].negation
+            {
+                marks[i - 1] = !marks[i - 1];
             }
-            d[i][j] = v;
+            scopes.push(NEGATION_REACH);
+            continue;
+        }
+        // "does not matter": the scope closes right after the idiom's verb.
+        if matches!(w.raw.as_str(), "matter" | "matters" | "mattered") {
+            scopes.clear();
+            continue;
+        }
+        if !w.stop {
+            for s in &mut scopes {
+                *s -= 1;
+            }
+            scopes.retain(|&s| s > 0);
         }
     }
-    d[n][m]
+    only_if(words, &mut marks);
+    marks
+}
+
+/// Negation words that negate nothing: "not only", "not just", "no matter", "no doubt", and a bare
+/// "No" answering a yes/no question ("No, GuardDuty detects…").
+fn pseudo_trigger(w: &Word, next: Option<&str>) -> bool {
+    match w.raw.as_str() {
+        "no" => next.is_none_or(|n| matches!(n, "matter" | "doubt")),
+        "not" => matches!(next, Some("only" | "just")),
+        _ => false,
+    }
+}
+
+/// "X only if Y", "only X when Y": the main clause holds only under the condition, so by default
+/// it does not: its words are negated.
+fn only_if(words: &[Word], marks: &mut [bool]) {
+    for i in 0..words.len() {
+        if words[i].raw != "only" {
+            continue;
+        }
+        let clause = words[i].clause;
+        // The condition: `if`, `when`, `after`, `once` later in the sentence.
+        let cond = words[i + 1..]
+            .iter()
+            .position(|w| {
+                w.sentence == words[i].sentence
+                    && matches!(w.raw.as_str(), "if" | "when" | "after" | "once")
+            })
+            .map(|p| i + 1 + p);
+        let Some(cond) = cond else { continue };
+        if cond == i + 1 {
+            // "logged only if …": the words before `only` in its clause.
+            let start = (0..i)
+                .rev()
+                .take_while(|&j| words[j].clause == clause)
+                .last()
+                .unwrap_or(i);
+            for m in &mut marks[start..i] {
+                *m = !*m;
+            }
+        } else if words[cond - 1].sentence == words[i].sentence {
+            // "CloudTrail only has PutObject if …": the words between.
+            for m in &mut marks[i + 1..cond] {
+                *m = !*m;
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -446,11 +647,21 @@ mod tests {
         tokenize(text).into_iter().map(|t| t.stem).collect()
     }
 
+    fn negated(text: &str, word: &str) -> bool {
+        tokenize(text)
+            .into_iter()
+            .find(|t| t.raw == word)
+            .unwrap_or_else(|| panic!("{word} in {text}"))
+            .negated
+    }
+
     #[test]
-    fn stop_words_are_sorted_for_binary_search() {
-        let mut sorted = STOP_WORDS.to_vec();
-        sorted.sort_unstable();
-        assert_eq!(sorted, STOP_WORDS);
+    fn word_lists_are_sorted_for_binary_search() {
+        for list in [STOP_WORDS, NEGATIONS, TERMINATORS] {
+            let mut sorted = list.to_vec();
+            sorted.sort_unstable();
+            assert_eq!(sorted, list);
+        }
     }
 
     #[test]
@@ -461,34 +672,23 @@ mod tests {
             &["policy", "policies"],
             &["encrypt", "encrypted", "encryption", "encrypts"],
             &["log", "logs", "logged", "logging"],
-            &["use", "used", "uses", "using"],
             &["assume", "assumed", "assumes", "assuming"],
-            &["temporary", "temporarily"],
             &["automatic", "automatically"],
-            &["access", "accessed", "accesses"],
             &["credential", "credentials"],
             &["manage", "managed", "management"],
             &["detect", "detects", "detection"],
-            &["store", "stored", "storing"],
         ] {
             let first = stem(group[0]);
             for w in group {
                 assert_eq!(stem(w), first, "{w} vs {}", group[0]);
             }
         }
-    }
-
-    #[test]
-    fn different_words_keep_different_stems() {
         assert_ne!(stem("role"), stem("rule"));
-        assert_ne!(stem("symmetric"), stem("asymmetric"));
-        assert_ne!(stem("principal"), stem("principle"));
         assert_eq!(stem("aws"), "aws");
-        assert_eq!(stem("status"), "status");
     }
 
     #[test]
-    fn tokens_carry_byte_ranges() {
+    fn tokens_carry_byte_ranges_and_service_prefixes_are_function_words() {
         let text = "Use sts:AssumeRole — naïve café";
         let toks = tokenize(text);
         let raws: Vec<&str> = toks.iter().map(|t| t.raw.as_str()).collect();
@@ -496,57 +696,88 @@ mod tests {
         for t in &toks {
             assert_eq!(text[t.start..t.end].to_lowercase(), t.raw);
         }
+        assert!(toks[1].stop);
+        assert_eq!(toks[1].clause, toks[2].clause);
     }
 
     #[test]
-    fn possessive_and_contractions() {
+    fn contractions_read_as_not() {
         let toks = tokenize("The role's policy doesn’t grant it");
         assert_eq!(toks[1].raw, "role");
-        assert_eq!(&"The role's policy"[toks[1].start..toks[1].end], "role");
-        assert!(toks.iter().any(|t| t.negation && t.raw == "doesn't"));
-        let grant = toks.iter().find(|t| t.raw == "grant").unwrap();
-        assert!(grant.negated);
-        let policy = toks.iter().find(|t| t.raw == "policy").unwrap();
-        assert!(!policy.negated);
+        assert!(toks.iter().any(|t| t.negation && t.raw == "not"));
+        assert!(negated("The role's policy doesn’t grant it", "grant"));
+        assert!(!negated("The role's policy doesn’t grant it", "policy"));
     }
 
     #[test]
-    fn negation_scope_ends_at_clause_boundaries() {
-        let toks = tokenize("Roles do not have passwords, they use temporary credentials");
-        let get = |w: &str| toks.iter().find(|t| t.raw == w).unwrap().negated;
-        assert!(get("passwords"));
-        assert!(!get("temporary"));
-        assert!(!get("roles"));
+    fn negation_scope_ends_at_terminators() {
+        let t = "Roles do not have passwords, they use temporary credentials";
+        assert!(negated(t, "passwords"));
+        assert!(!negated(t, "temporary"));
+        assert!(!negated(t, "roles"));
+        let t = "It does not block, but it detects threats";
+        assert!(!negated(t, "detects"));
+        let t = "not the SCP but the boundary decides";
+        assert!(negated(t, "scp"));
+        assert!(!negated(t, "boundary"));
+        let t = "Not directly: credentials stay valid until they expire";
+        assert!(!negated(t, "valid"));
+        let t = "A request is denied unless the SCP allows it";
+        assert!(!negated(t, "allows"));
+    }
 
-        let toks = tokenize("no passwords, access keys or usernames. Roles rotate credentials");
-        let get = |w: &str| toks.iter().find(|t| t.raw == w).unwrap().negated;
-        assert!(get("keys"));
-        assert!(!get("rotate"));
+    #[test]
+    fn negation_reaches_eight_words() {
+        let t = "it does not need an explicit allow from the SCP or any other policy at all";
+        assert!(negated(t, "scp"));
+        let t = "no alpha bravo charlie delta echo foxtrot golf hotel india";
+        assert!(negated(t, "hotel"));
+        assert!(!negated(t, "india"));
+    }
 
-        let toks = tokenize("Without MFA, roles rotate credentials");
-        assert!(!toks.iter().find(|t| t.raw == "rotate").unwrap().negated);
+    #[test]
+    fn double_negation_cancels() {
+        let t = "you cannot decrypt without the key policy allowing it";
+        assert!(negated(t, "decrypt"));
+        assert!(!negated(t, "allowing"));
+        assert!(negated(t, "without"));
+    }
 
-        let toks = tokenize("It does not block, but it detects threats");
-        assert!(!toks.iter().find(|t| t.raw == "detects").unwrap().negated);
+    #[test]
+    fn pseudo_triggers_negate_nothing() {
+        for t in [
+            "not only detects but blocks",
+            "deny wins no matter where the allow is",
+            "No, GuardDuty detects and alerts.",
+        ] {
+            assert!(
+                tokenize(t).iter().all(|t| !t.negated),
+                "{t}: {:?}",
+                tokenize(t)
+            );
+        }
+        let t = "it does not matter that the principal has AdministratorAccess";
+        assert!(negated(t, "matter"));
+        assert!(!negated(t, "administratoraccess"));
+    }
+
+    #[test]
+    fn only_if_negates_the_default() {
+        let t = "CloudTrail only has PutObject if data events are on";
+        assert!(negated(t, "putobject"));
+        assert!(!negated(t, "cloudtrail"));
+        assert!(!negated(t, "data"));
+        let t = "objects are logged only if data events are on";
+        assert!(negated(t, "logged"));
+        assert!(!negated(t, "events"));
     }
 
     #[test]
     fn nothing_negates_the_verb_before_it() {
-        let toks = tokenize("a boundary grants nothing; roles have none");
-        let get = |w: &str| toks.iter().find(|t| t.raw == w).unwrap().negated;
-        assert!(get("grants"));
-        assert!(!get("boundary"));
-        assert!(!get("roles"));
-    }
-
-    #[test]
-    fn no_as_an_answer_is_not_a_negation() {
-        let toks = tokenize("No, GuardDuty detects and alerts.");
-        assert!(toks.iter().all(|t| !t.negated));
-        let toks = tokenize("not only detects but blocks");
-        assert!(toks.iter().all(|t| !t.negated));
-        let toks = tokenize("deny wins no matter where the allow is");
-        assert!(toks.iter().all(|t| !t.negated && !t.negation));
+        let t = "a boundary grants nothing; roles have none";
+        assert!(negated(t, "grants"));
+        assert!(!negated(t, "boundary"));
+        assert!(!negated(t, "roles"));
     }
 
     #[test]
@@ -557,7 +788,7 @@ mod tests {
         // A wrapped line continues the sentence.
         let toks = tokenize("They do not\ngrant permissions");
         assert!(toks.iter().all(|t| t.sentence == 0));
-        assert!(toks.iter().find(|t| t.raw == "grant").unwrap().negated);
+        assert!(negated("They do not\ngrant permissions", "grant"));
     }
 
     #[test]
@@ -570,11 +801,6 @@ mod tests {
         assert_eq!(stems("ec2 s3"), ["ec2", "s3"]);
         let toks = tokenize("after 15min");
         assert_eq!(&"after 15min"[toks[2].start..toks[2].end], "min");
-    }
-
-    #[test]
-    fn identifiers_stay_whole() {
-        assert_eq!(stems("GuardDuty SCPs"), ["guardduti", "scp"]);
     }
 
     #[test]

@@ -628,14 +628,17 @@ impl Drill {
             Decision::Allow => KeyPoint {
                 text: "allowed".into(),
                 accept: vec!["allow".into()],
+                claim: None,
             },
             Decision::ExplicitDeny => KeyPoint {
                 text: "explicitly denied".into(),
                 accept: vec!["explicit deny".into()],
+                claim: None,
             },
             Decision::ImplicitDeny => KeyPoint {
                 text: "implicitly denied".into(),
                 accept: vec!["implicit deny".into()],
+                claim: None,
             },
         };
         let mut key_points = vec![decision_word];

@@ -1097,13 +1097,7 @@ mod tests {
             answer: "The answer.".into(),
             table: None,
             scenario: None,
-            key_points: points
-                .iter()
-                .map(|p| KeyPoint {
-                    text: (*p).into(),
-                    accept: vec![],
-                })
-                .collect(),
+            key_points: points.iter().map(|p| KeyPoint::new(*p)).collect(),
             source: None,
             variants: vec![],
             note: None,

@@ -1,0 +1,747 @@
+//! Matching one key point against one answer text.
+//!
+//! The answer is split into tokens (stems, sentences, clauses, negation scope) and then into
+//! units: concepts of the vocabulary, or single content words. A key point is earned in one of two
+//! ways, each inside one sentence that has sentence structure (keyword salad earns nothing):
+//!
+//! * its **claim** (when the card gives one): the subject concepts, the relation and the object
+//!   concepts, subject before the relation and object after it (the other way round for a passive
+//!   or a converse form such as "loses to"), with the relation negated exactly when the claim is;
+//! * one of its **phrases** (the text and its `accept` alternatives): enough of the phrase's units
+//!   close together, at least one of them neither generic nor an echo of the question, with the
+//!   same polarity as the phrase, and not swapped around the phrase's middle word.
+//!
+//! The same concepts in the opposite relation, under a negation the key point does not have, or
+//! with an antonym in a concept's place, **contradict** the key point.
+
+use super::text::{Token, tokenize};
+use super::vocab::{Unit, VOCABULARY};
+use crate::deck::model::KeyPoint;
+
+/// Content words (or concepts) a phrase needs when it has more than two: this share, at most five.
+const REQUIRED_PERCENT: usize = 60;
+/// A sentence of at least this many words…
+const SALAD_MIN_WORDS: usize = 5;
+/// …with fewer function words than one in this many is a list of keywords, not a sentence.
+const SALAD_FUNCTION_RATIO: usize = 8;
+/// How far (in units) a claim's concepts may stand from its relation.
+const CLAIM_REACH: usize = 10;
+
+/// An answer text ready for matching.
+#[derive(Debug)]
+pub struct Doc {
+    pub tokens: Vec<Token>,
+    pub units: Vec<Unit>,
+    /// Per sentence: the sentence is keyword salad.
+    pub salad: Vec<bool>,
+}
+
+impl Doc {
+    /// A typed answer: sentences without sentence structure count as keyword salad.
+    pub fn new(text: &str) -> Self {
+        Self::build(text, true)
+    }
+
+    /// A short value (a table cell) where a list of words is the expected form.
+    pub fn plain(text: &str) -> Self {
+        Self::build(text, false)
+    }
+
+    fn build(text: &str, salad_check: bool) -> Self {
+        let tokens = tokenize(text);
+        let units = VOCABULARY.units(&tokens);
+        let sentences = tokens.last().map_or(0, |t| t.sentence + 1);
+        let mut words = vec![0usize; sentences];
+        let mut function = vec![0usize; sentences];
+        for t in &tokens {
+            words[t.sentence] += 1;
+            if t.stop || t.negation {
+                function[t.sentence] += 1;
+            }
+        }
+        let salad = words
+            .iter()
+            .zip(&function)
+            .map(|(&w, &f)| salad_check && w >= SALAD_MIN_WORDS && f * SALAD_FUNCTION_RATIO < w)
+            .collect();
+        Doc {
+            tokens,
+            units,
+            salad,
+        }
+    }
+
+    /// Unit index ranges of the sentences with sentence structure.
+    fn sentences(&self) -> Vec<std::ops::Range<usize>> {
+        let mut out = Vec::new();
+        let mut start = 0;
+        while start < self.units.len() {
+            let s = self.units[start].sentence;
+            let end = start
+                + self.units[start..]
+                    .iter()
+                    .take_while(|u| u.sentence == s)
+                    .count();
+            if !self.salad[s] {
+                out.push(start..end);
+            }
+            start = end;
+        }
+        out
+    }
+}
+
+/// A unit of a key point.
+#[derive(Debug, Clone)]
+struct KeyUnit {
+    unit: Unit,
+    /// The unit repeats the question (or is shared by most of the card's key points).
+    echo: bool,
+    generic: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Phrase {
+    text: String,
+    keys: Vec<KeyUnit>,
+    negated: bool,
+    /// Every unit is needed (phrases of a key point that has a claim).
+    strict: bool,
+}
+
+#[derive(Debug, Clone)]
+struct CompiledClaim {
+    subject: Vec<Vec<KeyUnit>>,
+    relation: Vec<KeyUnit>,
+    object: Vec<Vec<KeyUnit>>,
+    negated: bool,
+}
+
+/// A key point compiled for matching.
+#[derive(Debug, Clone)]
+pub struct Point {
+    phrases: Vec<Phrase>,
+    claim: Option<CompiledClaim>,
+}
+
+/// The words of the question a key point may repeat without earning anything by them.
+#[derive(Debug, Default, Clone)]
+pub struct Echo {
+    units: Vec<Unit>,
+    /// The answer replies to one step's prompt, so words the prompt already names may be left out.
+    pub implicit: bool,
+}
+
+impl Echo {
+    pub fn new(texts: &[&str], implicit: bool) -> Self {
+        let units = texts
+            .iter()
+            .flat_map(|t| VOCABULARY.units(&tokenize(t)))
+            .collect();
+        Echo { units, implicit }
+    }
+
+    /// Adds units shared by more than half of a card's (three or more) key points: they tell the
+    /// key points apart no better than the question's own words.
+    pub fn add_common(&mut self, key_points: &[KeyPoint]) {
+        if key_points.len() < 3 {
+            return;
+        }
+        let per_point: Vec<Vec<Unit>> = key_points
+            .iter()
+            .map(|kp| VOCABULARY.units(&tokenize(&kp.text)))
+            .collect();
+        for units in &per_point {
+            for u in units {
+                let n = per_point
+                    .iter()
+                    .filter(|other| other.iter().any(|o| same(u, o)))
+                    .count();
+                if n * 2 > key_points.len() && !self.units.iter().any(|e| same(e, u)) {
+                    self.units.push(u.clone());
+                }
+            }
+        }
+    }
+
+    fn contains(&self, u: &Unit) -> bool {
+        self.units.iter().any(|e| same(e, u))
+    }
+}
+
+fn same(a: &Unit, b: &Unit) -> bool {
+    if !a.ids.is_empty() || !b.ids.is_empty() {
+        a.ids.iter().any(|x| b.ids.contains(x))
+    } else {
+        a.stems == b.stems
+    }
+}
+
+fn key_units(text: &str, echo: &Echo) -> (Vec<KeyUnit>, bool) {
+    let units = VOCABULARY.units(&tokenize(text));
+    let negated = units.iter().any(|u| u.negated);
+    let keys = units
+        .into_iter()
+        .map(|unit| KeyUnit {
+            echo: echo.contains(&unit),
+            generic: VOCABULARY.is_generic(&unit),
+            unit,
+        })
+        .collect();
+    (keys, negated)
+}
+
+impl Point {
+    pub fn compile(kp: &KeyPoint, echo: &Echo) -> Self {
+        let strict = kp.claim.is_some();
+        let phrases = std::iter::once(&kp.text)
+            .chain(&kp.accept)
+            .map(|p| {
+                let (keys, negated) = key_units(p, echo);
+                Phrase {
+                    text: p.clone(),
+                    keys,
+                    negated,
+                    strict,
+                }
+            })
+            .filter(|p| !p.keys.is_empty())
+            .collect();
+        let claim = kp.claim.as_ref().map(|c| {
+            let concepts = |list: &[String]| -> Vec<Vec<KeyUnit>> {
+                list.iter()
+                    .map(|s| key_units(s, &Echo::default()).0)
+                    .filter(|k| !k.is_empty())
+                    .collect()
+            };
+            let (relation, negated) = key_units(&c.relation, &Echo::default());
+            CompiledClaim {
+                subject: concepts(&c.subject),
+                relation,
+                object: concepts(&c.object),
+                negated,
+            }
+        });
+        Point { phrases, claim }
+    }
+}
+
+/// What one key point found in one answer text.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Found {
+    pub covered: bool,
+    pub contradicted: bool,
+    /// Token ranges of the words that earned (or contradicted) the point.
+    pub words: Vec<(usize, usize)>,
+    /// The phrase matched, or "claim".
+    pub matched: Option<String>,
+}
+
+/// Whether answer unit `a` says key unit `k`.
+fn says(k: &Unit, a: &Unit) -> bool {
+    match (k.ids.is_empty(), a.ids.is_empty()) {
+        (false, false) => {
+            k.ids.iter().any(|x| a.ids.binary_search(x).is_ok())
+                // "deny" for "explicit deny": the head word alone, when it means something.
+                || (k.stems.len() > 1
+                    && a.stems.len() == 1
+                    && k.stems.last() == a.stems.first()
+                    && !VOCABULARY.is_generic(a))
+        }
+        (false, true) => k.first == k.last && words_match(&k.stems[0], &a.stems[0]),
+        (true, false) => a.stems.iter().any(|s| words_match(&k.stems[0], s)),
+        (true, true) => words_match(&k.stems[0], &a.stems[0]),
+    }
+}
+
+/// Same stem, or one a typo of the other: same first letter, at least five letters, within one
+/// edit (two from eight letters on).
+pub fn words_match(a: &str, b: &str) -> bool {
+    if a == b {
+        return true;
+    }
+    let (la, lb) = (a.chars().count(), b.chars().count());
+    let (short, long) = (la.min(lb), la.max(lb));
+    if short < 5 || a.chars().next() != b.chars().next() {
+        return false;
+    }
+    let bound = if long >= 8 { 2 } else { 1 };
+    long - short <= bound && super::text::edit_distance(a, b) <= bound
+}
+
+fn opposed(k: &Unit, a: &Unit) -> bool {
+    !k.ids.is_empty() && !a.ids.is_empty() && VOCABULARY.opposed(&k.ids, &a.ids)
+}
+
+fn required(n: usize) -> usize {
+    if n <= 2 {
+        n
+    } else {
+        (n * REQUIRED_PERCENT).div_ceil(100).min(5)
+    }
+}
+
+impl Point {
+    /// Matches the key point against `doc`.
+    pub fn find(&self, doc: &Doc, echo: &Echo) -> Found {
+        let sentences = doc.sentences();
+        let mut claim_found = Found::default();
+        if let Some(claim) = &self.claim {
+            claim_found = find_claim(claim, doc, &sentences);
+            if claim_found.covered {
+                return claim_found;
+            }
+        }
+        let mut best: Option<Found> = None;
+        let mut contradicted: Option<Found> = None;
+        for phrase in &self.phrases {
+            let f = find_phrase(phrase, doc, &sentences, echo);
+            if f.covered {
+                let earlier = |b: &Found| f.words.first() < b.words.first();
+                if best.as_ref().is_none_or(earlier) {
+                    best = Some(f);
+                }
+            } else if f.contradicted && contradicted.is_none() {
+                contradicted = Some(f);
+            }
+        }
+        if claim_found.contradicted {
+            return claim_found;
+        }
+        match (best, contradicted) {
+            (Some(b), _) => b,
+            (None, Some(c)) => c,
+            (None, None) => Found::default(),
+        }
+    }
+}
+
+fn words_of(doc: &Doc, units: &[usize]) -> Vec<(usize, usize)> {
+    let mut idx: Vec<usize> = units.to_vec();
+    idx.sort_unstable();
+    idx.dedup();
+    idx.into_iter()
+        .map(|u| (doc.units[u].first, doc.units[u].last))
+        .collect()
+}
+
+fn find_phrase(
+    phrase: &Phrase,
+    doc: &Doc,
+    sentences: &[std::ops::Range<usize>],
+    echo: &Echo,
+) -> Found {
+    let keys = &phrase.keys;
+    let n = keys.len();
+    let fresh: Vec<usize> = (0..n).filter(|&i| !keys[i].echo).collect();
+    let need_fresh = if phrase.strict {
+        fresh.len()
+    } else {
+        required(fresh.len())
+    };
+    let need_total = if echo.implicit || fresh.is_empty() {
+        if fresh.is_empty() { n } else { 0 }
+    } else if phrase.strict {
+        n
+    } else {
+        n.min(2)
+    };
+    let max_span = (2 * n + 4).max(8);
+    let mut result = Found::default();
+    let mut best_count = 0;
+    for range in sentences {
+        let units = &doc.units[range.clone()];
+        // Occurrences of each key unit in the sentence (indices into `units`).
+        let occ: Vec<Vec<usize>> = keys
+            .iter()
+            .map(|k| {
+                (0..units.len())
+                    .filter(|&j| says(&k.unit, &units[j]))
+                    .collect()
+            })
+            .collect();
+        for start in 0..units.len() {
+            if !occ.iter().any(|o| o.contains(&start)) {
+                continue;
+            }
+            let limit = units[start].first + max_span;
+            // Each key unit at its first occurrence in the window.
+            let chosen: Vec<Option<usize>> = occ
+                .iter()
+                .map(|o| {
+                    o.iter()
+                        .copied()
+                        .find(|&j| j >= start && units[j].last < limit)
+                })
+                .collect();
+            let matched: Vec<usize> = (0..n).filter(|&i| chosen[i].is_some()).collect();
+            let fresh_hits = matched.iter().filter(|&&i| !keys[i].echo).count();
+            let anchor = matched.iter().any(|&i| !keys[i].echo && !keys[i].generic)
+                || (fresh.is_empty() && matched.len() == n);
+            // Antonyms standing in for missing key units.
+            let used: Vec<usize> = chosen.iter().flatten().copied().collect();
+            let antonym = (0..n).filter(|i| chosen[*i].is_none()).find_map(|i| {
+                (start..units.len())
+                    .take_while(|&j| units[j].last < limit)
+                    .find(|&j| !used.contains(&j) && opposed(&keys[i].unit, &units[j]))
+            });
+            let antonym_hits = usize::from(antonym.is_some());
+            let enough = |hits: usize, total: usize| {
+                hits >= need_fresh && total >= need_total && hits + total > 0
+            };
+            if !enough(fresh_hits + antonym_hits, matched.len() + antonym_hits) || !anchor {
+                continue;
+            }
+            if fresh.is_empty() && !in_order(&chosen) {
+                continue;
+            }
+            let abs: Vec<usize> = used.iter().map(|&j| range.start + j).collect();
+            let answer_negated = used.iter().any(|&j| units[j].negated);
+            let key_negated = phrase.negated;
+            let reversed = reversed(&chosen, units);
+            let bad = answer_negated != key_negated || reversed || antonym.is_some();
+            if !bad && enough(fresh_hits, matched.len()) {
+                if matched.len() > best_count || !result.covered {
+                    best_count = matched.len();
+                    result = Found {
+                        covered: true,
+                        contradicted: false,
+                        words: words_of(doc, &abs),
+                        matched: Some(phrase.text.clone()),
+                    };
+                }
+            } else if bad && !result.covered && !result.contradicted {
+                let mut all = abs.clone();
+                all.extend(antonym.map(|j| range.start + j));
+                result = Found {
+                    covered: false,
+                    contradicted: true,
+                    words: words_of(doc, &all),
+                    matched: Some(phrase.text.clone()),
+                };
+            }
+        }
+    }
+    result
+}
+
+/// Whether the chosen occurrences stand in the key's order.
+fn in_order(chosen: &[Option<usize>]) -> bool {
+    let placed: Vec<usize> = chosen.iter().flatten().copied().collect();
+    placed.windows(2).all(|w| w[0] < w[1])
+}
+
+/// Whether the answer swaps what stands on either side of a key unit: "an allow overrides an
+/// explicit deny" for "an explicit deny overrides any allow". A passive keeps the meaning.
+fn reversed(chosen: &[Option<usize>], units: &[Unit]) -> bool {
+    let placed: Vec<(usize, usize)> = chosen
+        .iter()
+        .enumerate()
+        .filter_map(|(k, c)| c.map(|j| (k, j)))
+        .collect();
+    placed.iter().any(|&(k, pos)| {
+        let before: Vec<usize> = placed.iter().filter(|p| p.0 < k).map(|p| p.1).collect();
+        let after: Vec<usize> = placed.iter().filter(|p| p.0 > k).map(|p| p.1).collect();
+        !before.is_empty()
+            && !after.is_empty()
+            && before.iter().all(|&b| b > pos)
+            && after.iter().all(|&a| a < pos)
+            && !units[pos].converse
+    })
+}
+
+/// Which of `entries` (each a concept, as one or more key units) `side` says; a concept of several
+/// units needs half of them.
+fn entries_in(entries: &[Vec<KeyUnit>], units: &[Unit], side: &[usize]) -> Vec<Option<Vec<usize>>> {
+    entries
+        .iter()
+        .map(|entry| {
+            let hits: Vec<usize> = entry
+                .iter()
+                .filter_map(|k| side.iter().copied().find(|&j| says(&k.unit, &units[j])))
+                .collect();
+            (hits.len() * 2 >= entry.len() && !hits.is_empty()).then_some(hits)
+        })
+        .collect()
+}
+
+fn entries_opposed(entries: &[Vec<KeyUnit>], units: &[Unit], side: &[usize]) -> Option<usize> {
+    entries.iter().find_map(|entry| {
+        entry
+            .iter()
+            .find_map(|k| side.iter().copied().find(|&j| opposed(&k.unit, &units[j])))
+    })
+}
+
+fn find_claim(claim: &CompiledClaim, doc: &Doc, sentences: &[std::ops::Range<usize>]) -> Found {
+    let Some(head) = claim.relation.first() else {
+        return Found::default();
+    };
+    let mut result = Found::default();
+    for range in sentences {
+        let units = &doc.units[range.clone()];
+        for r in 0..units.len() {
+            let direct = says(&head.unit, &units[r]);
+            let anti = !direct && opposed(&head.unit, &units[r]);
+            if !direct && !anti {
+                continue;
+            }
+            // The rest of a relation of several units follows closely.
+            let mut rel = vec![r];
+            if direct {
+                let rest = claim.relation[1..]
+                    .iter()
+                    .map(|k| (r + 1..units.len().min(r + 4)).find(|&j| says(&k.unit, &units[j])));
+                let rest: Option<Vec<usize>> = rest.collect();
+                let Some(rest) = rest else { continue };
+                rel.extend(rest);
+            }
+            let rel_end = *rel.iter().max().unwrap_or(&r);
+            let left: Vec<usize> = (r.saturating_sub(CLAIM_REACH)..r).collect();
+            let right: Vec<usize> = (rel_end + 1..units.len().min(rel_end + 1 + CLAIM_REACH))
+                .filter(|j| !rel.contains(j))
+                .collect();
+            let converse = units[r].converse;
+            let (subj_side, obj_side) = if converse {
+                (&right, &left)
+            } else {
+                (&left, &right)
+            };
+            let subj = entries_in(&claim.subject, units, subj_side);
+            let subj_ok = subj.iter().all(Option::is_some);
+            let subj_swapped = entries_in(&claim.subject, units, obj_side)
+                .iter()
+                .all(Option::is_some);
+            let obj = entries_in(&claim.object, units, obj_side);
+            let obj_ok = obj.iter().all(Option::is_some);
+            let obj_swapped = !claim.object.is_empty()
+                && entries_in(&claim.object, units, subj_side)
+                    .iter()
+                    .all(Option::is_some);
+            let obj_elsewhere = !claim.object.is_empty() && !obj_ok;
+            let negated = rel.iter().any(|&j| units[j].negated) != anti;
+            let polarity_ok = negated == claim.negated;
+            let subj_anti = if subj_ok {
+                None
+            } else {
+                entries_opposed(&claim.subject, units, subj_side)
+            };
+            let mut hits: Vec<usize> = rel.clone();
+            hits.extend(subj.iter().flatten().flatten());
+            hits.extend(obj.iter().flatten().flatten());
+            let abs = |v: &[usize]| -> Vec<usize> { v.iter().map(|j| range.start + j).collect() };
+            if subj_ok && polarity_ok && !(obj_elsewhere && obj_swapped) && !anti {
+                return Found {
+                    covered: true,
+                    contradicted: false,
+                    words: words_of(doc, &abs(&hits)),
+                    matched: Some("claim".into()),
+                };
+            }
+            let reversed = subj_swapped && obj_swapped && !subj_ok;
+            let wrong_polarity = (subj_ok || subj_swapped) && !polarity_ok;
+            let wrong_concept = subj_anti.is_some() && (obj_ok || claim.object.is_empty());
+            if (reversed || wrong_polarity || wrong_concept) && !result.contradicted {
+                hits.extend(subj_anti);
+                result = Found {
+                    covered: false,
+                    contradicted: true,
+                    words: words_of(doc, &abs(&hits)),
+                    matched: Some("claim".into()),
+                };
+            }
+        }
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::deck::model::Claim;
+
+    fn claim(subject: &[&str], relation: &str, object: &[&str]) -> Claim {
+        Claim {
+            subject: subject.iter().map(|s| s.to_string()).collect(),
+            relation: relation.into(),
+            object: object.iter().map(|s| s.to_string()).collect(),
+        }
+    }
+
+    fn verdict(kp: &KeyPoint, answer: &str) -> (bool, bool) {
+        let echo = Echo::default();
+        let f = Point::compile(kp, &echo).find(&Doc::new(answer), &echo);
+        (f.covered, f.contradicted)
+    }
+
+    const COVERED: (bool, bool) = (true, false);
+    const MISSED: (bool, bool) = (false, false);
+    const CONTRADICTED: (bool, bool) = (false, true);
+
+    #[test]
+    fn claims_need_their_relation_in_the_stated_direction() {
+        let kp = KeyPoint {
+            claim: Some(claim(&["explicit deny"], "overrides", &["allow"])),
+            ..KeyPoint::new("an explicit deny overrides any allow")
+        };
+        assert_eq!(
+            verdict(&kp, "An explicit deny always beats any allow."),
+            COVERED
+        );
+        assert_eq!(
+            verdict(&kp, "Any allow is overridden by an explicit deny."),
+            COVERED
+        );
+        assert_eq!(verdict(&kp, "An allow loses to an explicit deny."), COVERED);
+        assert_eq!(verdict(&kp, "A deny wins, whatever allows it."), COVERED);
+        assert_eq!(
+            verdict(&kp, "An allow overrides an explicit deny."),
+            CONTRADICTED
+        );
+        assert_eq!(
+            verdict(&kp, "An explicit deny does not override an allow."),
+            CONTRADICTED
+        );
+        assert_eq!(verdict(&kp, "The most important IAM rule."), MISSED);
+    }
+
+    #[test]
+    fn antonyms_in_a_concept_s_place_contradict() {
+        let kp = KeyPoint {
+            claim: Some(claim(&["both accounts"], "must allow", &[])),
+            ..KeyPoint::new("cross-account requests need both sides to allow")
+        };
+        assert_eq!(
+            verdict(&kp, "Across accounts, both sides must allow the request."),
+            COVERED
+        );
+        assert_eq!(
+            verdict(
+                &kp,
+                "Cross-account, the identity policy and the bucket policy each need to allow it."
+            ),
+            COVERED
+        );
+        assert_eq!(
+            verdict(
+                &kp,
+                "For cross-account access only one side needs to allow."
+            ),
+            CONTRADICTED
+        );
+    }
+
+    #[test]
+    fn negated_relations_and_double_negation() {
+        let kp = KeyPoint {
+            claim: Some(claim(&["SCP", "RCP"], "must allow", &["action"])),
+            ..KeyPoint::new("SCPs and RCPs must allow the action")
+        };
+        assert_eq!(verdict(&kp, "SCPs and RCPs must also allow it."), COVERED);
+        assert_eq!(
+            verdict(&kp, "SCPs and RCPs do not need to allow anything."),
+            CONTRADICTED
+        );
+        let kp = KeyPoint {
+            claim: Some(claim(&["order"], "does not matter", &[])),
+            ..KeyPoint::new("statement and policy order do not matter")
+        };
+        assert_eq!(
+            verdict(&kp, "The order of statements doesn't matter."),
+            COVERED
+        );
+        assert_eq!(verdict(&kp, "Order is irrelevant."), COVERED);
+        assert_eq!(
+            verdict(&kp, "The order of statements matters."),
+            CONTRADICTED
+        );
+    }
+
+    #[test]
+    fn negated_facts_earn_negated_points() {
+        let kp = KeyPoint::new("GuardDuty does not block traffic");
+        assert_eq!(
+            verdict(&kp, "GuardDuty doesn't block the traffic, it alerts"),
+            COVERED
+        );
+        assert_eq!(
+            verdict(&kp, "GuardDuty blocks malicious traffic"),
+            CONTRADICTED
+        );
+        let kp = KeyPoint::new("roles rotate credentials");
+        assert_eq!(
+            verdict(&kp, "Roles do not rotate credentials."),
+            CONTRADICTED
+        );
+        assert_eq!(
+            verdict(
+                &kp,
+                "Roles don't have passwords, they rotate credentials automatically"
+            ),
+            COVERED
+        );
+        let kp = KeyPoint::new("data events are not logged by default");
+        assert_eq!(
+            verdict(&kp, "Data events are logged only if you enable them."),
+            COVERED
+        );
+    }
+
+    #[test]
+    fn keyword_salad_earns_nothing() {
+        let kp = KeyPoint::new("an explicit deny overrides any allow");
+        assert_eq!(
+            verdict(&kp, "explicit deny override allow SCP RCP admin order"),
+            MISSED
+        );
+        assert_eq!(
+            verdict(&kp, "deny, allow, explicit, override, SCP, boundary"),
+            MISSED
+        );
+        assert_eq!(
+            verdict(&kp, "An explicit deny overrides any allow."),
+            COVERED
+        );
+    }
+
+    #[test]
+    fn generic_words_alone_earn_nothing() {
+        let kp = KeyPoint {
+            accept: vec!["any policy".into()],
+            ..KeyPoint::new("it applies whatever policy type holds the deny")
+        };
+        assert_eq!(verdict(&kp, "It is about the policy."), MISSED);
+        assert_eq!(
+            verdict(&kp, "A deny in any policy type counts the same."),
+            COVERED
+        );
+    }
+
+    #[test]
+    fn echo_only_phrases_must_be_said_in_order() {
+        let echo = Echo::new(&["Can you revoke temporary credentials?"], false);
+        let kp = KeyPoint::new("revoke temporary credentials");
+        let p = Point::compile(&kp, &echo);
+        assert!(
+            p.find(&Doc::new("You revoke temporary credentials."), &echo)
+                .covered
+        );
+        assert!(
+            !p.find(&Doc::new("credentials are temporary; revoke"), &echo)
+                .covered
+        );
+    }
+
+    #[test]
+    fn typos_are_forgiven_but_near_words_are_not() {
+        assert_eq!(
+            verdict(
+                &KeyPoint::new("temporary credentials"),
+                "temporay credentails"
+            ),
+            COVERED
+        );
+        assert_eq!(verdict(&KeyPoint::new("deny"), "identity"), MISSED);
+        assert_eq!(verdict(&KeyPoint::new("rule"), "role"), MISSED);
+    }
+}

@@ -1,0 +1,390 @@
+//! The concept vocabulary (assets/grading/vocabulary.yaml, embedded in the binary): AWS names,
+//! abbreviations and paraphrases mapped onto concept ids, antonyms, converse forms of relations,
+//! and the words too generic to earn a key point alone. Text is turned into *units*: a concept
+//! said in any of its forms, or a single content word.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
+
+use serde::Deserialize;
+
+use super::text::{Token, tokenize};
+
+const SOURCE: &str = include_str!("../../assets/grading/vocabulary.yaml");
+
+/// Function words allowed between the words of a form ("must also allow").
+const MAX_GAP: usize = 2;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    concepts: Vec<ConceptEntry>,
+    #[serde(default)]
+    generic: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConceptEntry {
+    id: String,
+    forms: Vec<String>,
+    #[serde(default)]
+    antonyms: Vec<String>,
+    #[serde(default)]
+    converse: Vec<String>,
+}
+
+#[derive(Debug)]
+struct Form {
+    stems: Vec<String>,
+    concept: u16,
+    converse: bool,
+    /// Position of a negation word inside the form ("does not matter"): the form absorbs it.
+    negation: Option<usize>,
+}
+
+#[derive(Debug)]
+pub struct Vocabulary {
+    ids: Vec<String>,
+    antonyms: Vec<Vec<u16>>,
+    /// Forms by the stem of their first word.
+    forms: HashMap<String, Vec<Form>>,
+    generic: HashSet<String>,
+    /// Every stem used by a form, by first letter: typed words within a typo of one are read as it.
+    known: HashMap<char, Vec<String>>,
+}
+
+/// A concept or a content word in a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unit {
+    /// Concept ids (sorted); empty for a word the vocabulary does not know.
+    pub ids: Vec<u16>,
+    /// Stems of the content words the unit spans.
+    pub stems: Vec<String>,
+    /// Token range.
+    pub first: usize,
+    pub last: usize,
+    pub sentence: usize,
+    pub clause: usize,
+    /// The unit is negated (an odd number of negation scopes covers it).
+    pub negated: bool,
+    /// A converse form of a relation ("loses to") or a passive ("is overridden by").
+    pub converse: bool,
+}
+
+pub static VOCABULARY: LazyLock<Vocabulary> =
+    LazyLock::new(|| Vocabulary::parse(SOURCE).expect("the embedded vocabulary is valid"));
+
+impl Vocabulary {
+    /// Reads a vocabulary file. Errors name the concept and what is wrong with it.
+    pub fn parse(source: &str) -> Result<Self, String> {
+        let file: File = serde_yaml::from_str(source).map_err(|e| e.to_string())?;
+        let ids: Vec<String> = file.concepts.iter().map(|c| c.id.clone()).collect();
+        let index: HashMap<&str, u16> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.as_str(), i as u16))
+            .collect();
+        if index.len() != ids.len() {
+            return Err("a concept id is used twice".into());
+        }
+        let mut antonyms = vec![Vec::new(); ids.len()];
+        let mut forms: HashMap<String, Vec<Form>> = HashMap::new();
+        for (ci, c) in file.concepts.iter().enumerate() {
+            for a in &c.antonyms {
+                let &ai = index
+                    .get(a.as_str())
+                    .ok_or_else(|| format!("concept `{}`: unknown antonym `{a}`", c.id))?;
+                antonyms[ci].push(ai);
+                antonyms[ai as usize].push(ci as u16);
+            }
+            let all = c
+                .forms
+                .iter()
+                .map(|f| (f, false))
+                .chain(c.converse.iter().map(|f| (f, true)));
+            for (f, converse) in all {
+                let toks = tokenize(f);
+                if toks.is_empty() {
+                    return Err(format!("concept `{}`: empty form `{f}`", c.id));
+                }
+                let form = Form {
+                    stems: toks.iter().map(|t| t.stem.clone()).collect(),
+                    concept: ci as u16,
+                    converse,
+                    negation: toks.iter().position(|t| t.negation),
+                };
+                forms.entry(form.stems[0].clone()).or_default().push(form);
+            }
+        }
+        for list in &mut antonyms {
+            list.sort_unstable();
+            list.dedup();
+        }
+        let generic = file
+            .generic
+            .iter()
+            .flat_map(|g| tokenize(g))
+            .map(|t| t.stem)
+            .chain(file.generic.iter().cloned())
+            .collect();
+        let mut known: HashMap<char, Vec<String>> = HashMap::new();
+        for stem in forms.values().flatten().flat_map(|f| &f.stems) {
+            if let Some(c) = stem.chars().next() {
+                let list = known.entry(c).or_default();
+                if !list.contains(stem) {
+                    list.push(stem.clone());
+                }
+            }
+        }
+        Ok(Vocabulary {
+            ids,
+            antonyms,
+            forms,
+            generic,
+            known,
+        })
+    }
+
+    pub fn id(&self, concept: u16) -> &str {
+        &self.ids[concept as usize]
+    }
+
+    /// Whether any of `a` is an antonym of any of `b`.
+    pub fn opposed(&self, a: &[u16], b: &[u16]) -> bool {
+        a.iter().any(|&x| {
+            self.antonyms[x as usize]
+                .iter()
+                .any(|y| b.binary_search(y).is_ok())
+        })
+    }
+
+    /// A unit too generic to earn a key point on its own.
+    pub fn is_generic(&self, unit: &Unit) -> bool {
+        if unit.ids.is_empty() {
+            unit.stems.iter().all(|s| self.generic.contains(s))
+        } else {
+            unit.ids.iter().all(|&i| self.generic.contains(self.id(i)))
+        }
+    }
+
+    /// Groups `tokens` into units: the longest form starting at each word, else the word itself.
+    /// Function words and negation words form no unit (a negation inside a form is absorbed).
+    pub fn units(&self, tokens: &[Token]) -> Vec<Unit> {
+        let fixed: Vec<Token>;
+        let tokens = if tokens.iter().any(|t| self.correctable(t)) {
+            fixed = tokens
+                .iter()
+                .map(|t| match self.correction(t) {
+                    Some(stem) => Token { stem, ..t.clone() },
+                    None => t.clone(),
+                })
+                .collect();
+            &fixed[..]
+        } else {
+            tokens
+        };
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            if let Some((last, ids, converse, negation_at)) = self.longest_form(tokens, i) {
+                let negated = match negation_at {
+                    Some(n) => tokens[n].negated,
+                    None => tokens[i..=last].iter().any(|t| t.negated && !t.stop),
+                };
+                let passive = !converse
+                    && tokens
+                        .get(last + 1..(last + 3).min(tokens.len()))
+                        .is_some_and(|after| {
+                            after
+                                .iter()
+                                .any(|t| t.raw == "by" && t.clause == tokens[last].clause)
+                        })
+                    && i > 0
+                    && tokens[i.saturating_sub(2)..i]
+                        .iter()
+                        .any(|t| matches!(t.raw.as_str(), "is" | "are" | "be" | "been" | "was"));
+                out.push(Unit {
+                    ids,
+                    stems: tokens[i..=last]
+                        .iter()
+                        .filter(|t| !t.stop && !t.negation)
+                        .map(|t| t.stem.clone())
+                        .collect(),
+                    first: i,
+                    last,
+                    sentence: tokens[i].sentence,
+                    clause: tokens[last].clause,
+                    negated,
+                    converse: converse || passive,
+                });
+                i = last + 1;
+                continue;
+            }
+            let t = &tokens[i];
+            if !t.stop && !t.negation {
+                out.push(Unit {
+                    ids: Vec::new(),
+                    stems: vec![t.stem.clone()],
+                    first: i,
+                    last: i,
+                    sentence: t.sentence,
+                    clause: t.clause,
+                    negated: t.negated,
+                    converse: false,
+                });
+            }
+            i += 1;
+        }
+        out
+    }
+
+    fn correctable(&self, t: &Token) -> bool {
+        !t.stop && !t.negation && t.stem.len() >= 5 && !self.forms.contains_key(&t.stem)
+    }
+
+    /// The known stem a mistyped word stands for ("cloudtrial" for "cloudtrail").
+    fn correction(&self, t: &Token) -> Option<String> {
+        if !self.correctable(t) {
+            return None;
+        }
+        let first = t.stem.chars().next()?;
+        let list = self.known.get(&first)?;
+        if list.contains(&t.stem) {
+            return None;
+        }
+        list.iter()
+            .find(|k| k.len() >= 5 && super::matcher::words_match(k, &t.stem))
+            .cloned()
+    }
+
+    /// The longest form starting at token `i`: its last token, concept ids, converse flag and the
+    /// token of a negation inside it.
+    fn longest_form(
+        &self,
+        tokens: &[Token],
+        i: usize,
+    ) -> Option<(usize, Vec<u16>, bool, Option<usize>)> {
+        let candidates = self.forms.get(&tokens[i].stem)?;
+        let mut best: Option<(usize, usize, Vec<u16>, bool, Option<usize>)> = None;
+        for form in candidates {
+            let Some((last, neg)) = match_form(form, tokens, i) else {
+                continue;
+            };
+            let len = form.stems.len();
+            match &mut best {
+                Some((bl, blast, ids, conv, _)) if *bl == len && *blast == last => {
+                    ids.push(form.concept);
+                    *conv |= form.converse;
+                }
+                Some((bl, _, _, _, _)) if *bl >= len => {}
+                _ => best = Some((len, last, vec![form.concept], form.converse, neg)),
+            }
+        }
+        best.map(|(_, last, mut ids, conv, neg)| {
+            ids.sort_unstable();
+            ids.dedup();
+            (last, ids, conv, neg)
+        })
+    }
+}
+
+/// Matches `form` at token `i`; up to `MAX_GAP` function words may stand between its words, all
+/// in one sentence. Returns the last token and the token of the negation the form contains.
+fn match_form(form: &Form, tokens: &[Token], i: usize) -> Option<(usize, Option<usize>)> {
+    let sentence = tokens[i].sentence;
+    let mut pos = i;
+    let mut negation = None;
+    for (k, stem) in form.stems.iter().enumerate() {
+        if k > 0 {
+            let mut next = pos + 1;
+            let mut gap = 0;
+            loop {
+                let t = tokens.get(next)?;
+                if t.sentence != sentence {
+                    return None;
+                }
+                if t.stem == *stem {
+                    break;
+                }
+                if !t.stop || gap >= MAX_GAP {
+                    return None;
+                }
+                gap += 1;
+                next += 1;
+            }
+            pos = next;
+        }
+        if form.negation == Some(k) {
+            negation = Some(pos);
+        }
+    }
+    Some((pos, negation))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(text: &str) -> Vec<Vec<&'static str>> {
+        let v = &*VOCABULARY;
+        v.units(&tokenize(text))
+            .into_iter()
+            .map(|u| {
+                if u.ids.is_empty() {
+                    vec![Box::leak(u.stems.join(" ").into_boxed_str()) as &str]
+                } else {
+                    u.ids.iter().map(|&i| v.id(i)).collect()
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_embedded_vocabulary_loads() {
+        assert!(VOCABULARY.ids.len() > 50);
+    }
+
+    #[test]
+    fn abbreviations_and_paraphrases_share_a_concept() {
+        for text in ["SCPs", "service control policies", "an organization policy"] {
+            assert_eq!(ids(text), [["scp"]], "{text}");
+        }
+        assert_eq!(ids("short-lived credentials"), ids("temporary credentials"));
+        assert_eq!(ids("session credentials"), ids("temporary credentials"));
+    }
+
+    #[test]
+    fn longest_form_wins_and_function_words_may_stand_between() {
+        assert_eq!(ids("the key policy"), [["key-policy"]]);
+        assert_eq!(ids("SCPs must also allow it")[1], ["must-allow"]);
+        assert_eq!(ids("order does not matter")[1], ["irrelevant"]);
+    }
+
+    #[test]
+    fn converse_and_passive_forms_are_marked() {
+        let v = &*VOCABULARY;
+        let units = v.units(&tokenize("allow loses to deny"));
+        assert!(units[1].converse);
+        let units = v.units(&tokenize("any allow is overridden by an explicit deny"));
+        assert!(units.iter().any(|u| u.converse));
+        let units = v.units(&tokenize("deny overrides allow"));
+        assert!(units.iter().all(|u| !u.converse));
+    }
+
+    #[test]
+    fn antonyms_work_both_ways() {
+        let v = &*VOCABULARY;
+        let both = v.units(&tokenize("both"))[0].ids.clone();
+        let one = v.units(&tokenize("only one side"))[0].ids.clone();
+        assert!(v.opposed(&both, &one));
+        assert!(v.opposed(&one, &both));
+    }
+
+    #[test]
+    fn bad_vocabularies_are_refused_with_the_concept_named() {
+        let err = Vocabulary::parse("concepts:\n  - id: a\n    forms: [x]\n    antonyms: [b]\n")
+            .unwrap_err();
+        assert!(err.contains("concept `a`: unknown antonym `b`"), "{err}");
+    }
+}
