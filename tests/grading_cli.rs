@@ -69,18 +69,22 @@ fn negated_answer_earns_nothing_and_text_output_says_so() {
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
     assert!(
-        stdout.contains("missed   long-term credentials"),
+        stdout.contains("contradicted long-term credentials such as a console password"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("(the answer says the opposite)"),
+        stdout.contains("contradicted by \"password or access keys\""),
         "{stdout}"
     );
-    assert!(stdout.contains("score: 0/"), "{stdout}");
+    // Contradictions score below a blank answer.
+    assert!(
+        stdout.contains("score: 0/4 key points covered, 2 contradicted (-50%)"),
+        "{stdout}"
+    );
 }
 
 #[test]
-fn table_rows_and_scenario_paragraphs() {
+fn table_rows_and_scenario_steps() {
     let dir = tempfile::tempdir().unwrap();
     let table = "| Feature | IAM User | IAM Role |\n|---|---|---|\n| Long-term credentials | yes | no |\n| Password | yes | no |\n";
     let file = write(dir.path(), "t.txt", table);
@@ -104,7 +108,8 @@ fn table_rows_and_scenario_paragraphs() {
     assert_eq!(v["covered"], 4, "{v:#}");
     assert!(v["total"].as_u64().unwrap() > 4);
 
-    let answer = "Deactivate the exposed key immediately.\n\nReview CloudTrail for everything the key did.\n";
+    // Steps are marked; a step left out earns nothing, and each step is graded on its own.
+    let answer = "Step 1: Deactivate the exposed key immediately.\nStep 4: Review CloudTrail for everything the key did.\n";
     let file = write(dir.path(), "s.txt", answer);
     let out = grade(
         dir.path(),
@@ -131,6 +136,16 @@ fn table_rows_and_scenario_paragraphs() {
             "Deactivate the exposed key immediately",
             "Review CloudTrail for everything the key"
         ]
+    );
+    let verdicts: Vec<&str> = v["key_points"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        verdicts,
+        ["covered", "missed", "covered", "missed", "missed", "missed"]
     );
 }
 

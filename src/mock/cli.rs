@@ -11,9 +11,9 @@ use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use serde::Serialize;
 
-use super::grade::{Answer, CardGrade, Span, grade_card};
+use super::grade::{Answer, CardGrade, Span, Verdict, grade_card};
 use crate::cli::Global;
-use crate::deck::model::{Card, CardKind};
+use crate::deck::model::Card;
 
 /// Answer files larger than this are refused: a typed interview answer is a few kilobytes.
 pub const MAX_ANSWER_BYTES: u64 = 1 << 20;
@@ -23,12 +23,13 @@ pub struct GradeArgs {
     /// Id of the card to grade against (see `iamdrill decks list`).
     #[arg(long, value_name = "ID")]
     pub card: String,
-    /// File holding the typed answer (`-` for standard input). For a scenario card, one paragraph
-    /// per step (separated by blank lines) grades step by step; for a table card, write the rows
-    /// as `| row label | cell | cell |`.
+    /// File holding the typed answer (`-` for standard input). For a scenario card, separate the
+    /// steps with `Step N:` lines, `---` lines or blank lines; for a table card, write one row a
+    /// line (`| label | cell | cell |` or `label: cell; cell`).
     #[arg(long, value_name = "FILE")]
     pub answer_file: PathBuf,
-    /// Print JSON: each key point with `covered` and the matched `span` (byte range in the file).
+    /// Print JSON: each key point with its `verdict` (covered, missed, contradicted), the
+    /// `evidence` words and their `span` (byte range in the file).
     #[arg(long)]
     pub json: bool,
 }
@@ -52,15 +53,14 @@ pub fn run(global: &Global, args: GradeArgs) -> Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let (answer, offsets) = answer_for(card, &text);
-    let grade = match grade_card(card, &answer) {
+    // The same grader and answer shape as the app; spans are byte ranges in the file.
+    let grade = match grade_card(card, &Answer::Text(text.clone())) {
         Ok(g) => g,
         Err(e) => {
             eprintln!("iamdrill: {}: {e}", args.answer_file.display());
             return Ok(ExitCode::from(2));
         }
     };
-    let grade = to_file_offsets(grade, &offsets);
     let mut out = std::io::stdout().lock();
     let written = if args.json {
         serde_json::to_writer_pretty(&mut out, &JsonGrade::new(card, &grade, &text))
@@ -138,75 +138,14 @@ fn line_column(prefix: &str) -> (usize, usize) {
     (line, column)
 }
 
-/// The answer shape for a card, and for each answer part its byte offset in the file.
-pub fn answer_for(card: &Card, text: &str) -> (Answer, Vec<usize>) {
-    if card.kind == CardKind::Scenario {
-        let steps = card.scenario.as_ref().map_or(0, |s| s.steps.len());
-        let blocks = paragraphs(text);
-        if steps > 1 && blocks.len() == steps {
-            let offsets = blocks.iter().map(|&(s, _)| s).collect();
-            let parts = blocks
-                .iter()
-                .map(|&(s, e)| text[s..e].to_string())
-                .collect();
-            return (Answer::Steps(parts), offsets);
-        }
-    }
-    (Answer::Text(text.to_string()), vec![0])
-}
-
-/// Byte ranges of the blank-line separated paragraphs of `text`.
-fn paragraphs(text: &str) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut start: Option<usize> = None;
-    let mut end = 0;
-    let mut pos = 0;
-    for line in text.split_inclusive('\n') {
-        let blank = line.trim().is_empty();
-        match (blank, start) {
-            (false, None) => {
-                start = Some(pos);
-                end = pos + line.trim_end().len();
-            }
-            (false, Some(_)) => end = pos + line.trim_end().len(),
-            (true, Some(s)) => {
-                out.push((s, end));
-                start = None;
-            }
-            (true, None) => {}
-        }
-        pos += line.len();
-    }
-    if let Some(s) = start {
-        out.push((s, end));
-    }
-    out
-}
-
-fn to_file_offsets(mut grade: CardGrade, offsets: &[usize]) -> CardGrade {
-    for p in &mut grade.points {
-        let Some(&off) = offsets.get(p.part).filter(|_| offsets.len() > 1) else {
-            continue;
-        };
-        let shift = |s: &mut Span| {
-            s.start += off;
-            s.end += off;
-        };
-        if let Some(s) = p.span.as_mut() {
-            shift(s);
-        }
-        p.words.iter_mut().for_each(shift);
-        p.part = 0;
-    }
-    grade
-}
-
 #[derive(Debug, Serialize)]
 struct JsonGrade<'a> {
     card: &'a str,
     question: &'a str,
     covered: usize,
+    contradicted: usize,
     total: usize,
+    /// Covered minus contradicted key points, over all: from -1 to 1.
     score: f64,
     key_points: Vec<JsonPoint<'a>>,
 }
@@ -216,6 +155,7 @@ struct JsonPoint<'a> {
     text: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     label: Option<&'a str>,
+    verdict: Verdict,
     covered: bool,
     /// Byte range in the answer file, or null.
     span: Option<Span>,
@@ -226,6 +166,9 @@ struct JsonPoint<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     matched: Option<&'a str>,
     contradicted: bool,
+    /// The answer's words that earned or contradicted the point.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    evidence: Option<&'a str>,
 }
 
 impl<'a> JsonGrade<'a> {
@@ -234,6 +177,7 @@ impl<'a> JsonGrade<'a> {
             card: &card.id,
             question: &card.question,
             covered: grade.covered(),
+            contradicted: grade.contradicted(),
             total: grade.total(),
             score: grade.score(),
             key_points: grade
@@ -242,12 +186,14 @@ impl<'a> JsonGrade<'a> {
                 .map(|p| JsonPoint {
                     text: &p.text,
                     label: p.label.as_deref(),
+                    verdict: p.verdict(),
                     covered: p.covered,
                     span: p.span,
                     span_text: p.span.and_then(|s| text.get(s.start..s.end)),
                     words: &p.words,
                     matched: p.matched.as_deref(),
                     contradicted: p.contradicted,
+                    evidence: p.evidence.as_deref(),
                 })
                 .collect(),
         }
@@ -262,16 +208,16 @@ fn write_text(
 ) -> std::io::Result<()> {
     writeln!(out, "{}: {}", card.id, card.question)?;
     for p in &grade.points {
-        let mark = if p.covered { "covered" } else { "missed " };
         let label = p
             .label
             .as_deref()
             .map(|l| format!("{l}: "))
             .unwrap_or_default();
-        write!(out, "  {mark}  {label}{}", p.text)?;
+        write!(out, "  {:<12} {label}{}", p.verdict().name(), p.text)?;
         if let Some(s) = p.span {
             let quoted = text.get(s.start..s.end).unwrap_or("").replace('\n', " ");
-            write!(out, "  <- \"{quoted}\" (bytes {}..{})", s.start, s.end)?;
+            let how = if p.covered { "<-" } else { "contradicted by" };
+            write!(out, "  {how} \"{quoted}\" (bytes {}..{})", s.start, s.end)?;
         } else if p.contradicted {
             write!(out, "  (the answer says the opposite)")?;
         }
@@ -279,9 +225,10 @@ fn write_text(
     }
     writeln!(
         out,
-        "score: {}/{} key points ({:.0}%)",
+        "score: {}/{} key points covered, {} contradicted ({:.0}%)",
         grade.covered(),
         grade.total(),
+        grade.contradicted(),
         grade.score() * 100.0
     )
 }
@@ -289,7 +236,7 @@ fn write_text(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deck::model::{KeyPoint, Scenario, Step};
+    use crate::deck::model::{CardKind, KeyPoint, Scenario, Step};
 
     fn card(kind: CardKind) -> Card {
         Card {
@@ -329,26 +276,6 @@ mod tests {
     }
 
     #[test]
-    fn scenario_paragraphs_become_steps_with_file_offsets() {
-        let c = card(CardKind::Scenario);
-        let text = "Deactivate the key now.\n\n  \nThen review CloudTrail.\n";
-        let (answer, offsets) = answer_for(&c, text);
-        assert_eq!(
-            answer,
-            Answer::Steps(vec![
-                "Deactivate the key now.".into(),
-                "Then review CloudTrail.".into()
-            ])
-        );
-        let g = to_file_offsets(grade_card(&c, &answer).unwrap(), &offsets);
-        let s = g.points[1].span.unwrap();
-        assert_eq!(&text[s.start..s.end], "review CloudTrail");
-        // One paragraph: graded as a whole against every step.
-        let (answer, _) = answer_for(&c, "Deactivate the key, review CloudTrail");
-        assert!(matches!(answer, Answer::Text(_)));
-    }
-
-    #[test]
     fn unknown_card_suggests_close_ids() {
         let c = card(CardKind::Basic);
         let msg = unknown_card_message("sts-outpt", std::iter::once(&c));
@@ -367,10 +294,13 @@ mod tests {
         write_text(&mut out, &c, &g, text).unwrap();
         let out = String::from_utf8(out).unwrap();
         assert!(
-            out.contains("covered  session token  <- \"session token\" (bytes 10..23)"),
+            out.contains("covered      session token  <- \"session token\" (bytes 10..23)"),
             "{out}"
         );
-        assert!(out.contains("score: 1/1 key points (100%)"), "{out}");
+        assert!(
+            out.contains("score: 1/1 key points covered, 0 contradicted (100%)"),
+            "{out}"
+        );
     }
 
     #[test]

@@ -261,11 +261,17 @@ fn wrong_shape(card: &Card, kind: &'static str, a: &Answer) -> GradeError {
 pub fn grade_text(question: &str, key_points: &[KeyPoint], answer: &str) -> Vec<PointGrade> {
     let mut echo = Echo::new(&[question], false);
     echo.add_common(key_points);
-    let doc = Doc::new(answer);
+    let points: Vec<Point> = key_points
+        .iter()
+        .map(|kp| Point::compile(kp, &echo))
+        .collect();
+    let mut doc = Doc::new(answer);
+    doc.mark_salad(&points);
     key_points
         .iter()
-        .map(|kp| {
-            let found = Point::compile(kp, &echo).find(&doc, &echo);
+        .zip(&points)
+        .map(|(kp, point)| {
+            let found = point.find(&doc, &echo);
             point_grade(kp.text.clone(), None, 0, answer, &doc, found, 0)
         })
         .collect()
@@ -579,7 +585,9 @@ fn grade_scenario(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, Grade
         Answer::Cells(_) => return Err(wrong_shape(card, "scenario", answer)),
     };
     let single = matches!(answer, Answer::Text(_));
-    let docs: Vec<(Doc, Echo)> = scenario
+    let placed = scenario_points(card);
+    // Per step: its text, its echo words and its own key points compiled against them.
+    let steps: Vec<(Doc, Echo, Vec<(usize, Point)>)> = scenario
         .steps
         .iter()
         .enumerate()
@@ -587,22 +595,38 @@ fn grade_scenario(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, Grade
             let text = texts.get(i).map(String::as_str).unwrap_or("");
             let mut echo = Echo::new(&[&card.question, &scenario.situation, &step.prompt], true);
             echo.add_common(&card.key_points);
-            (Doc::new(text), echo)
+            let points: Vec<(usize, Point)> = placed
+                .iter()
+                .enumerate()
+                .filter(|(_, (_, s))| *s == i)
+                .map(|(k, (kp, _))| (k, Point::compile(kp, &echo)))
+                .collect();
+            let mut doc = Doc::new(text);
+            let compiled: Vec<Point> = points.iter().map(|(_, p)| p.clone()).collect();
+            doc.mark_salad(&compiled);
+            (doc, echo, points)
         })
         .collect();
     let mut out = Vec::new();
-    for (kp, step) in scenario_points(card) {
-        let label = scenario.steps.get(step).map(|s| s.prompt.clone());
-        let text = texts.get(step).map(String::as_str).unwrap_or("");
-        let part = if single { 0 } else { step };
-        let offset = offsets.get(step).copied().unwrap_or(0);
-        out.push(match docs.get(step) {
-            Some((doc, echo)) => {
-                let found = Point::compile(&kp, echo).find(doc, echo);
-                point_grade(kp.text.clone(), label, part, text, doc, found, offset)
-            }
-            None => PointGrade::missed(kp.text.clone(), label, part),
+    for (k, (kp, step)) in placed.iter().enumerate() {
+        let label = scenario.steps.get(*step).map(|s| s.prompt.clone());
+        let text = texts.get(*step).map(String::as_str).unwrap_or("");
+        let part = if single { 0 } else { *step };
+        let offset = offsets.get(*step).copied().unwrap_or(0);
+        let graded = steps.get(*step).and_then(|(doc, echo, points)| {
+            let (_, point) = points.iter().find(|(i, _)| *i == k)?;
+            let found = point.find(doc, echo);
+            Some(point_grade(
+                kp.text.clone(),
+                label.clone(),
+                part,
+                text,
+                doc,
+                found,
+                offset,
+            ))
         });
+        out.push(graded.unwrap_or_else(|| PointGrade::missed(kp.text.clone(), label, part)));
     }
     Ok(out)
 }

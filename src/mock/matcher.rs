@@ -24,6 +24,8 @@ const REQUIRED_PERCENT: usize = 60;
 const SALAD_MIN_WORDS: usize = 5;
 /// …with fewer function words than one in this many is a list of keywords, not a sentence.
 const SALAD_FUNCTION_RATIO: usize = 8;
+/// A listy sentence naming this many key points (fewer on cards with fewer) is keyword salad.
+const SALAD_POINTS: usize = 3;
 /// How far (in units) a claim's concepts may stand from its relation.
 const CLAIM_REACH: usize = 10;
 
@@ -32,7 +34,9 @@ const CLAIM_REACH: usize = 10;
 pub struct Doc {
     pub tokens: Vec<Token>,
     pub units: Vec<Unit>,
-    /// Per sentence: the sentence is keyword salad.
+    /// Per sentence: the sentence has hardly any function words (a list of words, or very terse).
+    pub listy: Vec<bool>,
+    /// Per sentence: the sentence is keyword salad (listy and naming several key points).
     pub salad: Vec<bool>,
 }
 
@@ -59,7 +63,7 @@ impl Doc {
                 function[t.sentence] += 1;
             }
         }
-        let salad = words
+        let listy: Vec<bool> = words
             .iter()
             .zip(&function)
             .map(|(&w, &f)| salad_check && w >= SALAD_MIN_WORDS && f * SALAD_FUNCTION_RATIO < w)
@@ -67,12 +71,36 @@ impl Doc {
         Doc {
             tokens,
             units,
-            salad,
+            salad: vec![false; listy.len()],
+            listy,
         }
     }
 
-    /// Unit index ranges of the sentences with sentence structure.
-    fn sentences(&self) -> Vec<std::ops::Range<usize>> {
+    /// Marks as keyword salad the sentences without sentence structure that name several of the
+    /// card's key points: a list of the card's keywords, not an answer.
+    pub fn mark_salad(&mut self, points: &[Point]) {
+        let need = points.len().clamp(2, SALAD_POINTS);
+        for s in 0..self.listy.len() {
+            if !self.listy[s] {
+                continue;
+            }
+            let units: Vec<&Unit> = self.units.iter().filter(|u| u.sentence == s).collect();
+            let named = points
+                .iter()
+                .filter(|p| {
+                    p.phrases.iter().any(|ph| {
+                        ph.keys.iter().any(|k| {
+                            !k.generic && !k.echo && units.iter().any(|u| says(&k.unit, u))
+                        })
+                    })
+                })
+                .count();
+            self.salad[s] = named >= need;
+        }
+    }
+
+    /// Unit index ranges of the sentences, with whether each is keyword salad.
+    fn sentences(&self) -> Vec<(std::ops::Range<usize>, bool)> {
         let mut out = Vec::new();
         let mut start = 0;
         while start < self.units.len() {
@@ -82,9 +110,7 @@ impl Doc {
                     .iter()
                     .take_while(|u| u.sentence == s)
                     .count();
-            if !self.salad[s] {
-                out.push(start..end);
-            }
+            out.push((start..end, self.salad[s]));
             start = end;
         }
         out
@@ -107,6 +133,8 @@ struct Phrase {
     negated: bool,
     /// Every unit is needed (phrases of a key point that has a claim).
     strict: bool,
+    /// The phrase has only function words ("who, what, when and from where").
+    function_only: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -178,7 +206,26 @@ fn same(a: &Unit, b: &Unit) -> bool {
 }
 
 fn key_units(text: &str, echo: &Echo) -> (Vec<KeyUnit>, bool) {
-    let units = VOCABULARY.units(&tokenize(text));
+    let tokens = tokenize(text);
+    let mut units = VOCABULARY.units(&tokens);
+    if units.is_empty() {
+        // Only function words ("who, what, when and from where"): they are the content.
+        units = tokens
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.negation)
+            .map(|(i, t)| Unit {
+                ids: Vec::new(),
+                stems: vec![t.stem.clone()],
+                first: i,
+                last: i,
+                sentence: t.sentence,
+                clause: t.clause,
+                negated: t.negated,
+                converse: false,
+            })
+            .collect();
+    }
     let negated = units.iter().any(|u| u.negated);
     let keys = units
         .into_iter()
@@ -198,11 +245,13 @@ impl Point {
             .chain(&kp.accept)
             .map(|p| {
                 let (keys, negated) = key_units(p, echo);
+                let function_only = VOCABULARY.units(&tokenize(p)).is_empty();
                 Phrase {
                     text: p.clone(),
                     keys,
                     negated,
                     strict,
+                    function_only,
                 }
             })
             .filter(|p| !p.keys.is_empty())
@@ -248,10 +297,17 @@ fn says(k: &Unit, a: &Unit) -> bool {
                     && k.stems.last() == a.stems.first()
                     && !VOCABULARY.is_generic(a))
         }
-        (false, true) => k.first == k.last && words_match(&k.stems[0], &a.stems[0]),
-        (true, false) => a.stems.iter().any(|s| words_match(&k.stems[0], s)),
-        (true, true) => words_match(&k.stems[0], &a.stems[0]),
+        (false, true) => k.first == k.last && first_match(&k.stems, &a.stems),
+        (true, false) => k
+            .stems
+            .first()
+            .is_some_and(|k0| a.stems.iter().any(|s| words_match(k0, s))),
+        (true, true) => first_match(&k.stems, &a.stems),
     }
+}
+
+fn first_match(a: &[String], b: &[String]) -> bool {
+    matches!((a.first(), b.first()), (Some(x), Some(y)) if words_match(x, y))
 }
 
 /// Same stem, or one a typo of the other: same first letter, at least five letters, within one
@@ -328,12 +384,14 @@ fn words_of(doc: &Doc, units: &[usize]) -> Vec<(usize, usize)> {
 fn find_phrase(
     phrase: &Phrase,
     doc: &Doc,
-    sentences: &[std::ops::Range<usize>],
+    sentences: &[(std::ops::Range<usize>, bool)],
     echo: &Echo,
 ) -> Found {
     let keys = &phrase.keys;
     let n = keys.len();
     let fresh: Vec<usize> = (0..n).filter(|&i| !keys[i].echo).collect();
+    // A phrase of only generic or echo words ("Action", "resource ARN") must be said as written.
+    let plain = keys.iter().all(|k| k.echo || k.generic);
     let need_fresh = if phrase.strict {
         fresh.len()
     } else {
@@ -346,10 +404,17 @@ fn find_phrase(
     } else {
         n.min(2)
     };
+    if plain || phrase.function_only {
+        return find_sequence(phrase, doc, sentences);
+    }
     let max_span = (2 * n + 4).max(8);
     let mut result = Found::default();
     let mut best_count = 0;
-    for range in sentences {
+    for (range, salad) in sentences {
+        // A list of keywords names things; it states no relation between them.
+        if *salad && n > 1 {
+            continue;
+        }
         let units = &doc.units[range.clone()];
         // Occurrences of each key unit in the sentence (indices into `units`).
         let occ: Vec<Vec<usize>> = keys
@@ -376,8 +441,7 @@ fn find_phrase(
                 .collect();
             let matched: Vec<usize> = (0..n).filter(|&i| chosen[i].is_some()).collect();
             let fresh_hits = matched.iter().filter(|&&i| !keys[i].echo).count();
-            let anchor = matched.iter().any(|&i| !keys[i].echo && !keys[i].generic)
-                || (fresh.is_empty() && matched.len() == n);
+            let anchor = matched.iter().any(|&i| !keys[i].echo && !keys[i].generic);
             // Antonyms standing in for missing key units.
             let used: Vec<usize> = chosen.iter().flatten().copied().collect();
             let antonym = (0..n).filter(|i| chosen[*i].is_none()).find_map(|i| {
@@ -390,9 +454,6 @@ fn find_phrase(
                 hits >= need_fresh && total >= need_total && hits + total > 0
             };
             if !enough(fresh_hits + antonym_hits, matched.len() + antonym_hits) || !anchor {
-                continue;
-            }
-            if fresh.is_empty() && !in_order(&chosen) {
                 continue;
             }
             let abs: Vec<usize> = used.iter().map(|&j| range.start + j).collect();
@@ -425,10 +486,85 @@ fn find_phrase(
     result
 }
 
-/// Whether the chosen occurrences stand in the key's order.
-fn in_order(chosen: &[Option<usize>]) -> bool {
-    let placed: Vec<usize> = chosen.iter().flatten().copied().collect();
-    placed.windows(2).all(|w| w[0] < w[1])
+/// A phrase of only generic or echo words, said as written: its units in order, each within two
+/// units of the one before, with the phrase's polarity.
+fn find_sequence(
+    phrase: &Phrase,
+    doc: &Doc,
+    sentences: &[(std::ops::Range<usize>, bool)],
+) -> Found {
+    let keys = &phrase.keys;
+    if phrase.function_only {
+        return find_words(phrase, doc);
+    }
+    for (range, salad) in sentences {
+        if *salad && keys.len() > 1 {
+            continue;
+        }
+        let units = &doc.units[range.clone()];
+        for start in 0..units.len() {
+            if !says(&keys[0].unit, &units[start]) {
+                continue;
+            }
+            let mut placed = vec![start];
+            for k in &keys[1..] {
+                let prev = *placed.last().unwrap_or(&start);
+                match (prev + 1..units.len().min(prev + 3)).find(|&j| says(&k.unit, &units[j])) {
+                    Some(j) => placed.push(j),
+                    None => break,
+                }
+            }
+            if placed.len() < keys.len() {
+                continue;
+            }
+            let negated = placed.iter().any(|&j| units[j].negated);
+            let abs: Vec<usize> = placed.iter().map(|j| range.start + j).collect();
+            return Found {
+                covered: negated == phrase.negated,
+                contradicted: negated != phrase.negated,
+                words: words_of(doc, &abs),
+                matched: Some(phrase.text.clone()),
+            };
+        }
+    }
+    Found::default()
+}
+
+/// A phrase of function words only, found word by word in the answer's tokens.
+fn find_words(phrase: &Phrase, doc: &Doc) -> Found {
+    let stems: Vec<&String> = phrase
+        .keys
+        .iter()
+        .filter_map(|k| k.unit.stems.first())
+        .collect();
+    let Some(first) = stems.first() else {
+        return Found::default();
+    };
+    let toks = &doc.tokens;
+    for start in 0..toks.len() {
+        if toks[start].stem != **first {
+            continue;
+        }
+        let mut placed = vec![start];
+        for stem in &stems[1..] {
+            let prev = *placed.last().unwrap_or(&start);
+            let next = (prev + 1..toks.len().min(prev + 4))
+                .find(|&j| toks[j].sentence == toks[start].sentence && toks[j].stem == **stem);
+            match next {
+                Some(j) => placed.push(j),
+                None => break,
+            }
+        }
+        if placed.len() == stems.len() {
+            return Found {
+                covered: true,
+                contradicted: false,
+                words: placed.iter().map(|&j| (j, j)).collect(),
+                matched: Some(phrase.text.clone()),
+            };
+        }
+    }
+    Found::default()
 }
 
 /// Whether the answer swaps what stands on either side of a key unit: "an allow overrides an
@@ -473,12 +609,19 @@ fn entries_opposed(entries: &[Vec<KeyUnit>], units: &[Unit], side: &[usize]) -> 
     })
 }
 
-fn find_claim(claim: &CompiledClaim, doc: &Doc, sentences: &[std::ops::Range<usize>]) -> Found {
+fn find_claim(
+    claim: &CompiledClaim,
+    doc: &Doc,
+    sentences: &[(std::ops::Range<usize>, bool)],
+) -> Found {
     let Some(head) = claim.relation.first() else {
         return Found::default();
     };
     let mut result = Found::default();
-    for range in sentences {
+    for (range, salad) in sentences {
+        if *salad {
+            continue;
+        }
         let units = &doc.units[range.clone()];
         for r in 0..units.len() {
             let direct = says(&head.unit, &units[r]);
@@ -689,18 +832,36 @@ mod tests {
 
     #[test]
     fn keyword_salad_earns_nothing() {
-        let kp = KeyPoint::new("an explicit deny overrides any allow");
+        let kps = [
+            KeyPoint::new("an explicit deny overrides any allow"),
+            KeyPoint::new("SCPs and RCPs must allow the action"),
+            KeyPoint::new("even administrator permissions cannot override it"),
+            KeyPoint::new("CloudTrail"),
+        ];
+        let echo = Echo::default();
+        let points: Vec<Point> = kps.iter().map(|k| Point::compile(k, &echo)).collect();
+        let covered = |answer: &str| -> Vec<bool> {
+            let mut doc = Doc::new(answer);
+            doc.mark_salad(&points);
+            points.iter().map(|p| p.find(&doc, &echo).covered).collect()
+        };
+        // A list of the card's keywords states no relation; a bare name still counts.
         assert_eq!(
-            verdict(&kp, "explicit deny override allow SCP RCP admin order"),
-            MISSED
+            covered("explicit deny override allow SCP RCP admin order CloudTrail"),
+            [false, false, false, true]
         );
         assert_eq!(
-            verdict(&kp, "deny, allow, explicit, override, SCP, boundary"),
-            MISSED
+            covered("deny, allow, explicit, override, SCP, RCP, administrator"),
+            [false; 4]
         );
         assert_eq!(
-            verdict(&kp, "An explicit deny overrides any allow."),
-            COVERED
+            covered("An explicit deny overrides any allow. SCPs and RCPs must allow the action."),
+            [true, true, false, false]
+        );
+        // Terse is not salad: few words, or one key point.
+        assert_eq!(
+            covered("Explicit deny beats allow"),
+            [true, false, false, false]
         );
     }
 

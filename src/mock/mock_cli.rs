@@ -56,6 +56,8 @@ pub struct HistoryRow {
     pub trend: Option<f64>,
     pub partial: bool,
     pub seed: Option<u64>,
+    /// Verdicts the learner flipped, kept so disagreements with the grader can be reviewed.
+    pub flipped: Vec<super::report::FlippedPoint>,
 }
 
 /// Past interviews, oldest first, with their trend. Rows whose report cannot be read are reported
@@ -89,6 +91,7 @@ pub fn history(store: &Store) -> Result<(Vec<HistoryRow>, Vec<String>)> {
             trend,
             partial: report.partial,
             seed: report.seed,
+            flipped: report.flipped_points(),
         });
     }
     Ok((rows, problems))

@@ -2,11 +2,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::grade::{Answer, PointGrade};
+use super::grade::{Answer, PointGrade, Verdict};
 use crate::deck::model::{CardKind, TOPICS, topic_title};
 
-/// Format version of the stored JSON.
-pub const REPORT_VERSION: u32 = 1;
+/// Format version of the stored JSON. Version 2 added verdicts with evidence, contradictions,
+/// the learner's flips and the rating suggestion; version 1 reports still read (those fields
+/// default to none).
+pub const REPORT_VERSION: u32 = 2;
 
 /// A rating at or below this (1 = again, 2 = hard) marks a card for rescheduling.
 pub const LOW_RATING: u8 = 2;
@@ -39,14 +41,24 @@ pub struct QuestionReport {
     pub kind: CardKind,
     pub question: String,
     pub status: QuestionStatus,
-    /// 0.0–1.0: covered key points over all key points, hinted ones at reduced credit.
+    /// -1.0–1.0: covered key points minus contradicted ones, over all key points, hinted ones at
+    /// reduced credit, after the learner's flips.
     pub score: f64,
     pub covered: usize,
+    /// Key points the answer contradicted (after flips).
+    #[serde(default)]
+    pub contradicted: usize,
+    /// Key points whose verdict the learner flipped; `points` marks which.
+    #[serde(default)]
+    pub flips: usize,
+    /// The rating the verdict suggested.
+    #[serde(default)]
+    pub suggested_rating: Option<u8>,
     pub total: usize,
     /// Time allotted to the question and time used, in milliseconds.
     pub budget_ms: u64,
     pub used_ms: u64,
-    /// Key points not covered (`label: text` for scenario steps and table cells).
+    /// Key points not covered after flips (`label: text` for scenario steps and table cells).
     pub missed: Vec<String>,
     /// Key points revealed by hints.
     pub hints: Vec<String>,
@@ -54,6 +66,17 @@ pub struct QuestionReport {
     pub rating: Option<u8>,
     pub answer: Option<Answer>,
     pub points: Vec<PointGrade>,
+}
+
+/// A verdict the learner overruled, kept for review.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FlippedPoint {
+    pub card_id: String,
+    pub point: String,
+    pub grader: Verdict,
+    pub learner: Verdict,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evidence: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -80,6 +103,9 @@ pub struct MockReport {
     /// Per topic, weakest first.
     pub topics: Vec<TopicScore>,
     pub hints_used: usize,
+    /// Verdicts the learner flipped, over all questions.
+    #[serde(default)]
+    pub flips: usize,
     /// Cards the learner rated 1 or 2: the scheduler brings them back soon.
     pub low_rated: Vec<String>,
 }
@@ -135,6 +161,7 @@ impl MockReport {
             partial,
             score,
             hints_used: questions.iter().map(|q| q.hints.len()).sum(),
+            flips: questions.iter().map(|q| q.flips).sum(),
             low_rated: questions
                 .iter()
                 .filter(|q| q.rating.is_some_and(|r| r <= LOW_RATING))
@@ -151,6 +178,28 @@ impl MockReport {
 
     pub fn from_json(json: &str) -> serde_json::Result<Self> {
         serde_json::from_str(json)
+    }
+
+    /// Every key point whose verdict the learner flipped, with the grader's verdict and theirs.
+    pub fn flipped_points(&self) -> Vec<FlippedPoint> {
+        self.questions
+            .iter()
+            .flat_map(|q| {
+                q.points
+                    .iter()
+                    .filter(|p| p.flipped)
+                    .map(move |p| FlippedPoint {
+                        card_id: q.card_id.clone(),
+                        point: match &p.label {
+                            Some(l) => format!("{l}: {}", p.text),
+                            None => p.text.clone(),
+                        },
+                        grader: p.verdict(),
+                        learner: p.effective(),
+                        evidence: p.evidence.clone(),
+                    })
+            })
+            .collect()
     }
 
     /// Every missed key point, with the card it belongs to.
@@ -187,6 +236,9 @@ mod tests {
             status,
             score,
             covered: 0,
+            contradicted: 0,
+            flips: 0,
+            suggested_rating: None,
             total: 2,
             budget_ms: 60_000,
             used_ms: 30_000,
@@ -236,6 +288,21 @@ mod tests {
         let json = r.to_json().unwrap();
         assert!(json.contains("\"status\":\"answered\""));
         assert_eq!(MockReport::from_json(&json).unwrap(), r);
+    }
+
+    #[test]
+    fn version_1_reports_still_read() {
+        let json = r#"{"version":1,"seed":3,"planned_ms":60000,"used_ms":1000,"partial":false,
+            "score":0.5,"questions":[{"card_id":"a","topic":"sts","kind":"basic","question":"?",
+            "status":"answered","score":0.5,"covered":1,"total":2,"budget_ms":60000,"used_ms":1000,
+            "missed":["x"],"hints":[],"rating":3,"answer":{"Text":"y"},
+            "points":[{"text":"y","covered":true,"span":{"start":0,"end":1},"part":0},
+                      {"text":"x","covered":false,"span":null}]}],
+            "topics":[],"hints_used":0,"low_rated":[]}"#;
+        let r = MockReport::from_json(json).unwrap();
+        assert_eq!(r.questions[0].flips, 0);
+        assert_eq!(r.questions[0].points[1].evidence, None);
+        assert!(!r.questions[0].points[0].flipped);
     }
 
     #[test]

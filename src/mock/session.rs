@@ -7,7 +7,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::grade::{Answer, CardGrade, PointGrade, expected_points, grade_card};
+use super::grade::{Answer, CardGrade, PointGrade, Verdict, expected_points, grade_card};
 use super::report::{MockReport, QuestionReport, QuestionStatus};
 use super::select::is_askable;
 use super::timer::Countdown;
@@ -70,6 +70,8 @@ pub enum SessionError {
     Finished,
     #[error("every key point of this question is already revealed")]
     NoMoreHints,
+    #[error("the verdict has no key point {0}")]
+    NoSuchPoint(usize),
     #[error("a rating is 1 (again), 2 (hard), 3 (good) or 4 (easy), not {0}")]
     BadRating(u8),
     #[error(transparent)]
@@ -132,8 +134,7 @@ fn empty_answer(card: &Card) -> Answer {
                 card.scenario.as_ref().map_or(0, |s| s.steps.len())
             ])
         }
-        CardKind::Table => Answer::Cells(Vec::new()),
-        CardKind::Basic => Answer::Text(String::new()),
+        CardKind::Table | CardKind::Basic => Answer::Text(String::new()),
     }
 }
 
@@ -401,6 +402,32 @@ impl MockSession {
         self.outcomes.last().map(score_of)
     }
 
+    /// Flips the grader's verdict on key point `index` of the reviewed question (covered ↔ missed;
+    /// a contradicted point becomes covered). Flipping again restores the grader's verdict. The
+    /// score, the rating suggestion and the report use the flipped verdicts and keep the flips.
+    pub fn flip(&mut self, index: usize) -> Result<(), SessionError> {
+        if self.phase != Phase::Reviewing {
+            return Err(SessionError::NotReviewing);
+        }
+        let grade = self
+            .outcomes
+            .last_mut()
+            .and_then(|o| o.grade.as_mut())
+            .ok_or(SessionError::NotReviewing)?;
+        if grade.flip(index) {
+            Ok(())
+        } else {
+            Err(SessionError::NoSuchPoint(index))
+        }
+    }
+
+    /// The rating the verdict suggests for the reviewed question (see [`suggest_rating`]).
+    pub fn suggested_rating(&self) -> Option<u8> {
+        self.outcomes
+            .last()
+            .map(|o| suggest_rating(o.status, score_of(o), &o.hints))
+    }
+
     /// Records the learner's rating of the reviewed question and opens the next one (or finishes).
     pub fn rate(&mut self, rating: u8, now: Instant) -> Result<Rated, SessionError> {
         if !(1..=4).contains(&rating) {
@@ -469,6 +496,8 @@ fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
+/// Covered key points (hinted ones at `HINT_CREDIT`) minus contradicted ones, over all, after the
+/// learner's flips: from -1 to 1.
 fn score_of(o: &Outcome) -> f64 {
     let Some(grade) = &o.grade else { return 0.0 };
     if grade.points.is_empty() {
@@ -478,16 +507,26 @@ fn score_of(o: &Outcome) -> f64 {
         .points
         .iter()
         .enumerate()
-        .filter(|(_, p)| p.covered)
-        .map(|(i, _)| {
-            if o.hints.contains(&i) {
-                HINT_CREDIT
-            } else {
-                1.0
-            }
+        .map(|(i, p)| match p.effective() {
+            Verdict::Covered if o.hints.contains(&i) => HINT_CREDIT,
+            v => v.credit(),
         })
         .sum();
     credit / grade.points.len() as f64
+}
+
+/// The rating a verdict suggests: 1 (again) below 30% or when skipped, 2 (hard) below 60%, 3 (good)
+/// below 90% or with hints, else 4 (easy).
+pub fn suggest_rating(status: QuestionStatus, score: f64, hints: &[usize]) -> u8 {
+    if status == QuestionStatus::Skipped || score < 0.3 {
+        1
+    } else if score < 0.6 {
+        2
+    } else if score < 0.9 || !hints.is_empty() {
+        3
+    } else {
+        4
+    }
 }
 
 fn describe(p: &PointGrade) -> String {
@@ -524,6 +563,7 @@ fn question_report(card: &Card, outcome: Option<&Outcome>) -> QuestionReport {
             0.0,
         ),
     };
+    let suggested = outcome.map(|o| suggest_rating(o.status, score_of(o), &o.hints));
     let missed = if points.is_empty() {
         expected
             .iter()
@@ -533,7 +573,11 @@ fn question_report(card: &Card, outcome: Option<&Outcome>) -> QuestionReport {
             })
             .collect()
     } else {
-        points.iter().filter(|p| !p.covered).map(describe).collect()
+        points
+            .iter()
+            .filter(|p| p.effective() != Verdict::Covered)
+            .map(describe)
+            .collect()
     };
     QuestionReport {
         card_id: card.id.clone(),
@@ -542,7 +586,16 @@ fn question_report(card: &Card, outcome: Option<&Outcome>) -> QuestionReport {
         question: card.question.clone(),
         status,
         score,
-        covered: points.iter().filter(|p| p.covered).count(),
+        covered: points
+            .iter()
+            .filter(|p| p.effective() == Verdict::Covered)
+            .count(),
+        contradicted: points
+            .iter()
+            .filter(|p| p.effective() == Verdict::Contradicted)
+            .count(),
+        flips: points.iter().filter(|p| p.flipped).count(),
+        suggested_rating: suggested.filter(|_| status.is_scored()),
         total: expected.len(),
         budget_ms: millis(budget),
         used_ms: millis(used),

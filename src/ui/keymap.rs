@@ -590,8 +590,24 @@ pub fn default_bindings() -> Vec<Binding> {
             Edit,
             "type the answer (Esc leaves the field)"
         ),
-        b!(Mock, p(K::Tab), Right, "next step or cell"),
-        b!(Mock, p(K::BackTab), Left, "previous step or cell"),
+        b!(
+            Mock,
+            p(K::Tab),
+            Right,
+            "next step, or next key point of the verdict"
+        ),
+        b!(
+            Mock,
+            p(K::BackTab),
+            Left,
+            "previous step, or previous key point of the verdict"
+        ),
+        b!(
+            Mock,
+            c('f'),
+            Toggle,
+            "after the verdict: flip the selected key point (covered / missed)"
+        ),
         b!(Mock, c('1'), Rate(1), "after the verdict: rate Again"),
         b!(Mock, c('2'), Rate(2), "after the verdict: rate Hard"),
         b!(Mock, c('3'), Rate(3), "after the verdict: rate Good"),

@@ -16,7 +16,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
 use crate::deck::model::{Card, CardKind, topic_title};
-use crate::mock::grade::{Answer, CellAnswer, PointGrade, hidden_cells};
+use crate::mock::grade::{Answer, PointGrade, Verdict, hidden_cells};
 use crate::mock::report::{MockReport, QuestionStatus};
 use crate::mock::session::{MockEvent, MockSession, Phase};
 use crate::mock::timer::clock_text;
@@ -124,7 +124,6 @@ pub enum View {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Part {
     pub label: Option<String>,
-    pub cell: Option<(usize, usize)>,
     pub input: TextInput,
 }
 
@@ -155,6 +154,8 @@ pub struct MockScreen {
     /// Keys go to the text input.
     pub focused: bool,
     pub view: View,
+    /// The key point selected in the verdict (to flip it).
+    pub point: usize,
     pub message: Option<String>,
     pub scroll: u16,
     pub report: Option<MockReport>,
@@ -172,7 +173,6 @@ fn parts_for(card: &Card) -> Vec<Part> {
     let plain = || {
         vec![Part {
             label: None,
-            cell: None,
             input: TextInput::new(),
         }]
     };
@@ -183,33 +183,13 @@ fn parts_for(card: &Card) -> Vec<Part> {
                 .iter()
                 .map(|s| Part {
                     label: Some(s.prompt.clone()),
-                    cell: None,
                     input: TextInput::new(),
                 })
                 .collect(),
             _ => plain(),
         },
-        CardKind::Table => match &card.table {
-            Some(table) if !hidden_cells(table).is_empty() => hidden_cells(table)
-                .into_iter()
-                .map(|(r, c)| {
-                    let row = table
-                        .rows
-                        .get(r)
-                        .and_then(|row| row.first())
-                        .cloned()
-                        .unwrap_or_default();
-                    let col = table.headers.get(c).cloned().unwrap_or_default();
-                    Part {
-                        label: Some(format!("{row} / {col}")),
-                        cell: Some((r, c)),
-                        input: TextInput::new(),
-                    }
-                })
-                .collect(),
-            _ => plain(),
-        },
-        CardKind::Basic => plain(),
+        // A table is answered as text, one row a line, the same as `iamdrill grade`.
+        CardKind::Table | CardKind::Basic => plain(),
     }
 }
 
@@ -228,6 +208,7 @@ impl MockScreen {
             part: 0,
             focused: true,
             view: View::Question,
+            point: 0,
             message: None,
             scroll: 0,
             report: None,
@@ -295,6 +276,7 @@ impl MockScreen {
                 };
                 self.focused = false;
                 self.scroll = 0;
+                self.point = 0;
                 self.message = Some("Time is up: what you typed was graded.".into());
                 true
             }
@@ -315,18 +297,6 @@ impl MockScreen {
             CardKind::Scenario if self.parts.iter().all(|p| p.label.is_some()) => {
                 Answer::Steps(texts().collect())
             }
-            CardKind::Table if self.parts.iter().all(|p| p.cell.is_some()) => Answer::Cells(
-                self.parts
-                    .iter()
-                    .filter_map(|p| {
-                        p.cell.map(|(row, col)| CellAnswer {
-                            row,
-                            col,
-                            text: p.input.text(),
-                        })
-                    })
-                    .collect(),
-            ),
             _ => Answer::Text(texts().collect::<Vec<_>>().join("\n")),
         }
     }
@@ -353,6 +323,7 @@ impl MockScreen {
                 };
                 self.focused = false;
                 self.scroll = 0;
+                self.point = 0;
                 self.message = None;
             }
             Err(e) => self.message = Some(e.to_string()),
@@ -470,6 +441,7 @@ impl MockScreen {
                     };
                     self.focused = false;
                     self.scroll = 0;
+                    self.point = 0;
                     self.message = None;
                 }
                 Err(e) => self.message = Some(e.to_string()),
@@ -536,8 +508,22 @@ impl MockScreen {
     }
 
     fn handle_grade(&mut self, input: Input) -> Effect {
+        let points = self.session.last_grade().map_or(0, |g| g.points.len());
         match input {
             Input::Action(Action::Rate(n)) => self.rate(n),
+            Input::Action(Action::Right) if points > 0 => {
+                self.point = (self.point + 1).min(points - 1);
+            }
+            Input::Action(Action::Left) => self.point = self.point.saturating_sub(1),
+            Input::Action(Action::Toggle) => match self.session.flip(self.point) {
+                Ok(()) => {
+                    self.message = Some(format!(
+                        "Key point {} flipped: the score and the suggested rating use your verdict.",
+                        self.point + 1
+                    ))
+                }
+                Err(e) => self.message = Some(e.to_string()),
+            },
             Input::Action(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
             Input::Action(Action::Down) => self.scroll = self.scroll.saturating_add(1),
             Input::Action(Action::PageUp) => self.scroll = self.scroll.saturating_sub(10),
@@ -623,20 +609,22 @@ impl MockScreen {
             t,
         ));
         if let Some(table) = &card.table
-            && self.parts.iter().any(|p| p.cell.is_some())
+            && card.kind == CardKind::Table
         {
             lines.push(Line::default());
-            let current = self.parts.get(self.part).and_then(|p| p.cell);
+            let hidden = hidden_cells(table);
             let show = |r: usize, c: usize| {
-                if Some((r, c)) == current {
-                    CellShow::Revealed
-                } else if self.parts.iter().any(|p| p.cell == Some((r, c))) {
+                if hidden.contains(&(r, c)) {
                     CellShow::Hidden
                 } else {
                     CellShow::Normal
                 }
             };
             lines.extend(table_lines(&table.headers, &table.rows, width, t, &show));
+            lines.push(Line::from(Span::styled(
+                "Type the ? cells, one row a line: `label: value; value` or `| label | value |`",
+                t.dim,
+            )));
         }
         if self.parts.len() > 1 {
             lines.push(Line::default());
@@ -790,8 +778,12 @@ impl MockScreen {
             .map(|(i, _)| i)
             .collect();
         for (i, p) in grade.points.iter().enumerate() {
-            lines.extend(point_lines(p, hinted.contains(&i), w, t));
+            lines.extend(point_lines(p, hinted.contains(&i), i == self.point, w, t));
         }
+        lines.push(Line::from(Span::styled(
+            "Tab selects a key point · f flips it if you disagree",
+            t.dim,
+        )));
         lines.push(Line::default());
         lines.push(Line::from(Span::styled("Your answer", t.title)));
         let mut any = false;
@@ -810,7 +802,7 @@ impl MockScreen {
             let marks: Vec<(usize, usize)> = grade
                 .points
                 .iter()
-                .filter(|p| p.covered && p.part == i)
+                .filter(|p| p.effective() == Verdict::Covered && !p.flipped && p.part == i)
                 .flat_map(|p| {
                     let words: Vec<(usize, usize)> =
                         p.words.iter().map(|s| (s.start, s.end)).collect();
@@ -830,6 +822,16 @@ impl MockScreen {
         lines.push(Line::from(Span::styled("Model answer", t.title)));
         lines.extend(answer_lines(card, width, t, false));
         lines.push(Line::default());
+        if let Some(r) = self.session.suggested_rating() {
+            let name = ["again", "hard", "good", "easy"][usize::from(r.clamp(1, 4)) - 1];
+            lines.push(Line::from(vec![
+                Span::styled("Suggested rating: ", t.text),
+                Span::styled(
+                    format!("{r} {name}"),
+                    t.ratings[usize::from(r.clamp(1, 4)) - 1],
+                ),
+            ]));
+        }
         lines.push(Line::from(vec![
             Span::styled("How well did you know it? ", t.text),
             Span::styled("1", t.ratings[0]),
@@ -935,7 +937,10 @@ impl MockScreen {
         }
         lines.push(Line::default());
         lines.push(Line::from(Span::styled(
-            format!("Hints used: {}", report.hints_used),
+            format!(
+                "Hints used: {} · verdicts you flipped: {}",
+                report.hints_used, report.flips
+            ),
             t.text,
         )));
         if !self.due_again.is_empty() {
@@ -957,9 +962,14 @@ impl MockScreen {
 }
 
 /// A 0.0-1.0 score as a whole percentage (never "-0%").
+/// A -1.0–1.0 score as a whole percentage (never "-0%"; below zero when contradictions outweigh).
 pub fn percent(score: f64) -> String {
     let v = (score * 100.0).round();
-    format!("{}%", if v <= 0.0 { 0.0 } else { v })
+    if v == 0.0 {
+        "0%".into()
+    } else {
+        format!("{v}%")
+    }
 }
 
 fn kind_name(kind: CardKind) -> &'static str {
@@ -970,31 +980,59 @@ fn kind_name(kind: CardKind) -> &'static str {
     }
 }
 
-/// One key point's verdict: ✓ or ✗ (markers, not colour alone), and what earned it.
-fn point_lines(p: &PointGrade, hinted: bool, w: usize, t: &Theme) -> Vec<Line<'static>> {
-    let (mark, style) = if p.covered {
-        ("✓ ", t.good)
-    } else {
-        ("✗ ", t.bad)
+/// One key point's verdict: ✓ covered, ✗ missed or ! contradicted (markers, not colour alone),
+/// with the words that earned or contradicted it, and whether the learner flipped it.
+fn point_lines(
+    p: &PointGrade,
+    hinted: bool,
+    selected: bool,
+    w: usize,
+    t: &Theme,
+) -> Vec<Line<'static>> {
+    let verdict = p.effective();
+    let (mark, style) = match verdict {
+        Verdict::Covered => ("✓ ", t.good),
+        Verdict::Missed => ("✗ ", t.bad),
+        Verdict::Contradicted => ("! ", t.bad),
     };
     let mut text = match &p.label {
         Some(l) => format!("{l}: {}", p.text),
         None => p.text.clone(),
     };
-    if p.contradicted {
-        text.push_str(" (your answer says the opposite)");
+    match (verdict, &p.evidence) {
+        (Verdict::Covered, Some(e)) if !p.flipped => text.push_str(&format!(" ← \"{e}\"")),
+        (Verdict::Contradicted, Some(e)) => {
+            text.push_str(&format!(" (contradicted: \"{e}\")"));
+        }
+        (Verdict::Contradicted, None) => text.push_str(" (your answer says the opposite)"),
+        _ => {}
+    }
+    if p.flipped {
+        text.push_str(&format!(
+            " (flipped by you; grader: {})",
+            p.verdict().name()
+        ));
     }
     if hinted {
         text.push_str(" (hint)");
     }
     let mut out = Vec::new();
-    for (k, l) in wrap(&sanitize(&text), w.saturating_sub(2))
+    for (k, l) in wrap(&sanitize(&text), w.saturating_sub(3))
         .into_iter()
         .enumerate()
     {
+        let cursor = if k == 0 && selected { "›" } else { " " };
         out.push(Line::from(vec![
+            Span::styled(cursor, t.key),
             Span::styled(if k == 0 { mark } else { "  " }, style),
-            Span::styled(l, if p.covered { t.text } else { t.dim }),
+            Span::styled(
+                l,
+                if verdict == Verdict::Covered {
+                    t.text
+                } else {
+                    t.dim
+                },
+            ),
         ]));
     }
     out
@@ -1135,48 +1173,49 @@ mod tests {
     }
 
     #[test]
-    fn table_cards_ask_cell_by_cell_and_grade_the_cells() {
+    fn table_cards_take_rows_as_text_and_the_verdict_can_be_flipped() {
         use crate::deck::model::Table;
-        use ratatui::crossterm::event::KeyModifiers;
         let mut c = card("t", &[]);
         c.kind = CardKind::Table;
         c.table = Some(Table {
-            headers: vec!["Policy".into(), "Grants access".into()],
+            headers: vec!["Call".into(), "Maximum".into()],
             rows: vec![
-                vec!["SCP".into(), "no".into()],
-                vec!["Identity policy".into(), "yes".into()],
+                vec!["AssumeRole".into(), "12 hours".into()],
+                vec!["GetSessionToken".into(), "36 hours".into()],
             ],
         });
         let session = MockSession::new(vec![c], Duration::from_secs(60), None).unwrap();
         let mut s = MockScreen::new(session, Theme::new(ThemeKind::Mono), 0);
-        let labels: Vec<_> = s.parts.iter().map(|p| p.label.clone().unwrap()).collect();
-        assert_eq!(
-            labels,
-            ["SCP / Grants access", "Identity policy / Grants access"]
-        );
-        let key = |s: &mut MockScreen, code| {
-            s.handle(Input::Key(KeyEvent::new(code, KeyModifiers::NONE)))
-        };
-        key(&mut s, KeyCode::Char('n'));
-        key(&mut s, KeyCode::Char('o'));
-        // Enter on an empty line moves to the next cell, then submits from the last one.
-        key(&mut s, KeyCode::Enter);
-        key(&mut s, KeyCode::Enter);
-        assert_eq!(s.part, 1);
-        key(&mut s, KeyCode::Char('n'));
-        key(&mut s, KeyCode::Char('o'));
-        key(&mut s, KeyCode::Enter);
-        key(&mut s, KeyCode::Enter);
+        assert_eq!(s.parts.len(), 1, "one text for the whole table");
+        s.handle(Input::Paste("GetSessionToken: 36 h".into()));
+        s.handle(Input::Action(Action::Submit));
         assert_eq!(
             s.view,
             View::Grade {
                 status: QuestionStatus::Answered
             }
         );
-        let grade = s.session.last_grade().unwrap();
-        let covered: Vec<bool> = grade.points.iter().map(|p| p.covered).collect();
-        assert_eq!(covered, [true, false]);
-        assert_eq!(grade.points[0].part, 0);
+        let covered: Vec<bool> = s
+            .session
+            .last_grade()
+            .unwrap()
+            .points
+            .iter()
+            .map(|p| p.covered)
+            .collect();
+        assert_eq!(covered, [false, true]);
+        assert_eq!(s.session.suggested_rating(), Some(2));
+        // The learner disagrees with the first verdict: Tab stays on it, f flips it.
+        s.handle(Input::Action(Action::Toggle));
+        let g = s.session.last_grade().unwrap();
+        assert!(g.points[0].flipped);
+        assert_eq!(g.covered(), 2);
+        assert_eq!(s.session.suggested_rating(), Some(4));
+        s.handle(Input::Action(Action::Rate(4)));
+        let report = s.report.as_ref().expect("finished");
+        assert_eq!(report.flips, 1);
+        assert_eq!(report.questions[0].covered, 2);
+        assert_eq!(report.flipped_points()[0].card_id, "t");
     }
 
     #[test]
