@@ -55,10 +55,8 @@
 //!   `partial` for a quit interview.
 //! * `iamdrill grade --card ID --answer-file F [--json]`: [`cli`].
 
-pub mod cli;
 pub mod grade;
 pub mod matcher;
-pub mod mock_cli;
 pub mod report;
 pub mod select;
 pub mod session;
