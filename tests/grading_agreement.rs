@@ -1,107 +1,271 @@
-//! Agreement of the grader with an examiner's judgements on realistic typed answers
-//! (tests/data/grading/*.yaml). Every key-point decision counts once.
+//! Agreement of the grader with an examiner's judgements (tests/data/grading/agreement, see its
+//! README): per card kind, the share of graded units where the grader's verdict (covered, missed,
+//! contradicted) is the examiner's, and the share of expected orderings the scores keep (strong >
+//! partial > off-topic with strong = paraphrase and terse; every answer > reversed; paraphrase >
+//! salad). A second test checks that the app's path (a mock session) and `iamdrill grade`'s path
+//! (an answer file) give identical verdicts on every answer.
 
+use std::collections::BTreeMap;
 use std::path::Path;
+use std::time::{Duration, Instant};
 
-use iamdrill::deck::model::KeyPoint;
-use iamdrill::mock::grade::grade_text;
+use iamdrill::deck::builtin_decks;
+use iamdrill::deck::model::{Card, CardKind};
+use iamdrill::mock::grade::{Answer, CardGrade, Verdict, expected_points, grade_card};
+use iamdrill::mock::session::MockSession;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct Case {
-    id: String,
-    question: String,
-    key_points: Vec<KeyPoint>,
+struct Entry {
+    card: String,
+    kind: CardKind,
+    points: Vec<String>,
     answers: Vec<Judged>,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Judged {
-    kind: String,
-    text: String,
-    judgement: Vec<bool>,
+    id: String,
+    category: String,
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    steps: Option<Vec<String>>,
+    judgement: Vec<Verdict>,
 }
 
-fn load_cases() -> Vec<(String, Case)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/grading");
+const STRONG: &[&str] = &["paraphrase", "terse"];
+
+fn load() -> Vec<Entry> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/grading/agreement");
     let mut files: Vec<_> = std::fs::read_dir(&dir)
-        .expect("grading data directory")
+        .expect("agreement data directory")
         .map(|e| e.expect("directory entry").path())
         .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
         .collect();
     files.sort();
-    let mut cases = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file).expect("readable data file");
-        let parsed: Vec<Case> =
-            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
-        let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        cases.extend(parsed.into_iter().map(|c| (name.clone(), c)));
+    files
+        .iter()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).expect("readable data file");
+            serde_yaml::from_str::<Vec<Entry>>(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}", f.display()))
+        })
+        .collect()
+}
+
+fn cards() -> BTreeMap<String, Card> {
+    builtin_decks()
+        .into_iter()
+        .flat_map(|d| d.cards)
+        .map(|c| (c.id.clone(), c))
+        .collect()
+}
+
+/// The answer as a file for `iamdrill grade`: a scenario's steps as `Step N:` lines.
+fn file_text(a: &Judged) -> String {
+    match (&a.text, &a.steps) {
+        (Some(t), _) => t.clone(),
+        (None, Some(steps)) => steps
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("Step {}: {s}\n", i + 1))
+            .collect(),
+        (None, None) => panic!("{}: neither text nor steps", a.id),
     }
-    cases
+}
+
+/// `iamdrill grade`'s path: the file's text, split into the card's answer shape by the grader.
+fn grade_path(card: &Card, a: &Judged) -> CardGrade {
+    grade_card(card, &Answer::Text(file_text(a))).unwrap_or_else(|e| panic!("{}: {e}", a.id))
+}
+
+/// The app's path: the answer typed into a mock session (one text per step for a scenario).
+fn app_path(card: &Card, a: &Judged) -> CardGrade {
+    let t0 = Instant::now();
+    let mut s = MockSession::new(vec![card.clone()], Duration::from_secs(600), None)
+        .unwrap_or_else(|e| panic!("{}: {e}", a.id));
+    s.start(t0).unwrap();
+    let draft = match (&a.text, &a.steps) {
+        (Some(t), _) => Answer::Text(t.clone()),
+        (None, Some(steps)) => Answer::Steps(steps.clone()),
+        (None, None) => panic!("{}: neither text nor steps", a.id),
+    };
+    s.set_draft(draft).unwrap();
+    s.submit(t0 + Duration::from_secs(5))
+        .unwrap_or_else(|e| panic!("{}: {e}", a.id))
+        .clone()
+}
+
+#[derive(Default)]
+struct Tally {
+    units: usize,
+    agree: usize,
+    pairs: usize,
+    ordered: usize,
+}
+
+fn pct(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        100.0
+    } else {
+        a as f64 * 100.0 / b as f64
+    }
 }
 
 #[test]
-fn grader_agrees_with_the_examiner_on_at_least_90_percent_of_key_point_decisions() {
-    let cases = load_cases();
-    let answers: usize = cases.iter().map(|(_, c)| c.answers.len()).sum();
-    assert!(
-        answers >= 40,
-        "the agreement set needs at least 40 answers, has {answers}"
-    );
-    let kinds = ["good", "partial", "wrong", "typos", "negation"];
-    for kind in kinds {
-        assert!(
-            cases
-                .iter()
-                .flat_map(|(_, c)| &c.answers)
-                .any(|a| a.kind == kind),
-            "no `{kind}` answer in the agreement set"
+fn grader_agrees_with_the_examiner_per_card_kind() {
+    let entries = load();
+    let cards = cards();
+    assert!(entries.len() >= 30, "{} cards in the set", entries.len());
+    let mut tally: BTreeMap<&'static str, Tally> = BTreeMap::new();
+    let mut confusion: BTreeMap<(Verdict, Verdict), usize> = BTreeMap::new();
+    let mut salad_above = Vec::new();
+    for e in &entries {
+        let card = cards
+            .get(&e.card)
+            .unwrap_or_else(|| panic!("{}: no such built-in card", e.card));
+        assert_eq!(card.kind, e.kind, "{}: kind", e.card);
+        assert_eq!(
+            expected_points(card).len(),
+            e.points.len(),
+            "{}: the card's graded units changed; its answers must be judged again",
+            e.card
         );
-    }
-
-    let (mut agree, mut total) = (0usize, 0usize);
-    let (mut false_credit, mut missed_credit) = (0usize, 0usize);
-    for (file, case) in &cases {
-        for (ai, answer) in case.answers.iter().enumerate() {
-            assert!(
-                kinds.contains(&answer.kind.as_str()),
-                "{file} {}: kind {}",
-                case.id,
-                answer.kind
-            );
-            assert_eq!(
-                answer.judgement.len(),
-                case.key_points.len(),
-                "{file} {} answer {ai}: one judgement per key point",
-                case.id
-            );
-            let grades = grade_text(&case.question, &case.key_points, &answer.text);
-            for ((kp, grade), human) in case.key_points.iter().zip(&grades).zip(&answer.judgement) {
-                total += 1;
-                if grade.covered == *human {
-                    agree += 1;
+        let kind = match e.kind {
+            CardKind::Basic => "basic",
+            CardKind::Table => "table",
+            CardKind::Scenario => "scenario",
+        };
+        let t = tally.entry(kind).or_default();
+        let mut scores: BTreeMap<&str, f64> = BTreeMap::new();
+        for a in &e.answers {
+            assert_eq!(a.judgement.len(), e.points.len(), "{}: judgements", a.id);
+            let g = grade_path(card, a);
+            for (i, (p, human)) in g.points.iter().zip(&a.judgement).enumerate() {
+                t.units += 1;
+                *confusion.entry((*human, p.verdict())).or_default() += 1;
+                if p.verdict() == *human {
+                    t.agree += 1;
                 } else {
-                    if grade.covered {
-                        false_credit += 1;
-                    } else {
-                        missed_credit += 1;
-                    }
                     println!(
-                        "disagree {file} {} answer {ai} ({}): key point {:?}: examiner {human}, grader {}",
-                        case.id, answer.kind, kp.text, grade.covered
+                        "disagree {} unit {} {:?}: examiner {}, grader {}{}",
+                        a.id,
+                        i + 1,
+                        e.points[i],
+                        human.name(),
+                        p.verdict().name(),
+                        p.evidence
+                            .as_deref()
+                            .map(|w| format!(" ({w:?})"))
+                            .unwrap_or_default()
                     );
                 }
             }
+            scores.insert(a.category.as_str(), g.score());
+        }
+        let score = |c: &str| {
+            *scores
+                .get(c)
+                .unwrap_or_else(|| panic!("{}: no {c} answer", e.card))
+        };
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        for s in STRONG {
+            pairs.push((s, "partial"));
+            pairs.push((s, "off-topic"));
+        }
+        pairs.push(("partial", "off-topic"));
+        for c in ["paraphrase", "terse", "partial", "salad", "off-topic"] {
+            pairs.push((c, "reversed"));
+        }
+        pairs.push(("paraphrase", "salad"));
+        for (hi, lo) in pairs {
+            t.pairs += 1;
+            if score(hi) > score(lo) {
+                t.ordered += 1;
+            } else {
+                println!(
+                    "order {}: {hi} {:.2} is not above {lo} {:.2}",
+                    e.card,
+                    score(hi),
+                    score(lo)
+                );
+            }
+        }
+        if score("salad") > score("paraphrase") {
+            salad_above.push(e.card.clone());
         }
     }
-    let rate = agree as f64 / total as f64;
+    let mut total = Tally::default();
+    println!("kind      units  point agreement  orderings  ordering agreement");
+    for (kind, t) in &tally {
+        println!(
+            "{kind:<9} {:>5}  {:>5.1}% ({}/{})  {:>9}  {:>5.1}% ({}/{})",
+            t.units,
+            pct(t.agree, t.units),
+            t.agree,
+            t.units,
+            t.pairs,
+            pct(t.ordered, t.pairs),
+            t.ordered,
+            t.pairs
+        );
+        total.units += t.units;
+        total.agree += t.agree;
+        total.pairs += t.pairs;
+        total.ordered += t.ordered;
+    }
     println!(
-        "grading agreement: {agree}/{total} key-point decisions = {:.1}% over {answers} answers \
-         ({false_credit} credited against the examiner, {missed_credit} missed)",
-        rate * 100.0
+        "all       {:>5}  {:>5.1}% ({}/{})  {:>9}  {:>5.1}% ({}/{})",
+        total.units,
+        pct(total.agree, total.units),
+        total.agree,
+        total.units,
+        total.pairs,
+        pct(total.ordered, total.pairs),
+        total.ordered,
+        total.pairs
     );
-    assert!(rate >= 0.90, "agreement {:.1}% is below 90%", rate * 100.0);
+    println!("examiner -> grader: {confusion:?}");
+    assert!(
+        salad_above.is_empty(),
+        "keyword salad scored above the paraphrase on {salad_above:?}"
+    );
+    for (kind, t) in &tally {
+        assert!(
+            pct(t.agree, t.units) >= 90.0,
+            "{kind}: point agreement {:.1}% is below 90%",
+            pct(t.agree, t.units)
+        );
+        assert!(
+            pct(t.ordered, t.pairs) >= 90.0,
+            "{kind}: ordering agreement {:.1}% is below 90%",
+            pct(t.ordered, t.pairs)
+        );
+    }
+}
+
+#[test]
+fn the_app_and_grade_give_identical_verdicts_on_every_answer() {
+    let cards = cards();
+    let mut checked = 0;
+    for e in load() {
+        let card = &cards[&e.card];
+        for a in &e.answers {
+            let app = app_path(card, a);
+            let file = grade_path(card, a);
+            let verdicts = |g: &CardGrade| -> Vec<(Verdict, Option<String>, Option<String>)> {
+                g.points
+                    .iter()
+                    .map(|p| (p.verdict(), p.evidence.clone(), p.matched.clone()))
+                    .collect()
+            };
+            assert_eq!(verdicts(&app), verdicts(&file), "{}", a.id);
+            assert_eq!(app.score(), file.score(), "{}", a.id);
+            checked += 1;
+        }
+    }
+    assert!(checked >= 150, "{checked} answers checked");
 }

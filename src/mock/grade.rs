@@ -21,6 +21,10 @@ use super::matcher::{Doc, Echo, Found, Point};
 use super::text::tokenize;
 use crate::deck::model::{Card, CardKind, KeyPoint, Table};
 
+/// A scenario answer of at least this many words, with hardly any function words across its
+/// steps, is a list of keywords.
+const SALAD_WORDS: usize = 8;
+
 /// What a contradicted key point costs, against 1 for a covered one.
 pub const CONTRADICTION_PENALTY: f64 = 1.0;
 
@@ -32,7 +36,9 @@ pub struct Span {
 }
 
 /// The grader's verdict on one key point.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, Default,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     Covered,
@@ -350,9 +356,32 @@ pub fn split_steps(text: &str, steps: usize) -> Vec<(usize, usize)> {
     out
 }
 
-/// Parts introduced by `Step N` / `N.` / `N)` at the start of a line.
+/// Parts introduced by `Step N` / `N.` / `N)` at the start of a line. Where any line starts with
+/// `Step N`, only those lines start parts (a numbered list inside a step stays in it).
 fn numbered_parts(text: &str) -> Vec<(Option<usize>, usize, usize)> {
-    let mut marks: Vec<(usize, usize, usize)> = Vec::new(); // (number, line start, text start)
+    let all = numbered_marks(text);
+    let worded: Vec<(usize, usize, usize)> = all
+        .iter()
+        .filter(|m| m.3)
+        .map(|m| (m.0, m.1, m.2))
+        .collect();
+    let marks: Vec<(usize, usize, usize)> = if worded.is_empty() {
+        all.iter().map(|m| (m.0, m.1, m.2)).collect()
+    } else {
+        worded
+    };
+    let mut out = Vec::new();
+    for (i, &(n, _, start)) in marks.iter().enumerate() {
+        let end = marks.get(i + 1).map_or(text.len(), |m| m.1);
+        let (s, e) = trim_range(text, start.min(end), end);
+        out.push((Some(n), s, e));
+    }
+    out
+}
+
+/// (number, line start, text start, written as `Step N`) of each numbered line.
+fn numbered_marks(text: &str) -> Vec<(usize, usize, usize, bool)> {
+    let mut marks: Vec<(usize, usize, usize, bool)> = Vec::new();
     let mut pos = 0;
     for line in text.split_inclusive('\n') {
         let trimmed = line.trim_start();
@@ -373,18 +402,12 @@ fn numbered_parts(text: &str) -> Vec<(Option<usize>, usize, usize)> {
             let body = offset
                 + digits
                 + after.map_or(0, |c| usize::from(!c.is_whitespace()) * c.len_utf8());
-            let body_start = pos + lead + body;
-            marks.push((n, pos, body_start));
+            let body_start = (pos + lead + body).min(pos + line.len());
+            marks.push((n, pos, body_start, offset > 0));
         }
         pos += line.len();
     }
-    let mut out = Vec::new();
-    for (i, &(n, _, start)) in marks.iter().enumerate() {
-        let end = marks.get(i + 1).map_or(text.len(), |m| m.1);
-        let (s, e) = trim_range(text, start, end);
-        out.push((Some(n), s, e));
-    }
-    out
+    marks
 }
 
 /// Parts separated by blank lines or `---` lines.
@@ -516,9 +539,10 @@ pub fn expected_points(card: &Card) -> Vec<(String, Option<String>)> {
                 .flat_map(|s| &s.steps)
                 .map(|s| s.prompt.as_str())
                 .collect();
-            scenario_points(card)
+            scenario_units(card)
                 .into_iter()
-                .map(|(kp, step)| (kp.text, prompts.get(step).map(|p| p.to_string())))
+                .zip(prompts)
+                .map(|(unit, prompt)| (unit.text, Some(prompt.to_string())))
                 .collect()
         }
         CardKind::Table => match &card.table {
@@ -568,6 +592,68 @@ fn cell_label(table: &Table, row: usize, col: usize) -> String {
     format!("{label} / {header}")
 }
 
+/// What one scenario step is graded on: the key points placed at the step, or (with none) the
+/// step's model answer.
+#[derive(Debug, Clone)]
+pub struct StepUnit {
+    /// The key points' texts (or the model answer's first sentence), for the verdict.
+    pub text: String,
+    pub points: Vec<KeyPoint>,
+}
+
+/// One graded unit per scenario step, in step order.
+pub fn scenario_units(card: &Card) -> Vec<StepUnit> {
+    let Some(scenario) = &card.scenario else {
+        return Vec::new();
+    };
+    let placed = scenario_points(card);
+    scenario
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let points: Vec<KeyPoint> = placed
+                .iter()
+                .filter(|(_, s)| *s == i)
+                .map(|(kp, _)| kp.clone())
+                .collect();
+            if points.is_empty() {
+                let text = first_sentence(&step.answer);
+                StepUnit {
+                    points: vec![KeyPoint::new(text.clone())],
+                    text,
+                }
+            } else {
+                StepUnit {
+                    text: points
+                        .iter()
+                        .map(|k| k.text.as_str())
+                        .collect::<Vec<_>>()
+                        .join("; "),
+                    points,
+                }
+            }
+        })
+        .collect()
+}
+
+/// The first sentence of a model answer, without markup.
+fn first_sentence(answer: &str) -> String {
+    let plain: String = answer
+        .lines()
+        .map(|l| l.trim_start_matches(['-', '*', ' ']))
+        .collect::<Vec<_>>()
+        .join(" ")
+        .replace('`', "");
+    let end = plain
+        .char_indices()
+        .find(|&(i, c)| {
+            matches!(c, '.' | ':' | ';') && plain[i + 1..].starts_with(' ') || c == '\n'
+        })
+        .map_or(plain.len(), |(i, _)| i);
+    plain[..end].trim().to_string()
+}
+
 fn grade_scenario(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, GradeError> {
     let scenario = card
         .scenario
@@ -585,48 +671,57 @@ fn grade_scenario(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, Grade
         Answer::Cells(_) => return Err(wrong_shape(card, "scenario", answer)),
     };
     let single = matches!(answer, Answer::Text(_));
-    let placed = scenario_points(card);
-    // Per step: its text, its echo words and its own key points compiled against them.
-    let steps: Vec<(Doc, Echo, Vec<(usize, Point)>)> = scenario
+    // Per step: its own text, its own key points, and the words its prompt already names.
+    let mut steps: Vec<(Doc, Echo, Vec<Point>, StepUnit)> = scenario
         .steps
         .iter()
+        .zip(scenario_units(card))
         .enumerate()
-        .map(|(i, step)| {
+        .map(|(i, (step, unit))| {
             let text = texts.get(i).map(String::as_str).unwrap_or("");
             let mut echo = Echo::new(&[&card.question, &scenario.situation, &step.prompt], true);
             echo.add_common(&card.key_points);
-            let points: Vec<(usize, Point)> = placed
+            let points: Vec<Point> = unit
+                .points
                 .iter()
-                .enumerate()
-                .filter(|(_, (_, s))| *s == i)
-                .map(|(k, (kp, _))| (k, Point::compile(kp, &echo)))
+                .map(|kp| Point::compile(kp, &echo))
                 .collect();
             let mut doc = Doc::new(text);
-            let compiled: Vec<Point> = points.iter().map(|(_, p)| p.clone()).collect();
-            doc.mark_salad(&compiled);
-            (doc, echo, points)
+            doc.mark_salad(&points);
+            (doc, echo, points, unit)
         })
         .collect();
+    // Steps answered with bare keywords throughout: the walkthrough is a list, not an answer.
+    let (words, function) = steps.iter().fold((0, 0), |(w, f), (d, ..)| {
+        let (dw, df) = d.structure();
+        (w + dw, f + df)
+    });
+    let naming = steps.iter().filter(|(d, _, p, _)| d.names_any(p)).count();
+    if words >= SALAD_WORDS && function * 6 < words && naming >= 2 {
+        steps.iter_mut().for_each(|(d, ..)| d.all_salad());
+    }
     let mut out = Vec::new();
-    for (k, (kp, step)) in placed.iter().enumerate() {
-        let label = scenario.steps.get(*step).map(|s| s.prompt.clone());
-        let text = texts.get(*step).map(String::as_str).unwrap_or("");
-        let part = if single { 0 } else { *step };
-        let offset = offsets.get(*step).copied().unwrap_or(0);
-        let graded = steps.get(*step).and_then(|(doc, echo, points)| {
-            let (_, point) = points.iter().find(|(i, _)| *i == k)?;
-            let found = point.find(doc, echo);
-            Some(point_grade(
-                kp.text.clone(),
-                label.clone(),
-                part,
-                text,
-                doc,
-                found,
-                offset,
-            ))
-        });
-        out.push(graded.unwrap_or_else(|| PointGrade::missed(kp.text.clone(), label, part)));
+    for (i, (step, (doc, echo, points, unit))) in scenario.steps.iter().zip(steps).enumerate() {
+        let text = texts.get(i).map(String::as_str).unwrap_or("");
+        let part = if single { 0 } else { i };
+        let offset = offsets.get(i).copied().unwrap_or(0);
+        let found: Vec<Found> = points.iter().map(|p| p.find(&doc, &echo)).collect();
+        // The step is covered when one of its key points is, contradicted when one is
+        // contradicted and none covered.
+        let pick = found
+            .iter()
+            .position(|f| f.covered)
+            .or_else(|| found.iter().position(|f| f.contradicted));
+        let found = pick.map(|k| found[k].clone()).unwrap_or_default();
+        out.push(point_grade(
+            unit.text,
+            Some(step.prompt.clone()),
+            part,
+            text,
+            &doc,
+            found,
+            offset,
+        ));
     }
     Ok(out)
 }

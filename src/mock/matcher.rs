@@ -23,7 +23,7 @@ const REQUIRED_PERCENT: usize = 60;
 /// A sentence of at least this many words…
 const SALAD_MIN_WORDS: usize = 5;
 /// …with fewer function words than one in this many is a list of keywords, not a sentence.
-const SALAD_FUNCTION_RATIO: usize = 8;
+const SALAD_FUNCTION_RATIO: usize = 6;
 /// A listy sentence naming this many key points (fewer on cards with fewer) is keyword salad.
 const SALAD_POINTS: usize = 3;
 /// How far (in units) a claim's concepts may stand from its relation.
@@ -38,6 +38,9 @@ pub struct Doc {
     pub listy: Vec<bool>,
     /// Per sentence: the sentence is keyword salad (listy and naming several key points).
     pub salad: Vec<bool>,
+    salad_check: bool,
+    /// Function words in the whole text.
+    function: usize,
 }
 
 impl Doc {
@@ -59,7 +62,7 @@ impl Doc {
         let mut function = vec![0usize; sentences];
         for t in &tokens {
             words[t.sentence] += 1;
-            if t.stop || t.negation {
+            if grammar_word(text, t) {
                 function[t.sentence] += 1;
             }
         }
@@ -68,11 +71,14 @@ impl Doc {
             .zip(&function)
             .map(|(&w, &f)| salad_check && w >= SALAD_MIN_WORDS && f * SALAD_FUNCTION_RATIO < w)
             .collect();
+        let function = function.iter().sum();
         Doc {
             tokens,
             units,
             salad: vec![false; listy.len()],
             listy,
+            salad_check,
+            function,
         }
     }
 
@@ -80,12 +86,8 @@ impl Doc {
     /// card's key points: a list of the card's keywords, not an answer.
     pub fn mark_salad(&mut self, points: &[Point]) {
         let need = points.len().clamp(2, SALAD_POINTS);
-        for s in 0..self.listy.len() {
-            if !self.listy[s] {
-                continue;
-            }
-            let units: Vec<&Unit> = self.units.iter().filter(|u| u.sentence == s).collect();
-            let named = points
+        let named = |units: &[&Unit]| {
+            points
                 .iter()
                 .filter(|p| {
                     p.phrases.iter().any(|ph| {
@@ -94,9 +96,50 @@ impl Doc {
                         })
                     })
                 })
-                .count();
-            self.salad[s] = named >= need;
+                .count()
+        };
+        // Fragments ("Deny. Allow. Admin.") are judged together: the whole answer as one list.
+        if self.salad_check && self.listy_overall() {
+            let all: Vec<&Unit> = self.units.iter().collect();
+            if named(&all) >= need {
+                self.salad.iter_mut().for_each(|s| *s = true);
+                return;
+            }
         }
+        for s in 0..self.listy.len() {
+            if !self.listy[s] {
+                continue;
+            }
+            let units: Vec<&Unit> = self.units.iter().filter(|u| u.sentence == s).collect();
+            self.salad[s] = named(&units) >= need;
+        }
+    }
+
+    /// The whole text, taken as one list, has hardly any function words.
+    pub fn listy_overall(&self) -> bool {
+        let (words, function) = self.structure();
+        words >= SALAD_MIN_WORDS && function * SALAD_FUNCTION_RATIO < words
+    }
+
+    /// Words and function words of the whole text.
+    pub fn structure(&self) -> (usize, usize) {
+        (self.tokens.len(), self.function)
+    }
+
+    /// Marks every sentence as keyword salad (a scenario answered as lists in every step).
+    pub fn all_salad(&mut self) {
+        self.salad.iter_mut().for_each(|s| *s = true);
+    }
+
+    /// Whether the text names one of `points` (a content word of a phrase, not an echo).
+    pub fn names_any(&self, points: &[Point]) -> bool {
+        points.iter().any(|p| {
+            p.phrases.iter().any(|ph| {
+                ph.keys
+                    .iter()
+                    .any(|k| !k.generic && !k.echo && self.units.iter().any(|u| says(&k.unit, u)))
+            })
+        })
     }
 
     /// Unit index ranges of the sentences, with whether each is keyword salad.
@@ -115,6 +158,19 @@ impl Doc {
         }
         out
     }
+}
+
+/// A word that gives a text grammar: a function word, not a service prefix (`sts` in
+/// `sts:AssumeRole`) nor a one-letter name ("account A").
+fn grammar_word(text: &str, t: &Token) -> bool {
+    if t.negation {
+        return true;
+    }
+    if !t.stop || text[t.end..].starts_with(':') {
+        return false;
+    }
+    let original = &text[t.start..t.end];
+    !(original.len() == 1 && original != "I" && original.chars().all(|c| c.is_ascii_uppercase()))
 }
 
 /// A unit of a key point.
@@ -254,7 +310,9 @@ impl Point {
                     function_only,
                 }
             })
-            .filter(|p| !p.keys.is_empty())
+            // A bare echo of the question ("role chaining" for "What is role chaining?") says
+            // nothing the question did not.
+            .filter(|p| !p.keys.is_empty() && !(p.keys.len() == 1 && p.keys[0].echo))
             .collect();
         let claim = kp.claim.as_ref().map(|c| {
             let concepts = |list: &[String]| -> Vec<Vec<KeyUnit>> {
@@ -411,8 +469,8 @@ fn find_phrase(
     let mut result = Found::default();
     let mut best_count = 0;
     for (range, salad) in sentences {
-        // A list of keywords names things; it states no relation between them.
-        if *salad && n > 1 {
+        // A list of keywords names things; it asserts nothing about them.
+        if *salad {
             continue;
         }
         let units = &doc.units[range.clone()];
@@ -444,16 +502,25 @@ fn find_phrase(
             let anchor = matched.iter().any(|&i| !keys[i].echo && !keys[i].generic);
             // Antonyms standing in for missing key units.
             let used: Vec<usize> = chosen.iter().flatten().copied().collect();
-            let antonym = (0..n).filter(|i| chosen[*i].is_none()).find_map(|i| {
-                (start..units.len())
-                    .take_while(|&j| units[j].last < limit)
-                    .find(|&j| !used.contains(&j) && opposed(&keys[i].unit, &units[j]))
-            });
-            let antonym_hits = usize::from(antonym.is_some());
+            // A negated antonym ("no long-term keys" for "temporary credentials") agrees.
+            let antonym = (0..n)
+                .filter(|i| chosen[*i].is_none() && !keys[*i].generic)
+                .find_map(|i| {
+                    (start..units.len())
+                        .take_while(|&j| units[j].last < limit)
+                        .find(|&j| {
+                            !used.contains(&j)
+                                && opposed(&keys[i].unit, &units[j])
+                                && units[j].negated == keys[i].unit.negated
+                        })
+                });
             let enough = |hits: usize, total: usize| {
                 hits >= need_fresh && total >= need_total && hits + total > 0
             };
-            if !enough(fresh_hits + antonym_hits, matched.len() + antonym_hits) || !anchor {
+            // An antonym in a key concept's place, next to another of the phrase's words,
+            // contradicts it even when the rest is not said.
+            let antonym_clash = antonym.is_some() && (!matched.is_empty() || n == 1);
+            if !antonym_clash && (!enough(fresh_hits, matched.len()) || !anchor) {
                 continue;
             }
             let abs: Vec<usize> = used.iter().map(|&j| range.start + j).collect();
@@ -498,7 +565,7 @@ fn find_sequence(
         return find_words(phrase, doc);
     }
     for (range, salad) in sentences {
-        if *salad && keys.len() > 1 {
+        if *salad {
             continue;
         }
         let units = &doc.units[range.clone()];
@@ -532,6 +599,9 @@ fn find_sequence(
 
 /// A phrase of function words only, found word by word in the answer's tokens.
 fn find_words(phrase: &Phrase, doc: &Doc) -> Found {
+    if doc.salad.iter().any(|s| *s) {
+        return Found::default();
+    }
     let stems: Vec<&String> = phrase
         .keys
         .iter()
@@ -845,10 +915,14 @@ mod tests {
             doc.mark_salad(&points);
             points.iter().map(|p| p.find(&doc, &echo).covered).collect()
         };
-        // A list of the card's keywords states no relation; a bare name still counts.
+        // A list of keywords asserts nothing, not even the bare name.
         assert_eq!(
             covered("explicit deny override allow SCP RCP admin order CloudTrail"),
-            [false, false, false, true]
+            [false; 4]
+        );
+        assert_eq!(
+            covered("Explicit deny. Allow. SCP. RCP. Admin."),
+            [false; 4]
         );
         assert_eq!(
             covered("deny, allow, explicit, override, SCP, RCP, administrator"),

@@ -621,14 +621,15 @@ fn only_if(words: &[Word], marks: &mut [bool]) {
             .map(|p| i + 1 + p);
         let Some(cond) = cond else { continue };
         if cond == i + 1 {
-            // "logged only if …": the words before `only` in its clause.
-            let start = (0..i)
-                .rev()
-                .take_while(|&j| words[j].clause == clause)
-                .last()
-                .unwrap_or(i);
-            for m in &mut marks[start..i] {
-                *m = !*m;
+            // "logged only if …": the predicate right before `only` (its content words).
+            let mut j = i;
+            while j > 0
+                && words[j - 1].clause == clause
+                && !words[j - 1].stop
+                && !words[j - 1].negation
+            {
+                j -= 1;
+                marks[j] = !marks[j];
             }
         } else if words[cond - 1].sentence == words[i].sentence {
             // "CloudTrail only has PutObject if …": the words between.
