@@ -761,19 +761,35 @@ fn grade_table(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, GradeErr
         }
         Answer::Text(text) => {
             let rows = typed_rows(text);
+            let headers: Vec<Vec<String>> = table.headers.iter().map(|h| label_stems(h)).collect();
             for (typed, r) in assign_rows(table, text, &rows) {
                 let row = &rows[typed];
                 let positional = row.cells.len() + 1 == table.headers.len();
+                let chunks = column_chunks(text, row.content, &headers);
                 for (idx, &(hr, hc)) in hidden.iter().enumerate() {
                     if hr != r {
                         continue;
                     }
-                    let (s, e) = if positional {
-                        row.cells[hc - 1]
+                    // The value typed for this column: its cell, or the chunk naming the column
+                    // ("max 1 hour"); a value given there that is not the cell's contradicts it.
+                    let (s, e, said) = if positional {
+                        let (s, e) = row.cells[hc - 1];
+                        (s, e, true)
+                    } else if let Some(&(s, e)) = chunks.get(&hc) {
+                        // In prose, only a different number is a different value.
+                        let numbers = has_number(&text[s..e]) && has_number(&table.rows[hr][hc]);
+                        (s, e, numbers)
                     } else {
-                        row.content
+                        (row.content.0, row.content.1, false)
                     };
-                    out[idx] = grade_cell(&out[idx], &text[s..e], 0, s);
+                    let mut g = grade_cell(&out[idx], &text[s..e], 0, s);
+                    if said && !g.covered && !g.contradicted && has_value(&text[s..e]) {
+                        g.contradicted = true;
+                        g.span = Some(Span { start: s, end: e });
+                        g.evidence =
+                            Some(text[s..e].split_whitespace().collect::<Vec<_>>().join(" "));
+                    }
+                    out[idx] = g;
                 }
             }
         }
@@ -895,6 +911,66 @@ fn prose_row(text: &str, s: usize, e: usize) -> TypedRow {
     }
 }
 
+/// The comma- or semicolon-separated chunks of a typed row that name exactly one column
+/// (its header, or a word the header starts with: "max" for "Maximum"), without the header word.
+fn column_chunks(
+    text: &str,
+    content: (usize, usize),
+    headers: &[Vec<String>],
+) -> std::collections::HashMap<usize, (usize, usize)> {
+    let mut out = std::collections::HashMap::new();
+    let mut start = content.0;
+    let body = &text[content.0..content.1];
+    let mut bounds: Vec<(usize, usize)> = Vec::new();
+    for (i, c) in body.char_indices() {
+        if c == ',' || c == ';' {
+            bounds.push((start, content.0 + i));
+            start = content.0 + i + 1;
+        }
+    }
+    bounds.push((start, content.1));
+    for (s, e) in bounds {
+        let toks = tokenize(&text[s..e]);
+        let named: Vec<(usize, usize)> = toks
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| !t.stop)
+            .filter_map(|(ti, t)| {
+                headers.iter().enumerate().skip(1).find_map(|(c, h)| {
+                    h.iter()
+                        .any(|hs| *hs == t.stem || (t.raw.len() >= 3 && hs.starts_with(&t.raw)))
+                        .then_some((c, ti))
+                })
+            })
+            .collect();
+        let columns: HashSet<usize> = named.iter().map(|n| n.0).collect();
+        if columns.len() != 1 {
+            continue;
+        }
+        let (c, _) = named[0];
+        // The chunk without the header words.
+        let rest: Vec<&crate::mock::text::Token> = toks
+            .iter()
+            .enumerate()
+            .filter(|(ti, _)| !named.iter().any(|n| n.1 == *ti))
+            .map(|(_, t)| t)
+            .collect();
+        if let (Some(a), Some(b)) = (rest.first(), rest.last()) {
+            out.entry(c).or_insert((s + a.start, s + b.end));
+        }
+    }
+    out
+}
+
+fn has_number(s: &str) -> bool {
+    s.chars().any(|c| c.is_ascii_digit())
+}
+
+/// A typed value says something: a number or a content word.
+fn has_value(s: &str) -> bool {
+    tokenize(s).iter().any(|t| !t.stop)
+}
+
 /// Content stems of a text, without function words and without anything in brackets.
 fn label_stems(s: &str) -> Vec<String> {
     let main = s.split('(').next().unwrap_or(s);
@@ -989,13 +1065,26 @@ fn cell_main(cell: &str) -> &str {
     }
 }
 
+/// A yes/no value: a leading yes or no, else a negation (no) or a word of having (yes).
 fn yes_no(s: &str) -> Option<bool> {
-    let first = tokenize(s).into_iter().next()?;
+    let toks = tokenize(s);
+    let first = toks.first()?;
     match first.raw.as_str() {
-        "yes" | "y" | "true" | "required" => Some(true),
-        "no" | "n" | "false" | "none" | "not" => Some(false),
-        _ => None,
+        "yes" | "y" | "true" | "required" => return Some(true),
+        "no" | "n" | "false" | "none" | "not" => return Some(false),
+        _ => {}
     }
+    if toks.iter().any(|t| t.negation) {
+        return Some(false);
+    }
+    toks.iter()
+        .any(|t| {
+            matches!(
+                t.raw.as_str(),
+                "has" | "have" | "required" | "always" | "must" | "yes" | "supported" | "can"
+            )
+        })
+        .then_some(true)
 }
 
 /// Grades the typed text of one cell against the cell's value, keeping label and position.
