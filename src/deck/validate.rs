@@ -340,6 +340,27 @@ mod tests {
     }
 
     #[test]
+    fn claims_need_a_subject_and_a_relation_and_are_located() {
+        let text = format!(
+            "{HEAD}  - id: a\n    topic: kms\n    question: Q\n    answer: A\n    key_points:\n      - text: k\n        claim: {{subject: [], relation: \"-\"}}\n      - text: j\n        claim:\n          subject: [SCP, \"?\"]\n          relation: must allow\n"
+        );
+        let p = problems(&text);
+        assert_eq!(p.len(), 3, "{p:?}");
+        assert!(
+            p[0].starts_with("t.yaml:10:") && p[0].contains("at least one subject"),
+            "{p:?}"
+        );
+        assert!(
+            p[1].starts_with("t.yaml:10:") && p[1].contains("needs a relation"),
+            "{p:?}"
+        );
+        assert!(
+            p[2].starts_with("t.yaml:13:") && p[2].contains("claim subject `?` names no concept"),
+            "{p:?}"
+        );
+    }
+
+    #[test]
     fn ragged_table_rows_are_located() {
         let text = format!(
             "{HEAD}  - id: a\n    kind: table\n    topic: kms\n    question: Q\n    table:\n      headers: [x, y]\n      rows:\n        - [1, 2]\n        - [1]\n"

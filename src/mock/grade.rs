@@ -772,13 +772,16 @@ fn grade_table(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, GradeErr
                     }
                     // The value typed for this column: its cell, or the chunk naming the column
                     // ("max 1 hour"); a value given there that is not the cell's contradicts it.
+                    // A cell typed in its column that does not match is a different value; in
+                    // prose only a different number surely is (other words may paraphrase it).
+                    let numbers = |s: usize, e: usize| {
+                        has_number(&text[s..e]) && has_number(&table.rows[hr][hc])
+                    };
                     let (s, e, said) = if positional {
                         let (s, e) = row.cells[hc - 1];
                         (s, e, true)
                     } else if let Some(&(s, e)) = chunks.get(&hc) {
-                        // In prose, only a different number is a different value.
-                        let numbers = has_number(&text[s..e]) && has_number(&table.rows[hr][hc]);
-                        (s, e, numbers)
+                        (s, e, numbers(s, e))
                     } else {
                         (row.content.0, row.content.1, false)
                     };

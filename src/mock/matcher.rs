@@ -743,7 +743,7 @@ fn find_claim(
             hits.extend(subj.iter().flatten().flatten());
             hits.extend(obj.iter().flatten().flatten());
             let abs = |v: &[usize]| -> Vec<usize> { v.iter().map(|j| range.start + j).collect() };
-            if subj_ok && polarity_ok && !(obj_elsewhere && obj_swapped) && !anti {
+            if subj_ok && polarity_ok && !(obj_elsewhere && obj_swapped) {
                 return Found {
                     covered: true,
                     contradicted: false,
@@ -751,9 +751,21 @@ fn find_claim(
                     matched: Some("claim".into()),
                 };
             }
+            // A contradiction needs the subject in the relation's own clause.
+            let clause = units[r].clause;
+            let near = |hits: &[Option<Vec<usize>>]| {
+                hits.iter()
+                    .flatten()
+                    .flatten()
+                    .any(|&j| units[j].clause == clause)
+            };
+            let subj_near = near(&subj) || near(&entries_in(&claim.subject, units, obj_side));
             let reversed = subj_swapped && obj_swapped && !subj_ok;
             let wrong_polarity = (subj_ok || subj_swapped) && !polarity_ok;
             let wrong_concept = subj_anti.is_some() && (obj_ok || claim.object.is_empty());
+            let wrong_concept =
+                wrong_concept && subj_anti.is_some_and(|j| units[j].clause == clause);
+            let wrong_polarity = wrong_polarity && subj_near;
             if (reversed || wrong_polarity || wrong_concept) && !result.contradicted {
                 hits.extend(subj_anti);
                 result = Found {
