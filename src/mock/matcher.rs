@@ -349,11 +349,8 @@ fn says(k: &Unit, a: &Unit) -> bool {
     match (k.ids.is_empty(), a.ids.is_empty()) {
         (false, false) => {
             k.ids.iter().any(|x| a.ids.binary_search(x).is_ok())
-                // "deny" for "explicit deny": the head word alone, when it means something.
-                || (k.stems.len() > 1
-                    && a.stems.len() == 1
-                    && k.stems.last() == a.stems.first()
-                    && !VOCABULARY.is_generic(a))
+                // "deny" for "explicit deny": the broader concept the vocabulary allows.
+                || VOCABULARY.broader_says(&k.ids, &a.ids)
         }
         (false, true) => k.first == k.last && first_match(&k.stems, &a.stems),
         (true, false) => k
@@ -519,7 +516,10 @@ fn find_phrase(
             };
             // An antonym in a key concept's place, next to another of the phrase's words,
             // contradicts it even when the rest is not said.
-            let antonym_clash = antonym.is_some() && (!matched.is_empty() || n == 1);
+            // It must stand in the only gap: the rest of the phrase is said.
+            let antonym_clash = antonym.is_some()
+                && fresh_hits + 1 >= need_fresh.max(1)
+                && matched.len() + 1 >= need_total;
             if !antonym_clash && (!enough(fresh_hits, matched.len()) || !anchor) {
                 continue;
             }

@@ -226,6 +226,27 @@ const SUBJECT_WORDS: &[&str] = &[
     "those", "we", "which", "you",
 ];
 
+/// After `and` / `or`, these start a new verb phrase that a negation before does not reach.
+const CONTINUATIONS: &[&str] = &[
+    "also",
+    "are",
+    "can",
+    "continue",
+    "continues",
+    "is",
+    "keep",
+    "keeps",
+    "must",
+    "remain",
+    "remains",
+    "should",
+    "stay",
+    "stays",
+    "still",
+    "then",
+    "will",
+];
+
 /// The farthest a negation reaches, in words.
 const NEGATION_REACH: usize = 8;
 
@@ -577,6 +598,13 @@ fn negation_marks(words: &[Word]) -> Vec<bool> {
             scopes.push(NEGATION_REACH);
             continue;
         }
+        // "not affected and keep working": a conjunction before a new verb phrase ends the scope.
+        if matches!(w.raw.as_str(), "and" | "or")
+            && next.is_some_and(|n| CONTINUATIONS.contains(&n.raw.as_str()))
+        {
+            scopes.clear();
+            continue;
+        }
         // "does not matter": the scope closes right after the idiom's verb.
         if matches!(w.raw.as_str(), "matter" | "matters" | "mattered") {
             scopes.clear();
@@ -734,6 +762,15 @@ mod tests {
         let t = "no alpha bravo charlie delta echo foxtrot golf hotel india";
         assert!(negated(t, "hotel"));
         assert!(!negated(t, "india"));
+    }
+
+    #[test]
+    fn a_new_verb_phrase_after_and_ends_the_scope() {
+        let t = "Sessions created afterwards are not affected and keep working";
+        assert!(negated(t, "affected"));
+        assert!(!negated(t, "working"));
+        let t = "no passwords and access keys";
+        assert!(negated(t, "keys"));
     }
 
     #[test]

@@ -32,6 +32,9 @@ struct ConceptEntry {
     antonyms: Vec<String>,
     #[serde(default)]
     converse: Vec<String>,
+    /// A more general concept an answer may use for this one ("deny" for "explicit deny").
+    #[serde(default)]
+    broader: Option<String>,
 }
 
 #[derive(Debug)]
@@ -47,6 +50,7 @@ struct Form {
 pub struct Vocabulary {
     ids: Vec<String>,
     antonyms: Vec<Vec<u16>>,
+    broader: Vec<Option<u16>>,
     /// Forms by the stem of their first word.
     forms: HashMap<String, Vec<Form>>,
     generic: HashSet<String>,
@@ -89,8 +93,15 @@ impl Vocabulary {
             return Err("a concept id is used twice".into());
         }
         let mut antonyms = vec![Vec::new(); ids.len()];
+        let mut broader = vec![None; ids.len()];
         let mut forms: HashMap<String, Vec<Form>> = HashMap::new();
         for (ci, c) in file.concepts.iter().enumerate() {
+            if let Some(b) = &c.broader {
+                broader[ci] =
+                    Some(*index.get(b.as_str()).ok_or_else(|| {
+                        format!("concept `{}`: unknown broader concept `{b}`", c.id)
+                    })?);
+            }
             for a in &c.antonyms {
                 let &ai = index
                     .get(a.as_str())
@@ -140,6 +151,7 @@ impl Vocabulary {
         Ok(Vocabulary {
             ids,
             antonyms,
+            broader,
             forms,
             generic,
             known,
@@ -148,6 +160,13 @@ impl Vocabulary {
 
     pub fn id(&self, concept: u16) -> &str {
         &self.ids[concept as usize]
+    }
+
+    /// Whether an answer saying `answer` may stand for a key concept `key` through the key's
+    /// broader concept.
+    pub fn broader_says(&self, key: &[u16], answer: &[u16]) -> bool {
+        key.iter()
+            .any(|&k| self.broader[k as usize].is_some_and(|b| answer.binary_search(&b).is_ok()))
     }
 
     /// Whether any of `a` is an antonym of any of `b`.
