@@ -312,7 +312,7 @@ impl Point {
             })
             // A bare echo of the question ("role chaining" for "What is role chaining?") says
             // nothing the question did not.
-            .filter(|p| !p.keys.is_empty() && !(p.keys.len() == 1 && p.keys[0].echo))
+            .filter(|p| !(p.keys.is_empty() || p.keys.len() == 1 && p.keys[0].echo))
             .collect();
         let claim = kp.claim.as_ref().map(|c| {
             let concepts = |list: &[String]| -> Vec<Vec<KeyUnit>> {

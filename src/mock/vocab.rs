@@ -206,7 +206,13 @@ impl Vocabulary {
         let mut out = Vec::new();
         let mut i = 0;
         while i < tokens.len() {
-            if let Some((last, ids, converse, negation_at)) = self.longest_form(tokens, i) {
+            if let Some(FormMatch {
+                last,
+                ids,
+                converse,
+                negation: negation_at,
+            }) = self.longest_form(tokens, i)
+            {
                 let negated = match negation_at {
                     Some(n) => tokens[n].negated,
                     None => tokens[i..=last].iter().any(|t| t.negated && !t.stop),
@@ -277,35 +283,51 @@ impl Vocabulary {
             .cloned()
     }
 
-    /// The longest form starting at token `i`: its last token, concept ids, converse flag and the
-    /// token of a negation inside it.
-    fn longest_form(
-        &self,
-        tokens: &[Token],
-        i: usize,
-    ) -> Option<(usize, Vec<u16>, bool, Option<usize>)> {
+    /// The longest form starting at token `i` (all concepts whose forms span the same words).
+    fn longest_form(&self, tokens: &[Token], i: usize) -> Option<FormMatch> {
         let candidates = self.forms.get(&tokens[i].stem)?;
-        let mut best: Option<(usize, usize, Vec<u16>, bool, Option<usize>)> = None;
+        // (words in the form, the match)
+        let mut best: Option<(usize, FormMatch)> = None;
         for form in candidates {
-            let Some((last, neg)) = match_form(form, tokens, i) else {
+            let Some((last, negation)) = match_form(form, tokens, i) else {
                 continue;
             };
             let len = form.stems.len();
             match &mut best {
-                Some((bl, blast, ids, conv, _)) if *bl == len && *blast == last => {
-                    ids.push(form.concept);
-                    *conv |= form.converse;
+                Some((bl, m)) if *bl == len && m.last == last => {
+                    m.ids.push(form.concept);
+                    m.converse |= form.converse;
                 }
-                Some((bl, _, _, _, _)) if *bl >= len => {}
-                _ => best = Some((len, last, vec![form.concept], form.converse, neg)),
+                Some((bl, _)) if *bl >= len => {}
+                _ => {
+                    best = Some((
+                        len,
+                        FormMatch {
+                            last,
+                            ids: vec![form.concept],
+                            converse: form.converse,
+                            negation,
+                        },
+                    ))
+                }
             }
         }
-        best.map(|(_, last, mut ids, conv, neg)| {
-            ids.sort_unstable();
-            ids.dedup();
-            (last, ids, conv, neg)
+        best.map(|(_, mut m)| {
+            m.ids.sort_unstable();
+            m.ids.dedup();
+            m
         })
     }
+}
+
+/// Where a form of the vocabulary matched.
+struct FormMatch {
+    /// The last token of the match.
+    last: usize,
+    ids: Vec<u16>,
+    converse: bool,
+    /// The token of a negation inside the form.
+    negation: Option<usize>,
 }
 
 /// Matches `form` at token `i`; up to `MAX_GAP` function words may stand between its words, all
