@@ -137,16 +137,21 @@ fn table_rows_and_scenario_steps() {
             "Review CloudTrail for everything the key"
         ]
     );
-    let verdicts: Vec<&str> = v["key_points"]
-        .as_array()
-        .unwrap()
+    // One unit per step; only the two steps answered are covered, each by its own text.
+    let points = v["key_points"].as_array().unwrap();
+    let covered_steps: Vec<&str> = points
         .iter()
-        .map(|p| p["verdict"].as_str().unwrap())
+        .filter(|p| p["verdict"] == "covered")
+        .map(|p| p["label"].as_str().unwrap())
         .collect();
     assert_eq!(
-        verdicts,
-        ["covered", "missed", "covered", "missed", "missed", "missed"]
+        covered_steps,
+        [
+            "What do you do first with the exposed key?",
+            "How do you find out what the attacker did?"
+        ]
     );
+    assert!(points.iter().all(|p| p["verdict"] != "contradicted"));
 }
 
 #[test]

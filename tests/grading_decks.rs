@@ -18,7 +18,8 @@ fn every_key_point_is_earned_by_its_own_words_and_alternatives() {
         for kp in &card.key_points {
             for phrase in std::iter::once(&kp.text).chain(&kp.accept) {
                 checked += 1;
-                let g = grade_text(&card.question, std::slice::from_ref(kp), phrase);
+                // Without the question: a phrase that only repeats it earns nothing by design.
+                let g = grade_text("", std::slice::from_ref(kp), phrase);
                 if !g[0].covered {
                     failures.push(format!("{}: {:?} by {:?}", card.id, kp.text, phrase));
                 }
@@ -98,7 +99,7 @@ proptest! {
         for answer in [Answer::Text(texts.join("\n\n")), Answer::Steps(texts.clone()), Answer::Cells(cells.clone())] {
             if let Ok(g) = grade_card(card, &answer) {
                 prop_assert!(g.covered() <= g.total());
-                prop_assert!((0.0..=1.0).contains(&g.score()));
+                prop_assert!((-1.0..=1.0).contains(&g.score()));
             }
         }
     }

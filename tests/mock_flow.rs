@@ -191,7 +191,7 @@ fn quitting_half_way_gives_a_partial_report() {
     let mut s = MockSession::new(vec![sts_card(), leaked_keys_card()], secs(600), None).unwrap();
     s.start(t0).unwrap();
     s.set_draft(Answer::Text(
-        "access key ID, secret access key, session token, expiration".into(),
+        "You get an access key ID, a secret access key and a session token, and the credentials have an expiration.".into(),
     ))
     .unwrap();
     s.submit(t0 + secs(60)).unwrap();

@@ -743,7 +743,14 @@ fn find_claim(
             hits.extend(subj.iter().flatten().flatten());
             hits.extend(obj.iter().flatten().flatten());
             let abs = |v: &[usize]| -> Vec<usize> { v.iter().map(|j| range.start + j).collect() };
-            if subj_ok && polarity_ok && !(obj_elsewhere && obj_swapped) {
+            // "No allow can override an explicit deny": the sides swapped and the relation
+            // negated say the claim.
+            let obj_absent = claim.object.is_empty()
+                || entries_in(&claim.object, units, &(0..units.len()).collect::<Vec<_>>())
+                    .iter()
+                    .all(Option::is_none);
+            let double = subj_swapped && (obj_swapped || obj_absent) && !subj_ok && !polarity_ok;
+            if (subj_ok && polarity_ok && !(obj_elsewhere && obj_swapped)) || double {
                 return Found {
                     covered: true,
                     contradicted: false,
@@ -760,7 +767,7 @@ fn find_claim(
                     .any(|&j| units[j].clause == clause)
             };
             let subj_near = near(&subj) || near(&entries_in(&claim.subject, units, obj_side));
-            let reversed = subj_swapped && obj_swapped && !subj_ok;
+            let reversed = subj_swapped && obj_swapped && !subj_ok && polarity_ok;
             let wrong_polarity = (subj_ok || subj_swapped) && !polarity_ok;
             let wrong_concept = subj_anti.is_some() && (obj_ok || claim.object.is_empty());
             let wrong_concept =
@@ -818,6 +825,10 @@ mod tests {
             COVERED
         );
         assert_eq!(verdict(&kp, "An allow loses to an explicit deny."), COVERED);
+        assert_eq!(
+            verdict(&kp, "No allow can override an explicit deny."),
+            COVERED
+        );
         assert_eq!(verdict(&kp, "A deny wins, whatever allows it."), COVERED);
         assert_eq!(
             verdict(&kp, "An allow overrides an explicit deny."),

@@ -217,14 +217,18 @@ impl Vocabulary {
                     Some(n) => tokens[n].negated,
                     None => tokens[i..=last].iter().any(|t| t.negated && !t.stop),
                 };
+                // "is overridden by", "cannot be overridden": a participle after a form of *be*.
+                let agent = tokens
+                    .get(last + 1..(last + 3).min(tokens.len()))
+                    .is_some_and(|after| {
+                        after
+                            .iter()
+                            .any(|t| t.raw == "by" && t.clause == tokens[last].clause)
+                    });
+                let participle =
+                    tokens[last].raw.ends_with("ed") || tokens[last].raw.ends_with("en");
                 let passive = !converse
-                    && tokens
-                        .get(last + 1..(last + 3).min(tokens.len()))
-                        .is_some_and(|after| {
-                            after
-                                .iter()
-                                .any(|t| t.raw == "by" && t.clause == tokens[last].clause)
-                        })
+                    && (agent || participle)
                     && i > 0
                     && tokens[i.saturating_sub(2)..i]
                         .iter()
