@@ -412,7 +412,9 @@ impl Point {
                 if best.as_ref().is_none_or(earlier) {
                     best = Some(f);
                 }
-            } else if f.contradicted && contradicted.is_none() {
+            } else if f.contradicted && contradicted.is_none() && self.claim.is_none() {
+                // With a claim, the claim alone judges the relation: a phrase's words around a
+                // pronoun or a second negation ("no allow can beat it") may read either way.
                 contradicted = Some(f);
             }
         }
