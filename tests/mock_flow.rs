@@ -31,6 +31,7 @@ fn sts_card() -> Card {
         ],
         source: None,
         variants: vec![],
+        corrections: Vec::new(),
         note: None,
         references: vec![],
     }
@@ -70,6 +71,7 @@ fn leaked_keys_card() -> Card {
         key_points: vec![],
         source: None,
         variants: vec![],
+        corrections: Vec::new(),
         note: None,
         references: vec![],
     }

@@ -27,6 +27,7 @@ fn cards() -> Vec<Card> {
         ],
         source: None,
         variants: vec![],
+        corrections: Vec::new(),
         note: None,
         references: vec![],
     };

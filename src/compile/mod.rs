@@ -49,6 +49,8 @@ pub struct Report {
     /// Card ids patched by the overlay, and the errata items each corrects.
     pub corrected: Vec<(String, Vec<String>)>,
     pub added: Vec<String>,
+    /// Wrong source passages marked on cards: (card id, the source item that words it so).
+    pub marked: Vec<(String, String)>,
 }
 
 impl Report {
@@ -72,6 +74,13 @@ impl Report {
             if !errata.is_empty() {
                 out.push_str(&format!("  {id}: {}\n", errata.join(", ")));
             }
+        }
+        out.push_str(&format!(
+            "wrong passages marked with their correction: {}\n",
+            self.marked.len()
+        ));
+        for (id, source) in &self.marked {
+            out.push_str(&format!("  {id}: {source}\n"));
         }
         out.push_str(&format!("added cards: {}\n", self.added.len()));
         out.push_str(&format!("skipped lines: {}\n", self.skipped.len()));
@@ -342,6 +351,7 @@ pub fn compile(docs: &[Document], curation: Option<&Curation>) -> Result<Output,
             key_points: convert::derive_key_points(&main.conv, &main.item.question),
             source: Some(main.source(multi_doc)),
             variants: Vec::new(),
+            corrections: Vec::new(),
             note: None,
             references: Vec::new(),
         };

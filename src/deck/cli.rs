@@ -22,9 +22,15 @@ pub enum DecksCommand {
     /// Validate deck files or folders (the built-in decks when no path is given).
     ///
     /// Every problem is printed as `file:line:column: message`; the exit status is 1 when any is found.
+    ///
+    /// Warnings (dangling references such as "see Q5", outdated AWS names) print as
+    /// `file:line:column: warning: message` and do not fail the check unless `--strict` is given.
     Check {
         /// Deck files or folders of `.yaml` decks.
         paths: Vec<PathBuf>,
+        /// Exit with status 1 when there are warnings too.
+        #[arg(long)]
+        strict: bool,
     },
     /// List the loaded decks with card counts per topic and kind.
     List {
@@ -36,20 +42,26 @@ pub enum DecksCommand {
 
 pub fn run(global: &Global, args: DecksArgs) -> Result<ExitCode> {
     match args.command {
-        DecksCommand::Check { paths } => {
-            let (checked, problems) = super::check_paths(&paths);
-            for p in &problems {
+        DecksCommand::Check { paths, strict } => {
+            let report = super::check_paths_with_warnings(&paths);
+            for p in &report.problems {
                 println!("{p}");
             }
-            if problems.is_empty() {
-                println!("{checked} deck file(s) checked, no problems");
-                Ok(ExitCode::SUCCESS)
-            } else {
-                println!(
-                    "{checked} deck file(s) checked, {} problem(s)",
-                    problems.len()
-                );
+            for w in &report.warnings {
+                println!("{}:{}:{}: warning: {}", w.file, w.line, w.column, w.message);
+            }
+            let (problems, warnings) = (report.problems.len(), report.warnings.len());
+            let found = match (problems, warnings) {
+                (0, 0) => "no problems".to_string(),
+                (p, 0) => format!("{p} problem(s)"),
+                (0, w) => format!("no problems, {w} warning(s)"),
+                (p, w) => format!("{p} problem(s), {w} warning(s)"),
+            };
+            println!("{} deck file(s) checked, {found}", report.checked);
+            if problems > 0 || (strict && warnings > 0) {
                 Ok(ExitCode::from(1))
+            } else {
+                Ok(ExitCode::SUCCESS)
             }
         }
         DecksCommand::List { json } => {

@@ -94,6 +94,10 @@ pub struct Card {
     /// The same question as asked by other guides.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variants: Vec<Variant>,
+    /// Known errors in the source wording the card shows (its answer or a variant): each wrong
+    /// passage is marked wherever it is shown, and its correction follows it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<Correction>,
     /// A correction of the source, or a remark, shown in its own box.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -177,6 +181,18 @@ impl KeyPoint {
             accept: Vec::new(),
         }
     }
+}
+
+/// A wrong passage of source wording and what is right instead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Correction {
+    /// The wrong passage, exactly as the card's answer or a variant words it.
+    pub wrong: String,
+    /// What is right, in light markup (inline code only).
+    pub right: String,
+    /// AWS documentation that backs the correction.
+    pub references: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

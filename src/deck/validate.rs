@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 
+use super::learner;
 use super::load::{PosIndex, Problem};
 use super::markup::{self, Block};
 use super::model::{Card, CardKind, Deck, TOPICS, is_known_topic};
@@ -235,6 +236,7 @@ fn check_card(c: &mut Checker<'_>, card: &Card, p: &str, seen: &mut HashMap<Stri
     for (i, v) in card.variants.iter().enumerate() {
         c.markup(&format!("{p}.variants[{i}].answer"), &v.answer);
     }
+    check_corrections(c, card, p);
     if card.note.is_some() && card.references.is_empty() {
         c.at(
             &format!("{p}.note"),
@@ -249,6 +251,60 @@ fn check_card(c: &mut Checker<'_>, card: &Card, p: &str, seen: &mut HashMap<Stri
                 &format!("{p}.references[{i}]"),
                 format!("reference `{r}` is not a URL"),
             );
+        }
+    }
+}
+
+/// Each correction names a passage the card really shows as source wording, never one in what
+/// the learner is asked or graded on, and says what is right with a reference.
+fn check_corrections(c: &mut Checker<'_>, card: &Card, p: &str) {
+    let marked = learner::marked_fields(card);
+    let unmarked = learner::unmarked_fields(card);
+    for (i, fix) in card.corrections.iter().enumerate() {
+        let cp = format!("{p}.corrections[{i}]");
+        if fix.wrong.trim().is_empty() {
+            c.at(&format!("{cp}.wrong"), "the wrong passage is empty");
+            continue;
+        }
+        if fix.right.trim().is_empty() {
+            c.at(&format!("{cp}.right"), "the correction says nothing");
+        }
+        if fix.references.is_empty() {
+            c.at(
+                &format!("{cp}.references"),
+                "a correction needs at least one reference URL",
+            );
+        }
+        for (k, r) in fix.references.iter().enumerate() {
+            if !r.starts_with("https://") || r.contains(char::is_whitespace) {
+                c.at(
+                    &format!("{cp}.references[{k}]"),
+                    format!("reference `{r}` is not an https URL"),
+                );
+            }
+        }
+        if !marked
+            .iter()
+            .any(|(_, text)| text.contains(fix.wrong.as_str()))
+        {
+            c.at(
+                &format!("{cp}.wrong"),
+                format!(
+                    "`{}` appears neither in the answer nor in a variant; quote the wrong passage exactly",
+                    fix.wrong
+                ),
+            );
+        }
+        for (field, text) in &unmarked {
+            if text.contains(fix.wrong.as_str()) {
+                c.at(
+                    &format!("{p}.{field}"),
+                    format!(
+                        "`{field}` repeats the wrong passage `{}`; learners are asked and graded on it, so word it correctly",
+                        fix.wrong
+                    ),
+                );
+            }
         }
     }
 }
@@ -334,6 +390,21 @@ mod tests {
         assert_eq!(
             problems(&text),
             vec!["t.yaml:4:9: a basic card needs at least one entry in `key_points`"]
+        );
+    }
+
+    #[test]
+    fn corrections_must_quote_shown_wording_only() {
+        let text = format!(
+            "{HEAD}  - id: a\n    topic: kms\n    question: Is a CMK a key type?\n    answer: Use a CMK.\n    key_points: [k]\n    corrections:\n      - wrong: CMK\n        right: Say KMS key.\n        references: [https://docs.aws.amazon.com/kms/]\n      - wrong: nowhere\n        right: x\n        references: []\n"
+        );
+        assert_eq!(
+            problems(&text),
+            vec![
+                "t.yaml:6:15: `question` repeats the wrong passage `CMK`; learners are asked and graded on it, so word it correctly",
+                "t.yaml:15:21: a correction needs at least one reference URL",
+                "t.yaml:13:16: `nowhere` appears neither in the answer nor in a variant; quote the wrong passage exactly",
+            ]
         );
     }
 

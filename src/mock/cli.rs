@@ -323,6 +323,7 @@ mod tests {
             },
             source: None,
             variants: vec![],
+            corrections: Vec::new(),
             note: None,
             references: vec![],
         }

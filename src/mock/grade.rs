@@ -1055,6 +1055,7 @@ mod tests {
             key_points: vec![],
             source: None,
             variants: vec![],
+            corrections: Vec::new(),
             note: None,
             references: vec![],
         }

@@ -194,6 +194,7 @@ mod tests {
             key_points: vec![KeyPoint::new("k")],
             source: None,
             variants: vec![],
+            corrections: Vec::new(),
             note: None,
             references: vec![],
         }

@@ -655,6 +655,7 @@ impl Drill {
             key_points,
             source: None,
             variants: Vec::new(),
+            corrections: Vec::new(),
             note: None,
             references: Vec::new(),
         }

@@ -1106,6 +1106,7 @@ mod tests {
                 .collect(),
             source: None,
             variants: vec![],
+            corrections: Vec::new(),
             note: None,
             references: vec![],
         }
