@@ -12,7 +12,7 @@ use crate::deck::model::{Card, CardKind};
 use crate::srs::{Preview, Rating, SessionProgress};
 use crate::ui::text::{sanitize, wrap};
 use crate::ui::theme::Theme;
-use crate::ui::widgets::markup::{answer_lines, markup_lines};
+use crate::ui::widgets::markup::{answer_lines, markup_lines, variant_lines};
 use crate::ui::widgets::table::{CellShow, table_lines};
 use crate::ui::{Action, Context, Effect, Input};
 
@@ -472,14 +472,8 @@ impl ReviewScreen {
                 "Other guides ask it this way (v to go back):",
                 t.dim,
             )));
-            for v in &card.variants {
-                lines.push(Line::default());
-                lines.push(Line::from(Span::styled(
-                    format!("[{}] {}", v.source, sanitize(&v.question)),
-                    t.title,
-                )));
-                lines.extend(markup_lines(&v.answer, width, t, &[]));
-            }
+            lines.push(Line::default());
+            lines.extend(variant_lines(card, width, t));
             return lines;
         }
         match (&self.stage, card.kind) {
