@@ -275,8 +275,14 @@ impl Searcher {
             };
             (field, e.question.clone(), q_positions)
         } else {
-            let (snippet, positions, (from, to)) =
-                answer_snippet(&e.answer, &e.answer_lower, answer_hit.unwrap_or(0), words);
+            let marks: Vec<(usize, usize)> = e.fixes.iter().map(|(a, b, _)| (*a, *b)).collect();
+            let (snippet, positions, (from, to)) = answer_snippet(
+                &e.answer,
+                &e.answer_lower,
+                answer_hit.unwrap_or(0),
+                words,
+                &marks,
+            );
             corrections = e
                 .fixes
                 .iter()
@@ -329,12 +335,14 @@ fn marked_passages(text: &str) -> Vec<(usize, usize, usize)> {
 }
 
 /// About 80 characters of the answer around byte `at`, with the query words' characters marked,
-/// and the snippet's character range in the answer.
+/// and the snippet's character range in the answer. A marked wrong passage (`marks`, character
+/// ranges) is never cut: the snippet grows to show it whole, mark included.
 fn answer_snippet(
     answer: &str,
     lower: &str,
     at: usize,
     words: &[String],
+    marks: &[(usize, usize)],
 ) -> (String, Vec<usize>, (usize, usize)) {
     // Lower-casing can change byte lengths; work in characters of the original.
     let chars: Vec<char> = answer.chars().collect();
@@ -343,8 +351,16 @@ fn answer_snippet(
         .map(|s| s.chars().count())
         .unwrap_or(0)
         .min(chars.len());
-    let start = at_char.saturating_sub(20);
-    let end = (start + 80).min(chars.len());
+    let mut start = at_char.saturating_sub(20);
+    let mut end = (start + 80).min(chars.len());
+    for &(a, b) in marks {
+        if a < start && start < b {
+            start = a;
+        }
+        if a < end && end < b {
+            end = b.min(chars.len());
+        }
+    }
     let snippet: String = chars[start..end].iter().collect();
     let snippet_lower = snippet.to_lowercase();
     let mut positions = Vec::new();

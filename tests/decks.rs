@@ -355,3 +355,31 @@ fn hostile_input_is_refused_quickly() {
         "{stdout}"
     );
 }
+
+#[test]
+fn check_warns_about_dangling_references_and_outdated_names() {
+    let path = "tests/fixtures/decks/dangling-and-outdated.yaml";
+    let (code, stdout) = check_output(path);
+    assert_eq!(code, 0, "warnings alone pass: {stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "{path}:8:20: warning: `Azure AD` is an outdated name: AWS now says Microsoft Entra ID"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "{path}:9:26: warning: `Q5` points at another question"
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("no problems, 2 warning(s)"), "{stdout}");
+    let out = Command::new(env!("CARGO_BIN_EXE_iamdrill"))
+        .args(["decks", "check", "--strict", path])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "--strict fails on warnings");
+    let (code, stdout) = check_output("decks");
+    assert_eq!(code, 0);
+    assert!(!stdout.contains("warning"), "{stdout}");
+}

@@ -573,6 +573,55 @@ mod tests {
     }
 
     #[test]
+    fn punctuation_after_inline_code_has_no_space_before_it() {
+        let t = Theme::new(ThemeKind::Mono);
+        let lines = markup_lines(
+            "With a matching `Deny`, the answer is no; see `userIdentity`. Use `aws:SourceArn`: always.",
+            200,
+            &t,
+            &[],
+        );
+        assert_eq!(
+            text(&lines),
+            [
+                "With a matching Deny, the answer is no; see userIdentity. Use aws:SourceArn: always."
+            ]
+        );
+        // A glued word still wraps as one word.
+        let lines = markup_lines("aaaa bbbb `Deny`, cc", 10, &t, &[]);
+        assert_eq!(text(&lines), ["aaaa bbbb", "Deny, cc"]);
+    }
+
+    #[test]
+    fn marked_wrong_passages_are_crossed_out_and_signed() {
+        let t = Theme::new(ThemeKind::Mono);
+        let lines = markup_lines("Use ⟦conditions like aws:ExternalId⟧✗1 now.", 200, &t, &[]);
+        assert_eq!(
+            text(&lines),
+            ["Use ⟦conditions like aws:ExternalId⟧✗1 now."]
+        );
+        let style_of = |s: &str| {
+            lines[0]
+                .spans
+                .iter()
+                .find(|x| x.content == s)
+                .unwrap()
+                .style
+        };
+        assert!(
+            style_of("like")
+                .add_modifier
+                .contains(ratatui::style::Modifier::CROSSED_OUT)
+        );
+        assert!(
+            !style_of("Use")
+                .add_modifier
+                .contains(ratatui::style::Modifier::CROSSED_OUT)
+        );
+        assert_eq!(style_of("✗1"), t.text.patch(t.bad));
+    }
+
+    #[test]
     fn json_keys_and_strings_differ() {
         let t = Theme::new(ThemeKind::Auto);
         let lines = json_lines("{\"Effect\": \"Allow\", \"n\": 1", &t, 80);
