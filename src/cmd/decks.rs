@@ -8,8 +8,9 @@ use clap::{Args, Subcommand};
 use color_eyre::Result;
 use serde::Serialize;
 
-use super::model::{CardKind, TOPICS};
-use crate::cli::Global;
+use super::output;
+use crate::context::Context;
+use crate::deck::model::{CardKind, TOPICS};
 
 #[derive(Debug, Args)]
 pub struct DecksArgs {
@@ -40,15 +41,21 @@ pub enum DecksCommand {
     },
 }
 
-pub fn run(global: &Global, args: DecksArgs) -> Result<ExitCode> {
+pub fn run(ctx: &Context, args: DecksArgs) -> Result<ExitCode> {
     match args.command {
         DecksCommand::Check { paths, strict } => {
-            let report = super::check_paths_with_warnings(&paths);
+            let report = crate::deck::check_paths_with_warnings(&paths);
+            let mut text = String::new();
             for p in &report.problems {
-                println!("{p}");
+                text.push_str(&output::clean(&p.to_string()));
+                text.push('\n');
             }
             for w in &report.warnings {
-                println!("{}:{}:{}: warning: {}", w.file, w.line, w.column, w.message);
+                text.push_str(&output::clean(&format!(
+                    "{}:{}:{}: warning: {}",
+                    w.file, w.line, w.column, w.message
+                )));
+                text.push('\n');
             }
             let (problems, warnings) = (report.problems.len(), report.warnings.len());
             let found = match (problems, warnings) {
@@ -57,23 +64,24 @@ pub fn run(global: &Global, args: DecksArgs) -> Result<ExitCode> {
                 (0, w) => format!("no problems, {w} warning(s)"),
                 (p, w) => format!("{p} problem(s), {w} warning(s)"),
             };
-            println!("{} deck file(s) checked, {found}", report.checked);
-            if problems > 0 || (strict && warnings > 0) {
-                Ok(ExitCode::from(1))
+            text.push_str(&format!(
+                "{} deck file(s) checked, {found}\n",
+                report.checked
+            ));
+            output::emit(&text)?;
+            Ok(if problems > 0 || (strict && warnings > 0) {
+                ExitCode::from(1)
             } else {
-                Ok(ExitCode::SUCCESS)
-            }
+                ExitCode::SUCCESS
+            })
         }
         DecksCommand::List { json } => {
-            let lib = super::load_all(global);
-            for p in &lib.problems {
-                eprintln!("warning: {p}");
-            }
+            let lib = output::library(ctx);
             let listing = Listing::of(&lib);
             if json {
-                println!("{}", serde_json::to_string_pretty(&listing)?);
+                output::print_json(&listing)?;
             } else {
-                print!("{}", listing.render());
+                output::emit(&output::clean(&listing.render()))?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -115,7 +123,7 @@ struct Listing {
 }
 
 impl Listing {
-    fn of(lib: &super::Library) -> Listing {
+    fn of(lib: &crate::deck::Library) -> Listing {
         let mut topics: BTreeMap<String, Counts> = BTreeMap::new();
         let mut total = Counts::default();
         let mut decks = Vec::new();
