@@ -106,6 +106,51 @@ fn wrong_ranges(text: &str) -> (Ranges, Ranges) {
     (wrong, signs)
 }
 
+/// One line of plain text as spans, marked wrong passages (`⟦…⟧`) crossed out and their signs
+/// (`✗1`) in the bad style. `inside` carries an open mark over to the next line of a wrapped
+/// text.
+pub fn marked_spans(
+    text: &str,
+    base: Style,
+    theme: &Theme,
+    inside: &mut bool,
+) -> Vec<Span<'static>> {
+    let mut spans: Vec<Span<'static>> = Vec::new();
+    let mut current = String::new();
+    let mut style = if *inside {
+        base.patch(theme.wrong)
+    } else {
+        base
+    };
+    let mut sign = false;
+    let flush = |current: &mut String, style: Style, spans: &mut Vec<Span<'static>>| {
+        if !current.is_empty() {
+            spans.push(Span::styled(std::mem::take(current), style));
+        }
+    };
+    for c in text.chars() {
+        if sign && !(c == SIGN || c.is_ascii_digit()) {
+            flush(&mut current, style, &mut spans);
+            sign = false;
+            style = base;
+        }
+        if c == OPEN {
+            flush(&mut current, style, &mut spans);
+            *inside = true;
+            style = base.patch(theme.wrong);
+        }
+        current.push(c);
+        if c == CLOSE && *inside {
+            flush(&mut current, style, &mut spans);
+            *inside = false;
+            sign = true;
+            style = base.patch(theme.bad);
+        }
+    }
+    flush(&mut current, style, &mut spans);
+    spans
+}
+
 /// Words of a line of markup with their styles: inline code, marked wrong passages and their
 /// correction signs, and key-point phrases underlined.
 fn styled_words(text: &str, theme: &Theme, marks: &[String]) -> Vec<Word> {
@@ -619,6 +664,22 @@ mod tests {
                 .contains(ratatui::style::Modifier::CROSSED_OUT)
         );
         assert_eq!(style_of("✗1"), t.text.patch(t.bad));
+    }
+
+    #[test]
+    fn marks_carry_over_wrapped_table_lines() {
+        let t = Theme::new(ThemeKind::Mono);
+        let mut inside = false;
+        let first = marked_spans("via STS (⟦expire", t.text, &t, &mut inside);
+        assert!(inside);
+        assert_eq!(first.last().unwrap().style, t.text.patch(t.wrong));
+        let second = marked_spans("1–12h⟧✗2)", t.text, &t, &mut inside);
+        assert!(!inside);
+        let texts: Vec<&str> = second.iter().map(|s| s.content.as_ref()).collect();
+        assert_eq!(texts, ["1–12h⟧", "✗2", ")"]);
+        assert_eq!(second[0].style, t.text.patch(t.wrong));
+        assert_eq!(second[1].style, t.text.patch(t.bad));
+        assert_eq!(second[2].style, t.text);
     }
 
     #[test]
