@@ -115,6 +115,13 @@ pub struct Scenario {
     pub steps: Vec<Step>,
 }
 
+impl Scenario {
+    /// Whether the steps carry their own key points (then those, not the card's, are graded).
+    pub fn has_step_key_points(&self) -> bool {
+        self.steps.iter().any(|s| !s.key_points.is_empty())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
@@ -123,6 +130,10 @@ pub struct Step {
     pub phase: Option<String>,
     pub prompt: String,
     pub answer: String,
+    /// What an interviewer listens for in the answer to this step. When the steps of a scenario
+    /// carry their own key points, a typed step answer is graded against its own step's points.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_points: Vec<KeyPoint>,
 }
 
 /// A phrase an interviewer listens for. In YAML either a plain string or `{text, accept}`.

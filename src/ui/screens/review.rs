@@ -554,7 +554,12 @@ impl ReviewScreen {
                             ),
                         ]));
                         if i + 1 < *shown || *answer_shown {
-                            for l in markup_lines(&step.answer, width.saturating_sub(2), t, &[]) {
+                            for l in markup_lines(
+                                &step.answer,
+                                width.saturating_sub(2),
+                                t,
+                                &step.key_points,
+                            ) {
                                 let mut spans = vec![Span::raw("  ")];
                                 spans.extend(l.spans);
                                 lines.push(Line::from(spans));
