@@ -37,7 +37,7 @@ fn main() -> ExitCode {
         return usage();
     };
     let dir = std::path::PathBuf::from(dir);
-    let db = iamdrill::paths::database_path(&dir);
+    let db = dir.join(iamdrill::context::paths::DATABASE_FILE);
     match cmd.as_str() {
         "generate" => {
             let (Some(cards), Some(reviews)) =

@@ -1,13 +1,13 @@
 //! iamdrill: AWS IAM and security interview drills in the terminal.
+//!
+//! Layers, lowest first (ARCHITECTURE.md): the domain (`deck`, `compile`, `srs`, `mock`,
+//! `policy`, `search`), the `store`, the `context`, and the two front ends, `cmd` and `ui`.
 
-pub mod cli;
+pub mod cmd;
 pub mod compile;
-pub mod config;
+pub mod context;
 pub mod deck;
-pub mod ecosystem;
-pub mod logging;
 pub mod mock;
-pub mod paths;
 pub mod policy;
 pub mod search;
 pub mod srs;

@@ -3,8 +3,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = iamdrill::cli::Cli::parse();
-    match iamdrill::cli::run(cli) {
+    let cli = iamdrill::cmd::Cli::parse();
+    match iamdrill::cmd::run(cli) {
         Ok(code) => code,
         Err(err) => {
             // A reader that stops early (`iamdrill export … | head`) is not an error.
@@ -15,7 +15,7 @@ fn main() -> ExitCode {
             if broken_pipe {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("iamdrill: {err:#}");
+            iamdrill::cmd::output::error(&format!("{err:#}"));
             ExitCode::from(2)
         }
     }

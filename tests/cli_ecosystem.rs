@@ -3,7 +3,7 @@
 use std::process::Command;
 
 use clap::CommandFactory;
-use iamdrill::cli::Cli;
+use iamdrill::cmd::Cli;
 
 fn bin(config_home: &std::path::Path) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_iamdrill"));

@@ -47,7 +47,8 @@ fn key_point_text() -> String {
 fn history_lists_sessions_with_scores_and_trend() {
     let dir = tempfile::tempdir().unwrap();
     {
-        let mut store = Store::open_path(&iamdrill::paths::database_path(dir.path())).unwrap();
+        let mut store =
+            Store::open_path(&dir.path().join(iamdrill::context::paths::DATABASE_FILE)).unwrap();
         save_interview(&mut store, "I do not know", 1_780_000_000_000);
         save_interview(&mut store, &key_point_text(), 1_780_086_400_000);
     }

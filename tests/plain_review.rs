@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use rusqlite::Connection;
 
 fn kms_cards() -> Vec<String> {
-    let lib = iamdrill::deck::load_all(&iamdrill::cli::Global::default());
+    let lib = iamdrill::context::load_library(&[]);
     lib.cards()
         .filter(|c| c.topic == "kms")
         .map(|c| c.id.clone())

@@ -6,10 +6,10 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use iamdrill::context::keymap::{Keymap, Scope};
 use iamdrill::deck::{self, CardKind, Library};
 use iamdrill::store::Store;
 use iamdrill::ui::app::{App, Screen};
-use iamdrill::ui::keymap::{Context, Keymap};
 use iamdrill::ui::screens::mock::MockOptions;
 use iamdrill::ui::theme::{Theme, ThemeKind};
 use iamdrill::ui::{Open, Purpose};
@@ -154,20 +154,20 @@ fn keys_reference() -> String {
     let km = Keymap::default();
     let mut out = String::new();
     for (name, ctx) in [
-        ("Everywhere", Context::Global),
-        ("Dashboard", Context::Dashboard),
-        ("Topic picker", Context::TopicPicker),
-        ("Review", Context::Review),
-        ("Scenario walkthrough", Context::Scenario),
-        ("Ordering drill", Context::Ordering),
-        ("Search", Context::Search),
-        ("Card", Context::Card),
+        ("Everywhere", Scope::Global),
+        ("Dashboard", Scope::Dashboard),
+        ("Topic picker", Scope::TopicPicker),
+        ("Review", Scope::Review),
+        ("Scenario walkthrough", Scope::Scenario),
+        ("Ordering drill", Scope::Ordering),
+        ("Search", Scope::Search),
+        ("Card", Scope::Card),
     ] {
         out.push_str(&format!("\n**{name}**\n\n| key | does |\n|---|---|\n"));
-        let rows = if ctx == Context::Global {
+        let rows = if ctx == Scope::Global {
             km.bindings
                 .iter()
-                .filter(|b| b.context == Context::Global)
+                .filter(|b| b.context == Scope::Global)
                 .fold(Vec::<(String, &str)>::new(), |mut acc, b| {
                     match acc.iter_mut().find(|(_, h)| *h == b.help) {
                         Some(row) => {
@@ -182,7 +182,7 @@ fn keys_reference() -> String {
             let global: Vec<&str> = km
                 .bindings
                 .iter()
-                .filter(|b| b.context == Context::Global)
+                .filter(|b| b.context == Scope::Global)
                 .map(|b| b.help)
                 .collect();
             km.help(ctx)

@@ -38,7 +38,7 @@ fn text(data: &std::path::Path, args: &[&str]) -> String {
 
 /// Answers the built-in cards over the past days so the data directory has history.
 fn use_it(data: &std::path::Path) -> usize {
-    let lib = iamdrill::deck::load_all(&iamdrill::cli::Global::default());
+    let lib = iamdrill::context::load_library(&[]);
     let mut store = Store::open_path(&data.join("progress.sqlite3")).unwrap();
     let now = now_ms();
     let mut n = 0;
@@ -62,7 +62,7 @@ fn use_it(data: &std::path::Path) -> usize {
 
 #[test]
 fn reporting_commands_on_fresh_and_used_data() {
-    let cards = iamdrill::deck::load_all(&iamdrill::cli::Global::default()).len();
+    let cards = iamdrill::context::load_library(&[]).len();
     for used in [false, true] {
         let dir = tempfile::tempdir().unwrap();
         let data = dir.path().join("nested").join("data");

@@ -139,7 +139,7 @@ fn sigkill_while_answering_loses_no_acknowledged_answer() {
 fn two_processes_answering_at_once_lose_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("progress.sqlite3");
-    let cards = iamdrill::deck::load_all(&iamdrill::cli::Global::default()).len();
+    let cards = iamdrill::context::load_library(&[]).len();
     let mut a = spawn_cram(dir.path());
     let mut b = spawn_cram(dir.path());
     let (ra, rb) = (drive(&mut a), drive(&mut b));

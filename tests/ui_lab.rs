@@ -389,10 +389,10 @@ fn a_missing_case_file_is_reported() {
 #[test]
 fn the_lab_footer_and_help_come_from_the_keymap() {
     let km = Keymap::default();
-    let help = km.help(iamdrill::ui::Context::LabCase);
+    let help = km.help(iamdrill::ui::Scope::LabCase);
     assert!(help.iter().any(|(k, h)| k == "e" && h.contains("$EDITOR")));
     assert!(help.iter().any(|(k, h)| k == "1" && h.contains("MFA")));
-    let footer = km.footer(iamdrill::ui::Context::Lab);
+    let footer = km.footer(iamdrill::ui::Scope::Lab);
     assert!(
         footer.iter().any(|(k, h)| k == "1-9" && *h == "pick"),
         "{footer:?}"

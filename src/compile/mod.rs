@@ -8,7 +8,6 @@
 //! 4. a curation overlay (corrections, curated key points, scenario steps) and added cards apply;
 //! 5. cards are grouped into decks and written as YAML. Identical input gives identical bytes.
 
-pub mod cli;
 pub mod convert;
 pub mod curation;
 pub mod parse;

@@ -1,11 +1,11 @@
 //! Decks: the card model, loading and validation, and the built-in decks embedded in the binary.
 //!
 //! - [`builtin_decks`]: the decks compiled from the source document, embedded at build time.
-//! - [`load_all`]: built-in decks, then user decks from the config directory's `decks/` folder and
-//!   from `--decks` paths. A broken user deck is reported in [`Library::problems`] and skipped.
+//! - [`Library::builtin`] and [`load_user_decks`]: built-in decks, then the user's deck files. A
+//!   broken user deck is reported in [`Library::problems`] and skipped. Where the user's decks are
+//!   is decided above this module (`crate::context`).
 //! - [`check_paths`]: full validation for `iamdrill decks check`.
 
-pub mod cli;
 pub mod load;
 pub mod markup;
 pub mod model;
@@ -16,8 +16,6 @@ use std::path::{Path, PathBuf};
 
 pub use load::Problem;
 pub use model::*;
-
-use crate::cli::Global;
 
 /// The built-in decks: (file name, YAML text).
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -55,8 +53,17 @@ pub struct Library {
 }
 
 impl Library {
+    /// The built-in decks, deck by deck.
+    pub fn builtin() -> Library {
+        let mut lib = Library::default();
+        for ((name, _), deck) in BUILTIN.iter().zip(builtin_decks()) {
+            lib.push(deck, format!("built-in:{name}"));
+        }
+        lib
+    }
+
     /// Adds a deck, dropping (and reporting) cards whose id is already taken.
-    fn push(&mut self, mut deck: Deck, origin: String) {
+    pub fn push(&mut self, mut deck: Deck, origin: String) {
         let d = self.decks.len();
         let mut kept = Vec::with_capacity(deck.cards.len());
         for card in deck.cards.drain(..) {
@@ -178,33 +185,9 @@ pub fn read_deck_file(path: &Path) -> Result<String, Problem> {
     load::decode(&bytes, &file)
 }
 
-/// User deck locations: the config directory's `decks/` folder (if present) and `--decks` paths.
-pub fn user_deck_paths(global: &Global) -> Vec<PathBuf> {
-    let mut paths = Vec::new();
-    let config_decks = crate::paths::config_dir().join("decks");
-    if config_decks.is_dir() {
-        paths.push(config_decks);
-    }
-    paths.extend(global.decks.iter().cloned());
-    paths
-}
-
-/// Loads the built-in decks and the user's decks. Broken user decks are reported and skipped.
-pub fn load_all(global: &Global) -> Library {
-    let mut lib = Library::default();
-    for ((name, _), deck) in BUILTIN.iter().zip(builtin_decks()) {
-        lib.push(deck, format!("built-in:{name}"));
-    }
-    // Generated from policy-engine templates, so not a file under decks/.
-    lib.push(
-        crate::policy::drill::deck(crate::policy::drill::DECK_SIZE),
-        "built-in:generated".to_string(),
-    );
-    load_user_decks(&mut lib, &user_deck_paths(global));
-    lib
-}
-
-fn load_user_decks(lib: &mut Library, paths: &[PathBuf]) {
+/// Loads the decks found at `paths` (files or directories of `.yaml` files) into `lib`. A deck
+/// with problems is reported in [`Library::problems`] and left out whole.
+pub fn load_user_decks(lib: &mut Library, paths: &[PathBuf]) {
     let mut seen: HashMap<String, String> = lib
         .cards()
         .map(|c| (c.id.clone(), "a built-in deck".to_string()))

@@ -55,9 +55,7 @@
 //!   `partial` for a quit interview.
 //! * `iamdrill grade --card ID --answer-file F [--json]`: [`cli`].
 
-pub mod cli;
 pub mod grade;
-pub mod mock_cli;
 pub mod report;
 pub mod select;
 pub mod session;

@@ -50,7 +50,7 @@ pub fn eval_line(line: &[u8], line_no: usize, out: &mut Vec<u8>) -> Outcome {
         Ok(text) => match case::parse_json_line(text, line_no) {
             Ok(c) => {
                 let ev = c.evaluate();
-                let result = super::cli::output(&c, &ev);
+                let result = super::output::output(&c, &ev);
                 let outcome = match result.expectation_met {
                     Some(false) => Outcome::Missed,
                     _ => Outcome::Met,
@@ -78,7 +78,7 @@ pub fn eval_line(line: &[u8], line_no: usize, out: &mut Vec<u8>) -> Outcome {
 }
 
 fn write_error(out: &mut Vec<u8>, e: &CaseError) {
-    serde_json::to_writer(&mut *out, &super::cli::error_json(e))
+    serde_json::to_writer(&mut *out, &super::output::error_json(e))
         .expect("a JSON value always serializes");
 }
 

@@ -44,7 +44,6 @@
 //! `lab`, `drill`, `lint`.
 
 pub mod case;
-pub mod cli;
 pub mod condition;
 pub mod document;
 pub mod drill;
@@ -54,6 +53,7 @@ pub mod json;
 pub mod jsonl;
 pub mod lab;
 pub mod lint;
+pub mod output;
 pub mod pattern;
 pub mod request;
 

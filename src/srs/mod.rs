@@ -1,29 +1,29 @@
 //! Spaced repetition: FSRS-6 scheduling (crate `fsrs`) with same-day learning steps, queues,
-//! review sessions, statistics and the interview plan. Everything here except `cli` is pure
-//! domain code: no SQLite, no terminal, and `now` (unix milliseconds) is always a parameter.
-//! Persistence lives in [`crate::store`].
+//! review sessions, statistics and the interview plan. Everything here is pure domain code: no
+//! SQLite, no terminal, and `now` (unix milliseconds) is always a parameter. Persistence lives in
+//! `crate::store`, which applies answers to a [`Session`] and commits them.
 //!
 //! # API for the review screen, the dashboard and the mock interview
 //!
 //! ```no_run
-//! use iamdrill::srs::{Rating, SessionKind, now_ms};
+//! use iamdrill::srs::{Rating, SessionKind};
 //! use iamdrill::store::Store;
-//! # fn demo(global: &iamdrill::cli::Global, cards: &[iamdrill::deck::model::Card]) -> Result<(), iamdrill::store::StoreError> {
-//! let mut store = Store::open(global)?; // data dir from --data-dir / IAMDRILL_DATA_DIR or the platform's
-//! let now = now_ms();
+//! # fn demo(ctx: &iamdrill::context::Context, cards: &[iamdrill::deck::model::Card]) -> Result<(), iamdrill::store::StoreError> {
+//! let mut store = ctx.open_store()?; // the data directory and the configuration of the context
+//! let now = ctx.now_ms();
 //! let mut session = store.start_session(cards, SessionKind::Review { topics: vec![] }, now)?;
 //! while let Some(card_id) = session.current() {
 //!     // show the card `card_id`; the buttons show the interval each rating would give:
 //!     let buttons = session.previews(store.scheduler(), &store.clock(), now); // [Preview; 4], label "10m", "1d", "3.2mo"
 //!     let p = session.progress(); // answered, new / learning / review remaining
 //!     // committed durably before the session moves to the next card:
-//!     store.answer(&mut session, Rating::Good, 8_000, now_ms())?;
+//!     store.answer(&mut session, Rating::Good, 8_000, ctx.now_ms())?;
 //!     # break;
 //! }
 //! store.undo(&mut session)?;          // several steps back, exactly (log entry deleted, state restored)
 //! store.suspend(&mut session, now)?;  // never shown until `set_suspended(id, false)`
 //! store.bury(&mut session, now)?;     // hidden until tomorrow
-//! session.refresh(now_ms());          // with no current card: pick up learning cards now due
+//! session.refresh(ctx.now_ms());      // with no current card: pick up learning cards now due
 //! # Ok(()) }
 //! ```
 //!
@@ -44,10 +44,8 @@
 //!
 //! `cards` is anything iterating `&Card` (or [`CardRef`]); progress is keyed by card id.
 
-pub mod cli;
 pub mod clock;
 pub mod fxhash;
-pub mod plain;
 pub mod plan;
 pub mod queue;
 pub mod scheduler;

@@ -121,17 +121,6 @@ pub struct Store {
 }
 
 impl Store {
-    /// Opens (creating if needed) the progress database of the data directory chosen by
-    /// `--data-dir` / `IAMDRILL_DATA_DIR` or the platform's data directory.
-    pub fn open(global: &crate::cli::Global) -> Result<Store> {
-        let dir = crate::paths::data_dir(global.data_dir.as_ref());
-        std::fs::create_dir_all(&dir).map_err(|source| StoreError::CreateDir {
-            path: dir.clone(),
-            source,
-        })?;
-        Store::open_path(&crate::paths::database_path(&dir))
-    }
-
     /// Opens (creating if needed) a progress database file. A file that is damaged, foreign or
     /// from a newer version is reported and left untouched.
     pub fn open_path(path: &Path) -> Result<Store> {

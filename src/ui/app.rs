@@ -13,7 +13,10 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::cli::Global;
+use std::sync::Arc;
+
+use crate::context::config::ThemeMode;
+use crate::context::{Clock, Context};
 use crate::deck::Library;
 use crate::srs::{Session, SessionKind};
 use crate::store::Store;
@@ -25,7 +28,7 @@ use crate::ui::screens::picker::TopicPickerScreen;
 use crate::ui::screens::review::{ReviewScreen, SessionOp};
 use crate::ui::screens::search::SearchScreen;
 use crate::ui::screens::stats::StatsScreen;
-use crate::ui::{Action, Context, Effect, Input, Keymap, Open, Theme};
+use crate::ui::{Action, Effect, Input, Keymap, Open, Scope, Theme};
 
 /// The smallest window the app draws in.
 pub const MIN_WIDTH: u16 = 20;
@@ -46,14 +49,14 @@ pub enum Screen {
 }
 
 impl Screen {
-    fn context(&self) -> Context {
+    fn context(&self) -> Scope {
         match self {
             Screen::Dashboard(s) => s.context(),
             Screen::Picker(s) => s.context(),
             Screen::Review { screen, .. } => screen.context(),
-            Screen::Search(_) => Context::Search,
-            Screen::Card(_) => Context::Card,
-            Screen::Stats(_) => Context::Stats,
+            Screen::Search(_) => Scope::Search,
+            Screen::Card(_) => Scope::Card,
+            Screen::Stats(_) => Scope::Stats,
             Screen::Lab(s) => s.context(),
             Screen::Mock(s) => s.context(),
         }
@@ -87,7 +90,7 @@ pub enum Popup {
     /// Shown once, on the first start.
     Welcome,
     Help {
-        context: Context,
+        context: Scope,
         scroll: u16,
     },
     Confirm {
@@ -96,7 +99,7 @@ pub enum Popup {
 }
 
 pub struct App {
-    pub lib: Library,
+    pub lib: Arc<Library>,
     pub store: Store,
     pub theme: Theme,
     pub keymap: Keymap,
@@ -110,6 +113,8 @@ pub struct App {
     pub editor: Editor,
     /// The terminal was handed to another program: redraw everything.
     pub redraw: bool,
+    /// Length and size of an interview started from the dashboard (`mock` in the configuration).
+    pub mock_defaults: MockOptions,
 }
 
 /// Edits text in an external editor: the text in, the edited text (or why not) out.
@@ -117,9 +122,15 @@ pub type Editor = Box<dyn FnMut(&str) -> std::result::Result<String, String>>;
 
 impl App {
     /// The app on its dashboard.
-    pub fn new(lib: Library, store: Store, theme: Theme, keymap: Keymap, now: i64) -> App {
+    pub fn new(
+        lib: impl Into<Arc<Library>>,
+        store: Store,
+        theme: Theme,
+        keymap: Keymap,
+        now: i64,
+    ) -> App {
         let mut app = App {
-            lib,
+            lib: lib.into(),
             store,
             theme,
             keymap,
@@ -130,6 +141,7 @@ impl App {
             status: None,
             editor: Box::new(terminal_editor),
             redraw: false,
+            mock_defaults: MockOptions::default(),
         };
         app.push(Open::Dashboard);
         app
@@ -137,7 +149,7 @@ impl App {
 
     /// The app opened straight on a flow (`iamdrill review`, `iamdrill cram`).
     pub fn with(
-        lib: Library,
+        lib: impl Into<Arc<Library>>,
         store: Store,
         theme: Theme,
         keymap: Keymap,
@@ -253,8 +265,9 @@ impl App {
             }
             Open::Mock { topics } => self.mock_screen(&MockOptions {
                 topics,
-                ..MockOptions::default()
+                ..self.mock_defaults.clone()
             })?,
+            Open::MockWith(opts) => self.mock_screen(&opts)?,
         })
     }
 
@@ -370,19 +383,19 @@ impl App {
             match popup {
                 // Any key closes the welcome; Ctrl-C still quits.
                 Popup::Welcome => {
-                    if self.keymap.action(Context::Help, &ev) == Some(Action::Quit) {
+                    if self.keymap.action(Scope::Help, &ev) == Some(Action::Quit) {
                         self.quit = true;
                     }
                     self.popup = None;
                 }
-                Popup::Help { scroll, .. } => match self.keymap.action(Context::Help, &ev) {
+                Popup::Help { scroll, .. } => match self.keymap.action(Scope::Help, &ev) {
                     Some(Action::Back) => self.popup = None,
                     Some(Action::Quit) => self.quit = true,
                     Some(Action::Up) => *scroll = scroll.saturating_sub(1),
                     Some(Action::Down) => *scroll = scroll.saturating_add(1),
                     _ => {}
                 },
-                Popup::Confirm { .. } => match self.keymap.action(Context::Confirm, &ev) {
+                Popup::Confirm { .. } => match self.keymap.action(Scope::Confirm, &ev) {
                     Some(action @ (Action::Yes | Action::Quit))
                         if self.stack.last().is_some_and(Screen::live_mock) =>
                     {
@@ -526,7 +539,7 @@ impl App {
                     .stack
                     .last()
                     .map(Screen::context)
-                    .unwrap_or(Context::Global);
+                    .unwrap_or(Scope::Global);
                 self.popup = Some(Popup::Help { context, scroll: 0 });
             }
             Effect::Confirm(message) => self.popup = Some(Popup::Confirm { message }),
@@ -644,7 +657,7 @@ impl App {
         }
     }
 
-    fn footer_line(&self, context: Context) -> Line<'static> {
+    fn footer_line(&self, context: Scope) -> Line<'static> {
         let t = &self.theme;
         if let Some(s) = &self.status {
             return Line::from(Span::styled(crate::ui::text::sanitize(s), t.bad));
@@ -660,7 +673,7 @@ impl App {
         Line::from(spans)
     }
 
-    fn draw_help(&self, frame: &mut Frame, area: Rect, context: Context, scroll: u16) {
+    fn draw_help(&self, frame: &mut Frame, area: Rect, context: Scope, scroll: u16) {
         let t = &self.theme;
         let rows = self.keymap.help(context);
         let key_w = rows
@@ -803,7 +816,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 /// Runs the app in the terminal until the user quits. The terminal is restored on exit and on panic.
-pub fn run(app: &mut App) -> Result<()> {
+pub fn run(app: &mut App, clock: &Clock) -> Result<()> {
     let mut terminal = ratatui::try_init()?;
     let _ = execute!(
         io::stdout(),
@@ -819,7 +832,7 @@ pub fn run(app: &mut App) -> Result<()> {
         );
         previous(info);
     }));
-    let result = event_loop(&mut terminal, app);
+    let result = event_loop(&mut terminal, app, clock);
     let _ = execute!(
         io::stdout(),
         event::DisableMouseCapture,
@@ -829,15 +842,15 @@ pub fn run(app: &mut App) -> Result<()> {
     result
 }
 
-fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<()> {
+fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, clock: &Clock) -> Result<()> {
     while !app.quit {
         if app.redraw {
             app.redraw = false;
             terminal.clear()?;
         }
         terminal.draw(|f| app.draw(f))?;
-        if event::poll(app.next_wakeup(crate::srs::now_ms()))? {
-            let now = crate::srs::now_ms();
+        if event::poll(app.next_wakeup(clock.now_ms()))? {
+            let now = clock.now_ms();
             match event::read()? {
                 Event::Key(key) if key.is_press() => app.on_key(key, now),
                 Event::Mouse(m) => app.on_mouse(m, now),
@@ -845,7 +858,7 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App) -> Result<
                 _ => {}
             }
         } else {
-            app.tick(crate::srs::now_ms());
+            app.tick(clock.now_ms());
         }
     }
     Ok(())
@@ -926,20 +939,18 @@ fn terminal_editor(text: &str) -> std::result::Result<String, String> {
     result
 }
 
-/// `iamdrill` with no subcommand: the dashboard.
-/// What the full-screen app starts from: the decks, the store, and the configuration applied.
+/// What the full-screen app starts from: the decks, the store with the configuration applied,
+/// the theme and the keymap.
 pub struct Setup {
-    pub lib: Library,
+    pub lib: Arc<Library>,
     pub store: Store,
     pub theme: Theme,
     pub keymap: Keymap,
-    pub config: crate::config::Config,
 }
 
-/// Checks the terminal, reads the configuration (a broken one stops here, with its location),
-/// loads the decks and opens the store. `Err(code)` means a message was printed and the program
-/// should exit with `code`.
-pub fn setup(global: &Global) -> Result<std::result::Result<Setup, ExitCode>> {
+/// Checks the terminal, loads the decks and opens the store. `Err(code)` means a message was
+/// printed and the program should exit with `code`.
+pub fn setup(ctx: &Context) -> Result<std::result::Result<Setup, ExitCode>> {
     use std::io::IsTerminal;
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         eprintln!(
@@ -947,80 +958,64 @@ pub fn setup(global: &Global) -> Result<std::result::Result<Setup, ExitCode>> {
         );
         return Ok(Err(ExitCode::from(2)));
     }
-    let config = match crate::config::Config::load_default() {
-        Ok(c) => c,
-        Err(problem) => {
-            eprintln!("iamdrill: {problem}");
-            return Ok(Err(ExitCode::from(2)));
-        }
-    };
-    let mut keymap = Keymap::default();
-    if let Err(problem) = config.apply_keymap(&mut keymap) {
-        eprintln!("iamdrill: {problem}");
-        return Ok(Err(ExitCode::from(2)));
-    }
-    let mut global = global.clone();
-    global.decks.extend(config.deck_dirs.iter().cloned());
-    let lib = crate::deck::load_all(&global);
+    let lib = ctx.library();
     for p in &lib.problems {
-        eprintln!("warning: {p}");
+        eprintln!(
+            "iamdrill: warning: {}",
+            crate::ui::text::sanitize(&p.to_string())
+        );
     }
-    let mut store = Store::open(&global)?;
-    apply_config(&config, &mut store)?;
-    let mut theme = match Theme::from_env().kind {
-        crate::ui::theme::ThemeKind::Mono => Theme::from_env(),
-        _ => Theme::new(config.theme_kind()),
-    };
-    theme.apply_colors(&config.color_overrides());
+    let store = ctx.open_store()?;
     Ok(Ok(Setup {
         lib,
         store,
-        theme,
-        keymap,
-        config,
+        theme: theme_for(&ctx.config),
+        keymap: ctx.keymap.clone(),
     }))
 }
 
-/// Puts the configuration's scheduling settings in force: retention, daily limits, learning steps.
-pub fn apply_config(
-    config: &crate::config::Config,
-    store: &mut Store,
-) -> Result<(), crate::store::StoreError> {
-    store.set_desired_retention(config.desired_retention as f32)?;
-    store.set_limits(config.new_per_day, config.reviews_per_day)?;
-    let steps: Vec<u32> = config
-        .learning_steps_secs()
-        .into_iter()
-        .map(|s| u32::try_from(s).unwrap_or(u32::MAX))
-        .collect();
-    store.set_learning_steps(&steps)
+/// The theme the configuration asks for; `NO_COLOR` wins over it.
+pub fn theme_for(config: &crate::context::Config) -> Theme {
+    let mut theme = match Theme::from_env().kind {
+        crate::ui::theme::ThemeKind::Mono => Theme::from_env(),
+        _ => Theme::new(match config.theme_mode() {
+            ThemeMode::Auto => crate::ui::theme::ThemeKind::Auto,
+            ThemeMode::Dark => crate::ui::theme::ThemeKind::Dark,
+            ThemeMode::Light => crate::ui::theme::ThemeKind::Light,
+        }),
+    };
+    theme.apply_colors(&config.color_overrides());
+    theme
 }
 
 /// `iamdrill` with no subcommand (the dashboard), or opened straight on a flow.
-pub fn open(global: &Global, open: Option<Open>) -> Result<ExitCode> {
+pub fn open(ctx: &Context, open: Option<Open>) -> Result<ExitCode> {
     let Setup {
         lib,
         store,
         theme,
         keymap,
-        config: _,
-    } = match setup(global)? {
+    } = match setup(ctx)? {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
-    let now = crate::srs::now_ms();
-    let data_dir = crate::paths::data_dir(global.data_dir.as_ref());
-    let mut app = match open {
-        Some(o) => App::with(lib, store, theme, keymap, now, o),
-        None => App::new(lib, store, theme, keymap, now),
+    let now = ctx.now_ms();
+    let mut app = App::new(lib, store, theme, keymap, now);
+    app.mock_defaults = MockOptions {
+        minutes: u64::from(ctx.config.mock.minutes),
+        questions: ctx.config.mock.questions as usize,
+        ..MockOptions::default()
     };
+    if let Some(o) = open {
+        app.push(o);
+    }
     if let Some(status) = app.status.take() {
-        eprintln!("iamdrill: {status}");
+        eprintln!("iamdrill: {}", crate::ui::text::sanitize(&status));
         return Ok(ExitCode::from(2));
     }
-    if crate::config::first_run(&data_dir) {
+    if ctx.first_run() {
         app.popup = Some(Popup::Welcome);
     }
-    run(&mut app)?;
+    run(&mut app, &ctx.clock)?;
     Ok(ExitCode::SUCCESS)
 }

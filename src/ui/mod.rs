@@ -6,7 +6,6 @@
 //! reacts to one input; effects that touch the store or the screen stack are performed by the app.
 
 pub mod app;
-pub mod keymap;
 pub mod screens;
 pub mod text;
 pub mod theme;
@@ -14,7 +13,7 @@ pub mod widgets;
 
 use ratatui::crossterm::event::{KeyEvent, MouseEvent};
 
-pub use keymap::{Action, Context, Keymap};
+pub use crate::context::keymap::{Action, Keymap, Scope};
 pub use theme::Theme;
 
 /// One input for a screen.
@@ -49,9 +48,12 @@ pub enum Open {
         topics: Vec<String>,
         reschedule: bool,
     },
+    /// A mock interview on these topics, with the configured length.
     Mock {
         topics: Vec<String>,
     },
+    /// A mock interview with every option chosen (`iamdrill mock`).
+    MockWith(screens::mock::MockOptions),
     Stats,
     Lab,
     /// The lab opened on the cases of a case file.

@@ -9,7 +9,7 @@ use crate::srs::plan::Plan;
 use crate::store::Stats;
 use crate::ui::theme::Theme;
 use crate::ui::widgets::charts::heatmap_lines;
-use crate::ui::{Action, Context, Effect, Input, Open, Purpose};
+use crate::ui::{Action, Effect, Input, Open, Purpose, Scope};
 
 /// The dashboard's actions, in menu order: (action, key label, text).
 pub const MENU: &[(Action, &str, &str)] = &[
@@ -46,8 +46,8 @@ impl DashboardScreen {
         }
     }
 
-    pub fn context(&self) -> Context {
-        Context::Dashboard
+    pub fn context(&self) -> Scope {
+        Scope::Dashboard
     }
 
     fn menu(&self) -> Vec<&(Action, &'static str, &'static str)> {

@@ -17,7 +17,7 @@ use crate::policy::{Decision, PolicyType};
 use crate::ui::text::{sanitize, truncate, width, wrap};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::markup::json_lines;
-use crate::ui::{Action, Context, Effect, Input};
+use crate::ui::{Action, Effect, Input, Scope};
 
 /// Windows at least this wide show a case's policies side by side.
 pub const SIDE_BY_SIDE_WIDTH: u16 = 100;
@@ -367,10 +367,10 @@ impl LabScreen {
         s
     }
 
-    pub fn context(&self) -> Context {
+    pub fn context(&self) -> Scope {
         match self.view {
-            View::Case(_) => Context::LabCase,
-            _ => Context::Lab,
+            View::Case(_) => Scope::LabCase,
+            _ => Scope::Lab,
         }
     }
 

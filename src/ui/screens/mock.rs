@@ -15,12 +15,12 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget};
 
+use crate::context::keymap::Scope;
 use crate::deck::model::{Card, CardKind, topic_title};
 use crate::mock::grade::{Answer, CellAnswer, PointGrade, hidden_cells};
 use crate::mock::report::{MockReport, QuestionStatus};
 use crate::mock::session::{MockEvent, MockSession, Phase};
 use crate::mock::timer::clock_text;
-use crate::ui::keymap::Context;
 use crate::ui::text::{sanitize, truncate, wrap};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::charts::{Bar, bar_lines};
@@ -250,10 +250,10 @@ impl MockScreen {
         self.view != View::Report
     }
 
-    pub fn context(&self) -> Context {
+    pub fn context(&self) -> Scope {
         match self.view {
-            View::Report => Context::MockReport,
-            _ => Context::Mock,
+            View::Report => Scope::MockReport,
+            _ => Scope::Mock,
         }
     }
 

@@ -7,7 +7,7 @@ use ratatui::widgets::{Paragraph, Widget};
 
 use crate::srs::stats::TopicCounts;
 use crate::ui::theme::Theme;
-use crate::ui::{Action, Context, Effect, Input, Open, Purpose};
+use crate::ui::{Action, Effect, Input, Open, Purpose, Scope};
 
 #[derive(Debug, Clone)]
 pub struct TopicPickerScreen {
@@ -30,8 +30,8 @@ impl TopicPickerScreen {
         }
     }
 
-    pub fn context(&self) -> Context {
-        Context::TopicPicker
+    pub fn context(&self) -> Scope {
+        Scope::TopicPicker
     }
 
     pub fn title(&self) -> &'static str {

@@ -14,7 +14,7 @@ use crate::ui::text::{sanitize, wrap};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::markup::{answer_lines, markup_lines};
 use crate::ui::widgets::table::{CellShow, table_lines};
-use crate::ui::{Action, Context, Effect, Input};
+use crate::ui::{Action, Effect, Input, Scope};
 
 /// A store operation on the review session, performed by the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -133,11 +133,11 @@ impl ReviewScreen {
         }
     }
 
-    pub fn context(&self) -> Context {
+    pub fn context(&self) -> Scope {
         match &self.stage {
-            Stage::Walk { .. } => Context::Scenario,
-            Stage::Order(_) => Context::Ordering,
-            _ => Context::Review,
+            Stage::Walk { .. } => Scope::Scenario,
+            Stage::Order(_) => Scope::Ordering,
+            _ => Scope::Review,
         }
     }
 

@@ -11,9 +11,9 @@ use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 use serde::Serialize;
 
-use super::grade::{Answer, CardGrade, Span, grade_card};
-use crate::cli::Global;
+use crate::context::Context;
 use crate::deck::model::{Card, CardKind};
+use crate::mock::grade::{Answer, CardGrade, Span, grade_card};
 
 /// Answer files larger than this are refused: a typed interview answer is a few kilobytes.
 pub const MAX_ANSWER_BYTES: u64 = 1 << 20;
@@ -33,11 +33,8 @@ pub struct GradeArgs {
     pub json: bool,
 }
 
-pub fn run(global: &Global, args: GradeArgs) -> Result<ExitCode> {
-    let library = crate::deck::load_all(global);
-    for p in &library.problems {
-        eprintln!("warning: {p}");
-    }
+pub fn run(ctx: &Context, args: GradeArgs) -> Result<ExitCode> {
+    let library = super::output::library(ctx);
     let Some(card) = library.card(&args.card) else {
         eprintln!(
             "iamdrill: {}",
@@ -83,7 +80,7 @@ pub fn unknown_card_message<'a>(id: &str, cards: impl Iterator<Item = &'a Card>)
     // Candidates from the fuzzy matcher, closest spelling first.
     let mut close: Vec<(usize, &str)> = cards
         .filter(|c| matcher.fuzzy_match(&c.id, id).is_some())
-        .map(|c| (super::text::edit_distance(&c.id, id), c.id.as_str()))
+        .map(|c| (crate::mock::text::edit_distance(&c.id, id), c.id.as_str()))
         .collect();
     close.sort();
     let mut msg = format!("no card with id `{id}` in the loaded decks");

@@ -8,17 +8,8 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use log::{LevelFilter, Log, Metadata, Record};
-
-/// Name of the log file inside the state directory.
-pub const LOG_FILE: &str = "iamdrill.log";
-
-/// The log file path.
-pub fn log_path() -> PathBuf {
-    crate::paths::state_dir().join(LOG_FILE)
-}
 
 struct FileLogger {
     file: Mutex<File>,
@@ -34,15 +25,12 @@ impl Log for FileLogger {
         if !self.enabled(record.metadata()) {
             return;
         }
-        let secs = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs_f64())
-            .unwrap_or(0.0);
+        let time = super::clock::format_rfc3339(crate::srs::clock::now_ms());
         if let Ok(mut f) = self.file.lock() {
             // A failed log write must never disturb the app.
             let _ = writeln!(
                 f,
-                "{secs:.3} {:<5} {}: {}",
+                "{time} {:<5} {}: {}",
                 record.level(),
                 record.target(),
                 record.args()
@@ -111,20 +99,19 @@ pub fn init_at(path: &Path, level: LevelFilter) -> Result<(), String> {
     Ok(())
 }
 
-/// Starts logging if `--verbose` or `RUST_LOG` asks for it.
-pub fn init(verbose: bool) -> Result<Option<PathBuf>, String> {
+/// Starts logging to `path` if `--verbose` or `RUST_LOG` asks for it.
+pub fn init(verbose: bool, path: &Path) -> Result<Option<PathBuf>, String> {
     let env = std::env::var("RUST_LOG").ok();
     match level(verbose, env.as_deref())? {
         Some(LevelFilter::Off) | None => Ok(None),
         Some(level) => {
-            let path = log_path();
-            init_at(&path, level)?;
+            init_at(path, level)?;
             log::info!(
                 "iamdrill {} started: {:?}",
                 env!("CARGO_PKG_VERSION"),
                 std::env::args().collect::<Vec<_>>()
             );
-            Ok(Some(path))
+            Ok(Some(path.to_path_buf()))
         }
     }
 }
@@ -155,13 +142,19 @@ mod tests {
     #[test]
     fn records_go_to_the_file() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("state").join(LOG_FILE);
+        let path = dir.path().join("state").join(super::super::paths::LOG_FILE);
         init_at(&path, LevelFilter::Info).unwrap();
         log::info!("hello from the test");
         log::debug!("filtered out");
         log::logger().flush();
         let text = std::fs::read_to_string(&path).unwrap();
         assert!(text.contains("INFO"), "{text}");
+        // Each line starts with an RFC 3339 time.
+        let first = text.lines().next().unwrap();
+        assert!(
+            super::super::clock::parse_rfc3339(first.split(' ').next().unwrap()).is_ok(),
+            "{first}"
+        );
         assert!(text.contains("hello from the test"), "{text}");
         assert!(!text.contains("filtered out"), "{text}");
     }

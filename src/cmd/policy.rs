@@ -8,11 +8,12 @@ use clap::{Args, Subcommand, ValueEnum};
 use color_eyre::Result;
 use serde::Serialize;
 
-use super::case::{self, Case, CaseError};
-use super::document::{PolicyType, ResourceKind};
-use super::eval::{Evaluation, NamedPolicy};
-use super::json;
-use super::lint::{self, Finding};
+use crate::policy::case;
+use crate::policy::document::{PolicyType, ResourceKind};
+use crate::policy::eval::NamedPolicy;
+use crate::policy::json;
+use crate::policy::lint::{self, Finding};
+use crate::policy::output::{EvalOutput, error_json, output};
 
 /// `println!` that returns the write error (a closed pipe ends the command quietly in `main`)
 /// instead of panicking.
@@ -103,18 +104,18 @@ impl CheckType {
     }
 }
 
-pub fn run(global: &crate::cli::Global, args: PolicyArgs) -> Result<ExitCode> {
+pub fn run(ctx: &crate::context::Context, args: PolicyArgs) -> Result<ExitCode> {
     match args.command {
         PolicyCommand::Lab { case } => {
             let open = match case {
                 Some(path) => crate::ui::Open::LabCase(path),
                 None => crate::ui::Open::Lab,
             };
-            crate::ui::app::open(global, Some(open))
+            crate::ui::app::open(ctx, Some(open))
         }
         PolicyCommand::Eval { case, json, jsonl } => {
             if jsonl {
-                return super::jsonl::run();
+                return crate::policy::jsonl::run();
             }
             match case {
                 Some(path) => run_eval(&path, json),
@@ -131,43 +132,6 @@ pub fn run(global: &crate::cli::Global, args: PolicyArgs) -> Result<ExitCode> {
             json,
         } => run_check(&policy, policy_type, json),
     }
-}
-
-#[derive(Serialize)]
-pub(super) struct EvalOutput<'a> {
-    case: Option<&'a str>,
-    decision: super::eval::Decision,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    expect: Option<&'a case::Expect>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub(super) expectation_met: Option<bool>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    mismatch: Option<String>,
-    evaluation: &'a Evaluation,
-}
-
-pub(super) fn output<'a>(c: &'a Case, ev: &'a Evaluation) -> EvalOutput<'a> {
-    let check = c.check(ev);
-    EvalOutput {
-        case: c.name.as_deref(),
-        decision: ev.decision,
-        expect: c.expect.as_ref(),
-        expectation_met: c.expect.as_ref().map(|_| check.is_ok()),
-        mismatch: check.err(),
-        evaluation: ev,
-    }
-}
-
-pub(super) fn error_json(e: &CaseError) -> serde_json::Value {
-    serde_json::json!({
-        "error": {
-            "file": e.file,
-            "line": e.pos.map(|p| p.line),
-            "column": e.pos.map(|p| p.column),
-            "message": e.message,
-            "display": e.to_string(),
-        }
-    })
 }
 
 fn run_eval(path: &std::path::Path, as_json: bool) -> Result<ExitCode> {
@@ -235,7 +199,7 @@ struct TestResult {
     #[serde(skip_serializing_if = "Option::is_none")]
     reason: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    decision: Option<super::eval::Decision>,
+    decision: Option<crate::policy::eval::Decision>,
 }
 
 fn run_test(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {

@@ -8,8 +8,9 @@ use clap::{Args, Subcommand};
 use color_eyre::Result;
 use serde::Serialize;
 
-use super::model::{CardKind, TOPICS};
-use crate::cli::Global;
+use super::output;
+use crate::context::Context;
+use crate::deck::model::{CardKind, TOPICS};
 
 #[derive(Debug, Args)]
 pub struct DecksArgs {
@@ -34,34 +35,37 @@ pub enum DecksCommand {
     },
 }
 
-pub fn run(global: &Global, args: DecksArgs) -> Result<ExitCode> {
+pub fn run(ctx: &Context, args: DecksArgs) -> Result<ExitCode> {
     match args.command {
         DecksCommand::Check { paths } => {
-            let (checked, problems) = super::check_paths(&paths);
+            let (checked, problems) = crate::deck::check_paths(&paths);
+            let mut text = String::new();
             for p in &problems {
-                println!("{p}");
+                text.push_str(&output::clean(&p.to_string()));
+                text.push('\n');
             }
             if problems.is_empty() {
-                println!("{checked} deck file(s) checked, no problems");
-                Ok(ExitCode::SUCCESS)
+                text.push_str(&format!("{checked} deck file(s) checked, no problems\n"));
             } else {
-                println!(
-                    "{checked} deck file(s) checked, {} problem(s)",
+                text.push_str(&format!(
+                    "{checked} deck file(s) checked, {} problem(s)\n",
                     problems.len()
-                );
-                Ok(ExitCode::from(1))
+                ));
             }
+            output::emit(&text)?;
+            Ok(if problems.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            })
         }
         DecksCommand::List { json } => {
-            let lib = super::load_all(global);
-            for p in &lib.problems {
-                eprintln!("warning: {p}");
-            }
+            let lib = output::library(ctx);
             let listing = Listing::of(&lib);
             if json {
-                println!("{}", serde_json::to_string_pretty(&listing)?);
+                output::print_json(&listing)?;
             } else {
-                print!("{}", listing.render());
+                output::emit(&output::clean(&listing.render()))?;
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -103,7 +107,7 @@ struct Listing {
 }
 
 impl Listing {
-    fn of(lib: &super::Library) -> Listing {
+    fn of(lib: &crate::deck::Library) -> Listing {
         let mut topics: BTreeMap<String, Counts> = BTreeMap::new();
         let mut total = Counts::default();
         let mut decks = Vec::new();

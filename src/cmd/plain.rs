@@ -11,12 +11,12 @@ use std::io::{BufRead, Write};
 use color_eyre::Result;
 use serde::Serialize;
 
-use super::clock::DayClock;
-use super::scheduler::Rating;
-use super::session::{Session, SessionKind};
 use crate::deck::Library;
 use crate::deck::markup::to_plain;
 use crate::deck::model::{Card, topic_title};
+use crate::srs::clock::DayClock;
+use crate::srs::scheduler::Rating;
+use crate::srs::session::{Session, SessionKind};
 use crate::store::Store;
 
 /// What a plain session did.
@@ -143,7 +143,7 @@ pub fn run_plain(
                     out,
                     "\nDone for now: {} learning card(s) come back in {}.",
                     session.progress().learning,
-                    super::scheduler::format_interval(due - t)
+                    crate::srs::scheduler::format_interval(due - t)
                 )?,
                 None => writeln!(
                     out,

@@ -7,8 +7,8 @@ use clap::Args;
 use color_eyre::Result;
 use color_eyre::eyre::WrapErr;
 
-use super::{Curation, Document, compile};
-use crate::cli::Global;
+use crate::compile::{Curation, Document, compile};
+use crate::context::Context;
 
 #[derive(Debug, Args)]
 #[command(
@@ -32,7 +32,7 @@ pub struct CompileArgs {
     pub json: bool,
 }
 
-pub fn run(_global: &Global, args: CompileArgs) -> Result<ExitCode> {
+pub fn run(_ctx: &Context, args: CompileArgs) -> Result<ExitCode> {
     let mut docs = Vec::new();
     for path in &args.sources {
         let text = match crate::deck::read_deck_file(path) {

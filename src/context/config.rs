@@ -3,19 +3,16 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::str::FromStr;
 
-use clap::{Args, Subcommand};
 use ratatui::crossterm::event::KeyCode;
 use serde::{Deserialize, Serialize};
 
+use super::keymap::{Action, Binding, Key, Keymap, Scope};
 use crate::deck::load::{Pos, PosIndex, Problem, index_positions};
-use crate::ui::keymap::{Action, Binding, Context, Key, Keymap};
-use crate::ui::theme::ThemeKind;
 
-/// Name of the configuration file inside the configuration directory.
-pub const FILE_NAME: &str = "config.yaml";
+use super::paths::CONFIG_FILE as FILE_NAME;
+
 /// Name of the marker written in the data directory once the welcome screen has been shown.
 pub const WELCOME_MARKER: &str = "welcomed";
 
@@ -108,22 +105,22 @@ pub const COLOR_NAMES: &[&str] = &[
 ];
 
 /// Contexts by the name used in `keys`.
-const CONTEXTS: &[(&str, Context)] = &[
-    ("global", Context::Global),
-    ("dashboard", Context::Dashboard),
-    ("topic_picker", Context::TopicPicker),
-    ("review", Context::Review),
-    ("table_drill", Context::TableDrill),
-    ("scenario", Context::Scenario),
-    ("ordering", Context::Ordering),
-    ("search", Context::Search),
-    ("card", Context::Card),
-    ("stats", Context::Stats),
-    ("mock", Context::Mock),
-    ("mock_report", Context::MockReport),
-    ("lab", Context::Lab),
-    ("help", Context::Help),
-    ("confirm", Context::Confirm),
+const CONTEXTS: &[(&str, Scope)] = &[
+    ("global", Scope::Global),
+    ("dashboard", Scope::Dashboard),
+    ("topic_picker", Scope::TopicPicker),
+    ("review", Scope::Review),
+    ("table_drill", Scope::TableDrill),
+    ("scenario", Scope::Scenario),
+    ("ordering", Scope::Ordering),
+    ("search", Scope::Search),
+    ("card", Scope::Card),
+    ("stats", Scope::Stats),
+    ("mock", Scope::Mock),
+    ("mock_report", Scope::MockReport),
+    ("lab", Scope::Lab),
+    ("help", Scope::Help),
+    ("confirm", Scope::Confirm),
 ];
 
 /// Actions by the name used in `keys`, with the help text a newly added binding gets.
@@ -180,7 +177,7 @@ const ACTIONS: &[(&str, Action, &str)] = &[
 ];
 
 /// Parses `"<context>.<action>"`.
-pub fn parse_binding_name(name: &str) -> Result<(Context, Action, &'static str), String> {
+pub fn parse_binding_name(name: &str) -> Result<(Scope, Action, &'static str), String> {
     let Some((ctx, act)) = name.split_once('.') else {
         return Err(format!(
             "keymap override `{name}` must be written `<context>.<action>`, e.g. `review.rate_again`"
@@ -413,18 +410,17 @@ impl Config {
         Config::parse(&text, &file)
     }
 
-    /// The default configuration file path.
-    pub fn default_path() -> PathBuf {
-        crate::paths::config_dir().join(FILE_NAME)
+    /// Loads the configuration file at `path`; a missing file gives the defaults.
+    pub fn load_or_default(path: &Path) -> Result<Config, Problem> {
+        match std::fs::symlink_metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            _ => Config::load(path),
+        }
     }
 
-    /// Loads the default configuration file; a missing file gives the defaults.
-    pub fn load_default() -> Result<Config, Problem> {
-        let path = Config::default_path();
-        if !path.exists() {
-            return Ok(Config::default());
-        }
-        Config::load(&path)
+    /// The file the configuration was read from (empty for the defaults).
+    pub fn file(&self) -> &str {
+        &self.origin.file
     }
 
     /// Learning steps in seconds (validated when the configuration was parsed).
@@ -436,12 +432,15 @@ impl Config {
     }
 
     /// The theme the configuration asks for. `NO_COLOR` is the caller's to honour on top of this.
-    pub fn theme_kind(&self) -> ThemeKind {
-        match self.theme.mode {
-            ThemeMode::Auto => ThemeKind::Auto,
-            ThemeMode::Dark => ThemeKind::Dark,
-            ThemeMode::Light => ThemeKind::Light,
-        }
+    pub fn theme_mode(&self) -> ThemeMode {
+        self.theme.mode
+    }
+
+    /// The keymap with the `keys` overrides applied (clashes are errors located in the file).
+    pub fn keymap(&self) -> Result<Keymap, Problem> {
+        let mut keymap = Keymap::default();
+        self.apply_keymap(&mut keymap)?;
+        Ok(keymap)
     }
 
     /// Colour overrides, parsed.
@@ -462,7 +461,7 @@ impl Config {
         } else {
             self.origin.file.clone()
         };
-        let mut touched: Vec<(String, Context, Key)> = Vec::new();
+        let mut touched: Vec<(String, Scope, Key)> = Vec::new();
         for (name, key_text) in &self.keys {
             let pos = self
                 .origin
@@ -605,92 +604,6 @@ pub fn first_run(data_dir: &Path) -> bool {
     true
 }
 
-/// `iamdrill config`.
-#[derive(Debug, Args)]
-#[command(
-    after_help = "Examples:\n  iamdrill config example > \"$(iamdrill paths --json | jq -r .config)\"\n  iamdrill config show --json\n  iamdrill config check ./config.yaml"
-)]
-pub struct ConfigArgs {
-    #[command(subcommand)]
-    pub command: ConfigCommand,
-}
-
-#[derive(Debug, Subcommand)]
-pub enum ConfigCommand {
-    /// Print a commented configuration file with every key and its default.
-    Example,
-    /// Print the effective configuration (defaults merged with the file).
-    Show {
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Validate a configuration file (default: the one in the configuration directory).
-    Check {
-        /// The file to check.
-        file: Option<PathBuf>,
-        /// Print JSON.
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-pub fn run(_global: &crate::cli::Global, args: ConfigArgs) -> color_eyre::Result<ExitCode> {
-    match args.command {
-        ConfigCommand::Example => {
-            print!("{}", example());
-            Ok(ExitCode::SUCCESS)
-        }
-        ConfigCommand::Show { json } => match Config::load_default() {
-            Ok(config) => {
-                if json {
-                    println!("{}", serde_json::to_string_pretty(&config)?);
-                } else {
-                    print!("{}", serde_yaml::to_string(&config)?);
-                }
-                Ok(ExitCode::SUCCESS)
-            }
-            Err(p) => {
-                eprintln!("iamdrill: {p}");
-                Ok(ExitCode::from(2))
-            }
-        },
-        ConfigCommand::Check { file, json } => {
-            let path = file.unwrap_or_else(Config::default_path);
-            let result = if path.exists() {
-                Config::load(&path)
-            } else {
-                Err(Problem {
-                    file: path.display().to_string(),
-                    line: 1,
-                    column: 1,
-                    message: "no such file".into(),
-                })
-            };
-            if json {
-                let v = match &result {
-                    Ok(_) => {
-                        serde_json::json!({"file": path.display().to_string(), "ok": true, "problems": []})
-                    }
-                    Err(p) => serde_json::json!({"file": path.display().to_string(), "ok": false,
-                        "problems": [{"file": p.file, "line": p.line, "column": p.column, "message": p.message}]}),
-                };
-                println!("{}", serde_json::to_string_pretty(&v)?);
-            } else {
-                match &result {
-                    Ok(_) => println!("{}: ok", path.display()),
-                    Err(p) => eprintln!("{p}"),
-                }
-            }
-            Ok(if result.is_ok() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -725,7 +638,7 @@ mod tests {
         assert_eq!(c.new_per_day, 5);
         assert_eq!(c.mock.minutes, 45);
         assert_eq!(c.mock.questions, 8);
-        assert_eq!(c.theme_kind(), ThemeKind::Light);
+        assert_eq!(c.theme_mode(), ThemeMode::Light);
         assert_eq!(c.learning_steps_secs(), vec![30, 7200]);
         assert_eq!(
             c.color_overrides(),
@@ -812,21 +725,21 @@ mod tests {
         let before = km
             .bindings
             .iter()
-            .filter(|b| b.context == Context::Review && b.action == Action::Rate(1))
+            .filter(|b| b.context == Scope::Review && b.action == Action::Rate(1))
             .count();
         assert!(before >= 1);
         c.apply_keymap(&mut km).unwrap();
         let now: Vec<&Binding> = km
             .bindings
             .iter()
-            .filter(|b| b.context == Context::Review && b.action == Action::Rate(1))
+            .filter(|b| b.context == Scope::Review && b.action == Action::Rate(1))
             .collect();
         assert_eq!(now.len(), 1);
         assert_eq!(now[0].key, Key::ch('a'));
-        let help = km.help(Context::Review);
+        let help = km.help(Scope::Review);
         assert!(help.iter().any(|(k, _)| k == "a"), "{help:?}");
         let ev = ratatui::crossterm::event::KeyEvent::from(KeyCode::Char('a'));
-        assert_eq!(km.action(Context::Review, &ev), Some(Action::Rate(1)));
+        assert_eq!(km.action(Scope::Review, &ev), Some(Action::Rate(1)));
     }
 
     #[test]
@@ -835,7 +748,7 @@ mod tests {
         let mut km = Keymap::default();
         c.apply_keymap(&mut km).unwrap();
         let ev = ratatui::crossterm::event::KeyEvent::from(KeyCode::F(10));
-        assert_eq!(km.action(Context::Stats, &ev), Some(Action::Quit));
+        assert_eq!(km.action(Scope::Stats, &ev), Some(Action::Quit));
     }
 
     #[test]
@@ -855,45 +768,4 @@ mod tests {
         assert!(!first_run(&data));
         assert!(data.join(WELCOME_MARKER).exists());
     }
-}
-
-/// Where iamdrill keeps its files, as printed by `iamdrill paths`.
-#[derive(Debug, Clone, Serialize)]
-pub struct Paths {
-    pub data: PathBuf,
-    pub database: PathBuf,
-    pub config: PathBuf,
-    pub decks: PathBuf,
-    pub state: PathBuf,
-    pub log: PathBuf,
-}
-
-impl Paths {
-    pub fn resolve(global: &crate::cli::Global) -> Paths {
-        let data = crate::paths::data_dir(global.data_dir.as_ref());
-        Paths {
-            database: crate::paths::database_path(&data),
-            data,
-            config: Config::default_path(),
-            decks: crate::paths::config_dir().join("decks"),
-            state: crate::paths::state_dir(),
-            log: crate::logging::log_path(),
-        }
-    }
-}
-
-/// `iamdrill paths [--json]`.
-pub fn run_paths(global: &crate::cli::Global, json: bool) -> color_eyre::Result<ExitCode> {
-    let p = Paths::resolve(global);
-    if json {
-        println!("{}", serde_json::to_string_pretty(&p)?);
-    } else {
-        println!("data:     {}", p.data.display());
-        println!("database: {}", p.database.display());
-        println!("config:   {}", p.config.display());
-        println!("decks:    {}", p.decks.display());
-        println!("state:    {}", p.state.display());
-        println!("log:      {}", p.log.display());
-    }
-    Ok(ExitCode::SUCCESS)
 }

@@ -5,7 +5,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Context {
+pub enum Scope {
     /// Every screen (after the screen's own bindings).
     Global,
     Dashboard,
@@ -26,10 +26,10 @@ pub enum Context {
     Confirm,
 }
 
-impl Context {
+impl Scope {
     /// Screens where letters are typed as text: plain character keys are not commands there.
     pub fn takes_text(self) -> bool {
-        matches!(self, Context::Search | Context::Mock)
+        matches!(self, Scope::Search | Scope::Mock)
     }
 }
 
@@ -86,7 +86,7 @@ pub enum Action {
 /// One binding: a key, what it does, and how help describes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Binding {
-    pub context: Context,
+    pub context: Scope,
     pub key: Key,
     pub action: Action,
     pub help: &'static str,
@@ -170,9 +170,9 @@ impl Default for Keymap {
 
 impl Keymap {
     /// The action for a key in a context: the context's own bindings first, then global ones.
-    pub fn action(&self, context: Context, ev: &KeyEvent) -> Option<Action> {
+    pub fn action(&self, context: Scope, ev: &KeyEvent) -> Option<Action> {
         let key = Key::from_event(ev);
-        let find = |ctx: Context| {
+        let find = |ctx: Scope| {
             self.bindings
                 .iter()
                 .find(|b| b.context == ctx && b.key == key)
@@ -182,28 +182,28 @@ impl Keymap {
         find(context).or_else(|| {
             if typed {
                 None
-            } else if matches!(context, Context::Help | Context::Confirm) {
+            } else if matches!(context, Scope::Help | Scope::Confirm) {
                 // Popups only know their own keys, plus Ctrl-C.
                 (key == Key::ctrl('c')).then_some(Action::Quit)
             } else {
-                find(Context::Global)
+                find(Scope::Global)
             }
         })
     }
 
     /// Bindings of a context followed by the global ones, one entry per action (keys joined).
-    pub fn help(&self, context: Context) -> Vec<(String, &'static str)> {
+    pub fn help(&self, context: Scope) -> Vec<(String, &'static str)> {
         let mut rows: Vec<(String, &'static str, Action)> = Vec::new();
-        let contexts: &[Context] = if matches!(context, Context::Help | Context::Confirm) {
+        let contexts: &[Scope] = if matches!(context, Scope::Help | Scope::Confirm) {
             &[context]
         } else {
-            &[context, Context::Global]
+            &[context, Scope::Global]
         };
         for ctx in contexts {
             for b in self.bindings.iter().filter(|b| b.context == *ctx) {
                 // A global binding hidden by a screen binding on the same key is not shown,
                 // nor one typed as text on this screen.
-                if *ctx == Context::Global
+                if *ctx == Scope::Global
                     && (self
                         .bindings
                         .iter()
@@ -229,16 +229,16 @@ impl Keymap {
 
     /// The footer hints of a context: its main bindings with short labels, ratings folded into
     /// one `1-4 rate`, and help and back last.
-    pub fn footer(&self, context: Context) -> Vec<(String, &'static str)> {
+    pub fn footer(&self, context: Scope) -> Vec<(String, &'static str)> {
         let mut rows: Vec<(String, &'static str, Action)> = Vec::new();
         let mut tail: Vec<(String, &'static str, Action)> = Vec::new();
         let mut rates = 0;
         for b in self
             .bindings
             .iter()
-            .filter(|b| b.main && (b.context == context || b.context == Context::Global))
+            .filter(|b| b.main && (b.context == context || b.context == Scope::Global))
         {
-            if b.context == Context::Global
+            if b.context == Scope::Global
                 && (self
                     .bindings
                     .iter()
@@ -247,7 +247,7 @@ impl Keymap {
             {
                 continue;
             }
-            if context == Context::Lab && matches!(b.action, Action::ToggleKey(_)) {
+            if context == Scope::Lab && matches!(b.action, Action::ToggleKey(_)) {
                 if !rows
                     .iter()
                     .any(|(_, _, a)| matches!(a, Action::ToggleKey(_)))
@@ -327,7 +327,7 @@ fn short_label(action: Action, help: &'static str) -> &'static str {
 macro_rules! b {
     ($ctx:ident, $key:expr, $action:expr, $help:expr) => {
         Binding {
-            context: Context::$ctx,
+            context: Scope::$ctx,
             key: $key,
             action: $action,
             help: $help,
@@ -336,7 +336,7 @@ macro_rules! b {
     };
     ($ctx:ident, $key:expr, $action:expr, $help:expr, main) => {
         Binding {
-            context: Context::$ctx,
+            context: Scope::$ctx,
             key: $key,
             action: $action,
             help: $help,
@@ -632,19 +632,16 @@ mod tests {
     fn screen_bindings_come_before_global_ones() {
         let km = Keymap::default();
         let space = ev(KeyCode::Char(' '), KeyModifiers::NONE);
-        assert_eq!(km.action(Context::Review, &space), Some(Action::Reveal));
-        assert_eq!(
-            km.action(Context::TopicPicker, &space),
-            Some(Action::Toggle)
-        );
+        assert_eq!(km.action(Scope::Review, &space), Some(Action::Reveal));
+        assert_eq!(km.action(Scope::TopicPicker, &space), Some(Action::Toggle));
         let j = ev(KeyCode::Char('j'), KeyModifiers::NONE);
-        assert_eq!(km.action(Context::Review, &j), Some(Action::Down));
+        assert_eq!(km.action(Scope::Review, &j), Some(Action::Down));
         let ctrl_c = ev(KeyCode::Char('c'), KeyModifiers::CONTROL);
-        assert_eq!(km.action(Context::Review, &ctrl_c), Some(Action::Quit));
-        assert_eq!(km.action(Context::Help, &ctrl_c), Some(Action::Quit));
+        assert_eq!(km.action(Scope::Review, &ctrl_c), Some(Action::Quit));
+        assert_eq!(km.action(Scope::Help, &ctrl_c), Some(Action::Quit));
         assert_eq!(
             km.action(
-                Context::Dashboard,
+                Scope::Dashboard,
                 &ev(KeyCode::Char('c'), KeyModifiers::NONE)
             ),
             Some(Action::Cram)
@@ -654,13 +651,13 @@ mod tests {
     #[test]
     fn help_lists_every_binding_of_the_screen() {
         let km = Keymap::default();
-        let help = km.help(Context::Review);
+        let help = km.help(Scope::Review);
         assert!(help.contains(&("Space/Enter".to_string(), "show the answer")));
         assert!(help.contains(&("1".to_string(), "rate Again")));
         assert!(help.contains(&("Ctrl-C".to_string(), "quit (everything is saved)")));
         assert!(help.contains(&("↑/k".to_string(), "move up")));
         // Every key that does something in review is in its help.
-        for b in km.bindings.iter().filter(|b| b.context == Context::Review) {
+        for b in km.bindings.iter().filter(|b| b.context == Scope::Review) {
             assert!(
                 help.iter()
                     .any(|(k, h)| k.split('/').any(|x| x == b.key.label()) && *h == b.help),

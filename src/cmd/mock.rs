@@ -8,8 +8,8 @@ use clap::{Args, Subcommand};
 use color_eyre::Result;
 use serde::Serialize;
 
-use super::report::MockReport;
-use crate::cli::Global;
+use crate::context::Context;
+use crate::mock::report::MockReport;
 use crate::store::Store;
 use crate::ui::screens::mock::{MockOptions, percent};
 
@@ -101,13 +101,13 @@ fn date_text(ms: i64) -> String {
     format!("{d} {:02}:{:02} UTC", secs / 3600, secs % 3600 / 60)
 }
 
-pub fn run(global: &Global, args: MockArgs) -> Result<ExitCode> {
+pub fn run(ctx: &Context, args: MockArgs) -> Result<ExitCode> {
     match args.command {
         Some(MockCommand::History { json }) => {
-            let store = Store::open(global)?;
+            let store = ctx.open_store()?;
             let (rows, problems) = history(&store)?;
             for p in &problems {
-                eprintln!("warning: {p}");
+                super::output::warn(p);
             }
             let mut out = std::io::stdout().lock();
             let written = if json {
@@ -124,43 +124,21 @@ pub fn run(global: &Global, args: MockArgs) -> Result<ExitCode> {
             }
         }
         None => {
-            for t in &args.topics {
-                if !crate::deck::model::is_known_topic(t) {
-                    eprintln!(
-                        "iamdrill: unknown topic `{t}` (known: {})",
-                        crate::deck::model::TOPICS
-                            .iter()
-                            .map(|(t, _)| *t)
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    );
-                    return Ok(ExitCode::from(2));
-                }
+            let lib = super::output::library(ctx);
+            if let Err(e) = super::study::check_topics(&lib, &args.topics) {
+                return super::output::usage(e);
             }
-            let setup = match crate::ui::app::setup(global)? {
-                Ok(s) => s,
-                Err(code) => return Ok(code),
-            };
-            let now = crate::srs::now_ms();
             let opts = MockOptions {
-                minutes: args.minutes.unwrap_or(u64::from(setup.config.mock.minutes)),
+                minutes: args.minutes.unwrap_or(u64::from(ctx.config.mock.minutes)),
                 questions: args
                     .questions
-                    .map_or(setup.config.mock.questions as usize, |q| {
+                    .map_or(ctx.config.mock.questions as usize, |q| {
                         usize::try_from(q).unwrap_or(8)
                     }),
                 topics: args.topics,
                 seed: args.seed,
             };
-            let mut app =
-                crate::ui::app::App::new(setup.lib, setup.store, setup.theme, setup.keymap, now);
-            app.open_mock(&opts);
-            if let Some(status) = app.status.take() {
-                eprintln!("iamdrill: {status}");
-                return Ok(ExitCode::from(2));
-            }
-            crate::ui::app::run(&mut app)?;
-            Ok(ExitCode::SUCCESS)
+            crate::ui::app::open(ctx, Some(crate::ui::Open::MockWith(opts)))
         }
     }
 }

@@ -38,7 +38,7 @@ pub struct ManArgs {
 
 /// The completion script for `shell`.
 pub fn completions(shell: Shell) -> Vec<u8> {
-    let mut cmd = crate::cli::Cli::command();
+    let mut cmd = super::Cli::command();
     let mut out = Vec::new();
     let name = "iamdrill";
     match shell {
@@ -58,26 +58,21 @@ pub fn completions(shell: Shell) -> Vec<u8> {
 
 /// The roff man page.
 pub fn man_page() -> std::io::Result<Vec<u8>> {
-    let cmd = crate::cli::Cli::command();
+    let cmd = super::Cli::command();
     let mut out = Vec::new();
     clap_mangen::Man::new(cmd).render(&mut out)?;
     Ok(out)
 }
 
-pub fn run_completions(
-    _global: &crate::cli::Global,
-    args: CompletionsArgs,
-) -> color_eyre::Result<ExitCode> {
-    use std::io::Write;
-    std::io::stdout().write_all(&completions(args.shell))?;
+pub fn run_completions(args: CompletionsArgs) -> color_eyre::Result<ExitCode> {
+    super::output::emit(&String::from_utf8_lossy(&completions(args.shell)))?;
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn run_man(_global: &crate::cli::Global, args: ManArgs) -> color_eyre::Result<ExitCode> {
-    use std::io::Write;
+pub fn run_man(args: ManArgs) -> color_eyre::Result<ExitCode> {
     let page = man_page()?;
     match args.out {
-        None => std::io::stdout().write_all(&page)?,
+        None => super::output::emit(&String::from_utf8_lossy(&page))?,
         Some(dir) => {
             if let Err(e) = std::fs::create_dir_all(&dir) {
                 eprintln!("iamdrill: cannot create {}: {e}", dir.display());

@@ -1,6 +1,5 @@
-//! Commands of the scheduler and the progress store: `review`, `cram`, `due`, `stats`, `plan`,
-//! `optimize`, `export` and `progress`. This is the command layer: it reads the clock and the
-//! terminal; the logic lives in the pure `srs` modules and in `crate::store`.
+//! Commands that report on or maintain progress: `due`, `stats`, `plan`, `optimize`, `export` and
+//! `progress`. The logic lives in the pure `srs` modules and in `crate::store`.
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -12,48 +11,14 @@ use color_eyre::Result;
 use color_eyre::eyre::WrapErr;
 use serde::Serialize;
 
-use super::clock::{Date, now_ms};
-use super::queue::CardRef;
-use super::session::SessionKind;
-use crate::cli::Global;
-use crate::deck::Library;
+use super::output::{emit, library, print_json, usage};
+use super::study::check_topics;
+use crate::context::Context;
 use crate::deck::model::topic_title;
-use crate::store::{OptimizeOutcome, Store, write_anki_tsv};
-
-/// Options of a review started from the command line; the full-screen review takes them too.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReviewOptions {
-    pub kind: SessionKind,
-}
-
-#[derive(Debug, Args)]
-pub struct ReviewArgs {
-    /// Questions and answers as plain lines on stdin/stdout.
-    #[arg(long)]
-    pub plain: bool,
-    /// Only cards of this topic (repeatable).
-    #[arg(long = "topic", value_name = "TOPIC")]
-    pub topics: Vec<String>,
-    /// Every card of the topics regardless of due date, least recallable first.
-    #[arg(long)]
-    pub cram: bool,
-    /// With --cram: log the answers but leave the cards' schedules alone.
-    #[arg(long, requires = "cram")]
-    pub no_reschedule: bool,
-}
-
-#[derive(Debug, Args)]
-pub struct CramArgs {
-    /// Questions and answers as plain lines on stdin/stdout.
-    #[arg(long)]
-    pub plain: bool,
-    /// Only cards of this topic (repeatable; none: every topic).
-    #[arg(long = "topic", value_name = "TOPIC")]
-    pub topics: Vec<String>,
-    /// Log the answers but leave the cards' schedules alone.
-    #[arg(long)]
-    pub no_reschedule: bool,
-}
+use crate::srs::clock::Date;
+use crate::srs::queue::CardRef;
+use crate::srs::session::SessionKind;
+use crate::store::{OptimizeOutcome, write_anki_tsv};
 
 #[derive(Debug, Args)]
 pub struct DueArgs {
@@ -156,43 +121,6 @@ pub enum ProgressCommand {
     },
 }
 
-/// Bad input on the command line: message and exit status 2.
-fn usage(msg: impl std::fmt::Display) -> Result<ExitCode> {
-    eprintln!("iamdrill: {msg}");
-    Ok(ExitCode::from(2))
-}
-
-fn load_library(global: &Global) -> Library {
-    let lib = crate::deck::load_all(global);
-    for p in &lib.problems {
-        eprintln!("iamdrill: warning: {p}");
-    }
-    lib
-}
-
-/// Checks `--topic` values against the loaded cards; the error lists the topics there are.
-fn check_topics(lib: &Library, topics: &[String]) -> Result<(), String> {
-    let known: HashSet<&str> = lib.cards().map(|c| c.topic.as_str()).collect();
-    let unknown: Vec<&String> = topics
-        .iter()
-        .filter(|t| !known.contains(t.as_str()))
-        .collect();
-    if unknown.is_empty() {
-        return Ok(());
-    }
-    let mut list: Vec<&str> = known.into_iter().collect();
-    list.sort_unstable();
-    Err(format!(
-        "unknown topic {}; topics of the loaded decks: {}",
-        unknown
-            .iter()
-            .map(|t| format!("`{t}`"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        list.join(", ")
-    ))
-}
-
 /// Appends a line to a report.
 macro_rules! say {
     ($o:expr) => {
@@ -204,78 +132,9 @@ macro_rules! say {
     }};
 }
 
-/// Writes a report to standard output; a closed pipe (`| head`) is not an error.
-fn emit(text: &str) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
-        _ => Ok(()),
-    }
-}
-
-fn print_json<T: Serialize>(value: &T) -> Result<()> {
-    let mut text = serde_json::to_string_pretty(value)?;
-    text.push('\n');
-    emit(&text)
-}
-
 fn pct(v: Option<f32>) -> String {
     v.map(|v| format!("{:.0}%", v * 100.0))
         .unwrap_or_else(|| "-".into())
-}
-
-/// The full-screen review: the app opened on the review or cram flow.
-fn full_screen_review(global: &Global, options: ReviewOptions) -> Result<ExitCode> {
-    let open = match options.kind {
-        SessionKind::Review { topics } => crate::ui::Open::Review { topics },
-        SessionKind::Cram { topics, reschedule } => crate::ui::Open::Cram { topics, reschedule },
-    };
-    crate::ui::app::open(global, Some(open))
-}
-
-fn run_session(global: &Global, kind: SessionKind, plain: bool) -> Result<ExitCode> {
-    let lib = load_library(global);
-    if let Err(e) = check_topics(&lib, kind.topics()) {
-        return usage(e);
-    }
-    if !plain {
-        return full_screen_review(global, ReviewOptions { kind });
-    }
-    let config = match crate::config::Config::load_default() {
-        Ok(c) => c,
-        Err(problem) => return usage(problem.to_string()),
-    };
-    let mut store = Store::open(global)?;
-    crate::ui::app::apply_config(&config, &mut store)?;
-    let stdin = std::io::stdin();
-    let mut input = stdin.lock();
-    let mut out = std::io::stdout().lock();
-    super::plain::run_plain(&mut store, &lib, kind, &mut input, &mut out, &mut now_ms)?;
-    Ok(ExitCode::SUCCESS)
-}
-
-/// `iamdrill review`.
-pub fn run_review(global: &Global, args: ReviewArgs) -> Result<ExitCode> {
-    let kind = if args.cram {
-        SessionKind::Cram {
-            topics: args.topics,
-            reschedule: !args.no_reschedule,
-        }
-    } else {
-        SessionKind::Review {
-            topics: args.topics,
-        }
-    };
-    run_session(global, kind, args.plain)
-}
-
-/// `iamdrill cram`.
-pub fn run_cram(global: &Global, args: CramArgs) -> Result<ExitCode> {
-    let kind = SessionKind::Cram {
-        topics: args.topics,
-        reschedule: !args.no_reschedule,
-    };
-    run_session(global, kind, args.plain)
 }
 
 #[derive(Serialize)]
@@ -296,17 +155,17 @@ struct QueueCounts {
 }
 
 /// `iamdrill due`.
-pub fn run_due(global: &Global, args: DueArgs) -> Result<ExitCode> {
+pub fn run_due(ctx: &Context, args: DueArgs) -> Result<ExitCode> {
     let mut o = String::new();
-    let lib = load_library(global);
+    let lib = library(ctx);
     if let Err(e) = check_topics(&lib, &args.topics) {
         return usage(e);
     }
-    let store = Store::open(global)?;
-    let now = now_ms();
+    let store = ctx.open_store()?;
+    let now = ctx.now_ms();
     let selected = || {
         lib.cards()
-            .filter(|c| super::queue::topic_selected(&args.topics, &c.topic))
+            .filter(|c| crate::srs::queue::topic_selected(&args.topics, &c.topic))
             .map(CardRef::from)
     };
     let session = store.start_session(selected(), SessionKind::Review { topics: vec![] }, now)?;
@@ -362,11 +221,11 @@ pub fn run_due(global: &Global, args: DueArgs) -> Result<ExitCode> {
 }
 
 /// `iamdrill stats`.
-pub fn run_stats(global: &Global, args: StatsArgs) -> Result<ExitCode> {
+pub fn run_stats(ctx: &Context, args: StatsArgs) -> Result<ExitCode> {
     let mut o = String::new();
-    let lib = load_library(global);
-    let store = Store::open(global)?;
-    let now = now_ms();
+    let lib = library(ctx);
+    let store = ctx.open_store()?;
+    let now = ctx.now_ms();
     let stats = store.stats(lib.cards(), now)?;
     if args.json {
         print_json(&stats)?;
@@ -461,11 +320,11 @@ pub fn run_stats(global: &Global, args: StatsArgs) -> Result<ExitCode> {
 }
 
 /// `iamdrill plan`.
-pub fn run_plan(global: &Global, args: PlanArgs) -> Result<ExitCode> {
+pub fn run_plan(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
     let mut o = String::new();
-    let lib = load_library(global);
-    let mut store = Store::open(global)?;
-    let now = now_ms();
+    let lib = library(ctx);
+    let mut store = ctx.open_store()?;
+    let now = ctx.now_ms();
     let today = store.clock().day(now);
     if args.clear {
         store.set_interview_date(None)?;
@@ -539,9 +398,9 @@ pub fn run_plan(global: &Global, args: PlanArgs) -> Result<ExitCode> {
 }
 
 /// `iamdrill optimize`.
-pub fn run_optimize(global: &Global, args: OptimizeArgs) -> Result<ExitCode> {
+pub fn run_optimize(ctx: &Context, args: OptimizeArgs) -> Result<ExitCode> {
     let mut o = String::new();
-    let mut store = Store::open(global)?;
+    let mut store = ctx.open_store()?;
     let outcome = store.optimize()?;
     if args.json {
         print_json(&outcome)?;
@@ -594,13 +453,13 @@ fn open_output(path: &Option<PathBuf>) -> Result<Box<dyn Write>> {
 }
 
 /// `iamdrill export`.
-pub fn run_export(global: &Global, args: ExportArgs) -> Result<ExitCode> {
+pub fn run_export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
     match args.what {
         ExportWhat::Reviews {
             format: ReviewsFormat::Csv,
             output,
         } => {
-            let store = Store::open(global)?;
+            let store = ctx.open_store()?;
             let mut out = open_output(&output)?;
             // Written to memory first so that a closed pipe surfaces as an I/O error of stdout.
             let mut buf = Vec::new();
@@ -616,14 +475,14 @@ pub fn run_export(global: &Global, args: ExportArgs) -> Result<ExitCode> {
             topics,
             output,
         } => {
-            let lib = load_library(global);
+            let lib = library(ctx);
             if let Err(e) = check_topics(&lib, &topics) {
                 return usage(e);
             }
             let mut out = open_output(&output)?;
             let cards = lib
                 .cards()
-                .filter(|c| super::queue::topic_selected(&topics, &c.topic));
+                .filter(|c| crate::srs::queue::topic_selected(&topics, &c.topic));
             let n = write_anki_tsv(cards, &mut out).wrap_err("cannot write the export")?;
             out.flush()?;
             if let Some(p) = output {
@@ -635,9 +494,9 @@ pub fn run_export(global: &Global, args: ExportArgs) -> Result<ExitCode> {
 }
 
 /// `iamdrill progress`.
-pub fn run_progress(global: &Global, args: ProgressArgs) -> Result<ExitCode> {
+pub fn run_progress(ctx: &Context, args: ProgressArgs) -> Result<ExitCode> {
     let mut o = String::new();
-    let mut store = Store::open(global)?;
+    let mut store = ctx.open_store()?;
     match args.command {
         ProgressCommand::Rebuild { json } => {
             let r = store.rebuild()?;
@@ -654,7 +513,7 @@ pub fn run_progress(global: &Global, args: ProgressArgs) -> Result<ExitCode> {
             }
         }
         ProgressCommand::Prune { dry_run, json } => {
-            let lib = load_library(global);
+            let lib = library(ctx);
             if !lib.problems.is_empty() && !dry_run {
                 return usage(
                     "some decks failed to load (see the warnings above); fix them before pruning, \

@@ -1,0 +1,116 @@
+//! `iamdrill review` and `iamdrill cram`: the full-screen review, or a line-by-line one
+//! (`--plain`) for screen readers and scripts.
+
+use std::collections::HashSet;
+use std::process::ExitCode;
+
+use clap::Args;
+use color_eyre::Result;
+
+use super::output::{library, usage};
+use crate::context::Context;
+use crate::deck::Library;
+use crate::srs::session::SessionKind;
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// Questions and answers as plain lines on stdin/stdout.
+    #[arg(long)]
+    pub plain: bool,
+    /// Only cards of this topic (repeatable).
+    #[arg(long = "topic", value_name = "TOPIC")]
+    pub topics: Vec<String>,
+    /// Every card of the topics regardless of due date, least recallable first.
+    #[arg(long)]
+    pub cram: bool,
+    /// With --cram: log the answers but leave the cards' schedules alone.
+    #[arg(long, requires = "cram")]
+    pub no_reschedule: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CramArgs {
+    /// Questions and answers as plain lines on stdin/stdout.
+    #[arg(long)]
+    pub plain: bool,
+    /// Only cards of this topic (repeatable; none: every topic).
+    #[arg(long = "topic", value_name = "TOPIC")]
+    pub topics: Vec<String>,
+    /// Log the answers but leave the cards' schedules alone.
+    #[arg(long)]
+    pub no_reschedule: bool,
+}
+
+/// Checks `--topic` values against the loaded cards; the error lists the topics there are.
+pub fn check_topics(lib: &Library, topics: &[String]) -> Result<(), String> {
+    let known: HashSet<&str> = lib.cards().map(|c| c.topic.as_str()).collect();
+    let unknown: Vec<&String> = topics
+        .iter()
+        .filter(|t| !known.contains(t.as_str()))
+        .collect();
+    if unknown.is_empty() {
+        return Ok(());
+    }
+    let mut list: Vec<&str> = known.into_iter().collect();
+    list.sort_unstable();
+    Err(format!(
+        "unknown topic {}; topics of the loaded decks: {}",
+        unknown
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        list.join(", ")
+    ))
+}
+
+/// The full-screen review: the app opened on the review or cram flow.
+fn full_screen_review(ctx: &Context, kind: SessionKind) -> Result<ExitCode> {
+    let open = match kind {
+        SessionKind::Review { topics } => crate::ui::Open::Review { topics },
+        SessionKind::Cram { topics, reschedule } => crate::ui::Open::Cram { topics, reschedule },
+    };
+    crate::ui::app::open(ctx, Some(open))
+}
+
+fn run_session(ctx: &Context, kind: SessionKind, plain: bool) -> Result<ExitCode> {
+    let lib = library(ctx);
+    if let Err(e) = check_topics(&lib, kind.topics()) {
+        return usage(e);
+    }
+    if !plain {
+        return full_screen_review(ctx, kind);
+    }
+    let mut store = ctx.open_store()?;
+    let stdin = std::io::stdin();
+    let mut input = stdin.lock();
+    let mut out = std::io::stdout().lock();
+    let clock = ctx.clock;
+    let mut now = move || clock.now_ms();
+    super::plain::run_plain(&mut store, &lib, kind, &mut input, &mut out, &mut now)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `iamdrill review`.
+pub fn run_review(ctx: &Context, args: ReviewArgs) -> Result<ExitCode> {
+    let kind = if args.cram {
+        SessionKind::Cram {
+            topics: args.topics,
+            reschedule: !args.no_reschedule,
+        }
+    } else {
+        SessionKind::Review {
+            topics: args.topics,
+        }
+    };
+    run_session(ctx, kind, args.plain)
+}
+
+/// `iamdrill cram`.
+pub fn run_cram(ctx: &Context, args: CramArgs) -> Result<ExitCode> {
+    let kind = SessionKind::Cram {
+        topics: args.topics,
+        reschedule: !args.no_reschedule,
+    };
+    run_session(ctx, kind, args.plain)
+}

@@ -1,0 +1,229 @@
+//! The context every front end runs in: resolved paths, the validated configuration, the keymap,
+//! the deck library, the clock and the way to open the progress store. It is built once in
+//! `main` from the command line, so the terminal app and every command see the same
+//! configuration, the same decks and the same time.
+//!
+//! Layers (see ARCHITECTURE.md): the domain folders (`deck`, `compile`, `srs`, `mock`, `policy`,
+//! `search`) know nothing of this module; the store knows only the domain; this module knows the
+//! domain and the store; `cmd` and `ui` sit on top.
+
+pub mod clock;
+pub mod config;
+pub mod keymap;
+pub mod logging;
+pub mod paths;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+pub use clock::Clock;
+pub use config::Config;
+pub use keymap::Keymap;
+pub use paths::Paths;
+
+use crate::deck::{Library, Problem};
+use crate::store::{Store, StoreError};
+
+/// What the command line (or a test) chooses; everything else comes from files.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--data-dir` / `IAMDRILL_DATA_DIR`.
+    pub data_dir: Option<PathBuf>,
+    /// `--config-dir` / `IAMDRILL_CONFIG_DIR`.
+    pub config_dir: Option<PathBuf>,
+    /// `--decks`: extra deck files or directories.
+    pub decks: Vec<PathBuf>,
+    /// `--now` / `IAMDRILL_NOW`: unix milliseconds to start the clock at.
+    pub now_ms: Option<i64>,
+}
+
+/// Everything a command or the app needs, resolved once.
+#[derive(Debug)]
+pub struct Context {
+    pub paths: Paths,
+    pub config: Config,
+    pub keymap: Keymap,
+    pub clock: Clock,
+    /// Deck locations besides the built-in decks, in load order: the configuration directory's
+    /// `decks/` folder (when present), `deck_dirs` from the configuration, then `--decks`.
+    pub deck_paths: Vec<PathBuf>,
+    library: OnceLock<Arc<Library>>,
+}
+
+impl Context {
+    /// Resolves the paths, reads and validates the configuration (a broken one is an error with
+    /// its file, line and column) and sets the clock. Decks are loaded when first asked for.
+    pub fn build(options: &Options) -> Result<Context, Problem> {
+        let paths = Paths::resolve(options.data_dir.as_deref(), options.config_dir.as_deref());
+        let config = Config::load_or_default(&paths.config)?;
+        let keymap = config.keymap()?;
+        let clock = match options.now_ms {
+            Some(ms) => Clock::starting_at(ms),
+            None => Clock::system(),
+        };
+        let mut deck_paths = Vec::new();
+        if paths.decks.is_dir() {
+            deck_paths.push(paths.decks.clone());
+        }
+        deck_paths.extend(
+            config
+                .deck_dirs
+                .iter()
+                .map(|d| resolve_config_path(paths.config_dir(), d)),
+        );
+        deck_paths.extend(options.decks.iter().cloned());
+        Ok(Context {
+            paths,
+            config,
+            keymap,
+            clock,
+            deck_paths,
+            library: OnceLock::new(),
+        })
+    }
+
+    /// Now, in unix milliseconds, from the context's clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// The deck library: built-in decks, the generated policy drills and the user's decks. Loaded
+    /// on first use; broken user decks are left out and listed in [`Library::problems`].
+    pub fn library(&self) -> Arc<Library> {
+        self.library
+            .get_or_init(|| Arc::new(load_library(&self.deck_paths)))
+            .clone()
+    }
+
+    /// Opens (creating if needed) the progress database with the configuration's scheduling
+    /// settings in force: retention, daily limits and learning steps.
+    pub fn open_store(&self) -> Result<Store, StoreError> {
+        std::fs::create_dir_all(&self.paths.data).map_err(|source| StoreError::CreateDir {
+            path: self.paths.data.clone(),
+            source,
+        })?;
+        let mut store = Store::open_path(&self.paths.database)?;
+        self.apply_config(&mut store)?;
+        Ok(store)
+    }
+
+    /// Puts the configuration's scheduling settings in force on a store.
+    pub fn apply_config(&self, store: &mut Store) -> Result<(), StoreError> {
+        let config = &self.config;
+        store.set_desired_retention(config.desired_retention as f32)?;
+        store.set_limits(config.new_per_day, config.reviews_per_day)?;
+        let steps: Vec<u32> = config
+            .learning_steps_secs()
+            .into_iter()
+            .map(|s| u32::try_from(s).unwrap_or(u32::MAX))
+            .collect();
+        store.set_learning_steps(&steps)
+    }
+
+    /// True the first time the app opens on this data directory (the welcome screen shows then).
+    pub fn first_run(&self) -> bool {
+        config::first_run(&self.paths.data)
+    }
+}
+
+/// A `deck_dirs` entry: `~/` is the home directory; a relative path is taken from the
+/// configuration directory, so the file means the same wherever iamdrill is started.
+fn resolve_config_path(config_dir: &Path, entry: &Path) -> PathBuf {
+    if let Ok(rest) = entry.strip_prefix("~")
+        && let Some(home) = directories::BaseDirs::new()
+    {
+        return home.home_dir().join(rest);
+    }
+    if entry.is_absolute() {
+        entry.to_path_buf()
+    } else {
+        config_dir.join(entry)
+    }
+}
+
+/// Built-in decks, the generated policy drills, then the decks found at `paths`.
+pub fn load_library(paths: &[PathBuf]) -> Library {
+    let mut lib = Library::builtin();
+    // Generated from policy-engine templates, so not a file under decks/.
+    lib.push(
+        crate::policy::drill::deck(crate::policy::drill::DECK_SIZE),
+        "built-in:generated".to_string(),
+    );
+    crate::deck::load_user_decks(&mut lib, paths);
+    lib
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(dir: &Path) -> Options {
+        Options {
+            data_dir: Some(dir.join("data")),
+            config_dir: Some(dir.join("config")),
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn config_deck_dirs_and_the_decks_folder_are_loaded() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        std::fs::create_dir_all(config.join("decks")).unwrap();
+        std::fs::create_dir_all(dir.path().join("mine")).unwrap();
+        std::fs::write(config.join("config.yaml"), "deck_dirs: [../mine]\n").unwrap();
+        let deck = |id: &str| {
+            format!(
+                "id: {id}\ntitle: T\ncards:\n  - id: {id}-card\n    topic: general\n    question: Q?\n    answer: A.\n    key_points: [a]\n"
+            )
+        };
+        std::fs::write(config.join("decks/a.yaml"), deck("folder")).unwrap();
+        std::fs::write(dir.path().join("mine/b.yaml"), deck("dirs")).unwrap();
+        let ctx = Context::build(&options(dir.path())).unwrap();
+        let lib = ctx.library();
+        assert!(lib.card("folder-card").is_some());
+        assert!(lib.card("dirs-card").is_some());
+        assert!(lib.problems.is_empty(), "{:?}", lib.problems);
+    }
+
+    #[test]
+    fn a_broken_configuration_is_located() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        std::fs::create_dir_all(&config).unwrap();
+        std::fs::write(config.join("config.yaml"), "new_per_day: twenty\n").unwrap();
+        let e = Context::build(&options(dir.path())).unwrap_err();
+        assert_eq!((e.line, e.column), (1, 14), "{e}");
+        assert!(e.file.ends_with("config.yaml"), "{e}");
+    }
+
+    #[test]
+    fn a_key_clash_stops_the_context_too() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        std::fs::create_dir_all(&config).unwrap();
+        std::fs::write(config.join("config.yaml"), "keys:\n  review.rate_good: s\n").unwrap();
+        let e = Context::build(&options(dir.path())).unwrap_err();
+        assert_eq!(e.line, 2, "{e}");
+    }
+
+    #[test]
+    fn a_missing_configuration_gives_the_defaults() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = Context::build(&options(dir.path())).unwrap();
+        assert_eq!(ctx.config.new_per_day, Config::default().new_per_day);
+        assert!(!ctx.clock.is_shifted());
+    }
+
+    #[test]
+    fn the_clock_starts_at_now() {
+        let dir = tempfile::tempdir().unwrap();
+        let start = clock::parse_rfc3339("2026-12-24T09:00:00Z").unwrap();
+        let ctx = Context::build(&Options {
+            now_ms: Some(start),
+            ..options(dir.path())
+        })
+        .unwrap();
+        assert!(ctx.now_ms() >= start && ctx.now_ms() < start + 60_000);
+    }
+}
