@@ -423,7 +423,13 @@ mod tests {
         let (s, lib) = searcher();
         let hits = s.search("scp admin", 3);
         let top = lib.card(&hits[0].card_id).unwrap();
-        let text = format!("{} {}", top.question, top.answer).to_lowercase();
+        // The searched text: question, answer and, for a scenario, its steps' answers.
+        let mut text = format!("{} {}", top.question, top.answer);
+        for step in top.scenario.iter().flat_map(|s| &s.steps) {
+            text.push(' ');
+            text.push_str(&step.answer);
+        }
+        let text = text.to_lowercase();
         assert!(text.contains("scp") && text.contains("admin"), "{}", top.id);
     }
 

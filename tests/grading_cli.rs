@@ -118,18 +118,30 @@ fn table_rows_and_scenario_paragraphs() {
     );
     assert!(out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let covered: Vec<&str> = v["key_points"]
+    // The card's steps carry their own key points: each covered point is labelled with its step.
+    let covered: Vec<(&str, &str)> = v["key_points"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|p| p["covered"] == true)
-        .map(|p| p["span_text"].as_str().unwrap())
+        .map(|p| {
+            (
+                p["label"].as_str().unwrap(),
+                p["span_text"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         covered,
         [
-            "Deactivate the exposed key immediately",
-            "Review CloudTrail for everything the key"
+            (
+                "What do you do first with the exposed key?",
+                "Deactivate the exposed key immediately"
+            ),
+            (
+                "How do you build the timeline and keep the evidence?",
+                "CloudTrail"
+            ),
         ]
     );
 }

@@ -5,7 +5,7 @@ use iamdrill::deck::builtin_decks;
 use std::sync::OnceLock;
 
 use iamdrill::deck::model::{Card, CardKind, KeyPoint};
-use iamdrill::mock::grade::{Answer, CellAnswer, grade_card, grade_text};
+use iamdrill::mock::grade::{Answer, CellAnswer, grade_card, grade_text, scenario_points};
 use proptest::prelude::*;
 
 #[test]
@@ -29,6 +29,59 @@ fn every_key_point_is_earned_by_its_own_words_and_alternatives() {
     assert!(
         failures.is_empty(),
         "not earned by their own words:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_step_key_point_is_earned_at_its_own_step() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for card in builtin_decks().iter().flat_map(|d| &d.cards) {
+        let Some(scenario) = card.scenario.as_ref().filter(|s| s.has_step_key_points()) else {
+            continue;
+        };
+        let points = scenario_points(card);
+        for (n, (kp, step)) in points.iter().enumerate() {
+            for phrase in std::iter::once(&kp.text).chain(&kp.accept) {
+                checked += 1;
+                let mut parts = vec![String::new(); scenario.steps.len()];
+                parts[*step] = phrase.clone();
+                let g = grade_card(card, &Answer::Steps(parts)).unwrap();
+                let p = &g.points[n];
+                if !p.covered || p.part != *step {
+                    failures.push(format!(
+                        "{} step {}: {:?} by {:?}",
+                        card.id,
+                        step + 1,
+                        kp.text,
+                        phrase
+                    ));
+                }
+            }
+            // Repeating what the card already says (question, situation, the step's prompt) must not
+            // earn the point: a step key point names what the answer adds.
+            let mut parts = vec![String::new(); scenario.steps.len()];
+            parts[*step] = format!(
+                "{}. {}. {}",
+                card.question, scenario.situation, scenario.steps[*step].prompt
+            );
+            let g = grade_card(card, &Answer::Steps(parts)).unwrap();
+            if g.points[n].covered {
+                failures.push(format!(
+                    "{} step {}: {:?} is earned by repeating the question",
+                    card.id,
+                    step + 1,
+                    kp.text
+                ));
+            }
+        }
+    }
+    println!("{checked} step key-point phrases checked");
+    assert!(checked > 0, "no scenario carries step key points");
+    assert!(
+        failures.is_empty(),
+        "not earned at their own step:\n{}",
         failures.join("\n")
     );
 }

@@ -155,10 +155,6 @@ impl Listing {
             out.push_str(&format!("{:<22} {:>5}  {}\n", d.id, d.cards.total, d.title));
         }
         out.push('\n');
-        out.push_str(&format!(
-            "{:<18} {:>5} {:>5} {:>5} {:>8}\n",
-            "TOPIC", "TOTAL", "BASIC", "TABLE", "SCENARIO"
-        ));
         // Known topics in their documented order, then any others.
         let mut order: Vec<&str> = TOPICS.iter().map(|(t, _)| *t).collect();
         for t in self.topics.keys() {
@@ -166,17 +162,29 @@ impl Listing {
                 order.push(t);
             }
         }
+        // The slug column is as wide as the longest listed topic.
+        let w = order
+            .iter()
+            .filter(|t| self.topics.contains_key(**t))
+            .map(|t| t.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max("TOPIC".len());
+        out.push_str(&format!(
+            "{:<w$} {:>5} {:>5} {:>5} {:>8}\n",
+            "TOPIC", "TOTAL", "BASIC", "TABLE", "SCENARIO"
+        ));
         for t in order {
             if let Some(c) = self.topics.get(t) {
                 out.push_str(&format!(
-                    "{:<18} {:>5} {:>5} {:>5} {:>8}\n",
+                    "{:<w$} {:>5} {:>5} {:>5} {:>8}\n",
                     t, c.total, c.basic, c.table, c.scenario
                 ));
             }
         }
         let c = &self.total;
         out.push_str(&format!(
-            "{:<18} {:>5} {:>5} {:>5} {:>8}\n",
+            "{:<w$} {:>5} {:>5} {:>5} {:>8}\n",
             "all", c.total, c.basic, c.table, c.scenario
         ));
         out

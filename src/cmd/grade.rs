@@ -305,11 +305,13 @@ mod tests {
                         phase: None,
                         prompt: "First?".into(),
                         answer: "Deactivate the key".into(),
+                        key_points: Vec::new(),
                     },
                     Step {
                         phase: None,
                         prompt: "Then?".into(),
                         answer: "Review CloudTrail".into(),
+                        key_points: Vec::new(),
                     },
                 ],
             }),

@@ -259,6 +259,13 @@ pub fn unmarked_fields(card: &Card) -> Vec<(String, &str)> {
         for (i, st) in sc.steps.iter().enumerate() {
             out.push((format!("scenario.steps[{i}].prompt"), st.prompt.as_str()));
             out.push((format!("scenario.steps[{i}].answer"), st.answer.as_str()));
+            for (k, kp) in st.key_points.iter().enumerate() {
+                let path = format!("scenario.steps[{i}].key_points[{k}]");
+                out.push((path.clone(), kp.text.as_str()));
+                for a in &kp.accept {
+                    out.push((path.clone(), a.as_str()));
+                }
+            }
         }
     }
     out

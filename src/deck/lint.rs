@@ -107,6 +107,12 @@ fn texts(card: &Card) -> Vec<(String, &str)> {
         for (i, st) in sc.steps.iter().enumerate() {
             out.push((format!("scenario.steps[{i}].prompt"), st.prompt.as_str()));
             out.push((format!("scenario.steps[{i}].answer"), st.answer.as_str()));
+            for (k, kp) in st.key_points.iter().enumerate() {
+                out.push((
+                    format!("scenario.steps[{i}].key_points[{k}]"),
+                    kp.text.as_str(),
+                ));
+            }
         }
     }
     for (i, v) in card.variants.iter().enumerate() {

@@ -31,6 +31,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../decks/data-protection.yaml"),
     ),
     (
+        "decks/s3-and-perimeter.yaml",
+        include_str!("../../decks/s3-and-perimeter.yaml"),
+    ),
+    (
         "decks/detection.yaml",
         include_str!("../../decks/detection.yaml"),
     ),

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use super::learner;
 use super::load::{PosIndex, Problem};
 use super::markup::{self, Block};
-use super::model::{Card, CardKind, Deck, TOPICS, is_known_topic};
+use super::model::{Card, CardKind, Deck, KeyPoint, TOPICS, is_known_topic};
 
 /// Whether `id` is a kebab-case slug: lowercase letters, digits and single dashes.
 pub fn is_slug(id: &str) -> bool {
@@ -198,6 +198,7 @@ fn check_card(c: &mut Checker<'_>, card: &Card, p: &str, seen: &mut HashMap<Stri
                         "a scenario needs at least one step",
                     );
                 }
+                let graded_by_step = s.has_step_key_points();
                 for (i, step) in s.steps.iter().enumerate() {
                     let sp = format!("{p}.scenario.steps[{i}]");
                     if step.prompt.trim().is_empty() {
@@ -207,6 +208,16 @@ fn check_card(c: &mut Checker<'_>, card: &Card, p: &str, seen: &mut HashMap<Stri
                         c.at(&format!("{sp}.answer"), "step answer is empty");
                     }
                     c.markup(&format!("{sp}.answer"), &step.answer);
+                    if graded_by_step && step.key_points.is_empty() {
+                        c.at(
+                            &format!("{sp}.prompt"),
+                            format!(
+                                "step {} has no `key_points` while other steps of this scenario have them; give every step its key points, or none",
+                                i + 1
+                            ),
+                        );
+                    }
+                    check_key_points(c, &step.key_points, &format!("{sp}.key_points"));
                 }
             }
         },
@@ -223,15 +234,7 @@ fn check_card(c: &mut Checker<'_>, card: &Card, p: &str, seen: &mut HashMap<Stri
             "`scenario` is only read on cards with `kind: scenario`",
         );
     }
-    for (i, kp) in card.key_points.iter().enumerate() {
-        let kp_path = format!("{p}.key_points[{i}]");
-        if kp.text.trim().is_empty() {
-            c.at(&kp_path, "key point is empty");
-        }
-        if kp.accept.iter().any(|a| a.trim().is_empty()) {
-            c.at(&kp_path, "key point has an empty accepted alternative");
-        }
-    }
+    check_key_points(c, &card.key_points, &format!("{p}.key_points"));
     c.markup(&format!("{p}.answer"), &card.answer);
     for (i, v) in card.variants.iter().enumerate() {
         c.markup(&format!("{p}.variants[{i}].answer"), &v.answer);
@@ -309,6 +312,18 @@ fn check_corrections(c: &mut Checker<'_>, card: &Card, p: &str) {
     }
 }
 
+fn check_key_points(c: &mut Checker<'_>, key_points: &[KeyPoint], path: &str) {
+    for (i, kp) in key_points.iter().enumerate() {
+        let kp_path = format!("{path}[{i}]");
+        if kp.text.trim().is_empty() {
+            c.at(&kp_path, "key point is empty");
+        }
+        if kp.accept.iter().any(|a| a.trim().is_empty()) {
+            c.at(&kp_path, "key point has an empty accepted alternative");
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -340,7 +355,7 @@ mod tests {
         assert_eq!(
             problems(&text),
             vec![
-                "t.yaml:5:12: unknown topic `nope`; known topics: iam-identities, policies, evaluation-logic, explicit-deny, least-privilege, mfa, sts, cross-account, trust-policies, organizations, identity-center, kms, secrets-manager, cloudtrail, guardduty, security-hub, scenarios, general"
+                "t.yaml:5:12: unknown topic `nope`; known topics: iam-identities, policies, evaluation-logic, explicit-deny, least-privilege, mfa, sts, cross-account, trust-policies, organizations, identity-center, federation, kms, secrets-manager, s3-security, data-perimeter, cloudtrail, guardduty, security-hub, detection-services, privilege-escalation, scenarios, general"
             ]
         );
     }
@@ -376,6 +391,25 @@ mod tests {
         assert_eq!(p.len(), 1, "{p:?}");
         assert!(p[0].starts_with("t.yaml:10:26:"), "{p:?}");
         assert!(p[0].contains("JSON code block does not parse"), "{p:?}");
+    }
+
+    #[test]
+    fn step_key_points_are_all_or_none_and_located() {
+        let text = format!(
+            "{HEAD}  - id: a\n    kind: scenario\n    topic: kms\n    question: Q\n    scenario:\n      situation: S\n      steps:\n        - prompt: First?\n          answer: Deactivate the key.\n          key_points: [deactivate the key]\n        - prompt: Then?\n          answer: Read CloudTrail.\n        - prompt: Last?\n          answer: Use roles.\n          key_points:\n            - text: use roles\n              accept: ['']\n"
+        );
+        assert_eq!(
+            problems(&text),
+            vec![
+                "t.yaml:14:19: step 2 has no `key_points` while other steps of this scenario have them; give every step its key points, or none",
+                "t.yaml:19:19: key point has an empty accepted alternative",
+            ]
+        );
+        // Steps without key points at all are fine: the card's key points are placed at steps.
+        let text = format!(
+            "{HEAD}  - id: a\n    kind: scenario\n    topic: kms\n    question: Q\n    scenario:\n      situation: S\n      steps:\n        - prompt: First?\n          answer: Deactivate the key.\n"
+        );
+        assert!(problems(&text).is_empty());
     }
 
     #[test]

@@ -654,13 +654,22 @@ pub fn typo(a: &str, b: &str) -> bool {
     ls * 5 >= ll * 4 && SKIM.fuzzy_match(long, short).is_some()
 }
 
-/// The points a scenario card is graded on, each with the step it belongs to: the card's key points
-/// (each placed at the step whose prompt and model answer share most words with it) or, for a card
-/// without key points, each step's model answer.
+/// The points a scenario card is graded on, each with the step it belongs to: the steps' own key
+/// points when the steps carry them; otherwise the card's key points (each placed at the step whose
+/// prompt and model answer share most words with it) or, for a card without key points, each
+/// step's model answer.
 pub fn scenario_points(card: &Card) -> Vec<(KeyPoint, usize)> {
     let Some(scenario) = &card.scenario else {
         return Vec::new();
     };
+    if scenario.has_step_key_points() {
+        return scenario
+            .steps
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| s.key_points.iter().map(move |kp| (kp.clone(), i)))
+            .collect();
+    }
     if card.key_points.is_empty() {
         return scenario
             .steps
@@ -761,11 +770,18 @@ fn grade_scenario(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, Grade
         })?;
     let points = scenario_points(card);
     let prompt = |step: usize| scenario.steps.get(step).map(|s| s.prompt.clone());
+    // Words most graded points share say little about which point an answer makes.
+    let common = if scenario.has_step_key_points() {
+        let graded: Vec<KeyPoint> = points.iter().map(|(kp, _)| kp.clone()).collect();
+        common_stems(&graded)
+    } else {
+        common_stems(&card.key_points)
+    };
     let mut out = Vec::new();
     match answer {
         Answer::Text(text) => {
             let mut echo = echo_stems(&[&card.question, &scenario.situation], false);
-            echo.stems.extend(common_stems(&card.key_points));
+            echo.stems.extend(common.iter().cloned());
             let tokens = tokenize(text);
             for (kp, step) in &points {
                 out.push(grade_point(kp, &tokens, &echo, prompt(*step), 0, 0));
@@ -780,7 +796,7 @@ fn grade_scenario(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, Grade
                     let text = texts.get(i).map(String::as_str).unwrap_or("");
                     let mut echo =
                         echo_stems(&[&card.question, &scenario.situation, &step.prompt], true);
-                    echo.stems.extend(common_stems(&card.key_points));
+                    echo.stems.extend(common.iter().cloned());
                     (tokenize(text), echo)
                 })
                 .collect();
@@ -1293,16 +1309,19 @@ mod tests {
                     phase: None,
                     prompt: "What do you do first with the key?".into(),
                     answer: "Deactivate it at once and treat it as compromised.".into(),
+                    key_points: Vec::new(),
                 },
                 Step {
                     phase: None,
                     prompt: "How do you investigate?".into(),
                     answer: "Search CloudTrail in every Region for the key's activity.".into(),
+                    key_points: Vec::new(),
                 },
                 Step {
                     phase: None,
                     prompt: "How do you prevent it?".into(),
                     answer: "Use roles instead of long-term keys.".into(),
+                    key_points: Vec::new(),
                 },
             ],
         });
@@ -1334,6 +1353,62 @@ mod tests {
     }
 
     #[test]
+    fn step_key_points_are_graded_at_their_own_steps() {
+        let mut c = card(CardKind::Scenario);
+        c.question =
+            "An instance's role credentials are used from outside AWS. What do you do?".into();
+        let step = |prompt: &str, answer: &str, points: &[&str]| Step {
+            phase: None,
+            prompt: prompt.into(),
+            answer: answer.into(),
+            key_points: points.iter().map(|p| KeyPoint::new(*p)).collect(),
+        };
+        c.scenario = Some(Scenario {
+            situation: "GuardDuty reports InstanceCredentialExfiltration.OutsideAWS.".into(),
+            steps: vec![
+                step(
+                    "How do you cut off the stolen session?",
+                    "Revoke active sessions of the role.",
+                    &["revoke sessions issued before now"],
+                ),
+                step(
+                    "How do you keep evidence?",
+                    "Snapshot the EBS volumes before anything else changes.",
+                    &["snapshot the EBS volumes", "capture memory"],
+                ),
+            ],
+        });
+        // Card-level key points are a summary; the steps' own points are what is graded.
+        c.key_points = vec![KeyPoint::new("terminate the instance")];
+        let placed: Vec<(String, usize)> = scenario_points(&c)
+            .into_iter()
+            .map(|(kp, s)| (kp.text, s))
+            .collect();
+        assert_eq!(
+            placed,
+            [
+                ("revoke sessions issued before now".to_string(), 0),
+                ("snapshot the EBS volumes".to_string(), 1),
+                ("capture memory".to_string(), 1),
+            ]
+        );
+        let g = grade_card(
+            &c,
+            &Answer::Steps(vec![
+                "Revoke every session issued before now.".into(),
+                "Snapshot the EBS volumes.".into(),
+            ]),
+        )
+        .unwrap();
+        let v: Vec<(bool, usize)> = g.points.iter().map(|p| (p.covered, p.part)).collect();
+        assert_eq!(v, [(true, 0), (true, 1), (false, 1)]);
+        assert_eq!(
+            g.points[2].label.as_deref(),
+            Some("How do you keep evidence?")
+        );
+    }
+
+    #[test]
     fn scenario_steps_are_graded_one_by_one() {
         let mut c = card(CardKind::Scenario);
         c.question =
@@ -1345,11 +1420,13 @@ mod tests {
                     phase: Some("Immediate".into()),
                     prompt: "First?".into(),
                     answer: "Deactivate the key".into(),
+                    key_points: Vec::new(),
                 },
                 Step {
                     phase: None,
                     prompt: "Then?".into(),
                     answer: "Review CloudTrail for activity by the key".into(),
+                    key_points: Vec::new(),
                 },
             ],
         });

@@ -189,6 +189,7 @@ mod tests {
                     phase: None,
                     prompt: "p".into(),
                     answer: "a".into(),
+                    key_points: Vec::new(),
                 }],
             }),
             key_points: vec![KeyPoint::new("k")],

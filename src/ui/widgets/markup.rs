@@ -298,6 +298,15 @@ pub fn question_lines(question: &str, width: u16, theme: &Theme) -> Vec<Line<'st
     lines
 }
 
+/// The lowercase phrases of key points (texts and accepted alternatives) to underline in a text.
+fn mark_phrases(key_points: &[KeyPoint]) -> Vec<String> {
+    key_points
+        .iter()
+        .flat_map(|k| std::iter::once(&k.text).chain(k.accept.iter()))
+        .map(|s| s.to_lowercase())
+        .collect()
+}
+
 /// Answer markup as lines wrapped to `width`. Key points found in the text are underlined.
 pub fn markup_lines(
     text: &str,
@@ -306,11 +315,7 @@ pub fn markup_lines(
     key_points: &[KeyPoint],
 ) -> Vec<Line<'static>> {
     let max = (width as usize).max(8);
-    let marks: Vec<String> = key_points
-        .iter()
-        .flat_map(|k| std::iter::once(&k.text).chain(k.accept.iter()))
-        .map(|s| s.to_lowercase())
-        .collect();
+    let marks = mark_phrases(key_points);
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut prev_bullet = false;
     for block in parse(text) {
@@ -502,8 +507,14 @@ pub fn answer_lines(
                     }
                     lines.push(Line::from(Span::styled(format!("── {p} ──"), theme.title)));
                 }
+                let marks = if show_key_points {
+                    mark_phrases(&step.key_points)
+                } else {
+                    Vec::new()
+                };
+                let words = styled_words(&step.answer, theme, &marks);
                 lines.extend(wrap_spans(
-                    styled_words(&step.answer, theme, &[]),
+                    words,
                     (width as usize).max(8),
                     (format!("{}. ", i + 1), theme.key),
                     "   ".into(),
