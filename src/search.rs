@@ -5,6 +5,7 @@
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
 
+use crate::deck::learner::{CLOSE, OPEN, SIGN};
 use crate::deck::markup::to_plain;
 use crate::deck::model::Card;
 
@@ -27,6 +28,9 @@ pub struct Hit {
     pub snippet: String,
     /// Character indices of the snippet to highlight.
     pub positions: Vec<usize>,
+    /// The corrections of the wrong source passages the snippet shows (marked `⟦…⟧✗1`), each as
+    /// one plain line: shown with the hit so no wrong passage is shown bare.
+    pub corrections: Vec<String>,
 }
 
 struct Entry {
@@ -38,6 +42,8 @@ struct Entry {
     /// Plain answer text, one line, cut to a length that keeps searching quick.
     answer: String,
     answer_lower: String,
+    /// Marked wrong passages of `answer`: character range and the correction as a plain line.
+    fixes: Vec<(usize, usize, String)>,
     /// Letters and digits present anywhere in the card (bit per `a-z0-9`), to skip cards fast.
     mask: u64,
     /// The same for the question and tags only (what fuzzy matching looks at).
@@ -71,7 +77,9 @@ impl Searcher {
     pub fn new<'a>(cards: impl Iterator<Item = &'a Card>) -> Searcher {
         let entries = cards
             .map(|c| {
-                let mut answer = to_plain(&c.answer).replace('\n', " ");
+                // The answer as a learner may see it: wrong source passages marked.
+                let view = c.learner_view();
+                let mut answer = to_plain(&view.answer.text).replace('\n', " ");
                 if let Some(t) = &c.table {
                     answer.push(' ');
                     answer.push_str(&t.headers.join(" "));
@@ -86,7 +94,20 @@ impl Searcher {
                         answer.push_str(&st.answer);
                     }
                 }
-                let answer: String = answer.chars().take(ANSWER_CHARS).collect();
+                // Cut to length, but never inside a marked passage.
+                let passages = marked_passages(&answer);
+                let keep = passages
+                    .iter()
+                    .find(|(from, to, _)| *from < ANSWER_CHARS && *to > ANSWER_CHARS)
+                    .map_or(ANSWER_CHARS, |(_, to, _)| *to);
+                let answer: String = answer.chars().take(keep).collect();
+                let fixes = passages
+                    .into_iter()
+                    .filter_map(|(from, to, number)| {
+                        let fix = view.fixes_numbered(&[number]).pop()?;
+                        Some((from, to, fix.plain()))
+                    })
+                    .collect();
                 let question_lower = c.question.to_lowercase();
                 let tags = c.tags.join(" ").to_lowercase();
                 let answer_lower = answer.to_lowercase();
@@ -100,6 +121,7 @@ impl Searcher {
                     topic: c.topic.clone(),
                     answer_lower,
                     answer,
+                    fixes,
                     mask,
                     fuzzy_mask,
                 }
@@ -238,8 +260,10 @@ impl Searcher {
                 score: total,
                 snippet: String::new(),
                 positions: Vec::new(),
+                corrections: Vec::new(),
             });
         }
+        let mut corrections = Vec::new();
         let (field, snippet, positions) = if !q_positions.is_empty() || best_field != Field::Answer
         {
             q_positions.sort_unstable();
@@ -251,8 +275,21 @@ impl Searcher {
             };
             (field, e.question.clone(), q_positions)
         } else {
-            let (snippet, positions) =
-                answer_snippet(&e.answer, &e.answer_lower, answer_hit.unwrap_or(0), words);
+            let marks: Vec<(usize, usize)> = e.fixes.iter().map(|(a, b, _)| (*a, *b)).collect();
+            let (snippet, positions, (from, to)) = answer_snippet(
+                &e.answer,
+                &e.answer_lower,
+                answer_hit.unwrap_or(0),
+                words,
+                &marks,
+            );
+            corrections = e
+                .fixes
+                .iter()
+                .filter(|(a, b, _)| *a < to && *b > from)
+                .map(|(_, _, fix)| fix.clone())
+                .collect();
+            corrections.dedup();
             (Field::Answer, snippet, positions)
         };
         Some(Hit {
@@ -261,12 +298,52 @@ impl Searcher {
             score: total,
             snippet,
             positions,
+            corrections,
         })
     }
 }
 
-/// About 80 characters of the answer around byte `at`, with the query words' characters marked.
-fn answer_snippet(answer: &str, lower: &str, at: usize, words: &[String]) -> (String, Vec<usize>) {
+/// Character ranges of the marked wrong passages in `text` (from `⟦` to the end of `✗N`) and
+/// their correction numbers.
+fn marked_passages(text: &str) -> Vec<(usize, usize, usize)> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] != OPEN {
+            i += 1;
+            continue;
+        }
+        let Some(close) = (i..chars.len()).find(|&k| chars[k] == CLOSE) else {
+            break;
+        };
+        let mut end = close + 1;
+        let mut number = 0usize;
+        if chars.get(end) == Some(&SIGN) {
+            end += 1;
+            while let Some(d) = chars.get(end).and_then(|c| c.to_digit(10)) {
+                number = number * 10 + d as usize;
+                end += 1;
+            }
+        }
+        if number > 0 {
+            out.push((i, end, number));
+        }
+        i = end;
+    }
+    out
+}
+
+/// About 80 characters of the answer around byte `at`, with the query words' characters marked,
+/// and the snippet's character range in the answer. A marked wrong passage (`marks`, character
+/// ranges) is never cut: the snippet grows to show it whole, mark included.
+fn answer_snippet(
+    answer: &str,
+    lower: &str,
+    at: usize,
+    words: &[String],
+    marks: &[(usize, usize)],
+) -> (String, Vec<usize>, (usize, usize)) {
     // Lower-casing can change byte lengths; work in characters of the original.
     let chars: Vec<char> = answer.chars().collect();
     let at_char = lower
@@ -274,8 +351,16 @@ fn answer_snippet(answer: &str, lower: &str, at: usize, words: &[String]) -> (St
         .map(|s| s.chars().count())
         .unwrap_or(0)
         .min(chars.len());
-    let start = at_char.saturating_sub(20);
-    let end = (start + 80).min(chars.len());
+    let mut start = at_char.saturating_sub(20);
+    let mut end = (start + 80).min(chars.len());
+    for &(a, b) in marks {
+        if a < start && start < b {
+            start = a;
+        }
+        if a < end && end < b {
+            end = b.min(chars.len());
+        }
+    }
     let snippet: String = chars[start..end].iter().collect();
     let snippet_lower = snippet.to_lowercase();
     let mut positions = Vec::new();
@@ -287,7 +372,7 @@ fn answer_snippet(answer: &str, lower: &str, at: usize, words: &[String]) -> (St
     }
     positions.sort_unstable();
     positions.dedup();
-    (snippet, positions)
+    (snippet, positions, (start, end))
 }
 
 #[cfg(test)]
@@ -338,7 +423,13 @@ mod tests {
         let (s, lib) = searcher();
         let hits = s.search("scp admin", 3);
         let top = lib.card(&hits[0].card_id).unwrap();
-        let text = format!("{} {}", top.question, top.answer).to_lowercase();
+        // The searched text: question, answer and, for a scenario, its steps' answers.
+        let mut text = format!("{} {}", top.question, top.answer);
+        for step in top.scenario.iter().flat_map(|s| &s.steps) {
+            text.push(' ');
+            text.push_str(&step.answer);
+        }
+        let text = text.to_lowercase();
         assert!(text.contains("scp") && text.contains("admin"), "{}", top.id);
     }
 

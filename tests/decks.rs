@@ -200,6 +200,108 @@ fn key_source_errors_are_fixed_on_the_cards() {
     assert!(phases.len() >= 2, "{phases:?}");
 }
 
+/// The incident walkthroughs and troubleshooting cases an interviewer walks through step by step.
+const WALKTHROUGHS: &[&str] = &[
+    "leaked-access-key",
+    "lambda-s3-access-denied",
+    "compromised-ec2-instance-credentials",
+    "public-s3-bucket-exposure",
+    "root-user-compromise",
+    "iam-privilege-escalation",
+    "logging-and-detection-disabled",
+    "kms-ransomware",
+];
+
+#[test]
+fn walkthroughs_have_phased_steps_each_graded_on_its_own_key_points() {
+    let lib = deck::Library::from_decks(deck::builtin_decks());
+    for id in WALKTHROUGHS {
+        let card = lib.card(id).unwrap_or_else(|| panic!("card {id}"));
+        assert_eq!(card.kind, CardKind::Scenario, "{id}");
+        assert_eq!(card.topic, "scenarios", "{id}");
+        let steps = &card.scenario.as_ref().unwrap().steps;
+        assert!(steps.len() >= 6, "{id} has {} steps", steps.len());
+        for (i, step) in steps.iter().enumerate() {
+            assert!(
+                !step.key_points.is_empty(),
+                "{id} step {} has no key points",
+                i + 1
+            );
+        }
+        let phases: BTreeSet<&str> = steps.iter().filter_map(|s| s.phase.as_deref()).collect();
+        assert!(phases.len() >= 3, "{id}: {phases:?}");
+        // The ordering drill shuffles the answers: they must be told apart.
+        let answers: BTreeSet<&str> = steps.iter().map(|s| s.answer.as_str()).collect();
+        assert_eq!(answers.len(), steps.len(), "{id} repeats a step answer");
+        assert!(
+            card.references
+                .iter()
+                .filter(|r| r.starts_with("https://docs.aws.amazon.com/"))
+                .count()
+                >= 3,
+            "{id} cites too little AWS documentation"
+        );
+    }
+}
+
+#[test]
+fn core_scenarios_cover_the_steps_the_source_leaves_out() {
+    let lib = deck::Library::from_decks(deck::builtin_decks());
+    let steps_text = |id: &str| -> String {
+        let card = lib.card(id).unwrap();
+        card.scenario
+            .as_ref()
+            .unwrap()
+            .steps
+            .iter()
+            .map(|s| format!("{} {}\n", s.prompt, s.answer))
+            .collect()
+    };
+    let leaked = steps_text("leaked-access-key");
+    for needle in [
+        "blast radius",
+        "Last accessed information",
+        "Resource policies",
+        "AWS RAM shares",
+        "Access Analyzer",
+        "StopLogging",
+        "data events",
+        "Macie",
+        "Athena",
+        "Detective",
+        "filter-repo",
+        "forks",
+        "aws:PrincipalArn",
+        "AWS_RISK_CREDENTIALS_EXPOSED",
+        "post-incident review",
+    ] {
+        assert!(
+            leaked.contains(needle),
+            "leaked-access-key lacks {needle:?}"
+        );
+    }
+    let lambda = steps_text("lambda-s3-access-denied");
+    for needle in [
+        "GetCallerIdentity",
+        "explicit credentials",
+        "KMS.DisabledException",
+        "pending deletion",
+        "key in another account",
+        "access point",
+        "times out",
+        "NAT gateway",
+        "eventually consistent",
+        "simulator",
+    ] {
+        assert!(
+            lambda.contains(needle),
+            "lambda-s3-access-denied lacks {needle:?}"
+        );
+    }
+    // The simulator is not presented as proof of a fix.
+    assert!(lambda.contains("no input for KMS key policies, RCPs or VPC endpoint policies"));
+}
+
 #[test]
 fn decks_directory_is_what_the_compiler_makes() {
     let out = compile_builtin();
@@ -354,4 +456,32 @@ fn hostile_input_is_refused_quickly() {
         stdout.contains("nesting deeper than") || stdout.contains("recursion limit"),
         "{stdout}"
     );
+}
+
+#[test]
+fn check_warns_about_dangling_references_and_outdated_names() {
+    let path = "tests/fixtures/decks/dangling-and-outdated.yaml";
+    let (code, stdout) = check_output(path);
+    assert_eq!(code, 0, "warnings alone pass: {stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "{path}:8:20: warning: `Azure AD` is an outdated name: AWS now says Microsoft Entra ID"
+        )),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!(
+            "{path}:9:26: warning: `Q5` points at another question"
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("no problems, 2 warning(s)"), "{stdout}");
+    let out = Command::new(env!("CARGO_BIN_EXE_iamdrill"))
+        .args(["decks", "check", "--strict", path])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "--strict fails on warnings");
+    let (code, stdout) = check_output("decks");
+    assert_eq!(code, 0);
+    assert!(!stdout.contains("warning"), "{stdout}");
 }

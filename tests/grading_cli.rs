@@ -109,7 +109,7 @@ fn table_rows_and_scenario_steps() {
     assert!(v["total"].as_u64().unwrap() > 4);
 
     // Steps are marked; a step left out earns nothing, and each step is graded on its own.
-    let answer = "Step 1: Deactivate the exposed key immediately.\nStep 4: Review CloudTrail for everything the key did.\n";
+    let answer = "Step 1: Deactivate the exposed key immediately.\nStep 6: Review CloudTrail for everything the key did.\n";
     let file = write(dir.path(), "s.txt", answer);
     let out = grade(
         dir.path(),
@@ -123,18 +123,30 @@ fn table_rows_and_scenario_steps() {
     );
     assert!(out.status.success());
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let covered: Vec<&str> = v["key_points"]
+    // The card's steps carry their own key points: each covered point is labelled with its step.
+    let covered: Vec<(&str, &str)> = v["key_points"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|p| p["covered"] == true)
-        .map(|p| p["span_text"].as_str().unwrap())
+        .map(|p| {
+            (
+                p["label"].as_str().unwrap(),
+                p["span_text"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         covered,
         [
-            "Deactivate the exposed key immediately",
-            "Review CloudTrail for everything the key"
+            (
+                "What do you do first with the exposed key?",
+                "Deactivate the exposed key immediately"
+            ),
+            (
+                "How do you build the timeline and keep the evidence?",
+                "Review CloudTrail"
+            ),
         ]
     );
     // One unit per step; only the two steps answered are covered, each by its own text.
@@ -148,7 +160,7 @@ fn table_rows_and_scenario_steps() {
         covered_steps,
         [
             "What do you do first with the exposed key?",
-            "How do you find out what the attacker did?"
+            "How do you build the timeline and keep the evidence?"
         ]
     );
     assert!(points.iter().all(|p| p["verdict"] != "contradicted"));

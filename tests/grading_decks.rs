@@ -5,7 +5,8 @@ use iamdrill::deck::builtin_decks;
 use std::sync::OnceLock;
 
 use iamdrill::deck::model::{Card, CardKind, KeyPoint};
-use iamdrill::mock::grade::{Answer, CellAnswer, grade_card, grade_text};
+use iamdrill::mock::grade::{Answer, CellAnswer, grade_card, grade_text, scenario_points};
+use iamdrill::mock::text::tokenize;
 use proptest::prelude::*;
 
 #[test]
@@ -30,6 +31,82 @@ fn every_key_point_is_earned_by_its_own_words_and_alternatives() {
     assert!(
         failures.is_empty(),
         "not earned by their own words:\n{}",
+        failures.join("\n")
+    );
+}
+
+/// Whether every content word of `phrase` (by stem) already stands in `context`.
+fn only_repeats(phrase: &str, context: &str) -> bool {
+    let stems = |t: &str| -> Vec<String> {
+        tokenize(t)
+            .into_iter()
+            .filter(|t| !t.stop && !t.negation)
+            .map(|t| t.stem)
+            .collect()
+    };
+    let known = stems(context);
+    stems(phrase).iter().all(|s| known.contains(s))
+}
+
+#[test]
+fn every_step_key_point_is_earned_at_its_own_step() {
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for card in builtin_decks().iter().flat_map(|d| &d.cards) {
+        let Some(scenario) = card.scenario.as_ref().filter(|s| s.has_step_key_points()) else {
+            continue;
+        };
+        let points = scenario_points(card);
+        for (kp, step) in &points {
+            let context = format!(
+                "{} {} {}",
+                card.question, scenario.situation, scenario.steps[*step].prompt
+            );
+            for phrase in std::iter::once(&kp.text).chain(&kp.accept) {
+                // A phrase whose words the card already says earns nothing by design.
+                if only_repeats(phrase, &context) {
+                    continue;
+                }
+                checked += 1;
+                let mut parts = vec![String::new(); scenario.steps.len()];
+                parts[*step] = phrase.clone();
+                let g = grade_card(card, &Answer::Steps(parts)).unwrap();
+                // One graded unit per step.
+                let p = &g.points[*step];
+                if !p.covered || p.part != *step {
+                    failures.push(format!(
+                        "{} step {}: {:?} by {:?}",
+                        card.id,
+                        step + 1,
+                        kp.text,
+                        phrase
+                    ));
+                }
+            }
+            // Repeating what the card already says (question, situation, the step's prompt) must not
+            // earn the point: a step key point names what the answer adds.
+            let mut parts = vec![String::new(); scenario.steps.len()];
+            parts[*step] = format!(
+                "{}. {}. {}",
+                card.question, scenario.situation, scenario.steps[*step].prompt
+            );
+            let g = grade_card(card, &Answer::Steps(parts)).unwrap();
+            let own = |m: &String| *m == kp.text || kp.accept.contains(m);
+            if g.points[*step].covered && g.points[*step].matched.as_ref().is_some_and(own) {
+                failures.push(format!(
+                    "{} step {}: {:?} is earned by repeating the question",
+                    card.id,
+                    step + 1,
+                    kp.text
+                ));
+            }
+        }
+    }
+    println!("{checked} step key-point phrases checked");
+    assert!(checked > 0, "no scenario carries step key points");
+    assert!(
+        failures.is_empty(),
+        "not earned at their own step:\n{}",
         failures.join("\n")
     );
 }

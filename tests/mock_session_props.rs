@@ -27,6 +27,7 @@ fn cards() -> Vec<Card> {
         ],
         source: None,
         variants: vec![],
+        corrections: Vec::new(),
         note: None,
         references: vec![],
     };
@@ -43,11 +44,13 @@ fn cards() -> Vec<Card> {
                 phase: None,
                 prompt: "a".into(),
                 answer: "deactivate the key".into(),
+                key_points: Vec::new(),
             },
             Step {
                 phase: None,
                 prompt: "b".into(),
                 answer: "review CloudTrail".into(),
+                key_points: Vec::new(),
             },
         ],
     });

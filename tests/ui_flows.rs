@@ -245,3 +245,46 @@ fn help_and_ctrl_c() {
     );
     assert!(app.quit);
 }
+
+fn screen_text(app: &App, width: u16, height: u16) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
+    t.draw(|f| app.draw(f)).unwrap();
+    let buf = t.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn ordering_drill_keeps_the_highlighted_step_on_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(&dir, Some(Open::ReviewCard("leaked-access-key".into())));
+    ch(&mut app, 'o');
+    let steps = match &review(&app).stage {
+        Stage::Order(o) => o.shuffled.len(),
+        other => panic!("{other:?}"),
+    };
+    assert!(steps > 10, "a long walkthrough: {steps} steps");
+    // The first and the last steps to place: wrapped answers fill more than one screen.
+    assert!(screen_text(&app, 80, 24).contains("› "));
+    for _ in 1..steps {
+        key(&mut app, KeyCode::Down);
+    }
+    match &review(&app).stage {
+        Stage::Order(o) => assert_eq!(o.cursor, steps - 1),
+        other => panic!("{other:?}"),
+    }
+    let screen = screen_text(&app, 80, 24);
+    assert!(
+        screen.contains("› "),
+        "the highlighted step scrolled away:\n{screen}"
+    );
+    // Placing it keeps the next highlighted step in view too.
+    key(&mut app, KeyCode::Enter);
+    assert!(screen_text(&app, 80, 24).contains("› "));
+}

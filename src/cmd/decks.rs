@@ -23,9 +23,15 @@ pub enum DecksCommand {
     /// Validate deck files or folders (the built-in decks when no path is given).
     ///
     /// Every problem is printed as `file:line:column: message`; the exit status is 1 when any is found.
+    ///
+    /// Warnings (dangling references such as "see Q5", outdated AWS names) print as
+    /// `file:line:column: warning: message` and do not fail the check unless `--strict` is given.
     Check {
         /// Deck files or folders of `.yaml` decks.
         paths: Vec<PathBuf>,
+        /// Exit with status 1 when there are warnings too.
+        #[arg(long)]
+        strict: bool,
     },
     /// List the loaded decks with card counts per topic and kind.
     List {
@@ -37,26 +43,36 @@ pub enum DecksCommand {
 
 pub fn run(ctx: &Context, args: DecksArgs) -> Result<ExitCode> {
     match args.command {
-        DecksCommand::Check { paths } => {
-            let (checked, problems) = crate::deck::check_paths(&paths);
+        DecksCommand::Check { paths, strict } => {
+            let report = crate::deck::check_paths_with_warnings(&paths);
             let mut text = String::new();
-            for p in &problems {
+            for p in &report.problems {
                 text.push_str(&output::clean(&p.to_string()));
                 text.push('\n');
             }
-            if problems.is_empty() {
-                text.push_str(&format!("{checked} deck file(s) checked, no problems\n"));
-            } else {
-                text.push_str(&format!(
-                    "{checked} deck file(s) checked, {} problem(s)\n",
-                    problems.len()
-                ));
+            for w in &report.warnings {
+                text.push_str(&output::clean(&format!(
+                    "{}:{}:{}: warning: {}",
+                    w.file, w.line, w.column, w.message
+                )));
+                text.push('\n');
             }
+            let (problems, warnings) = (report.problems.len(), report.warnings.len());
+            let found = match (problems, warnings) {
+                (0, 0) => "no problems".to_string(),
+                (p, 0) => format!("{p} problem(s)"),
+                (0, w) => format!("no problems, {w} warning(s)"),
+                (p, w) => format!("{p} problem(s), {w} warning(s)"),
+            };
+            text.push_str(&format!(
+                "{} deck file(s) checked, {found}\n",
+                report.checked
+            ));
             output::emit(&text)?;
-            Ok(if problems.is_empty() {
-                ExitCode::SUCCESS
-            } else {
+            Ok(if problems > 0 || (strict && warnings > 0) {
                 ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
             })
         }
         DecksCommand::List { json } => {
@@ -139,10 +155,6 @@ impl Listing {
             out.push_str(&format!("{:<22} {:>5}  {}\n", d.id, d.cards.total, d.title));
         }
         out.push('\n');
-        out.push_str(&format!(
-            "{:<18} {:>5} {:>5} {:>5} {:>8}\n",
-            "TOPIC", "TOTAL", "BASIC", "TABLE", "SCENARIO"
-        ));
         // Known topics in their documented order, then any others.
         let mut order: Vec<&str> = TOPICS.iter().map(|(t, _)| *t).collect();
         for t in self.topics.keys() {
@@ -150,17 +162,29 @@ impl Listing {
                 order.push(t);
             }
         }
+        // The slug column is as wide as the longest listed topic.
+        let w = order
+            .iter()
+            .filter(|t| self.topics.contains_key(**t))
+            .map(|t| t.chars().count())
+            .max()
+            .unwrap_or(0)
+            .max("TOPIC".len());
+        out.push_str(&format!(
+            "{:<w$} {:>5} {:>5} {:>5} {:>8}\n",
+            "TOPIC", "TOTAL", "BASIC", "TABLE", "SCENARIO"
+        ));
         for t in order {
             if let Some(c) = self.topics.get(t) {
                 out.push_str(&format!(
-                    "{:<18} {:>5} {:>5} {:>5} {:>8}\n",
+                    "{:<w$} {:>5} {:>5} {:>5} {:>8}\n",
                     t, c.total, c.basic, c.table, c.scenario
                 ));
             }
         }
         let c = &self.total;
         out.push_str(&format!(
-            "{:<18} {:>5} {:>5} {:>5} {:>8}\n",
+            "{:<w$} {:>5} {:>5} {:>5} {:>8}\n",
             "all", c.total, c.basic, c.table, c.scenario
         ));
         out

@@ -252,11 +252,13 @@ mod tests {
                         phase: None,
                         prompt: "First?".into(),
                         answer: "Deactivate the key".into(),
+                        key_points: Vec::new(),
                     },
                     Step {
                         phase: None,
                         prompt: "Then?".into(),
                         answer: "Review CloudTrail".into(),
+                        key_points: Vec::new(),
                     },
                 ],
             }),
@@ -267,6 +269,7 @@ mod tests {
             },
             source: None,
             variants: vec![],
+            corrections: Vec::new(),
             note: None,
             references: vec![],
         }

@@ -12,7 +12,6 @@ use color_eyre::Result;
 use serde::Serialize;
 
 use crate::deck::Library;
-use crate::deck::markup::to_plain;
 use crate::deck::model::{Card, topic_title};
 use crate::srs::clock::DayClock;
 use crate::srs::scheduler::Rating;
@@ -78,33 +77,8 @@ fn print_answer(
     now: i64,
 ) -> Result<()> {
     writeln!(out, "A:")?;
-    if !card.answer.trim().is_empty() {
-        write!(out, "{}", to_plain(&card.answer))?;
-    }
-    if let Some(t) = &card.table {
-        writeln!(out, "{}", t.headers.join(" | "))?;
-        for row in &t.rows {
-            writeln!(out, "{}", row.join(" | "))?;
-        }
-    }
-    if let Some(sc) = &card.scenario {
-        for step in &sc.steps {
-            if let Some(phase) = &step.phase {
-                writeln!(out, "[{phase}]")?;
-            }
-            writeln!(out, "- {}", step.prompt.trim())?;
-            write!(out, "{}", to_plain(&step.answer))?;
-        }
-    }
-    if !card.key_points.is_empty() {
-        writeln!(out, "Key points:")?;
-        for k in &card.key_points {
-            writeln!(out, "- {}", k.text)?;
-        }
-    }
-    if let Some(note) = &card.note {
-        writeln!(out, "Note: {}", note.trim())?;
-    }
+    // What a learner may see: wrong source passages marked, each followed by its correction.
+    write!(out, "{}", card.learner_view().plain_answer())?;
     if let Some(previews) = session.previews(store.scheduler(), clock, now) {
         let buttons: Vec<String> = previews
             .iter()

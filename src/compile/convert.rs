@@ -565,6 +565,7 @@ pub fn derive_scenario(conv: &Converted, question: &str) -> Scenario {
                 None => format!("Step {} of {total}?", i + 1),
             },
             answer: text.clone(),
+            key_points: Vec::new(),
         })
         .collect();
     Scenario {

@@ -3,6 +3,9 @@
 //!   items that share an id are merged into one card;
 //! - `overlay.yaml`: patches by card id: corrections (note + references, the errata items fixed),
 //!   replaced answers, curated key points, tables and scenario steps;
+//! - `errata.yaml`: wrong passages the cards still show in the source's wording (answers kept
+//!   from the source, other guides' versions), each with its correction; attached to every card
+//!   that shows the passage, where it is marked and corrected (see [`crate::deck::learner`]);
 //! - `added.yaml` and `added-*.yaml`: whole cards written for iamdrill (topics the source omits);
 //! - `decks.yaml`: how cards are grouped into deck files, by topic.
 
@@ -12,8 +15,11 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use super::Report;
+use crate::deck::learner::{marked_fields, unmarked_fields};
 use crate::deck::load::{PosIndex, Problem, index_positions};
-use crate::deck::model::{Card, CardKind, Difficulty, KeyPoint, Scenario, Table, is_known_topic};
+use crate::deck::model::{
+    Card, CardKind, Correction, Difficulty, KeyPoint, Scenario, Table, is_known_topic,
+};
 use crate::deck::validate::is_slug;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -59,6 +65,17 @@ pub struct Patch {
     pub difficulty: Option<Difficulty>,
 }
 
+/// A wrong passage of the source and its correction.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Erratum {
+    /// The source item that words it so (`guide-3 Q9`).
+    pub source: String,
+    pub wrong: String,
+    pub right: String,
+    pub references: Vec<String>,
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeckSpec {
@@ -73,12 +90,15 @@ pub struct DeckSpec {
 pub struct Curation {
     pub catalog: Vec<CatalogEntry>,
     pub overlay: Vec<Patch>,
+    pub errata: Vec<Erratum>,
     pub added: Vec<Card>,
     pub decks: Vec<DeckSpec>,
     catalog_file: String,
     overlay_file: String,
     catalog_index: PosIndex,
     overlay_index: PosIndex,
+    errata_file: String,
+    errata_index: PosIndex,
     by_source: HashMap<String, usize>,
 }
 
@@ -234,6 +254,44 @@ impl Curation {
             Ok(None) => {}
             Err(p) => problems.push(p),
         }
+        match read(dir, "errata.yaml", false) {
+            Ok(Some((file, text))) => match parse_list::<Erratum>(&file, &text) {
+                Ok((errata, index)) => {
+                    for (i, e) in errata.iter().enumerate() {
+                        if !cur.by_source.contains_key(&e.source) {
+                            problems.push(at(
+                                &file,
+                                &index,
+                                &format!("[{i}].source"),
+                                format!("`{}` is not a catalogued source item", e.source),
+                            ));
+                        }
+                        if e.wrong.trim().is_empty() || e.right.trim().is_empty() {
+                            problems.push(at(
+                                &file,
+                                &index,
+                                &format!("[{i}].wrong"),
+                                "an erratum needs the wrong passage and what is right".into(),
+                            ));
+                        }
+                        if e.references.is_empty() {
+                            problems.push(at(
+                                &file,
+                                &index,
+                                &format!("[{i}].references"),
+                                "an erratum needs at least one reference".into(),
+                            ));
+                        }
+                    }
+                    cur.errata = errata;
+                    cur.errata_file = file;
+                    cur.errata_index = index;
+                }
+                Err(p) => problems.push(p),
+            },
+            Ok(None) => {}
+            Err(p) => problems.push(p),
+        }
         // `added.yaml`, then `added-<name>.yaml` files in name order: cards written for iamdrill.
         for name in added_files(dir) {
             match read(dir, &name, false) {
@@ -371,10 +429,58 @@ impl Curation {
             report.added.push(card.id.clone());
             cards.push(card.clone());
         }
+        problems.extend(self.attach_errata(cards, report));
         if problems.is_empty() {
             Ok(())
         } else {
             Err(problems)
         }
+    }
+
+    /// Gives every card that shows an erratum's wrong passage (in its answer or a variant) the
+    /// correction. A passage found nowhere, or in what a card asks or grades on, is a problem.
+    fn attach_errata(&self, cards: &mut [Card], report: &mut Report) -> Vec<Problem> {
+        let mut problems = Vec::new();
+        for (i, e) in self.errata.iter().enumerate() {
+            let here = |message: String| {
+                let pos = self.errata_index.find(&format!("[{i}].wrong"));
+                Problem {
+                    file: self.errata_file.clone(),
+                    line: pos.line,
+                    column: pos.column,
+                    message,
+                }
+            };
+            let mut found = false;
+            for card in cards.iter_mut() {
+                for (field, text) in unmarked_fields(card) {
+                    if text.contains(e.wrong.as_str()) {
+                        problems.push(here(format!(
+                            "`{}` is in `{field}` of `{}`, which learners are asked or graded on; word that field correctly in overlay.yaml",
+                            e.wrong, card.id
+                        )));
+                    }
+                }
+                let shown = marked_fields(card)
+                    .iter()
+                    .any(|(_, text)| text.contains(e.wrong.as_str()));
+                if shown && !card.corrections.iter().any(|c| c.wrong == e.wrong) {
+                    card.corrections.push(Correction {
+                        wrong: e.wrong.clone(),
+                        right: e.right.trim_end().to_string(),
+                        references: e.references.clone(),
+                    });
+                    report.marked.push((card.id.clone(), e.source.clone()));
+                }
+                found |= shown;
+            }
+            if !found {
+                problems.push(here(format!(
+                    "`{}` is in no card's answer or variants; quote the passage exactly or remove the entry",
+                    e.wrong
+                )));
+            }
+        }
+        problems
     }
 }

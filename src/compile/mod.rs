@@ -48,6 +48,8 @@ pub struct Report {
     /// Card ids patched by the overlay, and the errata items each corrects.
     pub corrected: Vec<(String, Vec<String>)>,
     pub added: Vec<String>,
+    /// Wrong source passages marked on cards: (card id, the source item that words it so).
+    pub marked: Vec<(String, String)>,
 }
 
 impl Report {
@@ -72,6 +74,13 @@ impl Report {
                 out.push_str(&format!("  {id}: {}\n", errata.join(", ")));
             }
         }
+        out.push_str(&format!(
+            "wrong passages marked with their correction: {}\n",
+            self.marked.len()
+        ));
+        for (id, source) in &self.marked {
+            out.push_str(&format!("  {id}: {source}\n"));
+        }
         out.push_str(&format!("added cards: {}\n", self.added.len()));
         out.push_str(&format!("skipped lines: {}\n", self.skipped.len()));
         for (doc, line, text) in &self.skipped {
@@ -86,6 +95,7 @@ impl Report {
 pub fn topic_for_heading(heading: &str) -> &'static str {
     let h = heading.to_lowercase();
     const RULES: &[(&[&str], &str)] = &[
+        (&["privilege escalation", "privesc"], "privilege-escalation"),
         (
             &["users vs", "iam users", "iam roles", "identities"],
             "iam-identities",
@@ -98,6 +108,10 @@ pub fn topic_for_heading(heading: &str) -> &'static str {
             &["identity center", "sso", "single sign"],
             "identity-center",
         ),
+        (
+            &["federation", "oidc", "saml", "cognito", "web identity"],
+            "federation",
+        ),
         (&["cross-account", "cross account"], "cross-account"),
         (&["trust"], "trust-policies"),
         (&["sts", "security token"], "sts"),
@@ -105,8 +119,27 @@ pub fn topic_for_heading(heading: &str) -> &'static str {
             &["scp", "organizations", "service control", "rcp"],
             "organizations",
         ),
-        (&["kms", "key management", "encryption"], "kms"),
+        (
+            &["data perimeter", "vpc endpoint", "privatelink"],
+            "data-perimeter",
+        ),
+        (
+            &["s3", "object lock", "presigned", "access point", "bucket"],
+            "s3-security",
+        ),
+        (&["kms", "key management", "encryption", "cloudhsm"], "kms"),
         (&["secrets", "parameter store"], "secrets-manager"),
+        (
+            &[
+                "macie",
+                "inspector",
+                "detective",
+                "security lake",
+                "aws config",
+                "config rules",
+            ],
+            "detection-services",
+        ),
         (&["cloudtrail", "audit", "logging"], "cloudtrail"),
         (&["guardduty", "threat"], "guardduty"),
         (&["security hub"], "security-hub"),
@@ -341,6 +374,7 @@ pub fn compile(docs: &[Document], curation: Option<&Curation>) -> Result<Output,
             key_points: convert::derive_key_points(&main.conv, &main.item.question),
             source: Some(main.source(multi_doc)),
             variants: Vec::new(),
+            corrections: Vec::new(),
             note: None,
             references: Vec::new(),
         };
@@ -514,6 +548,19 @@ mod tests {
             "scenarios"
         );
         assert_eq!(topic_for_heading("Misc"), "general");
+        assert_eq!(
+            topic_for_heading("Privilege Escalation Paths"),
+            "privilege-escalation"
+        );
+        assert_eq!(topic_for_heading("OIDC Federation for CI"), "federation");
+        assert_eq!(topic_for_heading("VPC Endpoint Policies"), "data-perimeter");
+        assert_eq!(topic_for_heading("S3 Object Lock"), "s3-security");
+        assert_eq!(topic_for_heading("CloudHSM"), "kms");
+        assert_eq!(
+            topic_for_heading("Macie and Inspector"),
+            "detection-services"
+        );
+        assert_eq!(topic_for_heading("CloudTrail Logging"), "cloudtrail");
     }
 
     #[test]

@@ -13,13 +13,21 @@ pub const TOPICS: &[(&str, &str)] = &[
     ("sts", "AWS STS and temporary credentials"),
     ("cross-account", "Cross-account access"),
     ("trust-policies", "Trust policies and confused deputy"),
-    ("organizations", "AWS Organizations: SCPs and RCPs"),
+    ("organizations", "AWS Organizations and its policies"),
     ("identity-center", "IAM Identity Center"),
-    ("kms", "AWS KMS"),
+    ("federation", "Federation: OIDC, SAML and Cognito"),
+    ("kms", "AWS KMS and CloudHSM"),
     ("secrets-manager", "Secrets Manager and Parameter Store"),
+    ("s3-security", "S3 access control and Object Lock"),
+    (
+        "data-perimeter",
+        "Data perimeters and VPC endpoint policies",
+    ),
     ("cloudtrail", "CloudTrail"),
     ("guardduty", "GuardDuty"),
     ("security-hub", "Security Hub"),
+    ("detection-services", "Detection and investigation services"),
+    ("privilege-escalation", "Privilege escalation paths"),
     ("scenarios", "Scenarios and architecture"),
     ("general", "General security practice"),
 ];
@@ -94,6 +102,10 @@ pub struct Card {
     /// The same question as asked by other guides.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variants: Vec<Variant>,
+    /// Known errors in the source wording the card shows (its answer or a variant): each wrong
+    /// passage is marked wherever it is shown, and its correction follows it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub corrections: Vec<Correction>,
     /// A correction of the source, or a remark, shown in its own box.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
@@ -115,6 +127,13 @@ pub struct Scenario {
     pub steps: Vec<Step>,
 }
 
+impl Scenario {
+    /// Whether the steps carry their own key points (then those, not the card's, are graded).
+    pub fn has_step_key_points(&self) -> bool {
+        self.steps.iter().any(|s| !s.key_points.is_empty())
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Step {
@@ -123,6 +142,10 @@ pub struct Step {
     pub phase: Option<String>,
     pub prompt: String,
     pub answer: String,
+    /// What an interviewer listens for in the answer to this step. When the steps of a scenario
+    /// carry their own key points, a typed step answer is graded against its own step's points.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub key_points: Vec<KeyPoint>,
 }
 
 /// A phrase an interviewer listens for. In YAML either a plain string or `{text, accept, claim}`.
@@ -231,10 +254,51 @@ impl KeyPoint {
     }
 }
 
+/// A wrong passage of source wording and what is right instead.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Correction {
+    /// The wrong passage, exactly as the card's answer or a variant words it.
+    pub wrong: String,
+    /// What is right, in light markup (inline code only).
+    pub right: String,
+    /// AWS documentation that backs the correction.
+    pub references: Vec<String>,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Variant {
     pub source: String,
     pub question: String,
     pub answer: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `stats` and `plan` print a topic's title in a 42-column field; a longer title would
+    /// push the numbers out of their columns.
+    #[test]
+    fn topic_titles_fit_the_stats_and_plan_columns() {
+        for (slug, title) in TOPICS {
+            assert!(
+                title.chars().count() <= 42,
+                "title of {slug} is longer than 42 characters: {title}"
+            );
+        }
+    }
+
+    #[test]
+    fn topic_slugs_are_unique_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+        for (slug, _) in TOPICS {
+            assert!(seen.insert(*slug), "topic {slug} is listed twice");
+            assert!(
+                crate::deck::validate::is_slug(slug),
+                "{slug} is not a kebab-case slug"
+            );
+        }
+    }
 }

@@ -2,9 +2,10 @@
 
 use std::collections::HashMap;
 
+use super::learner;
 use super::load::{PosIndex, Problem};
 use super::markup::{self, Block};
-use super::model::{Card, CardKind, Claim, Deck, TOPICS, is_known_topic};
+use super::model::{Card, CardKind, Claim, Deck, KeyPoint, TOPICS, is_known_topic};
 
 /// Whether `id` is a kebab-case slug: lowercase letters, digits and single dashes.
 pub fn is_slug(id: &str) -> bool {
@@ -197,6 +198,7 @@ fn check_card(c: &mut Checker<'_>, card: &Card, p: &str, seen: &mut HashMap<Stri
                         "a scenario needs at least one step",
                     );
                 }
+                let graded_by_step = s.has_step_key_points();
                 for (i, step) in s.steps.iter().enumerate() {
                     let sp = format!("{p}.scenario.steps[{i}]");
                     if step.prompt.trim().is_empty() {
@@ -206,6 +208,16 @@ fn check_card(c: &mut Checker<'_>, card: &Card, p: &str, seen: &mut HashMap<Stri
                         c.at(&format!("{sp}.answer"), "step answer is empty");
                     }
                     c.markup(&format!("{sp}.answer"), &step.answer);
+                    if graded_by_step && step.key_points.is_empty() {
+                        c.at(
+                            &format!("{sp}.prompt"),
+                            format!(
+                                "step {} has no `key_points` while other steps of this scenario have them; give every step its key points, or none",
+                                i + 1
+                            ),
+                        );
+                    }
+                    check_key_points(c, &step.key_points, &format!("{sp}.key_points"));
                 }
             }
         },
@@ -222,22 +234,12 @@ fn check_card(c: &mut Checker<'_>, card: &Card, p: &str, seen: &mut HashMap<Stri
             "`scenario` is only read on cards with `kind: scenario`",
         );
     }
-    for (i, kp) in card.key_points.iter().enumerate() {
-        let kp_path = format!("{p}.key_points[{i}]");
-        if kp.text.trim().is_empty() {
-            c.at(&kp_path, "key point is empty");
-        }
-        if kp.accept.iter().any(|a| a.trim().is_empty()) {
-            c.at(&kp_path, "key point has an empty accepted alternative");
-        }
-        if let Some(claim) = &kp.claim {
-            check_claim(c, claim, &format!("{kp_path}.claim"));
-        }
-    }
+    check_key_points(c, &card.key_points, &format!("{p}.key_points"));
     c.markup(&format!("{p}.answer"), &card.answer);
     for (i, v) in card.variants.iter().enumerate() {
         c.markup(&format!("{p}.variants[{i}].answer"), &v.answer);
     }
+    check_corrections(c, card, p);
     if card.note.is_some() && card.references.is_empty() {
         c.at(
             &format!("{p}.note"),
@@ -252,6 +254,75 @@ fn check_card(c: &mut Checker<'_>, card: &Card, p: &str, seen: &mut HashMap<Stri
                 &format!("{p}.references[{i}]"),
                 format!("reference `{r}` is not a URL"),
             );
+        }
+    }
+}
+
+/// Each correction names a passage the card really shows as source wording, never one in what
+/// the learner is asked or graded on, and says what is right with a reference.
+fn check_corrections(c: &mut Checker<'_>, card: &Card, p: &str) {
+    let marked = learner::marked_fields(card);
+    let unmarked = learner::unmarked_fields(card);
+    for (i, fix) in card.corrections.iter().enumerate() {
+        let cp = format!("{p}.corrections[{i}]");
+        if fix.wrong.trim().is_empty() {
+            c.at(&format!("{cp}.wrong"), "the wrong passage is empty");
+            continue;
+        }
+        if fix.right.trim().is_empty() {
+            c.at(&format!("{cp}.right"), "the correction says nothing");
+        }
+        if fix.references.is_empty() {
+            c.at(
+                &format!("{cp}.references"),
+                "a correction needs at least one reference URL",
+            );
+        }
+        for (k, r) in fix.references.iter().enumerate() {
+            if !r.starts_with("https://") || r.contains(char::is_whitespace) {
+                c.at(
+                    &format!("{cp}.references[{k}]"),
+                    format!("reference `{r}` is not an https URL"),
+                );
+            }
+        }
+        if !marked
+            .iter()
+            .any(|(_, text)| text.contains(fix.wrong.as_str()))
+        {
+            c.at(
+                &format!("{cp}.wrong"),
+                format!(
+                    "`{}` appears neither in the answer nor in a variant; quote the wrong passage exactly",
+                    fix.wrong
+                ),
+            );
+        }
+        for (field, text) in &unmarked {
+            if text.contains(fix.wrong.as_str()) {
+                c.at(
+                    &format!("{p}.{field}"),
+                    format!(
+                        "`{field}` repeats the wrong passage `{}`; learners are asked and graded on it, so word it correctly",
+                        fix.wrong
+                    ),
+                );
+            }
+        }
+    }
+}
+
+fn check_key_points(c: &mut Checker<'_>, key_points: &[KeyPoint], path: &str) {
+    for (i, kp) in key_points.iter().enumerate() {
+        let kp_path = format!("{path}[{i}]");
+        if kp.text.trim().is_empty() {
+            c.at(&kp_path, "key point is empty");
+        }
+        if kp.accept.iter().any(|a| a.trim().is_empty()) {
+            c.at(&kp_path, "key point has an empty accepted alternative");
+        }
+        if let Some(claim) = &kp.claim {
+            check_claim(c, claim, &format!("{kp_path}.claim"));
         }
     }
 }
@@ -323,7 +394,7 @@ mod tests {
         assert_eq!(
             problems(&text),
             vec![
-                "t.yaml:5:12: unknown topic `nope`; known topics: iam-identities, policies, evaluation-logic, explicit-deny, least-privilege, mfa, sts, cross-account, trust-policies, organizations, identity-center, kms, secrets-manager, cloudtrail, guardduty, security-hub, scenarios, general"
+                "t.yaml:5:12: unknown topic `nope`; known topics: iam-identities, policies, evaluation-logic, explicit-deny, least-privilege, mfa, sts, cross-account, trust-policies, organizations, identity-center, federation, kms, secrets-manager, s3-security, data-perimeter, cloudtrail, guardduty, security-hub, detection-services, privilege-escalation, scenarios, general"
             ]
         );
     }
@@ -383,6 +454,25 @@ mod tests {
     }
 
     #[test]
+    fn step_key_points_are_all_or_none_and_located() {
+        let text = format!(
+            "{HEAD}  - id: a\n    kind: scenario\n    topic: kms\n    question: Q\n    scenario:\n      situation: S\n      steps:\n        - prompt: First?\n          answer: Deactivate the key.\n          key_points: [deactivate the key]\n        - prompt: Then?\n          answer: Read CloudTrail.\n        - prompt: Last?\n          answer: Use roles.\n          key_points:\n            - text: use roles\n              accept: ['']\n"
+        );
+        assert_eq!(
+            problems(&text),
+            vec![
+                "t.yaml:14:19: step 2 has no `key_points` while other steps of this scenario have them; give every step its key points, or none",
+                "t.yaml:19:19: key point has an empty accepted alternative",
+            ]
+        );
+        // Steps without key points at all are fine: the card's key points are placed at steps.
+        let text = format!(
+            "{HEAD}  - id: a\n    kind: scenario\n    topic: kms\n    question: Q\n    scenario:\n      situation: S\n      steps:\n        - prompt: First?\n          answer: Deactivate the key.\n"
+        );
+        assert!(problems(&text).is_empty());
+    }
+
+    #[test]
     fn kinds_need_their_parts() {
         let text =
             format!("{HEAD}  - id: a\n    kind: scenario\n    topic: kms\n    question: Q\n");
@@ -394,6 +484,21 @@ mod tests {
         assert_eq!(
             problems(&text),
             vec!["t.yaml:4:9: a basic card needs at least one entry in `key_points`"]
+        );
+    }
+
+    #[test]
+    fn corrections_must_quote_shown_wording_only() {
+        let text = format!(
+            "{HEAD}  - id: a\n    topic: kms\n    question: Is a CMK a key type?\n    answer: Use a CMK.\n    key_points: [k]\n    corrections:\n      - wrong: CMK\n        right: Say KMS key.\n        references: [https://docs.aws.amazon.com/kms/]\n      - wrong: nowhere\n        right: x\n        references: []\n"
+        );
+        assert_eq!(
+            problems(&text),
+            vec![
+                "t.yaml:6:15: `question` repeats the wrong passage `CMK`; learners are asked and graded on it, so word it correctly",
+                "t.yaml:15:21: a correction needs at least one reference URL",
+                "t.yaml:13:16: `nowhere` appears neither in the answer nor in a variant; quote the wrong passage exactly",
+            ]
         );
     }
 

@@ -13,13 +13,15 @@
 //! contradicted; a contradiction scores below a blank answer. The learner may flip a verdict
 //! (covered ↔ missed) before rating; scores use the flipped verdicts.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, LazyLock, Mutex};
 
 use serde::{Deserialize, Serialize};
 
 use super::matcher::{Doc, Echo, Found, Point};
 use super::text::tokenize;
-use crate::deck::model::{Card, CardKind, KeyPoint, Table};
+use crate::deck::model::{Card, CardKind, KeyPoint, Scenario, Table};
 
 /// A scenario answer of at least this many words, with hardly any function words across its
 /// steps, is a list of keywords.
@@ -265,19 +267,23 @@ fn wrong_shape(card: &Card, kind: &'static str, a: &Answer) -> GradeError {
 
 /// Grades a free text against key points; `question` supplies the echo words.
 pub fn grade_text(question: &str, key_points: &[KeyPoint], answer: &str) -> Vec<PointGrade> {
-    let mut echo = Echo::new(&[question], false);
-    echo.add_common(key_points);
-    let points: Vec<Point> = key_points
-        .iter()
-        .map(|kp| Point::compile(kp, &echo))
-        .collect();
+    let compiled = cached(&TEXT_CACHE, content_hash(&(question, key_points)), || {
+        let mut echo = Echo::new(&[question], false);
+        echo.add_common(key_points);
+        let points: Vec<Point> = key_points
+            .iter()
+            .map(|kp| Point::compile(kp, &echo))
+            .collect();
+        (echo, points)
+    });
+    let (echo, points) = &*compiled;
     let mut doc = Doc::new(answer);
-    doc.mark_salad(&points);
+    doc.mark_salad(points);
     key_points
         .iter()
-        .zip(&points)
+        .zip(points)
         .map(|(kp, point)| {
-            let found = point.find(&doc, &echo);
+            let found = point.find(&doc, echo);
             point_grade(kp.text.clone(), None, 0, answer, &doc, found, 0)
         })
         .collect()
@@ -465,13 +471,22 @@ pub fn answer_from_text(card: &Card, text: &str) -> (Answer, Vec<usize>) {
     }
 }
 
-/// The points a scenario card is graded on, each with the step it belongs to: the card's key points
-/// (each placed at the step whose prompt and model answer share most words with it) or, for a card
-/// without key points, each step's model answer.
+/// The points a scenario card is graded on, each with the step it belongs to: the steps' own key
+/// points when the steps carry them; otherwise the card's key points (each placed at the step whose
+/// prompt and model answer share most words with it) or, for a card without key points, each
+/// step's model answer.
 pub fn scenario_points(card: &Card) -> Vec<(KeyPoint, usize)> {
     let Some(scenario) = &card.scenario else {
         return Vec::new();
     };
+    if scenario.has_step_key_points() {
+        return scenario
+            .steps
+            .iter()
+            .enumerate()
+            .flat_map(|(i, s)| s.key_points.iter().map(move |kp| (kp.clone(), i)))
+            .collect();
+    }
     if card.key_points.is_empty() {
         return scenario
             .steps
@@ -592,6 +607,62 @@ fn cell_label(table: &Table, row: usize, col: usize) -> String {
     format!("{label} / {header}")
 }
 
+/// A step compiled for grading: the words its prompt already names, its points, its unit.
+type CompiledStep = (Echo, Vec<Point>, StepUnit);
+
+/// Compiled key points by card content: the same card is compiled once, not on every grading.
+static STEP_CACHE: LazyLock<Mutex<HashMap<u64, Arc<Vec<CompiledStep>>>>> =
+    LazyLock::new(Default::default);
+/// A free-text answer's echo words and compiled key points.
+type CompiledText = (Echo, Vec<Point>);
+static TEXT_CACHE: LazyLock<Mutex<HashMap<u64, Arc<CompiledText>>>> =
+    LazyLock::new(Default::default);
+/// Cards kept compiled; past this the cache starts over.
+const CACHE_CARDS: usize = 512;
+
+fn content_hash(parts: &dyn std::fmt::Debug) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    format!("{parts:?}").hash(&mut h);
+    h.finish()
+}
+
+fn cached<T>(cache: &Mutex<HashMap<u64, Arc<T>>>, key: u64, build: impl FnOnce() -> T) -> Arc<T> {
+    if let Some(hit) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return hit;
+    }
+    let built = Arc::new(build());
+    if let Ok(mut c) = cache.lock() {
+        if c.len() >= CACHE_CARDS {
+            c.clear();
+        }
+        c.insert(key, built.clone());
+    }
+    built
+}
+
+fn compiled_steps(card: &Card, scenario: &Scenario) -> Arc<Vec<CompiledStep>> {
+    let key = content_hash(&(&card.question, &card.key_points, scenario));
+    cached(&STEP_CACHE, key, || {
+        scenario
+            .steps
+            .iter()
+            .zip(scenario_units(card))
+            .map(|(step, unit)| {
+                // The step's own key points; the words its prompt already names are understood.
+                let mut echo =
+                    Echo::new(&[&card.question, &scenario.situation, &step.prompt], true);
+                echo.add_common(&card.key_points);
+                let points = unit
+                    .points
+                    .iter()
+                    .map(|kp| Point::compile(kp, &echo))
+                    .collect();
+                (echo, points, unit)
+            })
+            .collect()
+    })
+}
+
 /// What one scenario step is graded on: the key points placed at the step, or (with none) the
 /// step's model answer.
 #[derive(Debug, Clone)]
@@ -671,23 +742,14 @@ fn grade_scenario(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, Grade
         Answer::Cells(_) => return Err(wrong_shape(card, "scenario", answer)),
     };
     let single = matches!(answer, Answer::Text(_));
-    // Per step: its own text, its own key points, and the words its prompt already names.
-    let mut steps: Vec<(Doc, Echo, Vec<Point>, StepUnit)> = scenario
-        .steps
+    let compiled = compiled_steps(card, scenario);
+    let mut steps: Vec<(Doc, &Echo, &Vec<Point>, &StepUnit)> = compiled
         .iter()
-        .zip(scenario_units(card))
         .enumerate()
-        .map(|(i, (step, unit))| {
+        .map(|(i, (echo, points, unit))| {
             let text = texts.get(i).map(String::as_str).unwrap_or("");
-            let mut echo = Echo::new(&[&card.question, &scenario.situation, &step.prompt], true);
-            echo.add_common(&card.key_points);
-            let points: Vec<Point> = unit
-                .points
-                .iter()
-                .map(|kp| Point::compile(kp, &echo))
-                .collect();
             let mut doc = Doc::new(text);
-            doc.mark_salad(&points);
+            doc.mark_salad(points);
             (doc, echo, points, unit)
         })
         .collect();
@@ -702,10 +764,11 @@ fn grade_scenario(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, Grade
     }
     let mut out = Vec::new();
     for (i, (step, (doc, echo, points, unit))) in scenario.steps.iter().zip(steps).enumerate() {
+        let unit = unit.clone();
         let text = texts.get(i).map(String::as_str).unwrap_or("");
         let part = if single { 0 } else { i };
         let offset = offsets.get(i).copied().unwrap_or(0);
-        let found: Vec<Found> = points.iter().map(|p| p.find(&doc, &echo)).collect();
+        let found: Vec<Found> = points.iter().map(|p| p.find(&doc, echo)).collect();
         // The step is covered when one of its key points is, contradicted when one is
         // contradicted and none covered.
         let pick = found
@@ -1133,6 +1196,7 @@ mod tests {
             key_points: vec![],
             source: None,
             variants: vec![],
+            corrections: Vec::new(),
             note: None,
             references: vec![],
         }
@@ -1143,6 +1207,7 @@ mod tests {
             phase: None,
             prompt: prompt.into(),
             answer: answer.into(),
+            key_points: Vec::new(),
         };
         Card {
             scenario: Some(Scenario {

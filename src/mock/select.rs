@@ -189,11 +189,13 @@ mod tests {
                     phase: None,
                     prompt: "p".into(),
                     answer: "a".into(),
+                    key_points: Vec::new(),
                 }],
             }),
             key_points: vec![KeyPoint::new("k")],
             source: None,
             variants: vec![],
+            corrections: Vec::new(),
             note: None,
             references: vec![],
         }

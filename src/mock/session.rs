@@ -629,6 +629,7 @@ mod tests {
             key_points: points.iter().map(|p| KeyPoint::new(*p)).collect(),
             source: None,
             variants: vec![],
+            corrections: Vec::new(),
             note: None,
             references: vec![],
         }

@@ -4,7 +4,7 @@
 //! said in any of its forms, or a single content word.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, Mutex};
 
 use serde::Deserialize;
 
@@ -272,11 +272,28 @@ impl Vocabulary {
         !t.stop && !t.negation && t.stem.len() >= 5 && !self.forms.contains_key(&t.stem)
     }
 
-    /// The known stem a mistyped word stands for ("cloudtrial" for "cloudtrail").
+    /// The known stem a mistyped word stands for ("cloudtrial" for "cloudtrail"), remembered per
+    /// word.
     fn correction(&self, t: &Token) -> Option<String> {
         if !self.correctable(t) {
             return None;
         }
+        static SEEN: LazyLock<Mutex<HashMap<String, Option<String>>>> =
+            LazyLock::new(Default::default);
+        if let Some(hit) = SEEN.lock().ok().and_then(|m| m.get(&t.stem).cloned()) {
+            return hit;
+        }
+        let found = self.find_correction(t);
+        if let Ok(mut m) = SEEN.lock() {
+            if m.len() >= 50_000 {
+                m.clear();
+            }
+            m.insert(t.stem.clone(), found.clone());
+        }
+        found
+    }
+
+    fn find_correction(&self, t: &Token) -> Option<String> {
         let first = t.stem.chars().next()?;
         let list = self.known.get(&first)?;
         if list.contains(&t.stem) {

@@ -658,6 +658,7 @@ impl Drill {
             key_points,
             source: None,
             variants: Vec::new(),
+            corrections: Vec::new(),
             note: None,
             references: Vec::new(),
         }

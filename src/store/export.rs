@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use super::{Result, Store, StoreError};
+use crate::deck::learner::Fix;
 use crate::deck::model::Card;
 
 fn csv_field(s: &str) -> String {
@@ -64,10 +65,33 @@ fn html_escape(s: &str) -> String {
     o
 }
 
+/// A correction as HTML: its sign, what is right, and links to the references.
+fn fix_html(fix: &Fix<'_>) -> String {
+    let links: Vec<String> = fix
+        .correction
+        .references
+        .iter()
+        .map(|r| format!("<a href=\"{0}\">{0}</a>", html_escape(r)))
+        .collect();
+    format!(
+        "<div><b>{} Correction:</b> {} {}</div>",
+        fix.label(),
+        html_escape(fix.correction.right.trim()),
+        links.join(" ")
+    )
+}
+
+/// The back of a card: what a learner may see of it (see [`crate::deck::learner`]), with wrong
+/// source passages marked and each followed by its correction.
 fn card_back(card: &Card) -> String {
+    let view = card.learner_view();
     let mut parts = Vec::new();
-    if !card.answer.is_empty() {
-        parts.push(html_escape(&card.answer));
+    if view.shows_answer() {
+        let mut answer = html_escape(&view.answer.text);
+        for fix in view.fixes_numbered(&view.answer.numbers) {
+            answer.push_str(&fix_html(&fix));
+        }
+        parts.push(answer);
     }
     if let Some(table) = &card.table {
         let mut t = String::from("<table><tr>");
@@ -108,7 +132,12 @@ fn card_back(card: &Card) -> String {
         parts.push(format!("<ul>{items}</ul>"));
     }
     if let Some(note) = &card.note {
-        parts.push(format!("<i>{}</i>", html_escape(note)));
+        let links: String = card
+            .references
+            .iter()
+            .map(|r| format!("<br><a href=\"{0}\">{0}</a>", html_escape(r)))
+            .collect();
+        parts.push(format!("<i>{}</i>{links}", html_escape(note)));
     }
     parts.join("<br><br>")
 }
@@ -174,6 +203,7 @@ mod tests {
             key_points: vec![KeyPoint::new("delegation")],
             source: None,
             variants: vec![],
+            corrections: Vec::new(),
             note: None,
             references: vec![],
         };

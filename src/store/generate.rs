@@ -58,6 +58,7 @@ pub fn generated_deck(cards: usize) -> Deck {
             key_points: Vec::new(),
             source: None,
             variants: Vec::new(),
+            corrections: Vec::new(),
             note: None,
             references: Vec::new(),
         })

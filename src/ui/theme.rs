@@ -41,6 +41,8 @@ pub struct Theme {
     /// Corrections box.
     pub correction: Style,
     pub correction_border: Style,
+    /// A wrong source passage, marked where it is shown (always with its `⟦…⟧✗1` marker).
+    pub wrong: Style,
     /// Good / bad outcomes (always paired with a text marker such as ✓ / ✗).
     pub good: Style,
     pub bad: Style,
@@ -87,6 +89,7 @@ impl Theme {
                 key_point: plain.add_modifier(Modifier::UNDERLINED),
                 correction: plain,
                 correction_border: bold,
+                wrong: plain.add_modifier(Modifier::CROSSED_OUT),
                 good: bold,
                 bad: bold,
                 warn: bold,
@@ -120,6 +123,7 @@ impl Theme {
             key_point: plain.add_modifier(Modifier::UNDERLINED),
             correction: plain,
             correction_border: fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            wrong: fg(Color::Red).add_modifier(Modifier::CROSSED_OUT),
             good: fg(Color::Green).add_modifier(Modifier::BOLD),
             bad: fg(Color::Red).add_modifier(Modifier::BOLD),
             warn: fg(Color::Yellow).add_modifier(Modifier::BOLD),

@@ -8,7 +8,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use crate::deck::model::{Card, CardKind};
 use crate::ui::text::{sanitize, wrap};
 use crate::ui::theme::Theme;
-use crate::ui::widgets::markup::{answer_lines, markup_lines};
+use crate::ui::widgets::markup::{answer_lines, variant_lines};
 use crate::ui::widgets::table::{CellShow, table_lines};
 use crate::ui::{Action, Effect, Input, Open};
 
@@ -77,14 +77,7 @@ impl CardScreen {
                     t.dim,
                 )));
             }
-            for v in &c.variants {
-                lines.push(Line::from(Span::styled(
-                    format!("[{}] {}", v.source, sanitize(&v.question)),
-                    t.title,
-                )));
-                lines.extend(markup_lines(&v.answer, width, t, &[]));
-                lines.push(Line::default());
-            }
+            lines.extend(variant_lines(c, width, t));
             return lines;
         }
         match c.kind {

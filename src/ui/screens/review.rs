@@ -12,7 +12,7 @@ use crate::deck::model::{Card, CardKind};
 use crate::srs::{Preview, Rating, SessionProgress};
 use crate::ui::text::{sanitize, wrap};
 use crate::ui::theme::Theme;
-use crate::ui::widgets::markup::{answer_lines, markup_lines};
+use crate::ui::widgets::markup::{answer_lines, markup_lines, variant_lines};
 use crate::ui::widgets::table::{CellShow, table_lines};
 use crate::ui::{Action, Effect, Input, Scope};
 
@@ -404,6 +404,20 @@ impl ReviewScreen {
     }
 }
 
+/// The scroll offset moved as little as needed to show `focus` (a range of line indices) in a
+/// view of `height` lines; the focus's first line wins when the range is taller than the view.
+fn keep_in_view(scroll: u16, focus: Option<(usize, usize)>, height: u16) -> u16 {
+    let Some((first, last)) = focus else {
+        return scroll;
+    };
+    let (first, last) = (first as u16, last as u16);
+    let mut scroll = scroll;
+    if last >= scroll.saturating_add(height) {
+        scroll = last + 1 - height.min(last + 1);
+    }
+    scroll.min(first)
+}
+
 fn fmt_clock(ms: i64) -> String {
     let s = (ms / 1000).max(0);
     if s >= 3600 {
@@ -446,10 +460,17 @@ impl ReviewScreen {
 
     /// The scrollable body for the current stage.
     pub fn body_lines(&self, width: u16) -> Vec<Line<'static>> {
+        self.body(width).0
+    }
+
+    /// The body, and the lines (first, last) that must stay in view: the highlighted step of an
+    /// ordering drill, which long steps would otherwise push below the screen.
+    fn body(&self, width: u16) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
         let t = &self.theme;
         let Some(card) = &self.card else {
-            return self.done_lines();
+            return (self.done_lines(), None);
         };
+        let mut focus = None;
         let w = width as usize;
         let mut lines: Vec<Line<'static>> = Vec::new();
         let kind = match card.kind {
@@ -472,15 +493,9 @@ impl ReviewScreen {
                 "Other guides ask it this way (v to go back):",
                 t.dim,
             )));
-            for v in &card.variants {
-                lines.push(Line::default());
-                lines.push(Line::from(Span::styled(
-                    format!("[{}] {}", v.source, sanitize(&v.question)),
-                    t.title,
-                )));
-                lines.extend(markup_lines(&v.answer, width, t, &[]));
-            }
-            return lines;
+            lines.push(Line::default());
+            lines.extend(variant_lines(card, width, t));
+            return (lines, None);
         }
         match (&self.stage, card.kind) {
             (Stage::Question, CardKind::Table) => {
@@ -554,7 +569,12 @@ impl ReviewScreen {
                             ),
                         ]));
                         if i + 1 < *shown || *answer_shown {
-                            for l in markup_lines(&step.answer, width.saturating_sub(2), t, &[]) {
+                            for l in markup_lines(
+                                &step.answer,
+                                width.saturating_sub(2),
+                                t,
+                                &step.key_points,
+                            ) {
                                 let mut spans = vec![Span::raw("  ")];
                                 spans.extend(l.spans);
                                 lines.push(Line::from(spans));
@@ -570,7 +590,12 @@ impl ReviewScreen {
                     lines.push(Line::from(Span::styled(hint, t.dim)));
                 }
             }
-            (Stage::Order(o), _) => lines.extend(self.order_lines(card, o, width)),
+            (Stage::Order(o), _) => {
+                let start = lines.len();
+                let (order, highlighted) = self.order_lines(card, o, width);
+                focus = highlighted.map(|(a, b)| (start + a, start + b));
+                lines.extend(order);
+            }
             (Stage::Answer, CardKind::Scenario) => {
                 if let Some((had, total)) = self.last_marks {
                     lines.push(Line::from(Span::styled(
@@ -619,16 +644,23 @@ impl ReviewScreen {
             }
             (Stage::Answer, _) => lines.extend(answer_lines(card, width, t, true)),
         }
-        lines
+        (lines, focus)
     }
 
-    fn order_lines(&self, card: &Card, o: &Ordering, width: u16) -> Vec<Line<'static>> {
+    /// The ordering drill's lines, and the line range of the highlighted step while placing.
+    fn order_lines(
+        &self,
+        card: &Card,
+        o: &Ordering,
+        width: u16,
+    ) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
         let t = &self.theme;
         let w = width as usize;
         let Some(sc) = &card.scenario else {
-            return Vec::new();
+            return (Vec::new(), None);
         };
         let mut lines = Vec::new();
+        let mut highlighted = None;
         let step_text = |i: usize| sanitize(&sc.steps[i].answer.replace('`', ""));
         if !o.checked {
             lines.push(Line::from(Span::styled(
@@ -638,6 +670,7 @@ impl ReviewScreen {
             for (k, &i) in o.remaining().iter().enumerate() {
                 let style = if k == o.cursor { t.selected } else { t.text };
                 let cursor = if k == o.cursor { "› " } else { "  " };
+                let first = lines.len();
                 for (n, l) in wrap(&step_text(i), w.saturating_sub(2))
                     .into_iter()
                     .enumerate()
@@ -646,6 +679,9 @@ impl ReviewScreen {
                         format!("{}{l}", if n == 0 { cursor } else { "  " }),
                         style,
                     )));
+                }
+                if k == o.cursor && lines.len() > first {
+                    highlighted = Some((first, lines.len() - 1));
                 }
             }
             if !o.placed.is_empty() {
@@ -697,7 +733,7 @@ impl ReviewScreen {
                 )));
             }
         }
-        lines
+        (lines, highlighted)
     }
 
     fn done_lines(&self) -> Vec<Line<'static>> {
@@ -771,9 +807,9 @@ impl Widget for &ReviewScreen {
         ])
         .areas(area);
         Paragraph::new(self.header()).render(head, buf);
-        let lines = self.body_lines(body.width);
+        let (lines, focus) = self.body(body.width);
         let max_scroll = (lines.len() as u16).saturating_sub(body.height);
-        let scroll = self.scroll.min(max_scroll);
+        let scroll = keep_in_view(self.scroll, focus, body.height).min(max_scroll);
         Paragraph::new(lines).scroll((scroll, 0)).render(body, buf);
         if scroll < max_scroll && body.width > 4 {
             let more = Span::styled("▼ more", t.dim);
@@ -794,5 +830,24 @@ impl Widget for &ReviewScreen {
         Paragraph::new(bottom_lines)
             .wrap(Wrap { trim: true })
             .render(bottom, buf);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::keep_in_view;
+
+    #[test]
+    fn the_view_moves_only_as_far_as_the_focus_needs() {
+        // No focus: the scroll stays.
+        assert_eq!(keep_in_view(7, None, 10), 7);
+        // Already visible.
+        assert_eq!(keep_in_view(0, Some((2, 4)), 10), 0);
+        // Below the view: scroll until its last line is the view's last line.
+        assert_eq!(keep_in_view(0, Some((12, 14)), 10), 5);
+        // Above the view: scroll up to its first line.
+        assert_eq!(keep_in_view(9, Some((3, 4)), 10), 3);
+        // Taller than the view: its first line wins.
+        assert_eq!(keep_in_view(0, Some((5, 30)), 10), 5);
     }
 }

@@ -182,11 +182,17 @@ impl Widget for &SearchScreen {
                 Field::Tags => "tags",
                 Field::Topic => "topic",
             };
-            let label = format!(
-                "    {} · in {field}",
-                self.labels.get(i).map(String::as_str).unwrap_or("")
-            );
-            lines.push(Line::from(Span::styled(truncate(&label, w), t.dim)));
+            if hit.corrections.is_empty() {
+                let label = format!(
+                    "    {} · in {field}",
+                    self.labels.get(i).map(String::as_str).unwrap_or("")
+                );
+                lines.push(Line::from(Span::styled(truncate(&label, w), t.dim)));
+            } else {
+                // The snippet shows a wrong source passage: its correction takes the second line.
+                let fix = format!("    {}", sanitize(&hit.corrections.join(" · ")));
+                lines.push(Line::from(Span::styled(truncate(&fix, w), t.warn)));
+            }
         }
         Paragraph::new(lines).render(list, buf);
     }

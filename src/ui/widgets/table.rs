@@ -6,6 +6,7 @@ use ratatui::text::{Line, Span};
 
 use crate::ui::text::{sanitize, width, wrap};
 use crate::ui::theme::Theme;
+use crate::ui::widgets::markup::marked_spans;
 
 /// How one cell is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,6 +107,8 @@ pub fn table_lines(
             .map(|((t, _), w)| wrap(t, *w))
             .collect();
         let height = wrapped.iter().map(Vec::len).max().unwrap_or(1);
+        // Whether each cell's wrong-passage mark is still open at the end of the line above.
+        let mut open = vec![false; widths.len()];
         (0..height)
             .map(|k| {
                 let mut spans = Vec::new();
@@ -113,7 +116,7 @@ pub fn table_lines(
                     spans.push(Span::styled("│ ", border));
                     let text = wrapped[c].get(k).cloned().unwrap_or_default();
                     let pad = w.saturating_sub(width(&text));
-                    spans.push(Span::styled(text, cells[c].1));
+                    spans.extend(marked_spans(&text, cells[c].1, theme, &mut open[c]));
                     spans.push(Span::raw(" ".repeat(pad + 1)));
                 }
                 spans.push(Span::styled("│", border));
