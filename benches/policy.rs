@@ -151,7 +151,13 @@ fn wildcard(c: &mut Criterion) {
     });
     group.throughput(Throughput::Elements(1));
     group.bench_function("s3:Get*Object* vs s3:getobjectversion", |b| {
-        b.iter(|| glob(black_box("s3:get*object*"), black_box("s3:getobjectversion"), false))
+        b.iter(|| {
+            glob(
+                black_box("s3:get*object*"),
+                black_box("s3:getobjectversion"),
+                false,
+            )
+        })
     });
     group.finish();
 }

@@ -188,17 +188,72 @@ fn if_exists_null_and_negated_reasons_are_named() {
 fn numbers_dates_and_cidrs_read_as_aws_reads_them() {
     // (condition, context, decision, text the explanation must contain)
     let table = [
-        (r#"{ NumericEquals: { "s3:max-keys": "1e3" } }"#, r#"{ "s3:max-keys": "1000" }"#, Decision::ImplicitDeny, "\"1e3\" is not a number"),
-        (r#"{ NumericEquals: { "s3:max-keys": "1000" } }"#, r#"{ "s3:max-keys": "1000" }"#, Decision::Allow, ""),
-        (r#"{ NumericEquals: { "s3:max-keys": "0x10" } }"#, r#"{ "s3:max-keys": "16" }"#, Decision::ImplicitDeny, "\"0x10\" is not a number"),
-        (r#"{ NumericLessThan: { "s3:max-keys": "2.5" } }"#, r#"{ "s3:max-keys": "2" }"#, Decision::Allow, ""),
-        (r#"{ NumericLessThan: { "s3:max-keys": "-1" } }"#, r#"{ "s3:max-keys": "-2" }"#, Decision::Allow, ""),
-        (r#"{ NumericLessThan: { "s3:max-keys": " 5" } }"#, r#"{ "s3:max-keys": "2" }"#, Decision::ImplicitDeny, "is not a number"),
-        (r#"{ IpAddress: { "aws:SourceIp": "203.0.113.0/255" } }"#, r#"{ "aws:SourceIp": "203.0.113.9" }"#, Decision::ImplicitDeny, "is not an IP address or CIDR block"),
-        (r#"{ IpAddress: { "aws:SourceIp": "203.0.113.0/+24" } }"#, r#"{ "aws:SourceIp": "203.0.113.9" }"#, Decision::ImplicitDeny, "is not an IP address or CIDR block"),
-        (r#"{ IpAddress: { "aws:SourceIp": "203.0.113.0/24" } }"#, r#"{ "aws:SourceIp": "203.0.113.9" }"#, Decision::Allow, ""),
-        (r#"{ DateLessThan: { "aws:CurrentTime": "2024-02-30x" } }"#, r#"{ "aws:CurrentTime": "2024-01-01T00:00:00Z" }"#, Decision::ImplicitDeny, "is not a date"),
-        (r#"{ DateLessThan: { "aws:CurrentTime": "2025-01-01" } }"#, r#"{ "aws:CurrentTime": "2024-01-01T00:00:00Z" }"#, Decision::Allow, ""),
+        (
+            r#"{ NumericEquals: { "s3:max-keys": "1e3" } }"#,
+            r#"{ "s3:max-keys": "1000" }"#,
+            Decision::ImplicitDeny,
+            "\"1e3\" is not a number",
+        ),
+        (
+            r#"{ NumericEquals: { "s3:max-keys": "1000" } }"#,
+            r#"{ "s3:max-keys": "1000" }"#,
+            Decision::Allow,
+            "",
+        ),
+        (
+            r#"{ NumericEquals: { "s3:max-keys": "0x10" } }"#,
+            r#"{ "s3:max-keys": "16" }"#,
+            Decision::ImplicitDeny,
+            "\"0x10\" is not a number",
+        ),
+        (
+            r#"{ NumericLessThan: { "s3:max-keys": "2.5" } }"#,
+            r#"{ "s3:max-keys": "2" }"#,
+            Decision::Allow,
+            "",
+        ),
+        (
+            r#"{ NumericLessThan: { "s3:max-keys": "-1" } }"#,
+            r#"{ "s3:max-keys": "-2" }"#,
+            Decision::Allow,
+            "",
+        ),
+        (
+            r#"{ NumericLessThan: { "s3:max-keys": " 5" } }"#,
+            r#"{ "s3:max-keys": "2" }"#,
+            Decision::ImplicitDeny,
+            "is not a number",
+        ),
+        (
+            r#"{ IpAddress: { "aws:SourceIp": "203.0.113.0/255" } }"#,
+            r#"{ "aws:SourceIp": "203.0.113.9" }"#,
+            Decision::ImplicitDeny,
+            "is not an IP address or CIDR block",
+        ),
+        (
+            r#"{ IpAddress: { "aws:SourceIp": "203.0.113.0/+24" } }"#,
+            r#"{ "aws:SourceIp": "203.0.113.9" }"#,
+            Decision::ImplicitDeny,
+            "is not an IP address or CIDR block",
+        ),
+        (
+            r#"{ IpAddress: { "aws:SourceIp": "203.0.113.0/24" } }"#,
+            r#"{ "aws:SourceIp": "203.0.113.9" }"#,
+            Decision::Allow,
+            "",
+        ),
+        (
+            r#"{ DateLessThan: { "aws:CurrentTime": "2024-02-30x" } }"#,
+            r#"{ "aws:CurrentTime": "2024-01-01T00:00:00Z" }"#,
+            Decision::ImplicitDeny,
+            "is not a date",
+        ),
+        (
+            r#"{ DateLessThan: { "aws:CurrentTime": "2025-01-01" } }"#,
+            r#"{ "aws:CurrentTime": "2024-01-01T00:00:00Z" }"#,
+            Decision::Allow,
+            "",
+        ),
     ];
     for (cond, ctx, want, text) in table {
         let ev = eval(&condition_case(cond, ctx));

@@ -275,7 +275,11 @@ pub fn evaluate_explained(
                 "{} {}: the key is {} the request, as required",
                 cond.operator_text,
                 cond.key,
-                if present { "present in" } else { "missing from" }
+                if present {
+                    "present in"
+                } else {
+                    "missing from"
+                }
             )))
         } else if present {
             Err(fail(format!(
@@ -308,9 +312,7 @@ pub fn evaluate_explained(
                 "ForAnyValue is false because the key {} is missing from the request",
                 cond.key
             ))),
-            None if op.base.negated() => {
-                why("a negated operator is true when the key is missing")
-            }
+            None if op.base.negated() => why("a negated operator is true when the key is missing"),
             None => Err(fail(format!(
                 "the key {} is missing from the request",
                 cond.key
@@ -431,12 +433,10 @@ fn match_one(op: OpBase, request: &str, policy: &Resolved) -> bool {
         | NumericLessThan
         | NumericLessThanEquals
         | NumericGreaterThan
-        | NumericGreaterThanEquals => {
-            match (parse_number(request), parse_number(&text())) {
-                (Some(r), Some(p)) => compare(op, r, p),
-                _ => false,
-            }
-        }
+        | NumericGreaterThanEquals => match (parse_number(request), parse_number(&text())) {
+            (Some(r), Some(p)) => compare(op, r, p),
+            _ => false,
+        },
         DateEquals
         | DateLessThan
         | DateLessThanEquals

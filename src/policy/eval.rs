@@ -565,7 +565,9 @@ fn not_principal_gap(entries: &[PrincipalEntry], p: &Principal) -> String {
                 missing.push("its account");
             }
         }
-        PrincipalKind::Anonymous => missing.push("a principal (anonymous callers cannot be listed)"),
+        PrincipalKind::Anonymous => {
+            missing.push("a principal (anonymous callers cannot be listed)")
+        }
         _ => missing.push("its name"),
     }
     let mut d = format!("NotPrincipal does not exclude {}: the list ", p.arn);

@@ -75,7 +75,12 @@ impl Pat for [Tok] {
 }
 
 /// Matches the star-free tokens `seg` forwards at `at`; the end of the match.
-fn seg_forward(p: &(impl Pat + ?Sized), seg: (usize, usize), text: &[u8], at: usize) -> Option<usize> {
+fn seg_forward(
+    p: &(impl Pat + ?Sized),
+    seg: (usize, usize),
+    text: &[u8],
+    at: usize,
+) -> Option<usize> {
     let mut t = at;
     for i in seg.0..seg.1 {
         match p.tok(i) {
@@ -98,7 +103,12 @@ fn seg_forward(p: &(impl Pat + ?Sized), seg: (usize, usize), text: &[u8], at: us
 }
 
 /// Matches the star-free tokens `seg` backwards so that the match ends at `end`; its start.
-fn seg_backward(p: &(impl Pat + ?Sized), seg: (usize, usize), text: &[u8], end: usize) -> Option<usize> {
+fn seg_backward(
+    p: &(impl Pat + ?Sized),
+    seg: (usize, usize),
+    text: &[u8],
+    end: usize,
+) -> Option<usize> {
     let mut t = end;
     for i in (seg.0..seg.1).rev() {
         if t == 0 {
@@ -122,7 +132,12 @@ fn seg_backward(p: &(impl Pat + ?Sized), seg: (usize, usize), text: &[u8], end: 
 ///
 /// A literal segment is one `memmem` search. A segment with `?` is found through its longest
 /// literal run: each occurrence of the run fixes the only possible start, checked once.
-fn seg_find(p: &(impl Pat + ?Sized), seg: (usize, usize), text: &[u8], from: usize) -> Option<usize> {
+fn seg_find(
+    p: &(impl Pat + ?Sized),
+    seg: (usize, usize),
+    text: &[u8],
+    from: usize,
+) -> Option<usize> {
     // Longest run of literals in the segment.
     let (mut best, mut run_start) = ((seg.0, seg.0), None);
     for i in seg.0..=seg.1 {
