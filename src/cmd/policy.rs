@@ -63,6 +63,15 @@ pub enum PolicyCommand {
         #[arg(long)]
         json: bool,
     },
+    /// List the actions an action pattern grants (e.g. 's3:Get*'), with access levels, from the
+    /// embedded AWS service reference (exit 1 when none match, 2 on a malformed pattern).
+    Expand {
+        /// Action pattern: service:Action with `*` and `?` wildcards, or `*`.
+        pattern: String,
+        /// Print the actions as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Validate a policy document and lint it for classic mistakes (exit 1 on findings, 2 if invalid).
     Check {
         policy: PathBuf,
@@ -126,6 +135,7 @@ pub fn run(ctx: &crate::context::Context, args: PolicyArgs) -> Result<ExitCode> 
             }
         }
         PolicyCommand::Test { files, json } => run_test(&files, json),
+        PolicyCommand::Expand { pattern, json } => run_expand(&pattern, json),
         PolicyCommand::Check {
             policy,
             policy_type,
@@ -266,6 +276,71 @@ fn run_test(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
     Ok(if invalid {
         ExitCode::from(2)
     } else if failed > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+#[derive(Serialize)]
+struct ExpandedAction {
+    action: String,
+    access_level: &'static str,
+    resource_types: Vec<String>,
+}
+
+fn run_expand(pattern: &str, as_json: bool) -> Result<ExitCode> {
+    let r = crate::policy::reference::reference();
+    let matches = match r.expand(pattern) {
+        Ok(m) => m,
+        Err(e) => return super::output::usage(format!("policy expand: {e}")),
+    };
+    let list: Vec<ExpandedAction> = matches
+        .iter()
+        .map(|m| ExpandedAction {
+            action: m.full_name(),
+            access_level: m.action.level.label(),
+            resource_types: m
+                .action
+                .resources
+                .iter()
+                .map(|(n, required)| if *required { format!("{n}*") } else { n.clone() })
+                .collect(),
+        })
+        .collect();
+    if as_json {
+        super::output::print_json(&serde_json::json!({
+            "pattern": pattern,
+            "actions": list,
+            "data": { "version": r.version, "date": r.date },
+        }))?;
+    } else {
+        let width = list.iter().map(|a| a.action.len()).max().unwrap_or(0);
+        let mut out = String::new();
+        for a in &list {
+            out.push_str(&format!("{:width$}  {}\n", a.action, a.access_level));
+        }
+        let mut levels: Vec<(&str, usize)> = Vec::new();
+        for a in &list {
+            match levels.iter_mut().find(|(l, _)| *l == a.access_level) {
+                Some((_, n)) => *n += 1,
+                None => levels.push((a.access_level, 1)),
+            }
+        }
+        levels.sort();
+        let summary: Vec<String> = levels.iter().map(|(l, n)| format!("{n} {l}")).collect();
+        out.push_str(&format!(
+            "{} matches {} action(s){}{} (AWS service reference {}, {})\n",
+            super::output::clean(pattern),
+            list.len(),
+            if summary.is_empty() { "" } else { ": " },
+            summary.join(", "),
+            r.version,
+            r.date
+        ));
+        super::output::emit(&out)?;
+    }
+    Ok(if list.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS

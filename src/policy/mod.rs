@@ -55,6 +55,7 @@ pub mod lab;
 pub mod lint;
 pub mod output;
 pub mod pattern;
+pub mod reference;
 pub mod request;
 
 pub use document::{Effect, Policy, PolicyError, PolicyType, ResourceKind, parse_policy};
