@@ -304,7 +304,13 @@ fn run_expand(pattern: &str, as_json: bool) -> Result<ExitCode> {
                 .action
                 .resources
                 .iter()
-                .map(|(n, required)| if *required { format!("{n}*") } else { n.clone() })
+                .map(|(n, required)| {
+                    if *required {
+                        format!("{n}*")
+                    } else {
+                        n.clone()
+                    }
+                })
                 .collect(),
         })
         .collect();
