@@ -292,10 +292,26 @@ impl Store {
         Ok(out)
     }
 
-    /// Removes the history of cards that are no longer in the decks (`known` holds the ids
-    /// that are).
-    pub fn prune(&mut self, known: &HashSet<&str>) -> Result<PruneReport> {
-        let cards = self.orphans(known)?;
+    /// Answers logged for these cards.
+    pub fn history_count(&self, cards: &[String]) -> Result<u64> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT COUNT(*) FROM reviews WHERE card_id = ?1")
+            .map_err(|e| self.err(e))?;
+        let mut n = 0u64;
+        for card in cards {
+            let c: i64 = stmt
+                .query_row([card], |r| r.get(0))
+                .map_err(|e| self.err(e))?;
+            n += c.max(0) as u64;
+        }
+        Ok(n)
+    }
+
+    /// Removes the history (log, state, flags) of these cards, in one transaction. The caller
+    /// chooses them (see [`Store::orphans`]).
+    pub fn prune(&mut self, cards: &[String]) -> Result<PruneReport> {
+        let cards = cards.to_vec();
         let path = self.path.clone();
         let e = |err| super::sql_error(&path, err);
         let tx = self
