@@ -74,7 +74,10 @@ impl Home {
     }
 
     fn reviews(&self) -> u64 {
-        Store::open_path(&self.db()).unwrap().review_count().unwrap()
+        Store::open_path(&self.db())
+            .unwrap()
+            .review_count()
+            .unwrap()
     }
 
     fn backups(&self) -> Vec<PathBuf> {
@@ -155,7 +158,11 @@ fn backup_and_restore_round_trip_and_refuse_bad_files() {
     assert!(err.contains("--force"), "{err}");
     home.ok(&["backup", "--force", file.to_str().unwrap()]);
     // Never onto the live database files.
-    for live in ["progress.sqlite3", "progress.sqlite3-wal", "progress.sqlite3-shm"] {
+    for live in [
+        "progress.sqlite3",
+        "progress.sqlite3-wal",
+        "progress.sqlite3-shm",
+    ] {
         let target = home.data.join(live);
         home.fails(&["backup", "--force", target.to_str().unwrap()], 2);
     }
@@ -201,10 +208,20 @@ fn export_never_writes_onto_the_database_and_asks_before_overwriting() {
     let home = Home::new();
     home.answer_unloaded(2);
     let before = home.reviews();
-    for live in ["progress.sqlite3", "progress.sqlite3-wal", "progress.sqlite3-shm"] {
+    for live in [
+        "progress.sqlite3",
+        "progress.sqlite3-wal",
+        "progress.sqlite3-shm",
+    ] {
         let target = home.data.join(live);
         let err = home.fails(
-            &["export", "reviews", "--force", "-o", target.to_str().unwrap()],
+            &[
+                "export",
+                "reviews",
+                "--force",
+                "-o",
+                target.to_str().unwrap(),
+            ],
             2,
         );
         assert!(err.contains("progress database"), "{err}");
@@ -213,7 +230,13 @@ fn export_never_writes_onto_the_database_and_asks_before_overwriting() {
     let sneaky = home.data.join("backups/../progress.sqlite3");
     std::fs::create_dir_all(home.data.join("backups")).unwrap();
     home.fails(
-        &["export", "reviews", "--force", "-o", sneaky.to_str().unwrap()],
+        &[
+            "export",
+            "reviews",
+            "--force",
+            "-o",
+            sneaky.to_str().unwrap(),
+        ],
         2,
     );
     assert_eq!(home.reviews(), before);
@@ -267,4 +290,58 @@ fn files_and_folders_are_private() {
     for b in home.backups() {
         assert_eq!(mode(&b), 0o600, "{}", b.display());
     }
+}
+
+#[test]
+fn import_reviews_round_trips_export_and_skips_duplicates() {
+    let home = Home::new();
+    home.answer_unloaded(5);
+    let csv = home.root.join("reviews.csv");
+    home.ok(&["export", "reviews", "-o", csv.to_str().unwrap()]);
+    let other = Home::new();
+    let err = other.fails(&["import", "reviews", csv.to_str().unwrap()], 2);
+    assert!(err.contains("--yes"), "{err}");
+    assert_eq!(other.reviews(), 0);
+    let out = other.ok(&[
+        "import",
+        "reviews",
+        "--yes",
+        "--json",
+        csv.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (v["imported"].as_u64(), v["duplicates"].as_u64()),
+        (Some(5), Some(0))
+    );
+    assert_eq!(v["cards"], 5);
+    let again = other.ok(&[
+        "import",
+        "reviews",
+        "--yes",
+        "--json",
+        csv.to_str().unwrap(),
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&again).unwrap();
+    assert_eq!(
+        (v["imported"].as_u64(), v["duplicates"].as_u64()),
+        (Some(0), Some(5))
+    );
+    assert_eq!(other.reviews(), 5);
+    assert_eq!(backups_named(&other, "before-import").len(), 2);
+    // A broken file is located and changes nothing.
+    let bad = home.root.join("bad.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "{}\nc,1780000000000,9,0,0\n",
+            iamdrill::store::import::CSV_HEADER
+        ),
+    )
+    .unwrap();
+    let err = other.fails(&["import", "reviews", "--yes", bad.to_str().unwrap()], 2);
+    assert!(err.contains(&format!("{}:2:", bad.display())), "{err}");
+    let err = other.fails(&["import", "reviews", "--yes", "/dev/null"], 2);
+    assert!(err.contains("not a regular file"), "{err}");
+    assert_eq!(other.reviews(), 5);
 }

@@ -178,7 +178,10 @@ fn prune_removes_cards_gone_from_the_decks() {
     assert_eq!(dry["cards"], serde_json::json!(["retired-card"]));
     // Still there after a dry run, and kept by other commands.
     assert_eq!(json(dir.path(), &["stats", "--json"])["total_reviews"], 1);
-    let pruned = json(dir.path(), &["progress", "prune", "--all", "--yes", "--json"]);
+    let pruned = json(
+        dir.path(),
+        &["progress", "prune", "--all", "--yes", "--json"],
+    );
     assert_eq!(pruned["cards"], serde_json::json!(["retired-card"]));
     assert_eq!(pruned["reviews"], 1);
     assert_eq!(json(dir.path(), &["stats", "--json"])["total_reviews"], 0);

@@ -176,3 +176,95 @@ pub fn run_restore(ctx: &Context, args: RestoreArgs) -> Result<ExitCode> {
     }
     Ok(ExitCode::SUCCESS)
 }
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub what: ImportWhat,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ImportWhat {
+    /// A review log written by `iamdrill export reviews` (CSV); answers already in the log are
+    /// skipped, and the cards that get new answers have their state derived again.
+    Reviews {
+        /// The CSV file.
+        file: PathBuf,
+        /// Do not ask; needed when standard input is not a terminal.
+        #[arg(long)]
+        yes: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Largest review log `import reviews` reads (about ten million answers).
+const MAX_CSV_BYTES: u64 = 1 << 30;
+
+/// Reads a regular file of at most `max` bytes as UTF-8 text.
+fn read_text(path: &Path, max: u64) -> std::result::Result<String, String> {
+    use std::io::Read;
+    let shown = path.display();
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("{shown} is not a regular file"));
+    }
+    if meta.len() > max {
+        return Err(format!("{shown} is larger than {max} bytes"));
+    }
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    String::from_utf8(bytes).map_err(|_| format!("{shown} is not UTF-8 text"))
+}
+
+/// `iamdrill import reviews FILE`.
+pub fn run_import(ctx: &Context, args: ImportArgs) -> Result<ExitCode> {
+    let ImportWhat::Reviews { file, yes, json } = args.what;
+    let text = match read_text(&file, MAX_CSV_BYTES) {
+        Ok(t) => t,
+        Err(e) => return usage(e),
+    };
+    let rows = match crate::store::import::parse_reviews_csv(&text, &file.display().to_string()) {
+        Ok(rows) => rows,
+        Err(e) => return usage(e),
+    };
+    let mut store = ctx.open_store()?;
+    let question = format!(
+        "Add the {} answer(s) of {} to the review log (answers already there are skipped)? \
+         A backup goes to {} first.",
+        rows.len(),
+        file.display(),
+        ctx.backup_dir().display()
+    );
+    if let Some(code) = ask(&question, yes, "--yes")? {
+        return Ok(code);
+    }
+    let backup = store.backup_into(&ctx.backup_dir(), "before-import", ctx.now_ms(), keep(ctx))?;
+    let r = store.import_reviews(&rows)?;
+    if json {
+        print_json(&serde_json::json!({
+            "read": r.read,
+            "imported": r.imported,
+            "duplicates": r.duplicates,
+            "cards": r.cards,
+            "backup": backup,
+        }))?;
+    } else {
+        emit(&format!(
+            "Imported {} of {} answer(s) ({} already in the log, skipped); the state of {} card(s) \
+             was derived again.\nBackup of the progress before: {}\n",
+            r.imported,
+            r.read,
+            r.duplicates,
+            r.cards,
+            clean(&backup.display().to_string())
+        ))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -104,6 +104,8 @@ pub enum Command {
     Backup(backup::BackupArgs),
     /// Replace the progress with a backup (the current progress is backed up first).
     Restore(backup::RestoreArgs),
+    /// Add a review log exported on another machine (`export reviews`) to this one.
+    Import(backup::ImportArgs),
     /// A timed mock interview (`mock history` lists past ones).
     Mock(mock::MockArgs),
     /// Print where iamdrill keeps its data and configuration.
@@ -161,6 +163,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Progress(args)) => progress::run_progress(&ctx, args),
         Some(Command::Backup(args)) => backup::run_backup(&ctx, args),
         Some(Command::Restore(args)) => backup::run_restore(&ctx, args),
+        Some(Command::Import(args)) => backup::run_import(&ctx, args),
         Some(Command::Mock(args)) => mock::run(&ctx, args),
         Some(Command::Policy(args)) => policy::run(&ctx, args),
         // Routed above without a context; the same handlers serve them here.

@@ -583,7 +583,11 @@ fn run_rebuild(ctx: &Context, yes: bool, json: bool) -> Result<ExitCode> {
             r.reviews,
             r.corrected
         );
-        say!(o, "Backup of the state before: {}", clean(&backup.display().to_string()));
+        say!(
+            o,
+            "Backup of the state before: {}",
+            clean(&backup.display().to_string())
+        );
     }
     emit(&o)?;
     Ok(ExitCode::SUCCESS)
@@ -627,14 +631,23 @@ fn run_prune(
     let answers = store.history_count(&targets)?;
     if dry_run || !selected || targets.is_empty() {
         if json {
-            print_json(&serde_json::json!({ "dry_run": true, "cards": targets, "reviews": answers }))?;
+            print_json(
+                &serde_json::json!({ "dry_run": true, "cards": targets, "reviews": answers }),
+            )?;
         } else if targets.is_empty() {
-            say!(o, "Every card with history is in the loaded decks; nothing to prune.");
+            say!(
+                o,
+                "Every card with history is in the loaded decks; nothing to prune."
+            );
         } else {
             say!(
                 o,
                 "{} {} card(s) in none of the loaded decks ({answers} answer(s)):",
-                if selected { "Would delete the history of" } else { "History of" },
+                if selected {
+                    "Would delete the history of"
+                } else {
+                    "History of"
+                },
                 targets.len()
             );
             for c in &targets {

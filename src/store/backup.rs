@@ -53,12 +53,7 @@ pub fn utc_stamp(ms: i64) -> String {
     let secs = ms.div_euclid(1000);
     let date = Date::from_day_number(secs.div_euclid(86_400));
     let s = secs.rem_euclid(86_400);
-    format!(
-        "{date}T{:02}-{:02}-{:02}Z",
-        s / 3600,
-        s % 3600 / 60,
-        s % 60
-    )
+    format!("{date}T{:02}-{:02}-{:02}Z", s / 3600, s % 3600 / 60, s % 60)
 }
 
 /// The automatic backup file for a reason at a time.
@@ -325,7 +320,11 @@ mod tests {
             assert_eq!(mode & 0o777, 0o600);
         }
         // Refuses the live files.
-        for live in ["progress.sqlite3", "progress.sqlite3-wal", "progress.sqlite3-shm"] {
+        for live in [
+            "progress.sqlite3",
+            "progress.sqlite3-wal",
+            "progress.sqlite3-shm",
+        ] {
             let err = store.backup_to(&dir.path().join(live)).unwrap_err();
             assert!(err.to_string().contains("progress database"), "{err}");
         }
@@ -349,14 +348,33 @@ mod tests {
         let backups = dir.path().join("backups");
         let day = 86_400_000;
         assert!(store.daily_backup(&backups, NOW, 3).unwrap().is_some());
-        assert!(store.daily_backup(&backups, NOW + 1000, 3).unwrap().is_none());
+        assert!(
+            store
+                .daily_backup(&backups, NOW + 1000, 3)
+                .unwrap()
+                .is_none()
+        );
         for d in 1..6 {
-            assert!(store.daily_backup(&backups, NOW + d * day, 3).unwrap().is_some());
+            assert!(
+                store
+                    .daily_backup(&backups, NOW + d * day, 3)
+                    .unwrap()
+                    .is_some()
+            );
         }
         let daily = list_backups(&backups, "daily");
         assert_eq!(daily.len(), 3);
-        assert!(daily[0].to_string_lossy().contains(&utc_stamp(NOW + 3 * day)));
-        assert!(store.daily_backup(&backups, NOW + 9 * day, 0).unwrap().is_none());
+        assert!(
+            daily[0]
+                .to_string_lossy()
+                .contains(&utc_stamp(NOW + 3 * day))
+        );
+        assert!(
+            store
+                .daily_backup(&backups, NOW + 9 * day, 0)
+                .unwrap()
+                .is_none()
+        );
         // Two backups in the same second get distinct names.
         let a = store.backup_into(&backups, "before-prune", NOW, 7).unwrap();
         let b = store.backup_into(&backups, "before-prune", NOW, 7).unwrap();
@@ -382,9 +400,17 @@ mod tests {
             .unwrap()
             .execute_batch("CREATE TABLE t (x); INSERT INTO t VALUES (1);")
             .unwrap();
-        for bad in [&text, &foreign, &dir.path().join("missing.sqlite3"), &dir.path().to_path_buf()] {
+        for bad in [
+            &text,
+            &foreign,
+            &dir.path().join("missing.sqlite3"),
+            &dir.path().to_path_buf(),
+        ] {
             let err = store.restore_from(bad, &backups, NOW, 7).unwrap_err();
-            assert!(err.to_string().contains(&bad.display().to_string()), "{err}");
+            assert!(
+                err.to_string().contains(&bad.display().to_string()),
+                "{err}"
+            );
         }
         assert_eq!(store.review_count().unwrap(), 1);
         assert!(list_backups(&backups, "before-restore").is_empty());

@@ -13,6 +13,7 @@ pub mod backup;
 mod export;
 pub mod files;
 pub mod generate;
+pub mod import;
 mod optimize;
 mod review;
 pub mod schema;

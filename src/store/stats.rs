@@ -236,8 +236,12 @@ impl Store {
         let latest: Vec<(String, i64, String)> = {
             let mut stmt = tx
                 .prepare(
-                    "SELECT card_id, id, state_after FROM reviews
-                     WHERE id IN (SELECT MAX(id) FROM reviews WHERE rescheduled = 1 GROUP BY card_id)",
+                    // The latest answer in time (imported answers may be older than their ids).
+                    "SELECT card_id, id, state_after FROM (
+                         SELECT card_id, id, state_after, ROW_NUMBER() OVER (
+                             PARTITION BY card_id ORDER BY reviewed_at DESC, id DESC) AS n
+                         FROM reviews WHERE rescheduled = 1)
+                     WHERE n = 1",
                 )
                 .map_err(e)?;
             let rows = stmt
