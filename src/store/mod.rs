@@ -9,6 +9,7 @@
 //!
 //! See `crate::srs` for the API overview.
 
+mod cards;
 mod export;
 pub mod generate;
 mod optimize;
