@@ -306,6 +306,7 @@ fn is_plain_char(key: Key) -> bool {
 fn short_label(action: Action, help: &'static str) -> &'static str {
     match action {
         Action::Help => "help",
+        Action::Select | Action::Back if help.starts_with("keep the filter") => "done",
         Action::Back => "back",
         Action::Review => "review",
         Action::Cram => "cram",
@@ -325,7 +326,6 @@ fn short_label(action: Action, help: &'static str) -> &'static str {
         Action::Yes => "yes",
         Action::No => "no",
         Action::Select if help.starts_with("open the highlighted card") => "open",
-        Action::Select | Action::Back if help.starts_with("keep the filter") => "done",
         Action::Select => "choose",
         Action::Pause => "pause",
         Action::Hint => "hint",
@@ -405,7 +405,7 @@ pub fn default_bindings() -> Vec<Binding> {
             Global,
             c('M'),
             Mouse,
-            "mouse on / off (off: the terminal selects and copies text and links)"
+            "mouse on / off (off: select and copy text, links)"
         ),
         // Dashboard.
         b!(Dashboard, c('r'), Review, "review today's cards", main),

@@ -288,7 +288,7 @@ impl Filter {
         if !self.states.iter().all(|s| row.has(*s)) || (self.due && !row.due_today) {
             return false;
         }
-        if !self.topics.is_empty() && !self.topics.iter().any(|t| *t == row.topic) {
+        if !self.topics.is_empty() && !self.topics.contains(&row.topic) {
             return false;
         }
         if !self.kinds.is_empty() && !self.kinds.contains(&row.kind) {

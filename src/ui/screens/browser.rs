@@ -424,7 +424,7 @@ impl BrowserScreen {
                 chosen.push((c, cw));
             }
         }
-        let id_w = w.saturating_sub(used - ID_MIN).max(4).min(40);
+        let id_w = w.saturating_sub(used - ID_MIN).clamp(4, 40);
         let mut out = vec![(Column::Id, id_w)];
         for c in Column::ALL {
             if let Some(&(_, cw)) = chosen.iter().find(|(x, _)| *x == c) {
