@@ -10,6 +10,7 @@
 //! See `crate::srs` for the API overview.
 
 pub mod backup;
+mod cards;
 mod export;
 pub mod files;
 pub mod generate;
