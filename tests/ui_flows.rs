@@ -583,7 +583,7 @@ fn nothing_due_says_when_and_studies_ahead_as_if_later() {
     let r = review(&app);
     assert!(r.title.starts_with("Study ahead"), "{}", r.title);
     let ahead = r.progress.remaining();
-    assert!(ahead >= 1 && ahead <= 3, "{ahead}");
+    assert!((1..=3).contains(&ahead), "{ahead}");
     let card = r.card.clone().unwrap().id;
     let before = app.store.card_state(&card).unwrap().unwrap();
     while review(&app).stage != Stage::Answer {
