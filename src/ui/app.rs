@@ -21,7 +21,6 @@ use crate::deck::Library;
 use crate::srs::{Session, SessionKind};
 use crate::store::Store;
 use crate::ui::screens::card::CardScreen;
-use crate::ui::signals::{self, Pending, Signals};
 use crate::ui::screens::dashboard::DashboardScreen;
 use crate::ui::screens::lab::LabScreen;
 use crate::ui::screens::mock::{DueAgain, MockOptions, MockScreen};
@@ -29,6 +28,7 @@ use crate::ui::screens::picker::TopicPickerScreen;
 use crate::ui::screens::review::{ReviewScreen, SessionOp};
 use crate::ui::screens::search::SearchScreen;
 use crate::ui::screens::stats::StatsScreen;
+use crate::ui::signals::{self, Pending, Signals};
 use crate::ui::{Action, Effect, Input, Keymap, Open, Scope, Theme};
 
 /// The smallest window the app draws in.
@@ -866,7 +866,7 @@ pub fn run(app: &mut App, clock: &Clock) -> Result<Option<i32>> {
     ratatui::restore();
     // Only a problem met while saving just now: the screen that would show it is gone.
     if let Some(status) = app.status.take() {
-        crate::cmd::output::error(&status);
+        eprintln!("iamdrill: {}", crate::ui::text::sanitize(&status));
     }
     result
 }
@@ -1087,7 +1087,9 @@ pub fn open(ctx: &Context, open: Option<Open>) -> Result<ExitCode> {
     }
     match run(&mut app, &ctx.clock)? {
         // As a shell reports a process ended by a signal.
-        Some(signal) => Ok(ExitCode::from(u8::try_from(128 + signal).unwrap_or(u8::MAX))),
+        Some(signal) => Ok(ExitCode::from(
+            u8::try_from(128 + signal).unwrap_or(u8::MAX),
+        )),
         None => Ok(ExitCode::SUCCESS),
     }
 }
