@@ -279,7 +279,10 @@ fn sigstop_then_sigcont_takes_the_terminal_again() {
     term.signal("CONT");
     let start = Instant::now();
     while !term.raw() {
-        assert!(start.elapsed() < Duration::from_secs(30), "raw mode never came back");
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "raw mode never came back"
+        );
         std::thread::sleep(Duration::from_millis(30));
     }
     term.send("q");
