@@ -287,3 +287,26 @@ fn q_outside_the_answer_asks_then_shows_the_partial_report() {
     assert!(mock(&app).report.as_ref().unwrap().partial);
     assert_eq!(count(&dir, "SELECT COUNT(*) FROM mock_sessions"), 1);
 }
+
+#[test]
+fn ending_from_outside_saves_the_running_interview_as_partial() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, ThemeKind::Dark);
+    typed(&mut a, "least privilege", 1_000);
+    // Ctrl-Z asks the loop to suspend; nothing in the interview changes.
+    ctrl(&mut a, 'z', 2_000);
+    assert!(a.background);
+    assert!(mock(&a).is_live());
+    assert_eq!(count(&dir, "SELECT COUNT(*) FROM mock_sessions"), 0);
+    a.save_in_flight(NOW + 3_000);
+    assert!(a.quit);
+    assert_eq!(count(&dir, "SELECT COUNT(*) FROM mock_sessions"), 1);
+    let partial = count(
+        &dir,
+        "SELECT json_extract(report_json, '$.partial') FROM mock_sessions",
+    );
+    assert_eq!(partial, 1);
+    // Saving again (a second signal) stores nothing twice.
+    a.save_in_flight(NOW + 4_000);
+    assert_eq!(count(&dir, "SELECT COUNT(*) FROM mock_sessions"), 1);
+}

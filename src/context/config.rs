@@ -166,6 +166,7 @@ const ACTIONS: &[(&str, Action, &str)] = &[
     ("help", Action::Help, "help"),
     ("back", Action::Back, "back"),
     ("quit", Action::Quit, "quit"),
+    ("background", Action::Background, "suspend to the shell"),
     ("all", Action::All, "all / none"),
     ("mode", Action::Mode, "mode"),
     ("pause", Action::Pause, "pause"),

@@ -75,6 +75,8 @@ pub enum Action {
     Help,
     Back,
     Quit,
+    /// Hand the terminal back to the shell (Ctrl-Z); `fg` resumes.
+    Background,
     /// All / none in pickers.
     All,
     /// Drill mode switch (hide a column / random cells) or ordering drill.
@@ -397,6 +399,12 @@ pub fn default_bindings() -> Vec<Binding> {
         b!(Global, c('q'), Back, "back / quit from the dashboard", main),
         b!(Global, p(K::Esc), Back, "back / quit from the dashboard"),
         b!(Global, Key::ctrl('c'), Quit, "quit (everything is saved)"),
+        b!(
+            Global,
+            Key::ctrl('z'),
+            Background,
+            "suspend to the shell (`fg` resumes)"
+        ),
         b!(Global, c('/'), Search, "search all cards"),
         b!(Global, p(K::Up), Up, "move up"),
         b!(Global, c('k'), Up, "move up"),

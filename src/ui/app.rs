@@ -29,6 +29,7 @@ use crate::ui::screens::picker::TopicPickerScreen;
 use crate::ui::screens::review::{ReviewScreen, SessionOp};
 use crate::ui::screens::search::SearchScreen;
 use crate::ui::screens::stats::StatsScreen;
+use crate::ui::signals::{self, Pending, Signals};
 use crate::ui::{Action, Effect, Input, Keymap, Open, Scope, Theme};
 
 /// The smallest window the app draws in.
@@ -119,6 +120,8 @@ pub struct App {
     pub redraw: bool,
     /// Length and size of an interview started from the dashboard (`mock` in the configuration).
     pub mock_defaults: MockOptions,
+    /// The learner asked to suspend to the shell (Ctrl-Z); the loop does it and clears this.
+    pub background: bool,
     /// Opens a web address in the user's browser (replaceable in tests).
     pub opener: Opener,
     /// Whether the app captures the mouse (`M` toggles; off lets the terminal select text).
@@ -153,6 +156,7 @@ impl App {
             editor: Box::new(terminal_editor),
             redraw: false,
             mock_defaults: MockOptions::default(),
+            background: false,
             opener: Box::new(platform_open),
             mouse: true,
         };
@@ -492,6 +496,11 @@ impl App {
         // Clocks move with every key, not only on idle ticks (answer durations use them).
         self.tick(now);
         self.status = None;
+        // Suspending works everywhere, popups included; nothing on screen changes.
+        if self.keymap.action(Scope::Global, &ev) == Some(Action::Background) {
+            self.background = true;
+            return;
+        }
         if let Some(popup) = &mut self.popup {
             match popup {
                 // Any key closes the welcome; Ctrl-C still quits.
@@ -600,6 +609,23 @@ impl App {
         let effect = self.dispatch(Input::Paste(text));
         self.perform(effect);
         self.mock_sync();
+    }
+
+    /// The app is being ended from outside (a signal, a lost terminal): what is in flight is
+    /// saved, so a running interview is stored as a partial report, and the app quits. Answers
+    /// and ratings are stored as they are given, so nothing else waits to be saved.
+    pub fn save_in_flight(&mut self, now: i64) {
+        self.tick(now);
+        if let Some(i) = self.stack.iter().rposition(Screen::live_mock) {
+            self.stack.truncate(i + 1);
+            self.popup = None;
+            if let Some(Screen::Mock(s)) = self.stack.last_mut() {
+                s.now = now;
+                s.abandon();
+            }
+            self.mock_sync();
+        }
+        self.quit = true;
     }
 
     /// How long the event loop may wait: until the next second of a running interview clock.
@@ -982,8 +1008,12 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-/// Runs the app in the terminal until the user quits. The terminal is restored on exit and on panic.
-pub fn run(app: &mut App, clock: &Clock) -> Result<()> {
+/// Runs the app in the terminal until the user quits or a signal ends it. The terminal is
+/// restored on exit, on panic and on SIGTERM, SIGHUP, SIGINT and SIGQUIT; what is in flight (a
+/// running interview) is saved first. Ctrl-Z or SIGTSTP suspend to the shell; `fg` resumes with a
+/// full redraw. Returns the number of the signal that ended the app, if one did.
+pub fn run(app: &mut App, clock: &Clock) -> Result<Option<i32>> {
+    let signals = Signals::register()?;
     let mut terminal = ratatui::try_init()?;
     let _ = execute!(
         io::stdout(),
@@ -992,26 +1022,52 @@ pub fn run(app: &mut App, clock: &Clock) -> Result<()> {
     );
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let _ = execute!(
-            io::stdout(),
-            event::DisableMouseCapture,
-            event::DisableBracketedPaste
-        );
+        signals::release_terminal();
         previous(info);
     }));
-    let result = event_loop(&mut terminal, app, clock);
-    let _ = execute!(
-        io::stdout(),
-        event::DisableMouseCapture,
-        event::DisableBracketedPaste
-    );
+    let result = event_loop(&mut terminal, app, clock, &signals);
+    // Whatever ended the loop (a signal, a lost terminal), a running interview is kept.
+    app.status = None;
+    app.save_in_flight(clock.now_ms());
+    signals::release_terminal();
     ratatui::restore();
+    // Only a problem met while saving just now: the screen that would show it is gone.
+    if let Some(status) = app.status.take() {
+        eprintln!("iamdrill: {}", crate::ui::text::sanitize(&status));
+    }
     result
 }
 
-fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, clock: &Clock) -> Result<()> {
-    let mut mouse = app.mouse;
-    while !app.quit {
+fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    clock: &Clock,
+    signals: &Signals,
+) -> Result<Option<i32>> {
+    // Whether the terminal reports the mouse now.
+    let mut mouse = true;
+    loop {
+        match signals.take() {
+            Pending::End(signal) => return Ok(Some(signal)),
+            Pending::Stop => app.background = true,
+            Pending::Resumed => {
+                // Stopped by SIGSTOP: the shell may have reset the terminal meanwhile.
+                signals::claim_terminal()?;
+                mouse = true;
+                app.redraw = true;
+            }
+            Pending::None => {}
+        }
+        if std::mem::take(&mut app.background) {
+            signals::suspend()?;
+            signals.clear_resumed();
+            mouse = true;
+            app.redraw = true;
+            app.tick(clock.now_ms());
+        }
+        if app.quit {
+            return Ok(None);
+        }
         if app.mouse != mouse {
             mouse = app.mouse;
             let _ = if mouse {
@@ -1020,23 +1076,39 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, clock: &Cl
                 execute!(io::stdout(), event::DisableMouseCapture)
             };
         }
-        if app.redraw {
-            app.redraw = false;
-            terminal.clear()?;
+        if std::mem::take(&mut app.redraw) {
+            redraw_all(terminal)?;
         }
         terminal.draw(|f| app.draw(f))?;
-        if event::poll(app.next_wakeup(clock.now_ms()))? {
+        let ready = match event::poll(app.next_wakeup(clock.now_ms())) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            ready => ready?,
+        };
+        if ready {
             let now = clock.now_ms();
-            match event::read()? {
-                Event::Key(key) if key.is_press() => app.on_key(key, now),
-                Event::Mouse(m) => app.on_mouse(m, now),
-                Event::Paste(text) => app.on_paste(text, now),
-                _ => {}
+            match event::read() {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Ok(Event::Key(key)) if key.is_press() => app.on_key(key, now),
+                Ok(Event::Mouse(m)) => app.on_mouse(m, now),
+                Ok(Event::Paste(text)) => app.on_paste(text, now),
+                Ok(_) => {}
+                Err(e) => return Err(e.into()),
             }
         } else {
             app.tick(clock.now_ms());
         }
     }
+}
+
+/// Clears the screen and forgets what was drawn, so the next draw paints every cell. Unlike
+/// `Terminal::clear` this does not ask the terminal where its cursor is (a terminal that never
+/// answers would stall the app for seconds).
+fn redraw_all(terminal: &mut ratatui::DefaultTerminal) -> io::Result<()> {
+    use ratatui::crossterm::terminal::{Clear as ClearScreen, ClearType};
+    execute!(io::stdout(), ClearScreen(ClearType::All))?;
+    // A blank frame becomes the previous frame: the next draw differs from it in every cell
+    // that shows something.
+    terminal.draw(|f| f.render_widget(Clear, f.area()))?;
     Ok(())
 }
 
@@ -1227,6 +1299,11 @@ pub fn open(ctx: &Context, open: Option<Open>) -> Result<ExitCode> {
     if ctx.first_run() {
         app.popup = Some(Popup::Welcome);
     }
-    run(&mut app, &ctx.clock)?;
-    Ok(ExitCode::SUCCESS)
+    match run(&mut app, &ctx.clock)? {
+        // As a shell reports a process ended by a signal.
+        Some(signal) => Ok(ExitCode::from(
+            u8::try_from(128 + signal).unwrap_or(u8::MAX),
+        )),
+        None => Ok(ExitCode::SUCCESS),
+    }
 }

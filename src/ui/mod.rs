@@ -7,6 +7,7 @@
 
 pub mod app;
 pub mod screens;
+pub mod signals;
 pub mod text;
 pub mod theme;
 pub mod widgets;
