@@ -1,7 +1,7 @@
 //! Policy engine speed: one 6-policy evaluation (target <= 10 us) and the `--jsonl` path
 //! (parse + evaluate + serialize; target >= 100,000 cases/s): one 6-policy line on one thread,
 //! and the 39 cases shipped in the Policy Lab puzzles, 1,024 lines through the worker pool on
-//! every core, which is how `policy eval --jsonl` runs.
+//! every core, which is how `policy eval --jsonl` runs. Also wildcard matching on 100 kB texts.
 
 use std::hint::black_box;
 
@@ -134,5 +134,33 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// Wildcard matching on long input: `*aaa…b` against 100,000 `a`s, the worst case of a
+/// backtracking matcher, and an ordinary action pattern.
+fn wildcard(c: &mut Criterion) {
+    use iamdrill::policy::pattern::glob;
+    let text = "a".repeat(100_000);
+    let pattern = format!("*{}b", "a".repeat(1_000));
+    assert!(!glob(&pattern, &text, false));
+    let mut group = c.benchmark_group("wildcard");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_function("*a{1000}b vs a{100000}", |b| {
+        b.iter(|| glob(black_box(&pattern), black_box(&text), false))
+    });
+    group.bench_function("*a?a*b vs a{100000}", |b| {
+        b.iter(|| glob(black_box("*a?a*b"), black_box(&text), false))
+    });
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("s3:Get*Object* vs s3:getobjectversion", |b| {
+        b.iter(|| {
+            glob(
+                black_box("s3:get*object*"),
+                black_box("s3:getobjectversion"),
+                false,
+            )
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, wildcard);
 criterion_main!(benches);

@@ -244,6 +244,18 @@ pub fn evaluate(
     ctx: &dyn ContextLookup,
     vars: bool,
 ) -> Result<(), ConditionFailure> {
+    evaluate_explained(cond, ctx, vars).map(drop)
+}
+
+/// Evaluates one condition and, when it holds for a reason other than a value matching,
+/// says why: a missing key with `IfExists`, a negated operator or `ForAllValues`, a `Null`
+/// test, or policy values that can match nothing (a variable without a value, a value that
+/// is not of the operator's type) under a negated operator.
+pub fn evaluate_explained(
+    cond: &Condition,
+    ctx: &dyn ContextLookup,
+    vars: bool,
+) -> Result<Option<String>, ConditionFailure> {
     let op = cond.operator;
     let fail = |detail: String| ConditionFailure {
         operator: cond.operator_text.clone(),
@@ -259,7 +271,16 @@ pub fn evaluate(
             .iter()
             .any(|v| v.eq_ignore_ascii_case("true") != present);
         return if ok {
-            Ok(())
+            Ok(Some(format!(
+                "{} {}: the key is {} the request, as required",
+                cond.operator_text,
+                cond.key,
+                if present {
+                    "present in"
+                } else {
+                    "missing from"
+                }
+            )))
         } else if present {
             Err(fail(format!(
                 "Null: the key {} is present in the request",
@@ -274,16 +295,24 @@ pub fn evaluate(
     }
 
     let Some(request) = request else {
+        let why = |rule: &str| {
+            Ok(Some(format!(
+                "{} {}: the key is missing from the request, and {rule}",
+                cond.operator_text, cond.key
+            )))
+        };
         if op.if_exists {
-            return Ok(());
+            return why("IfExists makes the condition true when the key is missing");
         }
         return match op.set {
-            Some(SetOp::ForAllValues) => Ok(()),
+            Some(SetOp::ForAllValues) => {
+                why("ForAllValues is true when there are no request values")
+            }
             Some(SetOp::ForAnyValue) => Err(fail(format!(
                 "ForAnyValue is false because the key {} is missing from the request",
                 cond.key
             ))),
-            None if op.base.negated() => Ok(()),
+            None if op.base.negated() => why("a negated operator is true when the key is missing"),
             None => Err(fail(format!(
                 "the key {} is missing from the request",
                 cond.key
@@ -311,7 +340,30 @@ pub fn evaluate(
         Some(SetOp::ForAnyValue) => request.iter().any(value_ok),
     };
     if ok {
-        return Ok(());
+        if !negated {
+            return Ok(None);
+        }
+        // A negated operator held: say so when some policy values could match nothing.
+        let mut dead = String::new();
+        for raw in &cond.values {
+            let problem = match resolve(raw, ctx, vars) {
+                Resolved::Missing(k) => Some(format!(
+                    "{raw}: the variable {k} has no value, so it matches nothing"
+                )),
+                Resolved::Plain(_) => value_problem(op.base, raw),
+                Resolved::Toks(_) => None,
+            };
+            if let Some(p) = problem {
+                let sep = if dead.is_empty() { "" } else { "; " };
+                let _ = write!(dead, "{sep}{p}");
+            }
+        }
+        return Ok((!dead.is_empty()).then(|| {
+            format!(
+                "{} {}: true because no policy value matches, and some never can ({dead})",
+                cond.operator_text, cond.key
+            )
+        }));
     }
     let how = match op.set {
         None if negated => "one of the request values matches",
@@ -325,7 +377,10 @@ pub fn evaluate(
     for (i, raw) in cond.values.iter().enumerate() {
         let sep = if i == 0 { "" } else { ", " };
         let _ = match resolve(raw, ctx, vars) {
-            Resolved::Plain(_) => write!(detail, "{sep}\"{raw}\""),
+            Resolved::Plain(_) => match value_problem(op.base, raw) {
+                Some(problem) => write!(detail, "{sep}{problem}, so it matches nothing"),
+                None => write!(detail, "{sep}\"{raw}\""),
+            },
             Resolved::Toks(t) => write!(detail, "{sep}\"{}\" (from {raw})", pattern::to_text(&t)),
             Resolved::Missing(k) => write!(
                 detail,
@@ -378,12 +433,10 @@ fn match_one(op: OpBase, request: &str, policy: &Resolved) -> bool {
         | NumericLessThan
         | NumericLessThanEquals
         | NumericGreaterThan
-        | NumericGreaterThanEquals => {
-            match (request.trim().parse::<f64>(), text().trim().parse::<f64>()) {
-                (Ok(r), Ok(p)) => compare(op, r, p),
-                _ => false,
-            }
-        }
+        | NumericGreaterThanEquals => match (parse_number(request), parse_number(&text())) {
+            (Some(r), Some(p)) => compare(op, r, p),
+            _ => false,
+        },
         DateEquals
         | DateLessThan
         | DateLessThanEquals
@@ -465,13 +518,60 @@ pub fn ip_in_cidr(ip: &str, cidr: &str) -> bool {
 pub fn parse_cidr(cidr: &str) -> Option<(IpAddr, u32)> {
     let cidr = cidr.trim();
     let (addr, bits) = match cidr.split_once('/') {
-        Some((a, b)) => (a, Some(b.parse::<u32>().ok()?)),
+        Some((a, b)) if !b.is_empty() && b.len() <= 3 && b.bytes().all(|c| c.is_ascii_digit()) => {
+            (a, Some(b.parse::<u32>().ok()?))
+        }
+        Some(_) => return None,
         None => (cidr, None),
     };
     let net: IpAddr = addr.parse().ok()?;
     let max = if net.is_ipv4() { 32 } else { 128 };
     let bits = bits.unwrap_or(max);
     (bits <= max).then_some((net, bits))
+}
+
+/// Parses a number the way the Numeric operators read it: an optional `-`, digits, and an
+/// optional fraction (`10`, `-3`, `2.5`). Exponents (`1e3`), hexadecimal (`0x10`), `+`,
+/// spaces, `NaN` and `inf` are not numbers.
+pub fn parse_number(s: &str) -> Option<f64> {
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (digits, None),
+    };
+    let all_digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    (all_digits(int) && frac.is_none_or(all_digits))
+        .then(|| s.parse().ok())
+        .flatten()
+}
+
+/// Why a policy value can never match under `op` (a value AWS does not read as that type),
+/// or `None` when it is valid. Values with policy variables are checked after substitution
+/// only, so they are accepted here.
+pub fn value_problem(op: OpBase, value: &str) -> Option<String> {
+    use OpBase::*;
+    if value.contains("${") {
+        return None;
+    }
+    match op.positive() {
+        NumericEquals | NumericLessThan | NumericLessThanEquals | NumericGreaterThan
+        | NumericGreaterThanEquals => parse_number(value).is_none().then(|| {
+            format!("\"{value}\" is not a number: Numeric operators take integers or decimals such as 10 or 2.5 (no exponent, hexadecimal or spaces)")
+        }),
+        DateEquals | DateLessThan | DateLessThanEquals | DateGreaterThan
+        | DateGreaterThanEquals => parse_date(value).is_none().then(|| {
+            format!("\"{value}\" is not a date: Date operators take ISO 8601 dates such as 2024-05-01 or 2024-05-01T12:00:00Z, or epoch seconds")
+        }),
+        IpAddress => parse_cidr(value).is_none().then(|| {
+            format!("\"{value}\" is not an IP address or CIDR block: write 203.0.113.0/24 or 2001:db8::/32 (prefix length up to 32 for IPv4, 128 for IPv6)")
+        }),
+        Bool | Null => (!value.eq_ignore_ascii_case("true") && !value.eq_ignore_ascii_case("false"))
+            .then(|| format!("\"{value}\" is not a boolean: write \"true\" or \"false\"")),
+        ArnEquals | ArnLike => (value != "*" && pattern::split6_str(value).is_none()).then(|| {
+            format!("\"{value}\" has fewer than six colon-separated parts, so it matches no ARN (Arn operators compare partition, service, region, account and resource separately): write e.g. arn:aws:sns:*:*:topic1")
+        }),
+        _ => None,
+    }
 }
 
 /// Parses ISO 8601 dates (`2024-05-01`, `2024-05-01T12:00:00Z`, with fraction or offset)
@@ -687,7 +787,8 @@ mod tests {
         assert!(!holds("NumericLessThan", "s3:max-keys", &["10"], &c));
         assert!(holds("NumericGreaterThan", "s3:max-keys", &["9.5"], &c));
         assert!(holds("NumericNotEquals", "s3:max-keys", &["11"], &c));
-        assert!(holds("NumericEquals", "s3:max-keys", &["1e1"], &c));
+        assert!(!holds("NumericEquals", "s3:max-keys", &["1e1"], &c));
+        assert!(!holds("NumericEquals", "s3:max-keys", &["0xA"], &c));
         assert!(!holds("NumericEquals", "s3:max-keys", &["ten"], &c));
         assert!(holds(
             "DateGreaterThan",

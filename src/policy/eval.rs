@@ -233,6 +233,11 @@ pub struct StatementTrace {
     pub applies: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<Mismatch>,
+    /// For a statement that applies: the reasons beyond plain matches (a principal not
+    /// excluded by NotPrincipal, a NotResource entry with a variable that has no value, a
+    /// missing key under IfExists, a negated operator or Null, ...).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub why: Vec<String>,
 }
 
 /// How a resource-based policy names the caller (decides which implicit denies it overrides).
@@ -344,7 +349,12 @@ impl Evaluation {
         for t in &self.statements {
             let s = &t.statement;
             let what = if t.applies {
-                format!("applies ({:?})", s.effect)
+                let mut w = format!("applies ({:?})", s.effect);
+                for (i, why) in t.why.iter().enumerate() {
+                    w.push_str(if i == 0 { ": " } else { "; " });
+                    w.push_str(why);
+                }
+                w
             } else {
                 match &t.reason {
                     Some(r) => format!("does not apply: {}: {}", r.element, r.detail),
@@ -519,7 +529,63 @@ fn resource_matches(pat: &str, arn: &str, env: &Env, vars: bool) -> Result<bool,
     }
 }
 
-fn check_statement(st: &Statement, policy: &Policy, env: &Env) -> Result<Option<Grant>, Mismatch> {
+/// Why a principal is not excluded by a NotPrincipal list (for the explanation).
+fn not_principal_gap(entries: &[PrincipalEntry], p: &Principal) -> String {
+    let listed_arn = entries
+        .iter()
+        .any(|e| matches!(e, PrincipalEntry::Arn(x) if *x == p.arn));
+    let account = p
+        .account
+        .as_ref()
+        .is_some_and(|a| entries.contains(&PrincipalEntry::Account(a.clone())));
+    let role = p.role_arn.as_deref().is_some_and(|r| {
+        entries
+            .iter()
+            .any(|e| matches!(e, PrincipalEntry::Arn(x) if role_name_matches(x, r)))
+    });
+    let mut missing = Vec::new();
+    match p.kind {
+        PrincipalKind::Root => missing.push("its account"),
+        PrincipalKind::User | PrincipalKind::FederatedUser => {
+            if !listed_arn {
+                missing.push("its own ARN");
+            }
+            if !account {
+                missing.push("its account");
+            }
+        }
+        PrincipalKind::RoleSession => {
+            if !listed_arn {
+                missing.push("the role session ARN");
+            }
+            if !role {
+                missing.push("its role");
+            }
+            if !account {
+                missing.push("its account");
+            }
+        }
+        PrincipalKind::Anonymous => {
+            missing.push("a principal (anonymous callers cannot be listed)")
+        }
+        _ => missing.push("its name"),
+    }
+    let mut d = format!("NotPrincipal does not exclude {}: the list ", p.arn);
+    write_list(&mut d, entries);
+    let _ = write!(
+        d,
+        " lacks {}; a caller escapes a NotPrincipal Deny only when it is listed together with its account (and a role session with its role and session ARN), so the statement applies to it",
+        missing.join(" and ")
+    );
+    d
+}
+
+fn check_statement(
+    st: &Statement,
+    policy: &Policy,
+    env: &Env,
+) -> Result<(Option<Grant>, Vec<String>), Mismatch> {
+    let mut why = Vec::new();
     let mm = |element: &'static str, detail: String| Mismatch {
         element,
         detail,
@@ -576,6 +642,12 @@ fn check_statement(st: &Statement, policy: &Policy, env: &Env) -> Result<Option<
                 listed(format_args!("{arn} is excluded by NotResource "), resources),
             ));
         }
+        if st.not_resource && !missing.is_empty() {
+            why.push(format!(
+                "the variable {} in NotResource has no value, so that entry excludes nothing and the statement applies to {arn}",
+                missing.join(", ")
+            ));
+        }
         if !st.not_resource && !hit {
             let mut detail = listed(format_args!("{arn} does not match "), resources);
             if !missing.is_empty() {
@@ -595,12 +667,18 @@ fn check_statement(st: &Statement, policy: &Policy, env: &Env) -> Result<Option<
             if not_principal_excludes(entries, p) {
                 if env.has_boundary && st.effect == Effect::Deny {
                     // Documented: a Deny with NotPrincipal always denies a principal with a boundary.
+                    why.push(format!(
+                        "{} is listed in NotPrincipal, but a Deny with NotPrincipal always applies to a principal that has a permissions boundary",
+                        p.arn
+                    ));
                 } else {
                     return Err(mm(
                         "NotPrincipal",
                         format!("{} is excluded by NotPrincipal", p.arn),
                     ));
                 }
+            } else {
+                why.push(not_principal_gap(entries, p));
             }
         } else {
             match principal_match(entries, p) {
@@ -614,16 +692,20 @@ fn check_statement(st: &Statement, policy: &Policy, env: &Env) -> Result<Option<
         }
     }
     for c in &st.conditions {
-        if let Err(f) = condition::evaluate(c, &env.ctx, vars) {
-            return Err(Mismatch {
-                element: "Condition",
-                detail: f.detail,
-                operator: Some(f.operator),
-                key: Some(f.key),
-            });
+        match condition::evaluate_explained(c, &env.ctx, vars) {
+            Ok(Some(w)) => why.push(w),
+            Ok(None) => {}
+            Err(f) => {
+                return Err(Mismatch {
+                    element: "Condition",
+                    detail: f.detail,
+                    operator: Some(f.operator),
+                    key: Some(f.key),
+                });
+            }
         }
     }
-    Ok(grant)
+    Ok((grant, why))
 }
 
 fn run_policy<'a>(
@@ -635,17 +717,18 @@ fn run_policy<'a>(
     let mut applied = Vec::new();
     for (i, st) in np.policy.statements.iter().enumerate() {
         let r = check_statement(st, &np.policy, env);
-        let (applies, reason) = match r {
-            Ok(g) => {
+        let (applies, reason, why) = match r {
+            Ok((g, why)) => {
                 applied.push((i, g));
-                (true, None)
+                (true, None, why)
             }
-            Err(m) => (false, Some(m)),
+            Err(m) => (false, Some(m), Vec::new()),
         };
         traces.push(StatementTrace {
             statement: sref(np, level, i),
             applies,
             reason,
+            why,
         });
     }
     PolicyOutcome { np, level, applied }
@@ -662,6 +745,7 @@ fn skip_policy(np: &NamedPolicy, level: Option<&str>, why: &str, traces: &mut Ve
                 operator: None,
                 key: None,
             }),
+            why: Vec::new(),
         });
     }
 }

@@ -10,6 +10,7 @@ pub enum Tok {
     One,
 }
 
+/// Byte length of the character starting at `i`.
 fn char_len(text: &[u8], i: usize) -> usize {
     let mut j = i + 1;
     while j < text.len() && (text[j] & 0xC0) == 0x80 {
@@ -18,56 +19,200 @@ fn char_len(text: &[u8], i: usize) -> usize {
     j - i
 }
 
-fn glob_with(plen: usize, pat: impl Fn(usize) -> Tok, text: &[u8], ignore_case: bool) -> bool {
-    let (mut p, mut t) = (0usize, 0usize);
-    let mut star: Option<usize> = None;
-    let mut mark = 0usize;
-    while t < text.len() {
-        if p < plen {
-            match pat(p) {
-                Tok::Star => {
-                    star = Some(p);
-                    mark = t;
-                    p += 1;
-                    continue;
-                }
-                Tok::One => {
-                    t += char_len(text, t);
-                    p += 1;
-                    continue;
-                }
-                Tok::Lit(c) => {
-                    let same = if ignore_case {
-                        c.eq_ignore_ascii_case(&text[t])
-                    } else {
-                        c == text[t]
-                    };
-                    if same {
-                        p += 1;
-                        t += 1;
-                        continue;
-                    }
-                }
-            }
-        }
-        match star {
-            Some(s) => {
-                p = s + 1;
-                mark += char_len(text, mark);
-                t = mark;
-            }
-            None => return false,
+/// Start of the character that ends at `end` (exclusive).
+fn char_start_before(text: &[u8], end: usize) -> usize {
+    let mut j = end - 1;
+    while j > 0 && (text[j] & 0xC0) == 0x80 {
+        j -= 1;
+    }
+    j
+}
+
+/// A pattern seen as tokens, with its literal runs available as bytes for `memmem`.
+trait Pat {
+    fn len(&self) -> usize;
+    fn tok(&self, i: usize) -> Tok;
+    fn lits(&self, from: usize, to: usize) -> std::borrow::Cow<'_, [u8]>;
+}
+
+/// A plain pattern: every byte is a token, `*` and `?` are wildcards.
+struct Plain<'a>(&'a [u8]);
+
+impl Pat for Plain<'_> {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+    fn tok(&self, i: usize) -> Tok {
+        match self.0[i] {
+            b'*' => Tok::Star,
+            b'?' => Tok::One,
+            c => Tok::Lit(c),
         }
     }
-    while p < plen && pat(p) == Tok::Star {
-        p += 1;
+    fn lits(&self, from: usize, to: usize) -> std::borrow::Cow<'_, [u8]> {
+        std::borrow::Cow::Borrowed(&self.0[from..to])
     }
-    p == plen
+}
+
+impl Pat for [Tok] {
+    fn len(&self) -> usize {
+        <[Tok]>::len(self)
+    }
+    fn tok(&self, i: usize) -> Tok {
+        self[i]
+    }
+    fn lits(&self, from: usize, to: usize) -> std::borrow::Cow<'_, [u8]> {
+        std::borrow::Cow::Owned(
+            self[from..to]
+                .iter()
+                .map(|t| match t {
+                    Tok::Lit(c) => *c,
+                    _ => 0,
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Matches the star-free tokens `seg` forwards at `at`; the end of the match.
+fn seg_forward(
+    p: &(impl Pat + ?Sized),
+    seg: (usize, usize),
+    text: &[u8],
+    at: usize,
+) -> Option<usize> {
+    let mut t = at;
+    for i in seg.0..seg.1 {
+        match p.tok(i) {
+            Tok::Lit(c) => {
+                if text.get(t) != Some(&c) {
+                    return None;
+                }
+                t += 1;
+            }
+            Tok::One => {
+                if t >= text.len() {
+                    return None;
+                }
+                t += char_len(text, t);
+            }
+            Tok::Star => unreachable!("segments hold no star"),
+        }
+    }
+    Some(t)
+}
+
+/// Matches the star-free tokens `seg` backwards so that the match ends at `end`; its start.
+fn seg_backward(
+    p: &(impl Pat + ?Sized),
+    seg: (usize, usize),
+    text: &[u8],
+    end: usize,
+) -> Option<usize> {
+    let mut t = end;
+    for i in (seg.0..seg.1).rev() {
+        if t == 0 {
+            return None;
+        }
+        match p.tok(i) {
+            Tok::Lit(c) => {
+                if text[t - 1] != c {
+                    return None;
+                }
+                t -= 1;
+            }
+            Tok::One => t = char_start_before(text, t),
+            Tok::Star => unreachable!("segments hold no star"),
+        }
+    }
+    Some(t)
+}
+
+/// The leftmost match of the star-free segment at or after `from`: its end.
+///
+/// A literal segment is one `memmem` search. A segment with `?` is found through its longest
+/// literal run: each occurrence of the run fixes the only possible start, checked once.
+fn seg_find(
+    p: &(impl Pat + ?Sized),
+    seg: (usize, usize),
+    text: &[u8],
+    from: usize,
+) -> Option<usize> {
+    // Longest run of literals in the segment.
+    let (mut best, mut run_start) = ((seg.0, seg.0), None);
+    for i in seg.0..=seg.1 {
+        let lit = i < seg.1 && matches!(p.tok(i), Tok::Lit(_));
+        match (lit, run_start) {
+            (true, None) => run_start = Some(i),
+            (false, Some(s)) => {
+                if i - s > best.1 - best.0 {
+                    best = (s, i);
+                }
+                run_start = None;
+            }
+            _ => {}
+        }
+    }
+    if best.0 == best.1 {
+        // Only `?`: the leftmost start is `from` itself.
+        return seg_forward(p, seg, text, from);
+    }
+    let needle = p.lits(best.0, best.1);
+    let finder = memchr::memmem::Finder::new(&needle[..]);
+    let mut at = from;
+    while let Some(off) = finder.find(&text[at..]) {
+        let q = at + off;
+        let hit = seg_backward(p, (seg.0, best.0), text, q)
+            .filter(|&start| start >= from)
+            .and_then(|_| seg_forward(p, (best.1, seg.1), text, q + needle.len()));
+        if hit.is_some() {
+            return hit;
+        }
+        at = q + 1;
+    }
+    None
+}
+
+/// Glob match in time linear in the text for `*`-only patterns: the pattern is split at
+/// its stars; the first segment must match at the start, the last at the end, and each
+/// segment between them is matched at its leftmost place after the previous one (greedy
+/// leftmost matching is exact when the only variable-length wildcard is `*`).
+fn glob_pat(p: &(impl Pat + ?Sized), text: &[u8]) -> bool {
+    let n = p.len();
+    let Some(first_star) = (0..n).find(|&i| p.tok(i) == Tok::Star) else {
+        return seg_forward(p, (0, n), text, 0) == Some(text.len());
+    };
+    let last_star = (first_star..n)
+        .rev()
+        .find(|&i| p.tok(i) == Tok::Star)
+        .unwrap_or(first_star);
+    let Some(mut pos) = seg_forward(p, (0, first_star), text, 0) else {
+        return false;
+    };
+    let Some(tail_start) = seg_backward(p, (last_star + 1, n), text, text.len()) else {
+        return false;
+    };
+    if tail_start < pos {
+        return false;
+    }
+    let mut start = first_star + 1;
+    while start < last_star {
+        let end = (start..last_star)
+            .find(|&i| p.tok(i) == Tok::Star)
+            .unwrap_or(last_star);
+        if end > start {
+            match seg_find(p, (start, end), &text[..tail_start], pos) {
+                Some(e) => pos = e,
+                None => return false,
+            }
+        }
+        start = end + 1;
+    }
+    true
 }
 
 /// Glob match where `*` and `?` in `pattern` are wildcards.
 pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
-    let pb = pattern.as_bytes();
     if !has_wildcard(pattern) {
         return if ignore_case {
             pattern.eq_ignore_ascii_case(text)
@@ -75,21 +220,26 @@ pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
             pattern == text
         };
     }
-    glob_with(
-        pb.len(),
-        |i| match pb[i] {
-            b'*' => Tok::Star,
-            b'?' => Tok::One,
-            c => Tok::Lit(c),
-        },
-        text.as_bytes(),
-        ignore_case,
-    )
+    if ignore_case {
+        let (p, t) = (pattern.to_ascii_lowercase(), text.to_ascii_lowercase());
+        return glob_pat(&Plain(p.as_bytes()), t.as_bytes());
+    }
+    glob_pat(&Plain(pattern.as_bytes()), text.as_bytes())
 }
 
 /// Glob match of a compiled pattern.
 pub fn glob_toks(pattern: &[Tok], text: &str, ignore_case: bool) -> bool {
-    glob_with(pattern.len(), |i| pattern[i], text.as_bytes(), ignore_case)
+    if ignore_case {
+        let p: Vec<Tok> = pattern
+            .iter()
+            .map(|t| match t {
+                Tok::Lit(c) => Tok::Lit(c.to_ascii_lowercase()),
+                other => *other,
+            })
+            .collect();
+        return glob_pat(&p[..], text.to_ascii_lowercase().as_bytes());
+    }
+    glob_pat(pattern, text.as_bytes())
 }
 
 /// Compiles a plain pattern (no variables).
@@ -160,15 +310,15 @@ pub fn has_wildcard(pattern: &str) -> bool {
 }
 
 /// ARN match: `*` alone matches everything; otherwise the six colon-separated parts are
-/// compared separately (each may hold wildcards). Case-sensitive.
+/// compared separately (each may hold wildcards), so a pattern with fewer than six parts
+/// matches no ARN. Case-sensitive.
 pub fn arn_match(pattern: &[Tok], arn: &str) -> bool {
     if pattern == [Tok::Star] {
         return true;
     }
     match (split6(pattern), split6_str(arn)) {
         (Some(p), Some(a)) => p.iter().zip(a.iter()).all(|(p, a)| glob_toks(p, a, false)),
-        (None, _) => glob_toks(pattern, arn, false),
-        (Some(_), None) => false,
+        _ => false,
     }
 }
 
@@ -178,14 +328,13 @@ pub fn arn_match_str(pattern: &str, arn: &str) -> bool {
         return true;
     }
     if !has_wildcard(pattern) {
-        return pattern == arn;
+        return pattern == arn && split6_str(arn).is_some();
     }
     // Same as `arn_match(&compile(pattern), arn)` without building the tokens: in a plain
     // pattern every `:` is a literal, so splitting the text splits the tokens.
     match (split6_str(pattern), split6_str(arn)) {
         (Some(p), Some(a)) => p.iter().zip(a.iter()).all(|(p, a)| glob(p, a, false)),
-        (None, _) => glob(pattern, arn, false),
-        (Some(_), None) => false,
+        _ => false,
     }
 }
 
@@ -334,5 +483,63 @@ mod tests {
         assert!(!glob_toks(&lit, "axb?$", false));
         let star_value = substitute("x/${aws:username}", |_| Some("*")).unwrap();
         assert!(!glob_toks(&star_value, "x/abc", false));
+    }
+
+    /// Reference matcher: dynamic programming over characters (quadratic, obviously right).
+    fn reference(pattern: &str, text: &str) -> bool {
+        let p: Vec<char> = pattern.chars().collect();
+        let t: Vec<char> = text.chars().collect();
+        // m[j]: pattern prefix of length i matches text prefix of length j.
+        let mut m = vec![false; t.len() + 1];
+        m[0] = true;
+        for &pc in &p {
+            let mut next = vec![false; t.len() + 1];
+            for j in 0..=t.len() {
+                next[j] = match pc {
+                    '*' => m[j] || (j > 0 && next[j - 1]),
+                    '?' => j > 0 && m[j - 1],
+                    c => j > 0 && m[j - 1] && t[j - 1] == c,
+                };
+            }
+            m = next;
+        }
+        m[t.len()]
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn glob_agrees_with_reference(
+            pattern in "[ab*?é/]{0,10}",
+            text in "[abé/]{0,14}",
+        ) {
+            proptest::prop_assert_eq!(glob(&pattern, &text, false), reference(&pattern, &text), "{} vs {}", pattern, text);
+            let toks = compile(&pattern);
+            proptest::prop_assert_eq!(glob_toks(&toks, &text, false), reference(&pattern, &text));
+        }
+    }
+
+    #[test]
+    fn long_texts_match_without_backtracking() {
+        // The classic worst case of backtracking matchers: `*aaa…b` against `aaa…a`.
+        let text = "a".repeat(100_000);
+        let pattern = format!("*{}b", "a".repeat(50_000));
+        assert!(!glob(&pattern, &text, false));
+        let pattern = format!("*{}*b", "a".repeat(1_000));
+        assert!(!glob(&pattern, &text, false));
+        let text_b = format!("{text}b");
+        assert!(glob(&format!("*{}b", "a".repeat(50_000)), &text_b, false));
+        assert!(glob("*a?a*b", &text_b, false));
+        assert!(!glob("*a?c*", &text_b, false));
+    }
+
+    #[test]
+    fn short_arn_patterns_match_nothing() {
+        let arn = "arn:aws:sns:us-east-1:111111111111:topic1";
+        assert!(!arn_match_str("arn:aws:sns:*", arn));
+        assert!(!arn_match_str("arn:aws:sns:*:topic1", arn));
+        assert!(arn_match_str("arn:aws:sns:*:*:topic1", arn));
+        assert!(arn_match_str("*", arn));
+        assert!(!arn_match(&compile("arn:aws:sns:*"), arn));
+        assert!(!arn_match_str("topic1", "topic1"));
     }
 }
