@@ -157,7 +157,7 @@ fn reporting_commands_on_fresh_and_used_data() {
         assert_eq!(tsv.lines().count(), cards + 3);
         assert!(tsv.lines().skip(3).all(|l| l.split('\t').count() == 3));
 
-        let rebuilt = json(&data, &["progress", "rebuild", "--json"]);
+        let rebuilt = json(&data, &["progress", "rebuild", "--yes", "--json"]);
         assert_eq!(rebuilt["corrected"], 0);
         assert_eq!(rebuilt["reviews"].as_u64().unwrap() as usize, answered);
         let dry = json(&data, &["progress", "prune", "--dry-run", "--json"]);
@@ -178,7 +178,10 @@ fn prune_removes_cards_gone_from_the_decks() {
     assert_eq!(dry["cards"], serde_json::json!(["retired-card"]));
     // Still there after a dry run, and kept by other commands.
     assert_eq!(json(dir.path(), &["stats", "--json"])["total_reviews"], 1);
-    let pruned = json(dir.path(), &["progress", "prune", "--json"]);
+    let pruned = json(
+        dir.path(),
+        &["progress", "prune", "--all", "--yes", "--json"],
+    );
     assert_eq!(pruned["cards"], serde_json::json!(["retired-card"]));
     assert_eq!(pruned["reviews"], 1);
     assert_eq!(json(dir.path(), &["stats", "--json"])["total_reviews"], 0);

@@ -126,7 +126,7 @@ fn sigkill_while_answering_loses_no_acknowledged_answer() {
     assert!(total_acked > 100, "the rounds answered {total_acked} cards");
     // The store opens afterwards and its state agrees with the log.
     let status = Command::new(env!("CARGO_BIN_EXE_iamdrill"))
-        .args(["progress", "rebuild", "--json"])
+        .args(["progress", "rebuild", "--yes", "--json"])
         .env("IAMDRILL_DATA_DIR", dir.path())
         .output()
         .unwrap();

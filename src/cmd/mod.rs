@@ -2,6 +2,7 @@
 //! group. `main` parses the arguments, [`run`] builds the [`Context`] once and hands it to the
 //! handler or to the terminal app.
 
+pub mod backup;
 pub mod compile;
 pub mod config;
 pub mod decks;
@@ -99,6 +100,12 @@ pub enum Command {
     Export(progress::ExportArgs),
     /// Maintain the progress database (rebuild, prune).
     Progress(progress::ProgressArgs),
+    /// Copy the progress database, answers in the write-ahead log included, to a backup file.
+    Backup(backup::BackupArgs),
+    /// Replace the progress with a backup (the current progress is backed up first).
+    Restore(backup::RestoreArgs),
+    /// Add a review log exported on another machine (`export reviews`) to this one.
+    Import(backup::ImportArgs),
     /// A timed mock interview (`mock history` lists past ones).
     Mock(mock::MockArgs),
     /// Print where iamdrill keeps its data and configuration.
@@ -154,6 +161,9 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Optimize(args)) => progress::run_optimize(&ctx, args),
         Some(Command::Export(args)) => progress::run_export(&ctx, args),
         Some(Command::Progress(args)) => progress::run_progress(&ctx, args),
+        Some(Command::Backup(args)) => backup::run_backup(&ctx, args),
+        Some(Command::Restore(args)) => backup::run_restore(&ctx, args),
+        Some(Command::Import(args)) => backup::run_import(&ctx, args),
         Some(Command::Mock(args)) => mock::run(&ctx, args),
         Some(Command::Policy(args)) => policy::run(&ctx, args),
         // Routed above without a context; the same handlers serve them here.

@@ -11,13 +11,15 @@ use color_eyre::Result;
 use color_eyre::eyre::WrapErr;
 use serde::Serialize;
 
-use super::output::{emit, library, print_json, usage};
+use super::backup::{ask, keep, may_overwrite};
+use super::output::{clean, emit, library, print_json, usage};
 use super::study::check_topics;
 use crate::context::Context;
 use crate::deck::model::topic_title;
 use crate::srs::clock::Date;
 use crate::srs::queue::CardRef;
 use crate::srs::session::SessionKind;
+use crate::store::files::{refuse_live_database, write_atomically};
 use crate::store::{OptimizeOutcome, write_anki_tsv};
 
 #[derive(Debug, Args)]
@@ -84,6 +86,9 @@ pub enum ExportWhat {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
     },
     /// The cards of the loaded decks.
     Cards {
@@ -95,6 +100,9 @@ pub enum ExportWhat {
         /// Write to this file instead of standard output.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        /// Replace the output file if it exists.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -106,16 +114,30 @@ pub struct ProgressArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ProgressCommand {
-    /// Derive every card's state again from the review log.
+    /// Derive every card's state again from the review log (a backup is taken first).
     Rebuild {
+        /// Do not ask; needed when standard input is not a terminal.
+        #[arg(long)]
+        yes: bool,
         #[arg(long)]
         json: bool,
     },
-    /// Delete the history of cards that are no longer in any deck.
+    /// Delete the history of cards that are in none of the loaded decks. Without CARD or --all it
+    /// only lists them; deleting takes a backup first.
     Prune {
+        /// Cards whose history to delete (each must be in none of the loaded decks).
+        #[arg(value_name = "CARD")]
+        cards: Vec<String>,
+        /// Delete the history of every card in none of the loaded decks (decks from config.yaml,
+        /// the decks folder and --decks count as loaded).
+        #[arg(long, conflicts_with = "cards")]
+        all: bool,
         /// Only list what would be deleted.
         #[arg(long)]
         dry_run: bool,
+        /// Do not ask; needed when standard input is not a terminal.
+        #[arg(long)]
+        yes: bool,
         #[arg(long)]
         json: bool,
     },
@@ -443,13 +465,36 @@ pub fn run_optimize(ctx: &Context, args: OptimizeArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn open_output(path: &Option<PathBuf>) -> Result<Box<dyn Write>> {
-    Ok(match path {
-        Some(p) => Box::new(std::io::BufWriter::new(
-            std::fs::File::create(p).wrap_err_with(|| format!("cannot create {}", p.display()))?,
-        )),
-        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-    })
+/// Writes an export: to standard output, or completely or not at all to a file (never onto the
+/// progress database's files; an existing file only with `--force` or the user's yes).
+fn write_output(
+    ctx: &Context,
+    path: Option<&PathBuf>,
+    force: bool,
+    bytes: &[u8],
+) -> Result<Option<ExitCode>> {
+    match path {
+        None => emit_bytes(bytes).map(|()| None),
+        Some(p) => {
+            if let Err(e) = refuse_live_database(&ctx.paths.database, p) {
+                return usage(e).map(Some);
+            }
+            if let Some(code) = may_overwrite(p, force)? {
+                return Ok(Some(code));
+            }
+            write_atomically(&ctx.paths.database, p, |w| w.write_all(bytes))?;
+            Ok(None)
+        }
+    }
+}
+
+/// Raw bytes to standard output; a closed pipe is not an error.
+fn emit_bytes(bytes: &[u8]) -> Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
 }
 
 /// `iamdrill export`.
@@ -458,35 +503,38 @@ pub fn run_export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
         ExportWhat::Reviews {
             format: ReviewsFormat::Csv,
             output,
+            force,
         } => {
             let store = ctx.open_store()?;
-            let mut out = open_output(&output)?;
-            // Written to memory first so that a closed pipe surfaces as an I/O error of stdout.
             let mut buf = Vec::new();
             let n = store.export_reviews_csv(&mut buf)?;
-            out.write_all(&buf)?;
-            out.flush()?;
+            if let Some(code) = write_output(ctx, output.as_ref(), force, &buf)? {
+                return Ok(code);
+            }
             if let Some(p) = output {
-                eprintln!("Wrote {n} review(s) to {}", p.display());
+                eprintln!("Wrote {n} review(s) to {}", clean(&p.display().to_string()));
             }
         }
         ExportWhat::Cards {
             format: CardsFormat::AnkiTsv,
             topics,
             output,
+            force,
         } => {
             let lib = library(ctx);
             if let Err(e) = check_topics(&lib, &topics) {
                 return usage(e);
             }
-            let mut out = open_output(&output)?;
             let cards = lib
                 .cards()
                 .filter(|c| crate::srs::queue::topic_selected(&topics, &c.topic));
-            let n = write_anki_tsv(cards, &mut out).wrap_err("cannot write the export")?;
-            out.flush()?;
+            let mut buf = Vec::new();
+            let n = write_anki_tsv(cards, &mut buf).wrap_err("cannot write the export")?;
+            if let Some(code) = write_output(ctx, output.as_ref(), force, &buf)? {
+                return Ok(code);
+            }
             if let Some(p) = output {
-                eprintln!("Wrote {n} card(s) to {}", p.display());
+                eprintln!("Wrote {n} card(s) to {}", clean(&p.display().to_string()));
             }
         }
     }
@@ -495,68 +543,160 @@ pub fn run_export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
 
 /// `iamdrill progress`.
 pub fn run_progress(ctx: &Context, args: ProgressArgs) -> Result<ExitCode> {
+    match args.command {
+        ProgressCommand::Rebuild { yes, json } => run_rebuild(ctx, yes, json),
+        ProgressCommand::Prune {
+            cards,
+            all,
+            dry_run,
+            yes,
+            json,
+        } => run_prune(ctx, &cards, all, dry_run, yes, json),
+    }
+}
+
+fn run_rebuild(ctx: &Context, yes: bool, json: bool) -> Result<ExitCode> {
     let mut o = String::new();
     let mut store = ctx.open_store()?;
-    match args.command {
-        ProgressCommand::Rebuild { json } => {
-            let r = store.rebuild()?;
-            if json {
-                print_json(&r)?;
-            } else {
+    let question = format!(
+        "Derive the state of every card again from the {} logged answer(s)? A backup goes to {} first.",
+        store.review_count()?,
+        ctx.backup_dir().display()
+    );
+    if let Some(code) = ask(&question, yes, "--yes")? {
+        return Ok(code);
+    }
+    let backup = store.backup_into(&ctx.backup_dir(), "before-rebuild", ctx.now_ms(), keep(ctx))?;
+    let r = store.rebuild()?;
+    if json {
+        print_json(&serde_json::json!({
+            "cards": r.cards,
+            "corrected": r.corrected,
+            "reviews": r.reviews,
+            "backup": backup,
+        }))?;
+    } else {
+        say!(
+            o,
+            "Rebuilt the state of {} card(s) from {} logged answer(s); {} corrected.",
+            r.cards,
+            r.reviews,
+            r.corrected
+        );
+        say!(
+            o,
+            "Backup of the state before: {}",
+            clean(&backup.display().to_string())
+        );
+    }
+    emit(&o)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_prune(
+    ctx: &Context,
+    chosen: &[String],
+    all: bool,
+    dry_run: bool,
+    yes: bool,
+    json: bool,
+) -> Result<ExitCode> {
+    let mut o = String::new();
+    let lib = library(ctx);
+    let mut store = ctx.open_store()?;
+    if !lib.problems.is_empty() && !dry_run && (all || !chosen.is_empty()) {
+        return usage(
+            "some decks failed to load (see the warnings above); fix them before pruning, \
+             or their cards' history would be deleted",
+        );
+    }
+    let known: HashSet<&str> = lib.cards().map(|c| c.id.as_str()).collect();
+    let orphans = store.orphans(&known)?;
+    for card in chosen {
+        if known.contains(card.as_str()) {
+            return usage(format!(
+                "card `{card}` is in the loaded decks; prune only deletes the history of cards in none of them"
+            ));
+        }
+        if !orphans.contains(card) {
+            return usage(format!("card `{card}` has no history to delete"));
+        }
+    }
+    let selected = all || !chosen.is_empty();
+    let targets: Vec<String> = if chosen.is_empty() {
+        orphans
+    } else {
+        chosen.to_vec()
+    };
+    let answers = store.history_count(&targets)?;
+    if dry_run || !selected || targets.is_empty() {
+        if json {
+            print_json(
+                &serde_json::json!({ "dry_run": true, "cards": targets, "reviews": answers }),
+            )?;
+        } else if targets.is_empty() {
+            say!(
+                o,
+                "Every card with history is in the loaded decks; nothing to prune."
+            );
+        } else {
+            say!(
+                o,
+                "{} {} card(s) in none of the loaded decks ({answers} answer(s)):",
+                if selected {
+                    "Would delete the history of"
+                } else {
+                    "History of"
+                },
+                targets.len()
+            );
+            for c in &targets {
+                say!(o, "  {}", clean(c));
+            }
+            if !selected {
+                say!(o);
                 say!(
                     o,
-                    "Rebuilt the state of {} card(s) from {} logged answer(s); {} corrected.",
-                    r.cards,
-                    r.reviews,
-                    r.corrected
+                    "Nothing was deleted. Decks that are not loaded now (check --decks and \
+                     deck_dirs) count as gone: to delete, name the cards \
+                     (`iamdrill progress prune CARD...`) or pass --all."
                 );
             }
         }
-        ProgressCommand::Prune { dry_run, json } => {
-            let lib = library(ctx);
-            if !lib.problems.is_empty() && !dry_run {
-                return usage(
-                    "some decks failed to load (see the warnings above); fix them before pruning, \
-                     or their cards' history would be deleted",
-                );
-            }
-            let known: HashSet<&str> = lib.cards().map(|c| c.id.as_str()).collect();
-            if dry_run {
-                let cards = store.orphans(&known)?;
-                if json {
-                    print_json(&serde_json::json!({ "dry_run": true, "cards": cards }))?;
-                } else if cards.is_empty() {
-                    say!(
-                        o,
-                        "Every card with history is in the decks; nothing to prune."
-                    );
-                } else {
-                    say!(
-                        o,
-                        "Would delete the history of {} card(s) no longer in the decks:",
-                        cards.len()
-                    );
-                    for c in cards {
-                        say!(o, "  {c}");
-                    }
-                }
-            } else {
-                let r = store.prune(&known)?;
-                if json {
-                    print_json(&r)?;
-                } else {
-                    say!(
-                        o,
-                        "Deleted the history of {} card(s) no longer in the decks ({} answer(s)).",
-                        r.cards.len(),
-                        r.reviews
-                    );
-                    for c in &r.cards {
-                        say!(o, "  {c}");
-                    }
-                }
-            }
+        emit(&o)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let question = format!(
+        "Delete the history of {} card(s) ({answers} answer(s))? A backup goes to {} first.",
+        targets.len(),
+        ctx.backup_dir().display()
+    );
+    if let Some(code) = ask(&question, yes, "--yes")? {
+        return Ok(code);
+    }
+    let backup = store.backup_into(&ctx.backup_dir(), "before-prune", ctx.now_ms(), keep(ctx))?;
+    let r = store.prune(&targets)?;
+    if json {
+        print_json(&serde_json::json!({
+            "cards": r.cards,
+            "reviews": r.reviews,
+            "backup": backup,
+        }))?;
+    } else {
+        say!(
+            o,
+            "Deleted the history of {} card(s) in none of the loaded decks ({} answer(s)).",
+            r.cards.len(),
+            r.reviews
+        );
+        for c in &r.cards {
+            say!(o, "  {}", clean(c));
         }
+        say!(
+            o,
+            "Backup of the history before: {} (iamdrill restore FILE brings it back)",
+            clean(&backup.display().to_string())
+        );
     }
     emit(&o)?;
     Ok(ExitCode::SUCCESS)

@@ -16,6 +16,9 @@ use super::paths::CONFIG_FILE as FILE_NAME;
 /// Name of the marker written in the data directory once the welcome screen has been shown.
 pub const WELCOME_MARKER: &str = "welcomed";
 
+/// Most daily backups `backup_keep` may ask for.
+pub const MAX_BACKUP_KEEP: u32 = 366;
+
 /// Lowest and highest accepted `desired_retention`.
 pub const RETENTION_RANGE: (f64, f64) = (0.70, 0.97);
 
@@ -37,6 +40,9 @@ pub struct Config {
     pub keys: BTreeMap<String, String>,
     /// Extra deck directories loaded besides the built-in decks.
     pub deck_dirs: Vec<PathBuf>,
+    /// Daily automatic backups of the progress database kept in `<data dir>/backups/`
+    /// (0 turns them off).
+    pub backup_keep: u32,
     /// Where the file was read from and where each key sits, for errors found later.
     #[serde(skip)]
     origin: Origin,
@@ -94,6 +100,7 @@ impl Default for Config {
             theme: ThemeConfig::default(),
             keys: BTreeMap::new(),
             deck_dirs: Vec::new(),
+            backup_keep: 7,
             origin: Origin::default(),
         }
     }
@@ -385,6 +392,16 @@ impl Config {
             parse_key(key).map_err(|m| problem(&file, pos, m))?;
             self.origin.keys.insert(name.clone(), pos);
         }
+        if self.backup_keep > MAX_BACKUP_KEEP {
+            return Err(problem(
+                &file,
+                at("backup_keep"),
+                format!(
+                    "backup_keep is {}; it must be between 0 (no daily backups) and {MAX_BACKUP_KEEP}",
+                    self.backup_keep
+                ),
+            ));
+        }
         for (i, dir) in self.deck_dirs.iter().enumerate() {
             if dir.as_os_str().is_empty() {
                 return Err(problem(
@@ -585,6 +602,10 @@ keys: {{}}
 
 # Extra directories of YAML decks, loaded besides the built-in decks.
 deck_dirs: []
+
+# Daily backups of the progress database kept in the backups/ folder of the data directory
+# (0-366; 0 turns the daily backup off). `iamdrill backup` makes one at any time.
+backup_keep: 7
 "##
     )
 }

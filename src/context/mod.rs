@@ -97,14 +97,29 @@ impl Context {
 
     /// Opens (creating if needed) the progress database with the configuration's scheduling
     /// settings in force: retention, daily limits and learning steps.
+    ///
+    /// The first open of a (UTC) day also takes the daily backup into [`Context::backup_dir`],
+    /// keeping the newest `backup_keep`; a failed daily backup is logged and does not stop
+    /// the study.
     pub fn open_store(&self) -> Result<Store, StoreError> {
-        std::fs::create_dir_all(&self.paths.data).map_err(|source| StoreError::CreateDir {
-            path: self.paths.data.clone(),
-            source,
+        crate::store::files::create_private_dir(&self.paths.data).map_err(|source| {
+            StoreError::CreateDir {
+                path: self.paths.data.clone(),
+                source,
+            }
         })?;
         let mut store = Store::open_path(&self.paths.database)?;
         self.apply_config(&mut store)?;
+        let keep = self.config.backup_keep as usize;
+        if let Err(e) = store.daily_backup(&self.backup_dir(), self.now_ms(), keep) {
+            log::warn!("the daily backup failed: {e}");
+        }
         Ok(store)
+    }
+
+    /// Where automatic backups of the progress database go: `<data dir>/backups/`.
+    pub fn backup_dir(&self) -> PathBuf {
+        self.paths.data.join(crate::store::backup::BACKUP_DIR)
     }
 
     /// Puts the configuration's scheduling settings in force on a store.

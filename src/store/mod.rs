@@ -9,8 +9,11 @@
 //!
 //! See `crate::srs` for the API overview.
 
+pub mod backup;
 mod export;
+pub mod files;
 pub mod generate;
+pub mod import;
 mod optimize;
 mod review;
 pub mod schema;
@@ -105,6 +108,9 @@ pub enum StoreError {
     },
     #[error("{}: {reason}", path.display())]
     Invalid { path: PathBuf, reason: String },
+    /// A file operation that failed; the message names the file and says why in words.
+    #[error("{message}")]
+    Io { path: PathBuf, message: String },
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -125,6 +131,7 @@ impl Store {
     /// from a newer version is reported and left untouched.
     pub fn open_path(path: &Path) -> Result<Store> {
         let path = path.to_path_buf();
+        create_private_database(&path)?;
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
             | OpenFlags::SQLITE_OPEN_CREATE
             | OpenFlags::SQLITE_OPEN_NO_MUTEX
@@ -485,6 +492,26 @@ pub(crate) fn state_from_row(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Re
     })
 }
 
+/// Creates a missing database file readable by the user only, before SQLite opens it: SQLite
+/// gives the `-wal` and `-shm` files the permissions of the database file.
+fn create_private_database(path: &Path) -> Result<()> {
+    let mut o = std::fs::OpenOptions::new();
+    o.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.mode(0o600);
+    }
+    match o.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(StoreError::Io {
+            path: path.to_path_buf(),
+            message: files::describe_io("cannot create the progress database", path, &e),
+        }),
+    }
+}
+
 pub(crate) fn sql_error(path: &Path, e: rusqlite::Error) -> StoreError {
     use rusqlite::ffi::ErrorCode;
     match e.sqlite_error_code() {
@@ -701,7 +728,8 @@ mod tests {
         assert_eq!(store.load_progress().unwrap(), before);
         let known: std::collections::HashSet<&str> =
             ["card-0", "card-1", "card-2"].into_iter().collect();
-        let pruned = store.prune(&known).unwrap();
+        let orphans = store.orphans(&known).unwrap();
+        let pruned = store.prune(&orphans).unwrap();
         assert!(pruned.cards.contains(&"card-5".to_string()));
         assert!(store.orphans(&known).unwrap().is_empty());
         assert!(store.card_state("card-5").unwrap().is_none());

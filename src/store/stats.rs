@@ -236,8 +236,12 @@ impl Store {
         let latest: Vec<(String, i64, String)> = {
             let mut stmt = tx
                 .prepare(
-                    "SELECT card_id, id, state_after FROM reviews
-                     WHERE id IN (SELECT MAX(id) FROM reviews WHERE rescheduled = 1 GROUP BY card_id)",
+                    // The latest answer in time (imported answers may be older than their ids).
+                    "SELECT card_id, id, state_after FROM (
+                         SELECT card_id, id, state_after, ROW_NUMBER() OVER (
+                             PARTITION BY card_id ORDER BY reviewed_at DESC, id DESC) AS n
+                         FROM reviews WHERE rescheduled = 1)
+                     WHERE n = 1",
                 )
                 .map_err(e)?;
             let rows = stmt
@@ -292,10 +296,26 @@ impl Store {
         Ok(out)
     }
 
-    /// Removes the history of cards that are no longer in the decks (`known` holds the ids
-    /// that are).
-    pub fn prune(&mut self, known: &HashSet<&str>) -> Result<PruneReport> {
-        let cards = self.orphans(known)?;
+    /// Answers logged for these cards.
+    pub fn history_count(&self, cards: &[String]) -> Result<u64> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT COUNT(*) FROM reviews WHERE card_id = ?1")
+            .map_err(|e| self.err(e))?;
+        let mut n = 0u64;
+        for card in cards {
+            let c: i64 = stmt
+                .query_row([card], |r| r.get(0))
+                .map_err(|e| self.err(e))?;
+            n += c.max(0) as u64;
+        }
+        Ok(n)
+    }
+
+    /// Removes the history (log, state, flags) of these cards, in one transaction. The caller
+    /// chooses them (see [`Store::orphans`]).
+    pub fn prune(&mut self, cards: &[String]) -> Result<PruneReport> {
+        let cards = cards.to_vec();
         let path = self.path.clone();
         let e = |err| super::sql_error(&path, err);
         let tx = self

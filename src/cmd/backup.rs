@@ -1,0 +1,270 @@
+//! `backup`, `restore` and `import`: moving progress between files and machines, and the
+//! question every command that replaces or deletes progress asks first.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::Args;
+use color_eyre::Result;
+use serde::Serialize;
+
+use super::output::{clean, emit, print_json, usage};
+use crate::context::Context;
+use crate::store::backup::inspect;
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Write the backup to this file (default: a time-stamped file in the data directory's
+    /// backups/ folder).
+    pub file: Option<PathBuf>,
+    /// Replace FILE if it exists.
+    #[arg(long)]
+    pub force: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// A backup made by `iamdrill backup` (or a progress.sqlite3 copied from another machine).
+    pub file: PathBuf,
+    /// Do not ask; needed when standard input is not a terminal.
+    #[arg(long)]
+    pub yes: bool,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The answer to a question that guards a destructive step.
+pub enum Consent {
+    Given,
+    Refused,
+    /// Not a terminal and no `--yes`: the message says what to do.
+    Missing(String),
+}
+
+/// Asks `question` on the terminal (default no) unless `yes` was given; without a terminal,
+/// consent must come from the flag (`flag` names it in the message).
+pub fn consent(question: &str, yes: bool, flag: &str) -> Consent {
+    if yes {
+        return Consent::Given;
+    }
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        return Consent::Missing(format!(
+            "standard input is not a terminal, so nothing was changed; pass {flag} to go ahead"
+        ));
+    }
+    eprint!("{} [y/N] ", clean(question));
+    let _ = std::io::stderr().flush();
+    let mut line = String::new();
+    match stdin.lock().read_line(&mut line) {
+        Ok(_) if matches!(line.trim().to_ascii_lowercase().as_str(), "y" | "yes") => Consent::Given,
+        _ => Consent::Refused,
+    }
+}
+
+/// Runs `consent` and turns a refusal into the command's exit: `Ok(None)` means go ahead.
+pub fn ask(question: &str, yes: bool, flag: &str) -> Result<Option<ExitCode>> {
+    match consent(question, yes, flag) {
+        Consent::Given => Ok(None),
+        Consent::Refused => {
+            eprintln!("Nothing was changed.");
+            Ok(Some(ExitCode::from(1)))
+        }
+        Consent::Missing(message) => usage(message).map(Some),
+    }
+}
+
+/// Whether an output file may be written: it does not exist, `--force` was given, or the user
+/// agrees to replace it. `Ok(None)` means go ahead.
+pub fn may_overwrite(path: &Path, force: bool) -> Result<Option<ExitCode>> {
+    if force || std::fs::symlink_metadata(path).is_err() {
+        return Ok(None);
+    }
+    match consent(
+        &format!("{} exists. Replace it?", path.display()),
+        false,
+        "--force",
+    ) {
+        Consent::Given => Ok(None),
+        Consent::Refused => {
+            eprintln!("Nothing was written.");
+            Ok(Some(ExitCode::from(1)))
+        }
+        Consent::Missing(_) => usage(format!(
+            "{} exists; pass --force to replace it (nothing was written)",
+            path.display()
+        ))
+        .map(Some),
+    }
+}
+
+/// The automatic backups kept of each kind taken before a destructive command.
+pub fn keep(ctx: &Context) -> usize {
+    (ctx.config.backup_keep as usize).max(1)
+}
+
+#[derive(Serialize)]
+struct BackupDone {
+    file: PathBuf,
+    reviews: u64,
+}
+
+/// `iamdrill backup [FILE]`.
+pub fn run_backup(ctx: &Context, args: BackupArgs) -> Result<ExitCode> {
+    let store = ctx.open_store()?;
+    let file = match &args.file {
+        Some(f) => {
+            if let Some(code) = may_overwrite(f, args.force)? {
+                return Ok(code);
+            }
+            store.backup_to(f)?;
+            f.clone()
+        }
+        None => store.backup_into(&ctx.backup_dir(), "manual", ctx.now_ms(), usize::MAX)?,
+    };
+    let done = BackupDone {
+        reviews: inspect(&file)?.reviews,
+        file,
+    };
+    if args.json {
+        print_json(&done)?;
+    } else {
+        emit(&format!(
+            "Backed up {} answer(s) to {}\nRestore it with: iamdrill restore {}\n",
+            done.reviews,
+            clean(&done.file.display().to_string()),
+            clean(&done.file.display().to_string())
+        ))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `iamdrill restore FILE`.
+pub fn run_restore(ctx: &Context, args: RestoreArgs) -> Result<ExitCode> {
+    let info = match inspect(&args.file) {
+        Ok(info) => info,
+        Err(e) => return usage(format!("cannot restore: {e}")),
+    };
+    let mut store = ctx.open_store()?;
+    let current = store.review_count()?;
+    let question = format!(
+        "Replace the current progress ({current} answer(s)) with {} ({} answer(s))? \
+         The current progress is backed up to {} first.",
+        args.file.display(),
+        info.reviews,
+        ctx.backup_dir().display()
+    );
+    if let Some(code) = ask(&question, args.yes, "--yes")? {
+        return Ok(code);
+    }
+    let report = store.restore_from(&args.file, &ctx.backup_dir(), ctx.now_ms(), keep(ctx))?;
+    if args.json {
+        print_json(&report)?;
+    } else {
+        emit(&format!(
+            "Restored {} answer(s) from {}.\nThe replaced progress ({} answer(s)) is in {}\n",
+            report.restored.reviews,
+            clean(&args.file.display().to_string()),
+            report.previous_reviews,
+            clean(&report.previous_backup.display().to_string())
+        ))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub what: ImportWhat,
+}
+
+#[derive(Debug, clap::Subcommand)]
+pub enum ImportWhat {
+    /// A review log written by `iamdrill export reviews` (CSV); answers already in the log are
+    /// skipped, and the cards that get new answers have their state derived again.
+    Reviews {
+        /// The CSV file.
+        file: PathBuf,
+        /// Do not ask; needed when standard input is not a terminal.
+        #[arg(long)]
+        yes: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Largest review log `import reviews` reads (about ten million answers).
+const MAX_CSV_BYTES: u64 = 1 << 30;
+
+/// Reads a regular file of at most `max` bytes as UTF-8 text.
+fn read_text(path: &Path, max: u64) -> std::result::Result<String, String> {
+    use std::io::Read;
+    let shown = path.display();
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    if !meta.is_file() {
+        return Err(format!("{shown} is not a regular file"));
+    }
+    if meta.len() > max {
+        return Err(format!("{shown} is larger than {max} bytes"));
+    }
+    let mut bytes = Vec::new();
+    file.take(max + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {shown}: {e}"))?;
+    String::from_utf8(bytes).map_err(|_| format!("{shown} is not UTF-8 text"))
+}
+
+/// `iamdrill import reviews FILE`.
+pub fn run_import(ctx: &Context, args: ImportArgs) -> Result<ExitCode> {
+    let ImportWhat::Reviews { file, yes, json } = args.what;
+    let text = match read_text(&file, MAX_CSV_BYTES) {
+        Ok(t) => t,
+        Err(e) => return usage(e),
+    };
+    let rows = match crate::store::import::parse_reviews_csv(&text, &file.display().to_string()) {
+        Ok(rows) => rows,
+        Err(e) => return usage(e),
+    };
+    let mut store = ctx.open_store()?;
+    let question = format!(
+        "Add the {} answer(s) of {} to the review log (answers already there are skipped)? \
+         A backup goes to {} first.",
+        rows.len(),
+        file.display(),
+        ctx.backup_dir().display()
+    );
+    if let Some(code) = ask(&question, yes, "--yes")? {
+        return Ok(code);
+    }
+    let backup = store.backup_into(&ctx.backup_dir(), "before-import", ctx.now_ms(), keep(ctx))?;
+    let r = store.import_reviews(&rows)?;
+    if json {
+        print_json(&serde_json::json!({
+            "read": r.read,
+            "imported": r.imported,
+            "duplicates": r.duplicates,
+            "cards": r.cards,
+            "backup": backup,
+        }))?;
+    } else {
+        emit(&format!(
+            "Imported {} of {} answer(s) ({} already in the log, skipped); the state of {} card(s) \
+             was derived again.\nBackup of the progress before: {}\n",
+            r.imported,
+            r.read,
+            r.duplicates,
+            r.cards,
+            clean(&backup.display().to_string())
+        ))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
