@@ -345,3 +345,85 @@ fn import_reviews_round_trips_export_and_skips_duplicates() {
     assert!(err.contains("not a regular file"), "{err}");
     assert_eq!(other.reviews(), 5);
 }
+
+#[test]
+fn a_damaged_database_is_read_only_and_can_be_rescued() {
+    let home = Home::new();
+    std::fs::create_dir_all(&home.data).unwrap();
+    {
+        let mut store = Store::open_path(&home.db()).unwrap();
+        for i in 0..2000 {
+            store
+                .record_mock(
+                    &format!("card-{i}"),
+                    Rating::Good,
+                    1000,
+                    now_ms() - 10_000_000 + i,
+                )
+                .unwrap();
+        }
+    }
+    rusqlite::Connection::open(home.db())
+        .unwrap()
+        .execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+        .unwrap();
+    // Damage one page in the middle of the file.
+    let mut bytes = std::fs::read(home.db()).unwrap();
+    let pages = bytes.len() / 4096;
+    let page = pages / 2;
+    for b in &mut bytes[page * 4096 + 100..page * 4096 + 4000] {
+        *b ^= 0x5a;
+    }
+    std::fs::write(home.db(), &bytes).unwrap();
+
+    // Answering refuses and writes nothing.
+    let out = Command::new(env!("CARGO_BIN_EXE_iamdrill"))
+        .args(["review", "--plain"])
+        .env("IAMDRILL_DATA_DIR", &home.data)
+        .env("IAMDRILL_CONFIG_DIR", home.root.join("config"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            let _ = c.stdin.take().unwrap().write_all(b"\n3\n\n3\nq\n");
+            c.wait_with_output()
+        })
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("is damaged"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("Saved"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read(home.db()).unwrap(),
+        bytes,
+        "the damaged file changed"
+    );
+    // The warning says it once.
+    assert_eq!(err.matches("warning:").count(), 1, "{err}");
+
+    // Export rescues the readable answers; backup copies the file.
+    let csv = home.root.join("rescued.csv");
+    home.ok(&["export", "reviews", "-o", csv.to_str().unwrap()]);
+    let rescued = std::fs::read_to_string(&csv).unwrap().lines().count() - 1;
+    assert!(rescued > 1000, "only {rescued} answers rescued");
+    let copy = home.root.join("copy.sqlite3");
+    home.ok(&["backup", copy.to_str().unwrap()]);
+    assert!(copy.exists());
+    assert_eq!(
+        std::fs::read(home.db()).unwrap(),
+        bytes,
+        "the damaged file changed"
+    );
+    // No daily backup of a damaged file.
+    assert!(backups_named(&home, "daily").is_empty());
+
+    // Moved aside, the rescued answers come back through import.
+    std::fs::rename(home.db(), home.root.join("damaged.sqlite3")).unwrap();
+    home.ok(&["import", "reviews", "--yes", csv.to_str().unwrap()]);
+    assert_eq!(home.reviews() as usize, rescued);
+}

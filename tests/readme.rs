@@ -146,6 +146,26 @@ fn captures() -> Vec<(&'static str, String)> {
     a.on_key(KeyEvent::new(KeyCode::Char('c'), KeyModifiers::NONE), NOW);
     assert!(matches!(a.top(), Some(Screen::Picker(p)) if p.purpose == Purpose::Cram));
     shots.push(("topic picker", capture(&a)));
+
+    // The card browser on the KMS cards after a short review: three answered, one suspended.
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(
+        &dir,
+        Some(Open::Review {
+            topics: vec!["kms".into()],
+        }),
+    );
+    for c in [' ', '3', ' ', '1', ' ', '4', 's'] {
+        press(&mut a, c);
+    }
+    let mut a = app(
+        &dir,
+        Some(Open::Browser {
+            filter: "topic:kms".into(),
+        }),
+    );
+    press(&mut a, 'j');
+    shots.push(("card browser", capture(&a)));
     shots
 }
 
@@ -162,6 +182,7 @@ fn keys_reference() -> String {
         ("Ordering drill", Scope::Ordering),
         ("Search", Scope::Search),
         ("Card", Scope::Card),
+        ("Card browser", Scope::Browser),
     ] {
         out.push_str(&format!("\n**{name}**\n\n| key | does |\n|---|---|\n"));
         let rows = if ctx == Scope::Global {

@@ -288,3 +288,180 @@ fn ordering_drill_keeps_the_highlighted_step_on_screen() {
     key(&mut app, KeyCode::Enter);
     assert!(screen_text(&app, 80, 24).contains("› "));
 }
+
+fn browser(app: &App) -> &iamdrill::ui::screens::browser::BrowserScreen {
+    match app.top() {
+        Some(Screen::Browser(b)) => b,
+        _ => panic!("not on the card browser"),
+    }
+}
+
+#[test]
+fn suspend_then_unsuspend_in_the_browser_brings_the_card_back_to_todays_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(&dir, None);
+    ch(&mut app, 'r');
+    let first = review(&app).card.clone().expect("a card to review").id;
+    ch(&mut app, 's');
+    assert!(
+        review(&app)
+            .message
+            .as_deref()
+            .unwrap_or("")
+            .contains(&first),
+        "suspending says what it did"
+    );
+    assert_ne!(
+        review(&app).card.as_ref().map(|c| c.id.clone()),
+        Some(first.clone())
+    );
+    ch(&mut app, 'q');
+    // The browser, filtered to suspended cards.
+    ch(&mut app, 'b');
+    assert!(browser(&app).rows.len() == app.lib.len());
+    ch(&mut app, '/');
+    typed(&mut app, "is:suspended");
+    key(&mut app, KeyCode::Enter);
+    let b = browser(&app);
+    assert!(!b.typing);
+    assert_eq!(b.shown.len(), 1);
+    assert_eq!(b.current().unwrap().id, first);
+    let screen = screen_text(&app, 80, 24);
+    assert!(screen.contains("suspended"), "{screen}");
+    assert!(screen.contains("1 card of"), "{screen}");
+    ch(&mut app, 'u');
+    let b = browser(&app);
+    assert_eq!(
+        b.message.as_deref(),
+        Some(format!("Unsuspended {first}.").as_str())
+    );
+    assert_eq!(b.shown.len(), 0, "the filter shows suspended cards only");
+    ch(&mut app, 'q');
+    ch(&mut app, 'r');
+    assert_eq!(
+        review(&app).card.as_ref().map(|c| c.id.clone()),
+        Some(first),
+        "the card is back in today's queue"
+    );
+}
+
+#[test]
+fn browser_sorts_marks_several_cards_and_asks_twice_before_forgetting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(&dir, None);
+    // Answer three cards so they have a state.
+    ch(&mut app, 'r');
+    let mut answered = Vec::new();
+    while answered.len() < 3 {
+        let id = review(&app).card.clone().unwrap().id;
+        while review(&app).stage != Stage::Answer {
+            ch(&mut app, ' ');
+            if matches!(
+                review(&app).stage,
+                Stage::Walk {
+                    answer_shown: true,
+                    ..
+                }
+            ) {
+                ch(&mut app, 'y');
+            }
+        }
+        ch(&mut app, '4');
+        if !answered.contains(&id) {
+            answered.push(id);
+        }
+    }
+    ch(&mut app, 'q');
+    ch(&mut app, 'b');
+    // Sorted by due date: answered cards first (new cards have none).
+    let b = browser(&app);
+    assert!(answered.contains(&b.current().unwrap().id));
+    ch(&mut app, '/');
+    typed(&mut app, "is:review");
+    key(&mut app, KeyCode::Enter);
+    let n = browser(&app).shown.len();
+    assert!(n >= 1);
+    // Mark every shown card, make them due today.
+    ch(&mut app, 'a');
+    assert_eq!(browser(&app).targets().len(), n);
+    ch(&mut app, 't');
+    let msg = browser(&app).message.clone().unwrap();
+    assert!(msg.starts_with("Made due today"), "{msg}");
+    assert!(
+        browser(&app)
+            .shown
+            .iter()
+            .all(|&i| browser(&app).rows[i].due_today)
+    );
+    // Forget asks first; any other key cancels.
+    ch(&mut app, 'F');
+    assert!(browser(&app).forget_armed);
+    ch(&mut app, 'j');
+    assert!(!browser(&app).forget_armed);
+    ch(&mut app, 'F');
+    ch(&mut app, 'F');
+    assert!(
+        browser(&app)
+            .message
+            .clone()
+            .unwrap()
+            .starts_with("Reset to new")
+    );
+    assert_eq!(
+        browser(&app).shown.len(),
+        0,
+        "no card is in review any more"
+    );
+    // Sort column and order change with arrows and r.
+    let before = browser(&app).sort;
+    key(&mut app, KeyCode::Right);
+    assert_ne!(browser(&app).sort, before);
+    ch(&mut app, 'r');
+    assert!(browser(&app).descending);
+    // A filter word that is wrong says so, and keeps the table.
+    ch(&mut app, '/');
+    key(&mut app, KeyCode::Backspace);
+    typed(&mut app, "x");
+    assert!(browser(&app).filter_error.is_some());
+    assert!(screen_text(&app, 80, 24).contains("✗"));
+    for (w, h) in [(80, 24), (40, 12), (20, 8), (200, 50)] {
+        screen_text(&app, w, h);
+    }
+}
+
+#[test]
+fn browser_opens_the_reference_with_the_opener_and_the_card_with_enter() {
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(
+        &dir,
+        Some(Open::Browser {
+            filter: "kms-key-policy-vs-iam".into(),
+        }),
+    );
+    let opened = Arc::new(Mutex::new(Vec::new()));
+    let log = opened.clone();
+    app.opener = Box::new(move |url| {
+        log.lock().unwrap().push(url.to_string());
+        Ok(())
+    });
+    let card = app.lib.card("kms-key-policy-vs-iam").unwrap().clone();
+    assert_eq!(browser(&app).current().unwrap().id, card.id);
+    ch(&mut app, 'o');
+    assert_eq!(*opened.lock().unwrap(), vec![card.references[0].clone()]);
+    let screen = screen_text(&app, 80, 24);
+    assert!(
+        screen.contains(&card.references[0]),
+        "the URL is shown whole:\n{screen}"
+    );
+    key(&mut app, KeyCode::Enter);
+    assert!(matches!(app.top(), Some(Screen::Card(_))));
+    ch(&mut app, 'q');
+    assert!(matches!(app.top(), Some(Screen::Browser(_))));
+    // M turns mouse capture off and on, and says so.
+    ch(&mut app, 'M');
+    assert!(!app.mouse);
+    assert!(screen_text(&app, 80, 24).contains("Mouse off"));
+    ch(&mut app, 'M');
+    assert!(app.mouse);
+}

@@ -231,3 +231,20 @@ fn correction_box_border_stands_out() {
     assert!(cell.modifier.contains(Modifier::BOLD));
     assert_ne!(cell.fg, ratatui::style::Color::Reset);
 }
+
+#[test]
+fn card_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(
+        &dir,
+        ThemeKind::Mono,
+        Some(Open::Browser {
+            filter: String::new(),
+        }),
+    );
+    // One card suspended and one made a leech-free review card through the store.
+    press(&mut a, 'j');
+    press(&mut a, 's');
+    press(&mut a, ' ');
+    snap("browser", &a);
+}

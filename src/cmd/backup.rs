@@ -111,7 +111,8 @@ pub fn keep(ctx: &Context) -> usize {
 #[derive(Serialize)]
 struct BackupDone {
     file: PathBuf,
-    reviews: u64,
+    /// Answers in the copy; unknown when the database is damaged.
+    reviews: Option<u64>,
 }
 
 /// `iamdrill backup [FILE]`.
@@ -127,19 +128,25 @@ pub fn run_backup(ctx: &Context, args: BackupArgs) -> Result<ExitCode> {
         }
         None => store.backup_into(&ctx.backup_dir(), "manual", ctx.now_ms(), usize::MAX)?,
     };
-    let done = BackupDone {
-        reviews: inspect(&file)?.reviews,
-        file,
+    // A copy of a damaged database is damaged too: it keeps what SQLite's own tools can rescue.
+    let reviews = match store.damage() {
+        None => Some(inspect(&file)?.reviews),
+        Some(_) => None,
     };
+    let done = BackupDone { reviews, file };
     if args.json {
         print_json(&done)?;
     } else {
-        emit(&format!(
-            "Backed up {} answer(s) to {}\nRestore it with: iamdrill restore {}\n",
-            done.reviews,
-            clean(&done.file.display().to_string()),
-            clean(&done.file.display().to_string())
-        ))?;
+        let file = clean(&done.file.display().to_string());
+        let text = match done.reviews {
+            Some(n) => format!(
+                "Backed up {n} answer(s) to {file}\nRestore it with: iamdrill restore {file}\n"
+            ),
+            None => format!(
+                "Copied the damaged database to {file}; `sqlite3 {file} .recover` can rescue more of it\n"
+            ),
+        };
+        emit(&text)?;
     }
     Ok(ExitCode::SUCCESS)
 }

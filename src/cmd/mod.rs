@@ -3,6 +3,7 @@
 //! handler or to the terminal app.
 
 pub mod backup;
+pub mod cards;
 pub mod compile;
 pub mod config;
 pub mod decks;
@@ -88,6 +89,8 @@ pub enum Command {
     Review(study::ReviewArgs),
     /// Review every card of the chosen topics regardless of due date, least recallable first.
     Cram(study::CramArgs),
+    /// List cards with their state and due date; suspend, unsuspend, unbury, forget them.
+    Cards(cards::CardsArgs),
     /// Show what is due today, per topic.
     Due(progress::DueArgs),
     /// Show progress statistics.
@@ -155,6 +158,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Grade(args)) => grade::run(&ctx, args),
         Some(Command::Review(args)) => study::run_review(&ctx, args),
         Some(Command::Cram(args)) => study::run_cram(&ctx, args),
+        Some(Command::Cards(args)) => cards::run(&ctx, args),
         Some(Command::Due(args)) => progress::run_due(&ctx, args),
         Some(Command::Stats(args)) => progress::run_stats(&ctx, args),
         Some(Command::Plan(args)) => progress::run_plan(&ctx, args),

@@ -125,6 +125,8 @@ const CONTEXTS: &[(&str, Scope)] = &[
     ("stats", Scope::Stats),
     ("mock", Scope::Mock),
     ("mock_report", Scope::MockReport),
+    ("browser", Scope::Browser),
+    ("browser_filter", Scope::BrowserFilter),
     ("lab", Scope::Lab),
     ("help", Scope::Help),
     ("confirm", Scope::Confirm),
@@ -181,6 +183,13 @@ const ACTIONS: &[(&str, Action, &str)] = &[
     ("toggle_key_7", Action::ToggleKey(7), "toggle 7"),
     ("toggle_key_8", Action::ToggleKey(8), "toggle 8"),
     ("toggle_key_9", Action::ToggleKey(9), "toggle 9"),
+    ("unsuspend", Action::Unsuspend, "unsuspend"),
+    ("unbury", Action::Unbury, "unbury"),
+    ("forget", Action::Forget, "forget"),
+    ("reschedule_today", Action::RescheduleToday, "due today"),
+    ("open_link", Action::OpenLink, "open link"),
+    ("reverse", Action::Reverse, "reverse sort"),
+    ("mouse", Action::Mouse, "mouse on / off"),
 ];
 
 /// Parses `"<context>.<action>"`.

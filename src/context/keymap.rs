@@ -17,6 +17,10 @@ pub enum Scope {
     Search,
     Card,
     Stats,
+    /// The card browser's table.
+    Browser,
+    /// Typing the card browser's filter.
+    BrowserFilter,
     Mock,
     MockReport,
     Lab,
@@ -29,7 +33,7 @@ pub enum Scope {
 impl Scope {
     /// Screens where letters are typed as text: plain character keys are not commands there.
     pub fn takes_text(self) -> bool {
-        matches!(self, Scope::Search | Scope::Mock)
+        matches!(self, Scope::Search | Scope::Mock | Scope::BrowserFilter)
     }
 }
 
@@ -81,6 +85,17 @@ pub enum Action {
     No,
     Edit,
     ToggleKey(u8),
+    /// Card browser: unsuspend, unbury, reset to new, make due today.
+    Unsuspend,
+    Unbury,
+    Forget,
+    RescheduleToday,
+    /// Open the card's AWS reference with the platform's opener.
+    OpenLink,
+    /// Reverse the sort order.
+    Reverse,
+    /// Turn mouse capture on or off (off lets the terminal select and copy text).
+    Mouse,
 }
 
 /// One binding: a key, what it does, and how help describes it.
@@ -291,12 +306,14 @@ fn is_plain_char(key: Key) -> bool {
 fn short_label(action: Action, help: &'static str) -> &'static str {
     match action {
         Action::Help => "help",
+        Action::Select | Action::Back if help.starts_with("keep the filter") => "done",
         Action::Back => "back",
         Action::Review => "review",
         Action::Cram => "cram",
         Action::Mock => "mock",
         Action::Browse => "browse",
         Action::Stats => "stats",
+        Action::Search if help.starts_with("filter") => "filter",
         Action::Search => "search",
         Action::Reveal => "reveal",
         Action::Undo => "undo",
@@ -308,12 +325,21 @@ fn short_label(action: Action, help: &'static str) -> &'static str {
         Action::Variants => "versions",
         Action::Yes => "yes",
         Action::No => "no",
+        Action::Select if help.starts_with("open the highlighted card") => "open",
         Action::Select => "choose",
         Action::Pause => "pause",
         Action::Hint => "hint",
         Action::Skip => "skip",
         Action::Lab => "lab",
         Action::Edit => "edit",
+        Action::Unsuspend => "unsuspend",
+        Action::Unbury => "unbury",
+        Action::Forget => "forget",
+        Action::RescheduleToday => "due today",
+        Action::OpenLink => "open link",
+        Action::Reverse => "reverse",
+        Action::Mouse => "mouse",
+        Action::Right if help.starts_with("sort by the next") => "sort",
         Action::ToggleKey(1) if help.starts_with("toggle MFA") => "MFA",
         Action::ToggleKey(2) if help.starts_with("source IP") => "IP",
         Action::ToggleKey(3) if help.starts_with("toggle secure") => "TLS",
@@ -375,11 +401,23 @@ pub fn default_bindings() -> Vec<Binding> {
         b!(Global, c('g'), Top, "to the top"),
         b!(Global, p(K::End), Bottom, "to the bottom"),
         b!(Global, c('G'), Bottom, "to the bottom"),
+        b!(
+            Global,
+            c('M'),
+            Mouse,
+            "mouse on / off (off: select and copy text, links)"
+        ),
         // Dashboard.
         b!(Dashboard, c('r'), Review, "review today's cards", main),
         b!(Dashboard, c('c'), Cram, "cram chosen topics", main),
         b!(Dashboard, c('m'), Mock, "mock interview", main),
-        b!(Dashboard, c('b'), Browse, "browse and search cards", main),
+        b!(
+            Dashboard,
+            c('b'),
+            Browse,
+            "browse cards: state, due date, suspend / unsuspend",
+            main
+        ),
         b!(Dashboard, c('s'), Stats, "statistics", main),
         b!(Dashboard, c('l'), Lab, "policy lab"),
         b!(Dashboard, c('/'), Search, "search all cards", main),
@@ -487,6 +525,85 @@ pub fn default_bindings() -> Vec<Binding> {
             Variants,
             "other guides' versions of the question",
             main
+        ),
+        // Card browser.
+        b!(
+            Browser,
+            c('/'),
+            Search,
+            "filter the cards (is:suspended topic:kms …)",
+            main
+        ),
+        b!(
+            Browser,
+            p(K::Enter),
+            Select,
+            "open the highlighted card",
+            main
+        ),
+        b!(Browser, c(' '), Toggle, "mark / unmark the card", main),
+        b!(Browser, c('a'), All, "mark all shown / none"),
+        b!(
+            Browser,
+            c('u'),
+            Unsuspend,
+            "unsuspend the marked (or highlighted) cards",
+            main
+        ),
+        b!(
+            Browser,
+            c('s'),
+            Suspend,
+            "suspend the marked (or highlighted) cards"
+        ),
+        b!(
+            Browser,
+            c('U'),
+            Unbury,
+            "unbury the marked (or highlighted) cards"
+        ),
+        b!(
+            Browser,
+            c('t'),
+            RescheduleToday,
+            "make the marked (or highlighted) cards due today"
+        ),
+        b!(
+            Browser,
+            c('F'),
+            Forget,
+            "forget: reset the marked (or highlighted) cards to new (press twice)"
+        ),
+        b!(
+            Browser,
+            c('o'),
+            OpenLink,
+            "open the card's AWS reference in the browser"
+        ),
+        b!(Browser, p(K::Right), Right, "sort by the next column", main),
+        b!(Browser, p(K::Left), Left, "sort by the previous column"),
+        b!(Browser, c('r'), Reverse, "reverse the sort order"),
+        b!(
+            BrowserFilter,
+            p(K::Enter),
+            Select,
+            "keep the filter, back to the table",
+            main
+        ),
+        b!(
+            BrowserFilter,
+            p(K::Esc),
+            Back,
+            "keep the filter, back to the table",
+            main
+        ),
+        b!(BrowserFilter, p(K::Up), Up, "move up"),
+        b!(BrowserFilter, p(K::Down), Down, "move down"),
+        b!(
+            Card,
+            c('o'),
+            OpenLink,
+            "open the card's AWS reference in the browser"
         ),
         // Policy lab: puzzle list and puzzles.
         b!(

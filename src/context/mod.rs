@@ -109,9 +109,25 @@ impl Context {
             }
         })?;
         let mut store = Store::open_path(&self.paths.database)?;
-        self.apply_config(&mut store)?;
         let keep = self.config.backup_keep as usize;
-        if let Err(e) = store.daily_backup(&self.backup_dir(), self.now_ms(), keep) {
+        let dir = self.backup_dir();
+        let now = self.now_ms();
+        // A large file is checked once a day, before its daily backup.
+        if store.damage().is_none()
+            && store.daily_backup_due(&dir, now, keep)
+            && std::fs::metadata(&self.paths.database)
+                .is_ok_and(|m| m.len() > crate::store::QUICK_CHECK_MAX_BYTES)
+            && let Some(detail) = store.quick_check()?
+        {
+            drop(store);
+            store = Store::open_damaged(&self.paths.database, detail)?;
+        }
+        if let Some(detail) = store.damage() {
+            warn_damaged(&self.paths.database, detail);
+            return Ok(store);
+        }
+        self.apply_config(&mut store)?;
+        if let Err(e) = store.daily_backup(&dir, now, keep) {
             log::warn!("the daily backup failed: {e}");
         }
         Ok(store)
@@ -139,6 +155,24 @@ impl Context {
     pub fn first_run(&self) -> bool {
         config::first_run(&self.paths.data)
     }
+}
+
+/// Says once, on standard error, that the progress database is damaged and what still works.
+fn warn_damaged(path: &Path, detail: &str) {
+    let text = format!(
+        "iamdrill: warning: {} is damaged ({detail}). It is open read-only: nothing is saved. \
+         Rescue what can be read with `iamdrill export reviews -o reviews.csv` or \
+         `iamdrill backup FILE`, then move the file aside and `iamdrill import reviews \
+         reviews.csv`, or `iamdrill restore` a backup from {}.",
+        path.display(),
+        path.with_file_name(crate::store::backup::BACKUP_DIR)
+            .display()
+    );
+    let text: String = text
+        .chars()
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect();
+    eprintln!("{text}");
 }
 
 /// A `deck_dirs` entry: `~/` is the home directory; a relative path is taken from the

@@ -44,6 +44,7 @@
 //!
 //! `cards` is anything iterating `&Card` (or [`CardRef`]); progress is keyed by card id.
 
+pub mod browse;
 pub mod clock;
 pub mod fxhash;
 pub mod plan;

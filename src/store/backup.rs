@@ -228,19 +228,23 @@ impl Store {
         Ok(dest)
     }
 
-    /// The daily automatic backup: taken on the first open of a (UTC) day, unless `keep` is 0.
-    /// Returns the new file, or `None` when today's backup exists or backups are off.
-    pub fn daily_backup(&self, dir: &Path, now: i64, keep: usize) -> Result<Option<PathBuf>> {
-        if keep == 0 {
-            return Ok(None);
-        }
+    /// Whether the daily backup is still to be taken today (UTC) into `dir`.
+    pub fn daily_backup_due(&self, dir: &Path, now: i64, keep: usize) -> bool {
         let today = format!("progress-{}", &utc_stamp(now)[..10]);
-        let taken = list_backups(dir, "daily").iter().any(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with(&today))
-        });
-        if taken {
+        keep > 0
+            && self.damage().is_none()
+            && !list_backups(dir, "daily").iter().any(|p| {
+                p.file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| n.starts_with(&today))
+            })
+    }
+
+    /// The daily automatic backup: taken on the first open of a (UTC) day, unless `keep` is 0
+    /// or the database is damaged (a damaged copy must not push a sound one out of the
+    /// rotation). Returns the new file, or `None` when today's backup exists or backups are off.
+    pub fn daily_backup(&self, dir: &Path, now: i64, keep: usize) -> Result<Option<PathBuf>> {
+        if !self.daily_backup_due(dir, now, keep) {
             return Ok(None);
         }
         self.backup_into(dir, "daily", now, keep).map(Some)

@@ -15,7 +15,69 @@ fn csv_field(s: &str) -> String {
     }
 }
 
+/// One CSV line from a row of (card_id, reviewed_at, rating, phase_before, duration_ms).
+fn write_row(out: &mut dyn Write, r: &rusqlite::Row<'_>) -> rusqlite::Result<std::io::Result<()>> {
+    let card: String = r.get(0)?;
+    let at: i64 = r.get(1)?;
+    let rating: i64 = r.get(2)?;
+    let state: i64 = r.get(3)?;
+    let duration: i64 = r.get(4)?;
+    Ok(writeln!(
+        out,
+        "{},{at},{rating},{state},{duration}",
+        csv_field(&card)
+    ))
+}
+
+/// Answers read at a time from a damaged log: a damaged page loses one block, not the rest.
+const RESCUE_BLOCK: i64 = 256;
+
 impl Store {
+    /// The rows of a damaged log that can still be read, block by block of ids; blocks that
+    /// cannot be read are skipped and logged.
+    fn export_damaged_csv(&self, out: &mut dyn Write) -> Result<u64> {
+        let io = |e: std::io::Error| StoreError::Invalid {
+            path: self.path.clone(),
+            reason: format!("cannot write the export: {e}"),
+        };
+        let last: i64 = self
+            .conn
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM reviews", [], |r| r.get(0))
+            .unwrap_or(i64::from(u32::MAX));
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT card_id, reviewed_at, rating, phase_before, duration_ms FROM reviews
+                 WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
+            )
+            .map_err(|e| self.err(e))?;
+        let mut n = 0;
+        let mut start = 1;
+        while start <= last {
+            let end = start.saturating_add(RESCUE_BLOCK - 1);
+            let mut block = Vec::new();
+            let mut rows_in_block = 0;
+            let read = (|| -> rusqlite::Result<()> {
+                let mut rows = stmt.query([start, end])?;
+                while let Some(r) = rows.next()? {
+                    write_row(&mut block, r)?
+                        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+                    rows_in_block += 1;
+                }
+                Ok(())
+            })();
+            match read {
+                Ok(()) => {
+                    out.write_all(&block).map_err(io)?;
+                    n += rows_in_block;
+                }
+                Err(e) => log::warn!("answers {start}-{end} cannot be read: {e}"),
+            }
+            start = end.saturating_add(1);
+        }
+        Ok(n)
+    }
+
     /// Writes the review log as CSV: `card_id,review_time,review_rating,review_state,review_duration`
     /// (time in unix milliseconds, state 0 new / 1 learning / 2 review / 3 relearning as the
     /// card was when answered, duration in milliseconds), oldest first. Returns the row count.
@@ -29,6 +91,9 @@ impl Store {
             "card_id,review_time,review_rating,review_state,review_duration"
         )
         .map_err(io)?;
+        if self.damage.is_some() {
+            return self.export_damaged_csv(out);
+        }
         let mut stmt = self
             .conn
             .prepare("SELECT card_id, reviewed_at, rating, phase_before, duration_ms FROM reviews ORDER BY id")
@@ -36,12 +101,7 @@ impl Store {
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
         let mut n = 0;
         while let Some(r) = rows.next().map_err(|e| self.err(e))? {
-            let card: String = r.get(0).map_err(|e| self.err(e))?;
-            let at: i64 = r.get(1).map_err(|e| self.err(e))?;
-            let rating: i64 = r.get(2).map_err(|e| self.err(e))?;
-            let state: i64 = r.get(3).map_err(|e| self.err(e))?;
-            let duration: i64 = r.get(4).map_err(|e| self.err(e))?;
-            writeln!(out, "{},{at},{rating},{state},{duration}", csv_field(&card)).map_err(io)?;
+            write_row(out, r).map_err(|e| self.err(e))?.map_err(io)?;
             n += 1;
         }
         Ok(n)

@@ -417,7 +417,10 @@ pub(crate) fn state_json(st: &CardState) -> String {
     serde_json::to_string(st).unwrap_or_else(|_| "{}".into())
 }
 
-fn read_state(conn: &rusqlite::Connection, card_id: &str) -> rusqlite::Result<Option<CardState>> {
+pub(crate) fn read_state(
+    conn: &rusqlite::Connection,
+    card_id: &str,
+) -> rusqlite::Result<Option<CardState>> {
     conn.prepare_cached(&format!(
         "SELECT {STATE_COLUMNS} FROM cards WHERE card_id = ?1"
     ))?
@@ -451,7 +454,10 @@ pub(crate) fn write_state(
     Ok(())
 }
 
-fn read_flags(conn: &rusqlite::Connection, card_id: &str) -> rusqlite::Result<(bool, Option<i64>)> {
+pub(crate) fn read_flags(
+    conn: &rusqlite::Connection,
+    card_id: &str,
+) -> rusqlite::Result<(bool, Option<i64>)> {
     Ok(conn
         .prepare_cached("SELECT suspended, buried_until_day FROM card_flags WHERE card_id = ?1")?
         .query_row([card_id], |r| Ok((r.get::<_, i64>(0)? != 0, r.get(1)?)))
@@ -459,7 +465,7 @@ fn read_flags(conn: &rusqlite::Connection, card_id: &str) -> rusqlite::Result<(b
         .unwrap_or((false, None)))
 }
 
-fn write_flags(
+pub(crate) fn write_flags(
     conn: &rusqlite::Connection,
     card_id: &str,
     suspended: bool,

@@ -20,6 +20,7 @@ use crate::context::{Clock, Context};
 use crate::deck::Library;
 use crate::srs::{Session, SessionKind};
 use crate::store::Store;
+use crate::ui::screens::browser::{BrowserScreen, CardOp, cards as n_cards};
 use crate::ui::screens::card::CardScreen;
 use crate::ui::screens::dashboard::DashboardScreen;
 use crate::ui::screens::lab::LabScreen;
@@ -44,6 +45,7 @@ pub enum Screen {
     Search(Box<SearchScreen>),
     Card(Box<CardScreen>),
     Stats(Box<StatsScreen>),
+    Browser(Box<BrowserScreen>),
     Lab(Box<LabScreen>),
     Mock(Box<MockScreen>),
 }
@@ -57,6 +59,7 @@ impl Screen {
             Screen::Search(_) => Scope::Search,
             Screen::Card(_) => Scope::Card,
             Screen::Stats(_) => Scope::Stats,
+            Screen::Browser(s) => s.context(),
             Screen::Lab(s) => s.context(),
             Screen::Mock(s) => s.context(),
         }
@@ -70,6 +73,7 @@ impl Screen {
             Screen::Search(_) => "Search".into(),
             Screen::Card(_) => "Card".into(),
             Screen::Stats(_) => "Statistics".into(),
+            Screen::Browser(_) => "Cards".into(),
             Screen::Lab(s) => s.title(),
             Screen::Mock(s) => s.title(),
         }
@@ -77,7 +81,7 @@ impl Screen {
 
     /// Screens that take typed text get raw keys.
     fn takes_text(&self) -> bool {
-        matches!(self, Screen::Search(_))
+        matches!(self, Screen::Search(_)) || matches!(self, Screen::Browser(b) if b.typing)
     }
 
     /// A mock interview still running: quitting asks first.
@@ -115,7 +119,14 @@ pub struct App {
     pub redraw: bool,
     /// Length and size of an interview started from the dashboard (`mock` in the configuration).
     pub mock_defaults: MockOptions,
+    /// Opens a web address in the user's browser (replaceable in tests).
+    pub opener: Opener,
+    /// Whether the app captures the mouse (`M` toggles; off lets the terminal select text).
+    pub mouse: bool,
 }
+
+/// Opens a web address: the address in, why not out.
+pub type Opener = Box<dyn FnMut(&str) -> std::result::Result<(), String>>;
 
 /// Edits text in an external editor: the text in, the edited text (or why not) out.
 pub type Editor = Box<dyn FnMut(&str) -> std::result::Result<String, String>>;
@@ -142,6 +153,8 @@ impl App {
             editor: Box::new(terminal_editor),
             redraw: false,
             mock_defaults: MockOptions::default(),
+            opener: Box::new(platform_open),
+            mouse: true,
         };
         app.push(Open::Dashboard);
         app
@@ -231,6 +244,20 @@ impl App {
                 let mut screen = StatsScreen::new(stats, self.theme.clone());
                 screen.mock_scores = mock_scores(&self.store);
                 Screen::Stats(Box::new(screen))
+            }
+            Open::Browser { filter } => {
+                let rows = self
+                    .store
+                    .browse_rows(self.lib.cards(), self.now)
+                    .map_err(err)?;
+                Screen::Browser(Box::new(BrowserScreen::new(
+                    &self.lib,
+                    rows,
+                    &filter,
+                    self.store.clock(),
+                    self.now,
+                    self.theme.clone(),
+                )))
             }
             Open::Lab => {
                 let puzzles = crate::policy::lab::builtin_puzzles().map_err(|e| e.to_string())?;
@@ -360,6 +387,7 @@ impl App {
             self.quit = true;
             return;
         }
+        self.refresh_browser();
         if let Some(Screen::Dashboard(d)) = self.stack.last() {
             let selected = d.selected;
             match self.dashboard() {
@@ -371,6 +399,54 @@ impl App {
                 }
                 Err(e) => self.status = Some(e.to_string()),
             }
+        }
+    }
+
+    /// Reads the browser's rows again when it is on top (after an action, or coming back from
+    /// a card that may have been reviewed).
+    fn refresh_browser(&mut self) {
+        if let Some(Screen::Browser(b)) = self.stack.last_mut() {
+            match self.store.browse_rows(self.lib.cards(), self.now) {
+                Ok(rows) => b.reload(rows, self.now),
+                Err(e) => self.status = Some(e.to_string()),
+            }
+        }
+    }
+
+    /// Applies a browser action to each card and says what changed.
+    fn card_op(&mut self, op: CardOp, ids: &[String]) {
+        let now = self.now;
+        let mut changed = Vec::new();
+        for id in ids {
+            let result = match op {
+                CardOp::Suspend => self.store.set_suspended(id, true),
+                CardOp::Unsuspend => self.store.set_suspended(id, false),
+                CardOp::Unbury => self.store.unbury(id),
+                CardOp::Forget => self.store.forget(id),
+                CardOp::RescheduleToday => self.store.reschedule_today(id, now),
+            };
+            match result {
+                Ok(true) => changed.push(id.as_str()),
+                Ok(false) => {}
+                Err(e) => {
+                    self.status = Some(format!("could not change {id}: {e}"));
+                    break;
+                }
+            }
+        }
+        let message = match changed.as_slice() {
+            [] if ids.len() == 1 => format!("Nothing changed: {} is {}.", ids[0], op.nothing()),
+            [] => format!(
+                "Nothing changed: the {} are {}.",
+                n_cards(ids.len()),
+                op.nothing()
+            ),
+            [one] => format!("{} {one}.", op.done()),
+            many => format!("{} {} of {}.", op.done(), n_cards(many.len()), ids.len()),
+        };
+        self.refresh_browser();
+        if let Some(Screen::Browser(b)) = self.stack.last_mut() {
+            b.message = Some(message);
         }
     }
 
@@ -444,10 +520,22 @@ impl App {
         };
         let live_mock = top.live_mock();
         match input {
+            Input::Action(Action::Mouse) => {
+                self.mouse = !self.mouse;
+                self.status = Some(if self.mouse {
+                    "Mouse on: click and scroll in the app (M turns it off).".into()
+                } else {
+                    "Mouse off: select and copy text and links with the mouse (M turns it on)."
+                        .into()
+                });
+            }
             Input::Action(Action::Quit) if !live_mock => self.quit = true,
             Input::Action(Action::Help) => self.popup = Some(Popup::Help { context, scroll: 0 }),
             Input::Action(Action::Search)
-                if !matches!(self.stack.last(), Some(Screen::Search(_))) =>
+                if !matches!(
+                    self.stack.last(),
+                    Some(Screen::Search(_) | Screen::Browser(_))
+                ) =>
             {
                 self.push(Open::Search)
             }
@@ -520,6 +608,7 @@ impl App {
             Some(Screen::Search(s)) => s.handle(input, lib),
             Some(Screen::Card(s)) => s.handle(input),
             Some(Screen::Stats(s)) => s.handle(input),
+            Some(Screen::Browser(s)) => s.handle(input),
             Some(Screen::Lab(s)) => s.handle(input),
             Some(Screen::Mock(s)) => {
                 s.now = self.now;
@@ -552,6 +641,11 @@ impl App {
                 Err(e) => self.status = Some(e),
             },
             Effect::Session(op) => self.session_op(op),
+            Effect::Cards { op, ids } => self.card_op(op, &ids),
+            Effect::OpenUrl(url) => match (self.opener)(&url) {
+                Ok(()) => self.status = Some(format!("Opened {url}")),
+                Err(e) => self.status = Some(format!("could not open {url}: {e}")),
+            },
             Effect::EditPolicy(text) => {
                 let result = (self.editor)(&text);
                 self.redraw = true;
@@ -645,6 +739,7 @@ impl App {
             Screen::Search(s) => frame.render_widget(s.as_ref(), body),
             Screen::Card(s) => frame.render_widget(s.as_ref(), body),
             Screen::Stats(s) => frame.render_widget(s.as_ref(), body),
+            Screen::Browser(s) => frame.render_widget(s.as_ref(), body),
             Screen::Lab(s) => frame.render_widget(s.as_ref(), body),
             Screen::Mock(s) => frame.render_widget(s.as_ref(), body),
         }
@@ -843,7 +938,16 @@ pub fn run(app: &mut App, clock: &Clock) -> Result<()> {
 }
 
 fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, clock: &Clock) -> Result<()> {
+    let mut mouse = app.mouse;
     while !app.quit {
+        if app.mouse != mouse {
+            mouse = app.mouse;
+            let _ = if mouse {
+                execute!(io::stdout(), event::EnableMouseCapture)
+            } else {
+                execute!(io::stdout(), event::DisableMouseCapture)
+            };
+        }
         if app.redraw {
             app.redraw = false;
             terminal.clear()?;
@@ -861,6 +965,41 @@ fn event_loop(terminal: &mut ratatui::DefaultTerminal, app: &mut App, clock: &Cl
             app.tick(clock.now_ms());
         }
     }
+    Ok(())
+}
+
+/// Whether text is a web address safe to hand to an opener: `https://` or `http://`, no spaces,
+/// quotes or control characters (the opener must never see something it could run).
+pub fn safe_url(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://"))
+        && url.len() < 2048
+        && url.chars().all(|c| {
+            c.is_ascii_graphic() && !matches!(c, '"' | '\'' | '`' | '<' | '>' | '\\' | '^' | '|')
+        })
+}
+
+/// Opens a web address with the platform's opener (`open` on macOS, `xdg-open` elsewhere,
+/// `explorer` on Windows), without waiting for the browser.
+fn platform_open(url: &str) -> std::result::Result<(), String> {
+    if !safe_url(url) {
+        return Err("not a plain web address".into());
+    }
+    let program = if cfg!(target_os = "macos") {
+        "open"
+    } else if cfg!(windows) {
+        "explorer"
+    } else {
+        "xdg-open"
+    };
+    let mut child = std::process::Command::new(program)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot run `{program}`: {e}"))?;
+    // Reap the opener when it exits, without holding up the app.
+    std::thread::spawn(move || child.wait());
     Ok(())
 }
 

@@ -55,6 +55,10 @@ pub enum Open {
     /// A mock interview with every option chosen (`iamdrill mock`).
     MockWith(screens::mock::MockOptions),
     Stats,
+    /// The card browser, with a filter to start from (`is:suspended`, `topic:kms`, …).
+    Browser {
+        filter: String,
+    },
     Lab,
     /// The lab opened on the cases of a case file.
     LabCase(std::path::PathBuf),
@@ -86,6 +90,13 @@ pub enum Effect {
     Session(screens::review::SessionOp),
     /// Edit this policy JSON in the editor; the result goes back to the screen (policy lab).
     EditPolicy(String),
+    /// Change these cards in the store (card browser).
+    Cards {
+        op: screens::browser::CardOp,
+        ids: Vec<String>,
+    },
+    /// Open this web address with the platform's opener.
+    OpenUrl(String),
 }
 
 /// Moves a scroll offset for the inputs every scrolling view shares: arrows and j/k by a line,

@@ -41,6 +41,11 @@ impl CardScreen {
             Input::Action(Action::Review) => {
                 return Effect::Open(Open::ReviewCard(self.card.id.clone()));
             }
+            Input::Action(Action::OpenLink) => {
+                if let Some(url) = self.card.references.first() {
+                    return Effect::OpenUrl(url.clone());
+                }
+            }
             Input::Action(Action::Back) => return Effect::Back,
             _ => {}
         }
