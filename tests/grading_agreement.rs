@@ -2,7 +2,8 @@
 //! README): per card kind, the share of graded units where the grader's verdict (covered, missed,
 //! contradicted) is the examiner's, and the share of expected orderings the scores keep (strong >
 //! partial > off-topic with strong = paraphrase and terse; every answer > reversed; paraphrase >
-//! salad). A second test checks that the app's path (a mock session) and `iamdrill grade`'s path
+//! salad), for each kind and for two halves of the set (alternate cards: a tuning half and a
+//! held-out half). A second test checks that the app's path (a mock session) and `iamdrill grade`'s path
 //! (an answer file) give identical verdicts on every answer.
 
 use std::collections::BTreeMap;
@@ -115,6 +116,14 @@ fn pct(a: usize, b: usize) -> f64 {
     }
 }
 
+fn kind_name(kind: CardKind) -> &'static str {
+    match kind {
+        CardKind::Basic => "basic",
+        CardKind::Table => "table",
+        CardKind::Scenario => "scenario",
+    }
+}
+
 /// Agreement figures per card kind, printed; the cards where salad outscored the paraphrase.
 fn measure() -> (BTreeMap<&'static str, Tally>, Vec<String>) {
     let entries = load();
@@ -123,7 +132,14 @@ fn measure() -> (BTreeMap<&'static str, Tally>, Vec<String>) {
     let mut tally: BTreeMap<&'static str, Tally> = BTreeMap::new();
     let mut confusion: BTreeMap<(Verdict, Verdict), usize> = BTreeMap::new();
     let mut salad_above = Vec::new();
-    for e in &entries {
+    // Alternate cards form two halves: the grader is tuned on the disagreements of the first
+    // (tuning) half only; the second (held-out) half shows whether the tuning generalises.
+    let mut halves: [Tally; 2] = Default::default();
+    for (n, e) in entries.iter().enumerate() {
+        let half = &mut halves[n % 2];
+        let (units0, agree0, pairs0, ordered0) = tally
+            .get(kind_name(e.kind))
+            .map_or((0, 0, 0, 0), |t| (t.units, t.agree, t.pairs, t.ordered));
         let card = cards
             .get(&e.card)
             .unwrap_or_else(|| panic!("{}: no such built-in card", e.card));
@@ -134,12 +150,7 @@ fn measure() -> (BTreeMap<&'static str, Tally>, Vec<String>) {
             "{}: the card's graded units changed; its answers must be judged again",
             e.card
         );
-        let kind = match e.kind {
-            CardKind::Basic => "basic",
-            CardKind::Table => "table",
-            CardKind::Scenario => "scenario",
-        };
-        let t = tally.entry(kind).or_default();
+        let t = tally.entry(kind_name(e.kind)).or_default();
         let mut scores: BTreeMap<&str, f64> = BTreeMap::new();
         for a in &e.answers {
             assert_eq!(a.judgement.len(), e.points.len(), "{}: judgements", a.id);
@@ -197,6 +208,24 @@ fn measure() -> (BTreeMap<&'static str, Tally>, Vec<String>) {
         if score("salad") > score("paraphrase") {
             salad_above.push(e.card.clone());
         }
+        half.units += t.units - units0;
+        half.agree += t.agree - agree0;
+        half.pairs += t.pairs - pairs0;
+        half.ordered += t.ordered - ordered0;
+    }
+    println!("half      units  point agreement  orderings  ordering agreement");
+    for (name, h) in ["tuning", "held-out"].iter().zip(&halves) {
+        println!(
+            "{name:<9} {:>5}  {:>5.1}% ({}/{})  {:>9}  {:>5.1}% ({}/{})",
+            h.units,
+            pct(h.agree, h.units),
+            h.agree,
+            h.units,
+            h.pairs,
+            pct(h.ordered, h.pairs),
+            h.ordered,
+            h.pairs
+        );
     }
     let mut total = Tally::default();
     println!("kind      units  point agreement  orderings  ordering agreement");

@@ -267,15 +267,19 @@ fn wrong_shape(card: &Card, kind: &'static str, a: &Answer) -> GradeError {
 
 /// Grades a free text against key points; `question` supplies the echo words.
 pub fn grade_text(question: &str, key_points: &[KeyPoint], answer: &str) -> Vec<PointGrade> {
-    let compiled = cached(&TEXT_CACHE, content_hash(&(question, key_points)), || {
-        let mut echo = Echo::new(&[question], false);
-        echo.add_common(key_points);
-        let points: Vec<Point> = key_points
-            .iter()
-            .map(|kp| Point::compile(kp, &echo))
-            .collect();
-        (echo, points)
-    });
+    let compiled = cached(
+        &TEXT_CACHE,
+        content_hash(question, key_points, None),
+        || {
+            let mut echo = Echo::new(&[question], false);
+            echo.add_common(key_points);
+            let points: Vec<Point> = key_points
+                .iter()
+                .map(|kp| Point::compile(kp, &echo))
+                .collect();
+            (echo, points)
+        },
+    );
     let (echo, points) = &*compiled;
     let mut doc = Doc::new(answer);
     doc.mark_salad(points);
@@ -620,10 +624,39 @@ static TEXT_CACHE: LazyLock<Mutex<HashMap<u64, Arc<CompiledText>>>> =
 /// Cards kept compiled; past this the cache starts over.
 const CACHE_CARDS: usize = 512;
 
-fn content_hash(parts: &dyn std::fmt::Debug) -> u64 {
+/// What a card's compiled key points depend on, hashed field by field (no formatting).
+fn content_hash(question: &str, key_points: &[KeyPoint], scenario: Option<&Scenario>) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    format!("{parts:?}").hash(&mut h);
+    question.hash(&mut h);
+    hash_key_points(key_points, &mut h);
+    if let Some(sc) = scenario {
+        sc.situation.hash(&mut h);
+        sc.steps.len().hash(&mut h);
+        for step in &sc.steps {
+            step.phase.hash(&mut h);
+            step.prompt.hash(&mut h);
+            step.answer.hash(&mut h);
+            hash_key_points(&step.key_points, &mut h);
+        }
+    }
     h.finish()
+}
+
+fn hash_key_points(key_points: &[KeyPoint], h: &mut impl Hasher) {
+    key_points.len().hash(h);
+    for kp in key_points {
+        kp.text.hash(h);
+        kp.accept.hash(h);
+        match &kp.claim {
+            Some(c) => {
+                1u8.hash(h);
+                c.subject.hash(h);
+                c.relation.hash(h);
+                c.object.hash(h);
+            }
+            None => 0u8.hash(h),
+        }
+    }
 }
 
 fn cached<T>(cache: &Mutex<HashMap<u64, Arc<T>>>, key: u64, build: impl FnOnce() -> T) -> Arc<T> {
@@ -641,7 +674,7 @@ fn cached<T>(cache: &Mutex<HashMap<u64, Arc<T>>>, key: u64, build: impl FnOnce()
 }
 
 fn compiled_steps(card: &Card, scenario: &Scenario) -> Arc<Vec<CompiledStep>> {
-    let key = content_hash(&(&card.question, &card.key_points, scenario));
+    let key = content_hash(&card.question, &card.key_points, Some(scenario));
     cached(&STEP_CACHE, key, || {
         scenario
             .steps

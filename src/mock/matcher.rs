@@ -377,7 +377,28 @@ pub fn words_match(a: &str, b: &str) -> bool {
         return false;
     }
     let bound = if long >= 8 { 2 } else { 1 };
-    long - short <= bound && super::text::edit_distance(a, b) <= bound
+    long - short <= bound
+        && letters_apart(a, b) <= 2 * bound
+        && super::text::edit_distance(a, b) <= bound
+}
+
+/// How many letters one word has that the other lacks, counted both ways: each edit (insertion,
+/// deletion or substitution) changes this by at most two and a transposition not at all, so it is
+/// at most twice the edit distance. A cheap test that rules out most pairs of different words.
+fn letters_apart(a: &str, b: &str) -> usize {
+    let mut counts = [0i32; 64];
+    let slot = |c: char| match c {
+        'a'..='z' => c as usize - 'a' as usize,
+        '0'..='9' => 26 + (c as usize - '0' as usize),
+        _ => 36 + (c as usize % 28),
+    };
+    for c in a.chars() {
+        counts[slot(c)] += 1;
+    }
+    for c in b.chars() {
+        counts[slot(c)] -= 1;
+    }
+    counts.iter().map(|n| n.unsigned_abs() as usize).sum()
 }
 
 fn opposed(k: &Unit, a: &Unit) -> bool {

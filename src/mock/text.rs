@@ -10,6 +10,8 @@
 //! *irrelevant*). "Only … if" / "only when" turns its main clause into a negated default ("objects
 //! are logged only if data events are on" says they are not logged otherwise).
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use rust_stemmers::{Algorithm, Stemmer};
@@ -258,12 +260,35 @@ pub fn is_negation(w: &str) -> bool {
     NEGATIONS.binary_search(&w).is_ok()
 }
 
+/// Stems already computed on this thread: answers repeat the same few hundred words, and the
+/// Snowball algorithm costs far more than a lookup.
+const STEM_CACHE_WORDS: usize = 20_000;
+
+thread_local! {
+    static STEMS: RefCell<HashMap<String, String>> = RefCell::new(HashMap::new());
+}
+
 /// The Snowball (Porter 2) stem of a lower-case word. Identifiers with digits or non-letters are
 /// kept whole.
 pub fn stem(word: &str) -> String {
     if word.len() <= 3 || !word.bytes().all(|c| c.is_ascii_lowercase()) {
         return word.to_string();
     }
+    if let Some(hit) = STEMS.with(|m| m.borrow().get(word).cloned()) {
+        return hit;
+    }
+    let stemmed = snowball(word);
+    STEMS.with(|m| {
+        let mut m = m.borrow_mut();
+        if m.len() >= STEM_CACHE_WORDS {
+            m.clear();
+        }
+        m.insert(word.to_string(), stemmed.clone());
+    });
+    stemmed
+}
+
+fn snowball(word: &str) -> String {
     let stemmed = STEMMER.stem(word);
     // Plural acronyms: "SCPs", "RCPs", "ACLs" (Snowball keeps an `s` after a vowel-less part).
     if stemmed == word
@@ -454,7 +479,10 @@ fn split_words(text: &str) -> Vec<Word> {
     let mut out: Vec<Word> = Vec::new();
     let (mut sentence, mut clause) = (0usize, 0usize);
     for (wi, w) in raw.iter().enumerate() {
-        let lower = text[w.start..w.end].to_lowercase().replace('’', "'");
+        let mut lower = text[w.start..w.end].to_lowercase();
+        if lower.contains('’') {
+            lower = lower.replace('’', "'");
+        }
         let mut ends_scope = false;
         if !out.is_empty() {
             match w.before {

@@ -3,8 +3,9 @@
 //! and the words too generic to earn a key point alone. Text is turned into *units*: a concept
 //! said in any of its forms, or a single content word.
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::sync::{LazyLock, Mutex};
+use std::sync::LazyLock;
 
 use serde::Deserialize;
 
@@ -190,18 +191,21 @@ impl Vocabulary {
     /// Groups `tokens` into units: the longest form starting at each word, else the word itself.
     /// Function words and negation words form no unit (a negation inside a form is absorbed).
     pub fn units(&self, tokens: &[Token]) -> Vec<Unit> {
+        let fixes: Vec<(usize, String)> = tokens
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| self.correction(t).map(|stem| (i, stem)))
+            .collect();
         let fixed: Vec<Token>;
-        let tokens = if tokens.iter().any(|t| self.correctable(t)) {
-            fixed = tokens
-                .iter()
-                .map(|t| match self.correction(t) {
-                    Some(stem) => Token { stem, ..t.clone() },
-                    None => t.clone(),
-                })
-                .collect();
-            &fixed[..]
-        } else {
+        let tokens = if fixes.is_empty() {
             tokens
+        } else {
+            let mut copy = tokens.to_vec();
+            for (i, stem) in fixes {
+                copy[i].stem = stem;
+            }
+            fixed = copy;
+            &fixed[..]
         };
         let mut out = Vec::new();
         let mut i = 0;
@@ -278,18 +282,20 @@ impl Vocabulary {
         if !self.correctable(t) {
             return None;
         }
-        static SEEN: LazyLock<Mutex<HashMap<String, Option<String>>>> =
-            LazyLock::new(Default::default);
-        if let Some(hit) = SEEN.lock().ok().and_then(|m| m.get(&t.stem).cloned()) {
+        thread_local! {
+            static SEEN: RefCell<HashMap<String, Option<String>>> = RefCell::new(HashMap::new());
+        }
+        if let Some(hit) = SEEN.with(|m| m.borrow().get(&t.stem).cloned()) {
             return hit;
         }
         let found = self.find_correction(t);
-        if let Ok(mut m) = SEEN.lock() {
+        SEEN.with(|m| {
+            let mut m = m.borrow_mut();
             if m.len() >= 50_000 {
                 m.clear();
             }
             m.insert(t.stem.clone(), found.clone());
-        }
+        });
         found
     }
 
