@@ -147,6 +147,30 @@ fn captures() -> Vec<(&'static str, String)> {
     assert!(matches!(a.top(), Some(Screen::Picker(p)) if p.purpose == Purpose::Cram));
     shots.push(("topic picker", capture(&a)));
 
+    // The end of a short KMS review: its summary and what to do next.
+    let dir = tempfile::tempdir().unwrap();
+    Store::open_path(&dir.path().join("progress.sqlite3"))
+        .unwrap()
+        .set_limits(3, 200)
+        .unwrap();
+    let mut a = app(
+        &dir,
+        Some(Open::Review {
+            topics: vec!["kms".into()],
+        }),
+    );
+    for c in [' ', '4', ' ', '3', ' ', '4'] {
+        press(&mut a, c);
+    }
+    for _ in 0..20 {
+        if matches!(a.top(), Some(Screen::Review { screen, .. }) if screen.card.is_none()) {
+            break;
+        }
+        press(&mut a, ' ');
+        press(&mut a, '4');
+    }
+    shots.push(("session summary", capture(&a)));
+
     // The card browser on the KMS cards after a short review: three answered, one suspended.
     let dir = tempfile::tempdir().unwrap();
     let mut a = app(

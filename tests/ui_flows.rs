@@ -465,3 +465,145 @@ fn browser_opens_the_reference_with_the_opener_and_the_card_with_enter() {
     ch(&mut app, 'M');
     assert!(app.mouse);
 }
+
+/// Answers every card the review shows with `rating` (walking scenarios to their end).
+fn answer_all(app: &mut App, rating: char) {
+    for _ in 0..400 {
+        if review(app).card.is_none() {
+            return;
+        }
+        while review(app).stage != Stage::Answer {
+            ch(app, ' ');
+            if matches!(
+                review(app).stage,
+                Stage::Walk {
+                    answer_shown: true,
+                    ..
+                }
+            ) {
+                ch(app, 'y');
+            }
+        }
+        ch(app, rating);
+    }
+    panic!("the session never ended");
+}
+
+#[test]
+fn finishing_a_session_shows_its_summary_then_learn_5_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(&dir, None);
+    app.store.set_limits(2, 200).unwrap();
+    ch(&mut app, 'r');
+    assert_eq!(review(&app).progress.new, 2);
+    answer_all(&mut app, '4');
+    let r = review(&app);
+    let summary = r.summary.as_ref().expect("a summary at the end");
+    assert_eq!(summary.answered, 2);
+    assert_eq!(summary.ratings, [0, 0, 0, 2]);
+    assert!(summary.outlook.next_due.is_some());
+    let screen = screen_text(&app, 80, 24);
+    for text in [
+        "Session complete: 2 answers",
+        "Easy 2",
+        "Next card due",
+        "What next",
+        "learn 5 more",
+    ] {
+        assert!(screen.contains(text), "{text}:\n{screen}");
+    }
+    // The footer is the summary's, not the review's; the clock in the header stops.
+    let footer = screen.lines().last().unwrap().to_string();
+    assert!(
+        footer.contains("learn 5 more") && !footer.contains("reveal"),
+        "{footer}"
+    );
+    let header = screen.lines().next().unwrap().to_string();
+    app.tick(NOW + 3_600_000);
+    let later = screen_text(&app, 80, 24);
+    assert_eq!(
+        later.lines().next().unwrap(),
+        header,
+        "the session clock stopped"
+    );
+    // Small windows draw it without panicking.
+    for (w, h) in [(40, 12), (20, 8), (200, 60)] {
+        screen_text(&app, w, h);
+    }
+    ch(&mut app, 'n');
+    let r = review(&app);
+    assert!(r.card.is_some(), "five more new cards today");
+    assert_eq!(r.progress.new, 5);
+    answer_all(&mut app, '4');
+    assert_eq!(review(&app).summary.as_ref().unwrap().answered, 5);
+    // Back on the dashboard, today's new count includes the extra cards.
+    ch(&mut app, 'q');
+    assert!(matches!(app.top(), Some(Screen::Dashboard(_))));
+}
+
+#[test]
+fn nothing_due_says_when_and_studies_ahead_as_if_later() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(&dir, None);
+    app.store.set_limits(3, 200).unwrap();
+    ch(&mut app, 'r');
+    answer_all(&mut app, '4');
+    let due = app
+        .store
+        .load_progress()
+        .unwrap()
+        .values()
+        .map(|p| p.state.due)
+        .min()
+        .unwrap();
+    drop(app);
+    // As with --now: two days before the first card is due, the limit of new cards used up.
+    let later = due - 2 * 86_400_000;
+    let lib = Library::from_decks(deck::builtin_decks());
+    let mut store = Store::open_path(&dir.path().join("progress.sqlite3")).unwrap();
+    store.set_limits(0, 200).unwrap();
+    let mut app = App::with(
+        lib,
+        store,
+        Theme::new(ThemeKind::Mono),
+        Keymap::default(),
+        later,
+        Open::Review { topics: vec![] },
+    );
+    let r = review(&app);
+    assert!(r.card.is_none());
+    let s = r.summary.as_ref().unwrap();
+    assert_eq!(s.answered, 0);
+    assert!(s.outlook.due_ahead >= 1);
+    let screen = screen_text(&app, 80, 24);
+    assert!(screen.contains("Nothing to review now."), "{screen}");
+    assert!(screen.contains("Next card due: in 2 days"), "{screen}");
+    assert!(screen.contains("study ahead"), "{screen}");
+    app.on_key(KeyEvent::new(KeyCode::Char('a'), KeyModifiers::NONE), later);
+    let r = review(&app);
+    assert!(r.title.starts_with("Study ahead"), "{}", r.title);
+    let ahead = r.progress.remaining();
+    assert!((1..=3).contains(&ahead), "{ahead}");
+    let card = r.card.clone().unwrap().id;
+    let before = app.store.card_state(&card).unwrap().unwrap();
+    while review(&app).stage != Stage::Answer {
+        app.on_key(KeyEvent::new(KeyCode::Char(' '), KeyModifiers::NONE), later);
+        if matches!(
+            review(&app).stage,
+            Stage::Walk {
+                answer_shown: true,
+                ..
+            }
+        ) {
+            app.on_key(KeyEvent::new(KeyCode::Char('y'), KeyModifiers::NONE), later);
+        }
+    }
+    app.on_key(KeyEvent::new(KeyCode::Char('3'), KeyModifiers::NONE), later);
+    let after = app.store.card_state(&card).unwrap().unwrap();
+    assert_eq!(
+        after.reps,
+        before.reps + 1,
+        "an early review reschedules the card"
+    );
+    assert!(after.due > later);
+}

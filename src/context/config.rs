@@ -125,6 +125,7 @@ const CONTEXTS: &[(&str, Scope)] = &[
     ("stats", Scope::Stats),
     ("mock", Scope::Mock),
     ("mock_report", Scope::MockReport),
+    ("summary", Scope::Summary),
     ("browser", Scope::Browser),
     ("browser_filter", Scope::BrowserFilter),
     ("lab", Scope::Lab),
@@ -190,6 +191,8 @@ const ACTIONS: &[(&str, Action, &str)] = &[
     ("open_link", Action::OpenLink, "open link"),
     ("reverse", Action::Reverse, "reverse sort"),
     ("mouse", Action::Mouse, "mouse on / off"),
+    ("learn_more", Action::LearnMore, "learn more"),
+    ("study_ahead", Action::StudyAhead, "study ahead"),
 ];
 
 /// Parses `"<context>.<action>"`.

@@ -17,6 +17,8 @@ pub enum Scope {
     Search,
     Card,
     Stats,
+    /// The end of a review session: its summary and what to do next.
+    Summary,
     /// The card browser's table.
     Browser,
     /// Typing the card browser's filter.
@@ -96,6 +98,9 @@ pub enum Action {
     Reverse,
     /// Turn mouse capture on or off (off lets the terminal select and copy text).
     Mouse,
+    /// Session end: more new cards today, or cards due in the next days.
+    LearnMore,
+    StudyAhead,
 }
 
 /// One binding: a key, what it does, and how help describes it.
@@ -339,6 +344,8 @@ fn short_label(action: Action, help: &'static str) -> &'static str {
         Action::OpenLink => "open link",
         Action::Reverse => "reverse",
         Action::Mouse => "mouse",
+        Action::LearnMore => "learn 5 more",
+        Action::StudyAhead => "study ahead",
         Action::Right if help.starts_with("sort by the next") => "sort",
         Action::ToggleKey(1) if help.starts_with("toggle MFA") => "MFA",
         Action::ToggleKey(2) if help.starts_with("source IP") => "IP",
@@ -526,6 +533,24 @@ pub fn default_bindings() -> Vec<Binding> {
             "other guides' versions of the question",
             main
         ),
+        // The end of a session.
+        b!(
+            Summary,
+            c('n'),
+            LearnMore,
+            "learn 5 more new cards today",
+            main
+        ),
+        b!(
+            Summary,
+            c('a'),
+            StudyAhead,
+            "study ahead: cards due in the next 3 days",
+            main
+        ),
+        b!(Summary, c('c'), Cram, "cram chosen topics", main),
+        b!(Summary, c('m'), Mock, "mock interview", main),
+        b!(Summary, c('u'), Undo, "undo the last answer"),
         // Card browser.
         b!(
             Browser,

@@ -78,6 +78,7 @@ pub(crate) struct Snapshot {
     current: Option<Arc<str>>,
     state: Option<CardState>,
     answered: u32,
+    ratings: [u32; 4],
 }
 
 /// What an undo entry reverts in the store.
@@ -109,6 +110,8 @@ pub struct Session {
     states: HashMap<Arc<str>, CardState>,
     undo: Vec<UndoEntry>,
     answered: u32,
+    /// Answers given in this session by rating (Again, Hard, Good, Easy), undone ones excluded.
+    ratings: [u32; 4],
 }
 
 impl Session {
@@ -122,6 +125,7 @@ impl Session {
             states: queue.states,
             undo: Vec::new(),
             answered: 0,
+            ratings: [0; 4],
         };
         s.advance(now);
         s
@@ -177,6 +181,11 @@ impl Session {
         p
     }
 
+    /// Answers given in this session by rating: Again, Hard, Good, Easy.
+    pub fn ratings(&self) -> [u32; 4] {
+        self.ratings
+    }
+
     /// When the next learning card waiting in this session becomes due.
     pub fn next_learning_due(&self) -> Option<i64> {
         self.learning.iter().map(|(due, _)| *due).min()
@@ -221,6 +230,7 @@ impl Session {
             current: self.current.clone(),
             state: self.current_state().copied(),
             answered: self.answered,
+            ratings: self.ratings,
         }
     }
 
@@ -243,6 +253,7 @@ impl Session {
         };
         self.push_undo(card.clone(), UndoAction::Answer { review_id });
         self.answered += 1;
+        self.ratings[usize::from(rating.number() - 1)] += 1;
         self.states.insert(card.clone(), after);
         self.current = None;
         match &self.kind {
@@ -290,7 +301,9 @@ impl Session {
             current,
             state,
             answered,
+            ratings,
         } = entry.snapshot;
+        self.ratings = ratings;
         self.main = main;
         self.learning = learning;
         self.current = current;

@@ -9,9 +9,134 @@ use super::review::{read_flags, state_json, write_flags, write_state};
 use super::{Result, Store};
 use crate::deck::model::Card;
 use crate::srs::browse::Row;
+use crate::srs::clock::Date;
 use crate::srs::scheduler::{CardState, Rating};
 
+/// What lies ahead once a session ends: when the next card is due, how many come up in the
+/// next days, how many cards were never seen, and today's retention.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Outlook {
+    /// The earliest due instant after `now` of a card that is not hidden.
+    pub next_due: Option<i64>,
+    /// Answered cards due from now to the end of the day `ahead_days` after today.
+    pub due_ahead: u32,
+    /// Cards never answered (and not suspended or buried).
+    pub unseen: u32,
+    /// Cards due on each of the next days (tomorrow first).
+    pub forecast: Vec<(Date, u32)>,
+    /// Review-phase answers today: (recalled, all).
+    pub retention_today: (u32, u32),
+}
+
+/// The settings key holding extra new cards allowed today (`DAY:COUNT`).
+const EXTRA_NEW: &str = "extra_new_today";
+
 impl Store {
+    /// New cards allowed today beyond the daily limit ("learn more").
+    pub fn extra_new_today(&self, now: i64) -> Result<u32> {
+        let today = self.clock.day(now);
+        Ok(self
+            .setting(EXTRA_NEW)?
+            .and_then(|v| {
+                let (day, n) = v.split_once(':')?;
+                (day.parse::<i64>().ok()? == today).then(|| n.parse::<u32>().ok())?
+            })
+            .unwrap_or(0))
+    }
+
+    /// Today's limit of new cards: the daily limit and the extra cards asked for today.
+    pub fn new_limit_today(&self, now: i64) -> Result<u32> {
+        Ok(self.new_limit()?.saturating_add(self.extra_new_today(now)?))
+    }
+
+    /// Allows `n` more new cards today (on top of earlier extra ones); tomorrow the daily limit
+    /// applies again.
+    pub fn add_new_today(&mut self, n: u32, now: i64) -> Result<u32> {
+        let total = self.extra_new_today(now)?.saturating_add(n);
+        let value = format!("{}:{total}", self.clock.day(now));
+        self.set_setting(EXTRA_NEW, Some(&value))?;
+        Ok(total)
+    }
+
+    /// The outlook over these cards at `now` (see [`Outlook`]); `days` is how far study ahead
+    /// and the forecast look.
+    pub fn outlook<'a>(
+        &self,
+        cards: impl IntoIterator<Item = &'a Card>,
+        now: i64,
+        days: u32,
+    ) -> Result<Outlook> {
+        let progress = self.load_progress()?;
+        let today = self.clock.day(now);
+        let horizon = self.clock.day_start(today + 1 + i64::from(days));
+        let mut out = Outlook {
+            forecast: (1..=i64::from(days.max(7)))
+                .map(|d| (Date::from_day_number(today + d), 0))
+                .collect(),
+            ..Outlook::default()
+        };
+        for card in cards {
+            let Some(p) = progress.get(&card.id) else {
+                out.unseen += 1;
+                continue;
+            };
+            if p.hidden(today) {
+                continue;
+            }
+            if p.state.is_new() {
+                out.unseen += 1;
+                continue;
+            }
+            let due = p.state.due;
+            if due > now {
+                out.next_due = Some(out.next_due.map_or(due, |d: i64| d.min(due)));
+            }
+            if due < horizon && self.clock.day(due) > today {
+                out.due_ahead += 1;
+            }
+            let d = self.clock.day(due) - today;
+            if d >= 1
+                && let Some(slot) = out.forecast.get_mut((d - 1) as usize)
+            {
+                slot.1 += 1;
+            }
+        }
+        let start = self.clock.day_start(today);
+        out.retention_today = self
+            .conn
+            .prepare_cached(
+                "SELECT COALESCE(SUM(rating > 1), 0), COUNT(*) FROM reviews
+                 WHERE reviewed_at >= ?1 AND phase_before = 2",
+            )
+            .and_then(|mut s| s.query_row([start], |r| Ok((r.get(0)?, r.get(1)?))))
+            .map_err(|e| self.err(e))?;
+        Ok(out)
+    }
+
+    /// Answered cards due after today and by the end of the day `days` after today, least
+    /// recallable first: what studying ahead shows.
+    pub fn due_ahead<'a>(
+        &self,
+        cards: impl IntoIterator<Item = &'a Card>,
+        now: i64,
+        days: u32,
+    ) -> Result<Vec<&'a Card>> {
+        let progress = self.load_progress()?;
+        let today = self.clock.day(now);
+        let horizon = self.clock.day_start(today + 1 + i64::from(days));
+        Ok(cards
+            .into_iter()
+            .filter(|c| {
+                progress.get(&c.id).is_some_and(|p| {
+                    !p.hidden(today)
+                        && !p.state.is_new()
+                        && p.state.due < horizon
+                        && self.clock.day(p.state.due) > today
+                })
+            })
+            .collect())
+    }
+
     /// The card browser's rows for these cards at `now` (see [`crate::srs::browse`]).
     pub fn browse_rows<'a>(
         &self,
@@ -186,5 +311,36 @@ mod tests {
         assert_eq!(store.card_state("a").unwrap().unwrap().due, NOW + 10);
         // The log keeps every answer.
         assert_eq!(store.review_count().unwrap(), 2);
+    }
+
+    #[test]
+    fn extra_new_cards_count_for_today_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_path(&dir.path().join("p.sqlite3")).unwrap();
+        store.set_limits(1, 200).unwrap();
+        let cards: Vec<(String, &str)> = (0..10).map(|i| (format!("c{i}"), "kms")).collect();
+        let refs: Vec<CardRef<'_>> = cards
+            .iter()
+            .map(|(id, topic)| CardRef { id, topic })
+            .collect();
+        let review = || SessionKind::Review { topics: vec![] };
+        let s = store
+            .start_session(refs.iter().copied(), review(), NOW)
+            .unwrap();
+        assert_eq!(s.progress().new, 1);
+        assert_eq!(store.add_new_today(5, NOW).unwrap(), 5);
+        assert_eq!(store.add_new_today(2, NOW).unwrap(), 7);
+        let s = store
+            .start_session(refs.iter().copied(), review(), NOW)
+            .unwrap();
+        assert_eq!(s.progress().new, 8);
+        let s = store
+            .start_session(refs.iter().copied(), review(), NOW + DAY_MS)
+            .unwrap();
+        assert_eq!(
+            s.progress().new,
+            1,
+            "tomorrow the daily limit applies again"
+        );
     }
 }

@@ -33,6 +33,7 @@ use crate::srs::scheduler::{
     SchedulerError,
 };
 
+pub use cards::Outlook;
 pub use export::write_anki_tsv;
 pub use optimize::{MIN_REVIEWS_FOR_OPTIMIZE, OptimizeOutcome, OptimizeReport};
 pub use review::{Answered, ReviewMode};

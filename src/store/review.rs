@@ -68,7 +68,7 @@ impl Store {
         let queue = match &kind {
             SessionKind::Review { topics } => {
                 let options = QueueOptions {
-                    new_limit: self.new_limit()?,
+                    new_limit: self.new_limit_today(now)?,
                     review_limit: self.review_limit()?,
                     topics: topics.clone(),
                 };

@@ -185,7 +185,10 @@ impl App {
             None => None,
         };
         let done = self.store.done_today(self.now)?;
-        let new_today = self.store.new_limit()?.saturating_sub(done.new);
+        let new_today = self
+            .store
+            .new_limit_today(self.now)?
+            .saturating_sub(done.new);
         let mut screen = DashboardScreen::new(stats, plan, self.theme.clone(), true);
         screen.new_today = new_today;
         Ok(screen)
@@ -230,8 +233,29 @@ impl App {
                     reschedule: true,
                 },
                 "Review now".into(),
-                Some(id),
+                Some(Only::Card(id)),
             )?,
+            Open::LearnMore { topics, n } => {
+                self.store.add_new_today(n, self.now).map_err(err)?;
+                self.review_screen(
+                    SessionKind::Review {
+                        topics: topics.clone(),
+                    },
+                    title_for("Review", &topics),
+                    None,
+                )?
+            }
+            Open::StudyAhead { topics, days } => {
+                let title = title_for(&format!("Study ahead {days} days"), &topics);
+                self.review_screen(
+                    SessionKind::Cram {
+                        topics,
+                        reschedule: true,
+                    },
+                    title,
+                    Some(Only::DueAhead(days)),
+                )?
+            }
             Open::Search => {
                 Screen::Search(Box::new(SearchScreen::new(&self.lib, self.theme.clone())))
             }
@@ -357,18 +381,31 @@ impl App {
         &mut self,
         kind: SessionKind,
         title: String,
-        only: Option<String>,
+        only: Option<Only>,
     ) -> Result<Screen, String> {
+        let topics = kind.topics().to_vec();
         let session = match &only {
-            Some(id) => {
+            Some(Only::Card(id)) => {
                 let card = self.lib.card(id).ok_or_else(|| format!("no card `{id}`"))?;
                 self.store
                     .start_session(std::iter::once(card), kind, self.now)
+            }
+            Some(Only::DueAhead(days)) => {
+                let selected = self
+                    .lib
+                    .cards()
+                    .filter(|c| crate::srs::queue::topic_selected(&topics, &c.topic));
+                let cards = self
+                    .store
+                    .due_ahead(selected, self.now, *days)
+                    .map_err(|e| e.to_string())?;
+                self.store.start_session(cards, kind, self.now)
             }
             None => self.store.start_session(self.lib.cards(), kind, self.now),
         }
         .map_err(|e| e.to_string())?;
         let mut screen = Box::new(ReviewScreen::new(title, self.theme.clone(), self.now));
+        screen.topics = topics;
         sync_review(&self.lib, &self.store, &mut screen, &session, self.now);
         Ok(Screen::Review { screen, session })
     }
@@ -673,11 +710,20 @@ impl App {
                     u32::try_from(duration_ms).unwrap_or(u32::MAX),
                     now,
                 )
-                .map(|_| None),
-            SessionOp::Undo => self
-                .store
-                .undo(session)
-                .map(|id| id.map(|id| format!("Undone: {id}"))),
+                .map(|answered| {
+                    if let Some(a) = answered
+                        && a.became_leech
+                    {
+                        screen.leeches.push(a.card_id);
+                    }
+                    None
+                }),
+            SessionOp::Undo => self.store.undo(session).map(|id| {
+                id.map(|id| {
+                    screen.leeches.retain(|l| *l != id);
+                    format!("Undone: {id}")
+                })
+            }),
             SessionOp::Suspend => self
                 .store
                 .suspend(session, now)
@@ -861,6 +907,14 @@ impl App {
     }
 }
 
+/// A review session over some cards only.
+enum Only {
+    /// One card ("review this card now").
+    Card(String),
+    /// The answered cards due in the next days (study ahead).
+    DueAhead(u32),
+}
+
 /// Moves the review screen to the session's current card.
 fn sync_review(
     lib: &Library,
@@ -874,6 +928,24 @@ fn sync_review(
     screen.can_undo = session.can_undo();
     screen.next_learning = session.next_learning_due();
     screen.show(card, previews, session.progress(), now);
+    if screen.card.is_none() {
+        use crate::ui::screens::summary::{AHEAD_DAYS, Summary};
+        let topics = screen.topics.clone();
+        let selected = lib
+            .cards()
+            .filter(|c| crate::srs::queue::topic_selected(&topics, &c.topic));
+        // Without the outlook (a store error) the summary still says what was done.
+        let outlook = store.outlook(selected, now, AHEAD_DAYS).unwrap_or_default();
+        screen.summary = Some(Summary {
+            answered: session.progress().answered,
+            ratings: session.ratings(),
+            elapsed_ms: screen.ended_at.unwrap_or(now) - screen.session_started,
+            leeches: screen.leeches.clone(),
+            outlook,
+            learning_back: session.next_learning_due(),
+            clock: store.clock(),
+        });
+    }
 }
 
 /// Scores of past mock interviews for the stats screen, labelled with their date.

@@ -44,6 +44,16 @@ pub enum Open {
     Review {
         topics: Vec<String>,
     },
+    /// Allow `n` more new cards today, then review.
+    LearnMore {
+        topics: Vec<String>,
+        n: u32,
+    },
+    /// Review the answered cards due in the next `days` days, ahead of time.
+    StudyAhead {
+        topics: Vec<String>,
+        days: u32,
+    },
     Cram {
         topics: Vec<String>,
         reschedule: bool,

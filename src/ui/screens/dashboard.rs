@@ -3,7 +3,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Widget};
+use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use crate::srs::plan::Plan;
 use crate::store::Stats;
@@ -119,6 +119,17 @@ impl DashboardScreen {
             ),
         ]));
         match &self.plan {
+            Some(plan) if plan.interview_date.day_number() < self.stats.today.day_number() => {
+                lines.push(Line::from(vec![
+                    Span::styled("Interview ", t.dim),
+                    Span::styled(plan.interview_date.to_string(), t.title),
+                    Span::styled(" has passed", t.text),
+                ]));
+                lines.push(Line::from(Span::styled(
+                    "Next one? iamdrill plan --interview-date YYYY-MM-DD",
+                    t.dim,
+                )));
+            }
             Some(plan) => {
                 let mean = if plan.topics.is_empty() {
                     0.0
@@ -129,7 +140,14 @@ impl DashboardScreen {
                 lines.push(Line::from(vec![
                     Span::styled("Interview ", t.dim),
                     Span::styled(plan.interview_date.to_string(), t.title),
-                    Span::styled(format!(" · {} day(s) left", plan.days_left), t.text),
+                    Span::styled(
+                        match plan.days_left {
+                            0 => " · today".to_string(),
+                            1 => " · 1 day left".to_string(),
+                            n => format!(" · {n} days left"),
+                        },
+                        t.text,
+                    ),
                 ]));
                 lines.push(Line::from(vec![
                     Span::styled("Predicted recall then: ", t.dim),
@@ -276,13 +294,15 @@ impl Widget for &DashboardScreen {
             )
             .render(topic_area, buf);
         if topic_area == topics_area && topic_right.height >= 3 {
-            let (due, new, _) = self.totals();
-            let hint = if due + new == 0 {
-                "Nothing due. Cram a topic (c) or run a mock interview (m)."
+            let (due, new, learning) = self.totals();
+            let hint = if due + learning + new.min(self.new_today) == 0 {
+                "Nothing due today: r shows when the next card is due and offers more new cards or studying ahead."
             } else {
                 "Press r to review today's cards."
             };
-            Paragraph::new(Line::from(Span::styled(hint, t.dim))).render(topic_right, buf);
+            Paragraph::new(Line::from(Span::styled(hint, t.dim)))
+                .wrap(Wrap { trim: true })
+                .render(topic_right, buf);
         }
     }
 }

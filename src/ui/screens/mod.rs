@@ -10,3 +10,4 @@ pub mod picker;
 pub mod review;
 pub mod search;
 pub mod stats;
+pub mod summary;

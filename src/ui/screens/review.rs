@@ -14,7 +14,7 @@ use crate::ui::text::{sanitize, wrap};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::markup::{answer_lines, markup_lines, variant_lines};
 use crate::ui::widgets::table::{CellShow, table_lines};
-use crate::ui::{Action, Effect, Input, Scope};
+use crate::ui::{Action, Effect, Input, Open, Scope};
 
 /// A store operation on the review session, performed by the app.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +97,14 @@ pub struct ReviewScreen {
     pub last_marks: Option<(usize, usize)>,
     /// Steps missed in the walkthrough.
     pub missed: Vec<usize>,
+    /// The session's topics (empty: all), for going on from its summary.
+    pub topics: Vec<String>,
+    /// When the session ran out of cards: the clock in the header stops there.
+    pub ended_at: Option<i64>,
+    /// Cards that became leeches in this session.
+    pub leeches: Vec<String>,
+    /// Shown once the session has no card (gathered by the app).
+    pub summary: Option<super::summary::Summary>,
 }
 
 fn seed_of(id: &str, salt: u64) -> u64 {
@@ -130,10 +138,17 @@ impl ReviewScreen {
             can_undo: false,
             last_marks: None,
             missed: Vec::new(),
+            topics: Vec::new(),
+            ended_at: None,
+            leeches: Vec::new(),
+            summary: None,
         }
     }
 
     pub fn context(&self) -> Scope {
+        if self.card.is_none() {
+            return Scope::Summary;
+        }
         match &self.stage {
             Stage::Walk { .. } => Scope::Scenario,
             Stage::Order(_) => Scope::Ordering,
@@ -151,6 +166,12 @@ impl ReviewScreen {
     ) {
         let changed = self.card.as_ref().map(|c| &c.id) != card.as_ref().map(|c| &c.id);
         self.card = card;
+        if self.card.is_none() {
+            self.ended_at.get_or_insert(now);
+        } else {
+            self.ended_at = None;
+            self.summary = None;
+        }
         self.previews = previews;
         self.progress = progress;
         if changed || self.stage != Stage::Question {
@@ -243,9 +264,28 @@ impl ReviewScreen {
     pub fn handle(&mut self, input: Input) -> Effect {
         self.message = None;
         let Some(card) = self.card.clone() else {
+            let topics = self.topics.clone();
             return match input {
                 Input::Action(Action::Undo) if self.can_undo => Effect::Session(SessionOp::Undo),
-                _ => Effect::None,
+                Input::Action(Action::LearnMore) => Effect::Replace(Open::LearnMore {
+                    topics,
+                    n: super::summary::LEARN_MORE,
+                }),
+                Input::Action(Action::StudyAhead) => Effect::Replace(Open::StudyAhead {
+                    topics,
+                    days: super::summary::AHEAD_DAYS,
+                }),
+                Input::Action(Action::Cram) => {
+                    Effect::Replace(Open::TopicPicker(crate::ui::Purpose::Cram))
+                }
+                Input::Action(Action::Mock) => {
+                    Effect::Replace(Open::TopicPicker(crate::ui::Purpose::Mock))
+                }
+                input => {
+                    // The summary scrolls when the window is short.
+                    crate::ui::scroll(&mut self.scroll, &input);
+                    Effect::None
+                }
             };
         };
         let ordering = matches!(&self.stage, Stage::Order(o) if !o.checked);
@@ -418,7 +458,7 @@ fn keep_in_view(scroll: u16, focus: Option<(usize, usize)>, height: u16) -> u16 
     scroll.min(first)
 }
 
-fn fmt_clock(ms: i64) -> String {
+pub(crate) fn fmt_clock(ms: i64) -> String {
     let s = (ms / 1000).max(0);
     if s >= 3600 {
         format!("{}:{:02}:{:02}", s / 3600, s / 60 % 60, s % 60)
@@ -444,7 +484,10 @@ impl ReviewScreen {
                 t.dim,
             ),
             Span::styled(
-                format!("  time {}", fmt_clock(self.now - self.session_started)),
+                format!(
+                    "  time {}",
+                    fmt_clock(self.ended_at.unwrap_or(self.now) - self.session_started)
+                ),
                 t.dim,
             ),
         ])
@@ -468,7 +511,10 @@ impl ReviewScreen {
     fn body(&self, width: u16) -> (Vec<Line<'static>>, Option<(usize, usize)>) {
         let t = &self.theme;
         let Some(card) = &self.card else {
-            return (self.done_lines(), None);
+            return match &self.summary {
+                Some(s) => (s.lines(width, self.now, &self.theme), None),
+                None => (self.done_lines(), None),
+            };
         };
         let mut focus = None;
         let w = width as usize;
