@@ -427,3 +427,46 @@ fn a_damaged_database_is_read_only_and_can_be_rescued() {
     home.ok(&["import", "reviews", "--yes", csv.to_str().unwrap()]);
     assert_eq!(home.reviews() as usize, rescued);
 }
+
+#[test]
+fn a_command_waits_for_the_lock_and_says_so_once() {
+    use std::io::BufRead;
+    let home = Home::new();
+    home.answer_unloaded(1);
+    let holder = rusqlite::Connection::open(home.db()).unwrap();
+    holder.execute_batch("BEGIN IMMEDIATE;").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_iamdrill"))
+        .args(["due"])
+        .env("IAMDRILL_DATA_DIR", &home.data)
+        .env("IAMDRILL_CONFIG_DIR", home.root.join("config"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        for line in std::io::BufReader::new(stderr).lines() {
+            let line = line.unwrap();
+            if line.contains("waiting for another iamdrill process") {
+                let _ = tx.send(());
+            }
+            all.push(line);
+        }
+        all
+    });
+    // The lock is held until the command says it waits (or a minute passes on a slow machine).
+    let announced = rx.recv_timeout(std::time::Duration::from_secs(60)).is_ok();
+    holder.execute_batch("COMMIT;").unwrap();
+    let status = child.wait().unwrap();
+    let lines = reader.join().unwrap();
+    assert!(announced, "{lines:?}");
+    assert!(status.success(), "{lines:?}");
+    let waits = lines
+        .iter()
+        .filter(|l| l.contains("waiting for another"))
+        .count();
+    assert_eq!(waits, 1, "{lines:?}");
+}

@@ -151,6 +151,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
+    // Commands wait for a lock held by another process and say so; the app keeps its screen.
+    crate::store::announce_lock_waits(command.is_some());
     match command {
         None => crate::ui::app::open(&ctx, None),
         Some(Command::Decks(args)) => decks::run(&ctx, args),

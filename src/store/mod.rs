@@ -39,8 +39,49 @@ pub use optimize::{MIN_REVIEWS_FOR_OPTIMIZE, OptimizeOutcome, OptimizeReport};
 pub use review::{Answered, ReviewMode};
 pub use stats::{MockSessionRow, PruneReport, RebuildReport, Stats};
 
-/// How long a write waits for another process holding the lock.
-const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a command waits for another process holding the lock.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(300);
+/// How long the terminal app (which cannot draw while it waits) waits.
+const APP_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Whether a wait for the lock is announced on standard error (commands; the terminal app
+/// keeps its screen).
+static ANNOUNCE_WAITS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// The announcement is made once per process.
+static ANNOUNCED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Makes lock waits print "waiting for another iamdrill process…" once on standard error.
+pub fn announce_lock_waits(on: bool) {
+    ANNOUNCE_WAITS.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// SQLite's busy handler: sleeps a little longer each time (up to 50 ms) for up to
+/// [`BUSY_TIMEOUT`] in commands (announcing the wait once after about half a second) or
+/// [`APP_BUSY_TIMEOUT`] in the app.
+fn wait_for_lock(count: i32) -> bool {
+    use std::sync::atomic::Ordering::Relaxed;
+    let count = u64::try_from(count).unwrap_or(0);
+    // 1 + 2 + … + 49 ms, then 50 ms a try.
+    let waited_ms = if count < 50 {
+        count * (count + 1) / 2
+    } else {
+        1225 + (count - 49) * 50
+    };
+    let announce = ANNOUNCE_WAITS.load(Relaxed);
+    let limit = if announce {
+        BUSY_TIMEOUT
+    } else {
+        APP_BUSY_TIMEOUT
+    };
+    if waited_ms >= limit.as_millis() as u64 {
+        return false;
+    }
+    if waited_ms >= 500 && announce && !ANNOUNCED.swap(true, Relaxed) {
+        eprintln!("iamdrill: waiting for another iamdrill process to finish writing…");
+    }
+    std::thread::sleep(Duration::from_millis((count + 1).min(50)));
+    true
+}
 
 /// Errors of the progress store. Every message names the database file.
 #[derive(Debug, thiserror::Error)]
@@ -75,8 +116,9 @@ pub enum StoreError {
         known: i64,
     },
     #[error(
-        "{} is locked by another program for more than {}s; close other iamdrill windows and try again",
-        path.display(), BUSY_TIMEOUT.as_secs()
+        "{} stayed locked by another program while iamdrill waited; nothing was saved. Close \
+         other iamdrill windows and try again",
+        path.display()
     )]
     Busy { path: PathBuf },
     #[error(
@@ -167,7 +209,7 @@ impl Store {
         };
         store
             .conn
-            .busy_timeout(BUSY_TIMEOUT)
+            .busy_handler(Some(wait_for_lock))
             .map_err(|e| store.err(e))?;
         store.check_identity()?;
         let small = std::fs::metadata(&store.path).is_ok_and(|m| m.len() <= QUICK_CHECK_MAX_BYTES);
@@ -211,7 +253,7 @@ impl Store {
         };
         store
             .conn
-            .busy_timeout(BUSY_TIMEOUT)
+            .busy_handler(Some(wait_for_lock))
             .map_err(|e| store.err(e))?;
         // Settings may sit on damaged pages: the defaults stand in for what cannot be read.
         store.clock = store.load_clock().unwrap_or_default();
