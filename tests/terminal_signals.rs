@@ -161,6 +161,23 @@ impl Term {
 
     /// The terminal as the app found it: main screen, cursor shown, no mouse reporting, cooked.
     fn assert_restored(&self) {
+        // The bytes that restore the terminal may still be on their way through the reader
+        // thread when the process is already stopped or gone: wait for them, then check.
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_secs(30) {
+            let done = {
+                let parser = self.parser.lock().unwrap();
+                let screen = parser.screen();
+                !screen.alternate_screen()
+                    && !screen.hide_cursor()
+                    && screen.mouse_protocol_mode() == vt100::MouseProtocolMode::None
+                    && !screen.bracketed_paste()
+            };
+            if done {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
         let parser = self.parser.lock().unwrap();
         let screen = parser.screen();
         assert!(!screen.alternate_screen(), "still on the alternate screen");

@@ -179,40 +179,27 @@ impl Store {
 
     /// Lifts a card's burial. Returns whether it was buried.
     pub fn unbury(&mut self, card_id: &str) -> Result<bool> {
-        let path = self.path.clone();
-        let e = |err| super::sql_error(&path, err);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(e)?;
-        let (suspended, buried) = read_flags(&tx, card_id).map_err(e)?;
-        if buried.is_some() {
-            write_flags(&tx, card_id, suspended, None).map_err(e)?;
-        }
-        tx.commit().map_err(e)?;
-        Ok(buried.is_some())
+        self.write_tx(|tx| {
+            let (suspended, buried) = read_flags(tx, card_id)?;
+            if buried.is_some() {
+                write_flags(tx, card_id, suspended, None)?;
+            }
+            Ok(buried.is_some())
+        })
     }
 
     /// Resets a card to new: its scheduling state is removed and its past answers stop counting
     /// for its schedule (they stay in the log for statistics, marked as not rescheduling, so
     /// `progress rebuild` keeps the card new). Returns whether the card had a state.
     pub fn forget(&mut self, card_id: &str) -> Result<bool> {
-        let path = self.path.clone();
-        let e = |err| super::sql_error(&path, err);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(e)?;
-        let removed = tx
-            .execute("DELETE FROM cards WHERE card_id = ?1", [card_id])
-            .map_err(e)?;
-        tx.execute(
-            "UPDATE reviews SET rescheduled = 0 WHERE card_id = ?1",
-            [card_id],
-        )
-        .map_err(e)?;
-        tx.commit().map_err(e)?;
-        Ok(removed > 0)
+        self.write_tx(|tx| {
+            let removed = tx.execute("DELETE FROM cards WHERE card_id = ?1", [card_id])?;
+            tx.execute(
+                "UPDATE reviews SET rescheduled = 0 WHERE card_id = ?1",
+                [card_id],
+            )?;
+            Ok(removed > 0)
+        })
     }
 
     /// Makes a card that has been answered due now (new cards are available already). The log

@@ -184,6 +184,22 @@ pub struct Store {
 pub const QUICK_CHECK_MAX_BYTES: u64 = 32 << 20;
 
 impl Store {
+    /// Runs `f` in one write transaction (the write lock is taken at its start) and commits it;
+    /// SQL errors name the database.
+    pub(crate) fn write_tx<T>(
+        &mut self,
+        f: impl FnOnce(&rusqlite::Transaction) -> rusqlite::Result<T>,
+    ) -> Result<T> {
+        let path = &self.path;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| sql_error(path, e))?;
+        let out = f(&tx).map_err(|e| sql_error(path, e))?;
+        tx.commit().map_err(|e| sql_error(path, e))?;
+        Ok(out)
+    }
+
     /// Opens (creating if needed) a progress database file. A file that is damaged, foreign or
     /// from a newer version is reported and left untouched.
     pub fn open_path(path: &Path) -> Result<Store> {

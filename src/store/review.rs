@@ -398,18 +398,13 @@ impl Store {
 
     /// Suspends or unsuspends a card by id. Returns whether anything changed.
     pub fn set_suspended(&mut self, card_id: &str, suspended: bool) -> Result<bool> {
-        let path = self.path.clone();
-        let e = |err| super::sql_error(&path, err);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(e)?;
-        let (was, buried) = read_flags(&tx, card_id).map_err(e)?;
-        if was != suspended {
-            write_flags(&tx, card_id, suspended, buried).map_err(e)?;
-        }
-        tx.commit().map_err(e)?;
-        Ok(was != suspended)
+        self.write_tx(|tx| {
+            let (was, buried) = read_flags(tx, card_id)?;
+            if was != suspended {
+                write_flags(tx, card_id, suspended, buried)?;
+            }
+            Ok(was != suspended)
+        })
     }
 }
 
