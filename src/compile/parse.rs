@@ -313,10 +313,11 @@ mod tests {
     fn glued_json_is_split_from_the_next_question() {
         let doc = "Q6: Policy?\n{\n\"a\": 1\n}Q7: Components\nAnswer\n\"x\":\"y\"]Q8: Types\n";
         let p = parse(doc);
-        assert_eq!(p.items.len(), 3);
+        assert_eq!(p.items.len(), 2);
         assert_eq!(p.items[0].body, ["{", "\"a\": 1", "}"]);
         assert_eq!(p.items[1].question, "Components");
-        assert_eq!(p.items[2].question, "Types");
+        // The last question has no answer yet: named, not made a card.
+        assert_eq!(p.incomplete, [(6, "Types".to_string())]);
     }
 
     #[test]
