@@ -12,8 +12,10 @@ use crate::policy::case;
 use crate::policy::document::{PolicyType, ResourceKind};
 use crate::policy::eval::NamedPolicy;
 use crate::policy::json;
-use crate::policy::lint::{self, Finding};
+use crate::policy::check::{self, Severity};
 use crate::policy::output::{EvalOutput, error_json, output};
+
+use super::output::clean;
 
 /// `println!` that returns the write error (a closed pipe ends the command quietly in `main`)
 /// instead of panicking.
@@ -72,14 +74,22 @@ pub enum PolicyCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Validate a policy document and lint it for classic mistakes (exit 1 on findings, 2 if invalid).
+    /// Validate a policy document like IAM Access Analyzer: every finding with its position,
+    /// JSON path, id and fix (exit 1 on errors, 0 on warnings unless --strict, 2 if invalid).
     Check {
         policy: PathBuf,
         /// Policy type (default: resource when a statement names a Principal, else identity).
         #[arg(long = "type", value_enum)]
         policy_type: Option<CheckType>,
-        #[arg(long)]
+        /// Print the findings as JSON (same as --format json).
+        #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// Output format: text, json, or sarif (SARIF 2.1.0 for code scanning).
+        #[arg(long, value_enum)]
+        format: Option<CheckFormat>,
+        /// Exit 1 on any finding, warnings and suggestions included.
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -140,7 +150,16 @@ pub fn run(ctx: &crate::context::Context, args: PolicyArgs) -> Result<ExitCode> 
             policy,
             policy_type,
             json,
-        } => run_check(&policy, policy_type, json),
+            format,
+            strict,
+        } => {
+            let format = match (json, format) {
+                (true, _) => CheckFormat::Json,
+                (false, Some(f)) => f,
+                (false, None) => CheckFormat::Text,
+            };
+            run_check(&policy, policy_type, format, strict)
+        }
     }
 }
 
@@ -395,12 +414,26 @@ fn infer_type(node: &json::Node) -> (PolicyType, ResourceKind) {
     (PolicyType::Resource, kind)
 }
 
-fn run_check(path: &std::path::Path, ty: Option<CheckType>, as_json: bool) -> Result<ExitCode> {
+/// Output formats of `policy check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    /// SARIF 2.1.0, for code scanning in CI.
+    Sarif,
+}
+
+fn run_check(
+    path: &std::path::Path,
+    ty: Option<CheckType>,
+    format: CheckFormat,
+    strict: bool,
+) -> Result<ExitCode> {
     let file = path.display().to_string();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("iamdrill: {file}: cannot read the file: {e}");
+            eprintln!("iamdrill: {}: cannot read the file: {e}", clean(&file));
             return Ok(ExitCode::from(2));
         }
     };
@@ -415,70 +448,79 @@ fn run_check(path: &std::path::Path, ty: Option<CheckType>, as_json: bool) -> Re
     } else {
         pty.label()
     };
-    let parsed = NamedPolicy::parse(&file, pty, kind, &text);
-    match parsed {
-        Err(e) => {
-            if as_json {
-                outln!(
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({
-                        "file": file,
-                        "type": type_label,
-                        "valid": false,
-                        "errors": [e],
-                        "findings": [],
-                    }))?
-                );
-            } else {
-                outln!("{file}: checked as {type_label}");
-                match e.pos {
-                    Some(p) => outln!(
-                        "{file}:{}:{}: error: {}: {}",
-                        p.line,
-                        p.column,
-                        e.path,
-                        e.message
-                    ),
-                    None => outln!("{file}: error: {}: {}", e.path, e.message),
-                }
+    let (findings, invalid) = match (NamedPolicy::parse(&file, pty, kind, &text), &node) {
+        (Ok(np), Ok(root)) => (check::check(&np.policy, root, pty, kind), false),
+        (Err(e), _) => (vec![check::Finding {
+            id: "invalid-policy",
+            severity: Severity::Error,
+            path: e.path.clone(),
+            pos: e.pos,
+            message: e.message.clone(),
+            fix: "correct the document; IAM rejects it as written".into(),
+        }], true),
+        (Ok(_), Err(e)) => (vec![check::Finding {
+            id: "invalid-policy",
+            severity: Severity::Error,
+            path: "(document)".into(),
+            pos: Some(e.pos),
+            message: e.message.clone(),
+            fix: "correct the JSON".into(),
+        }], true),
+    };
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    match format {
+        CheckFormat::Json => outln!(
+            "{}",
+            serde_json::to_string_pretty(&serde_json::json!({
+                "file": file,
+                "type": type_label,
+                "valid": !invalid,
+                "findings": findings,
+                "errors": count(Severity::Error),
+                "security_warnings": count(Severity::SecurityWarning),
+                "warnings": count(Severity::Warning),
+                "suggestions": count(Severity::Suggestion),
+            }))?
+        ),
+        CheckFormat::Sarif => outln!(
+            "{}",
+            serde_json::to_string_pretty(&check::sarif(&file, &findings))?
+        ),
+        CheckFormat::Text => {
+            let mut out = format!(
+                "{}: checked as {type_label}{}\n",
+                clean(&file),
+                if invalid { "" } else { ": valid" }
+            );
+            for f in &findings {
+                let at = match f.pos {
+                    Some(p) => format!("{}:{}:{}", clean(&file), p.line, p.column),
+                    None => clean(&file),
+                };
+                out.push_str(&format!(
+                    "{at}: {} [{}]: {}: {}\n    fix: {}\n",
+                    f.severity.label(),
+                    f.id,
+                    clean(&f.path),
+                    clean(&f.message),
+                    clean(&f.fix)
+                ));
             }
-            Ok(ExitCode::from(2))
-        }
-        Ok(np) => {
-            let findings: Vec<Finding> = lint::lint(&np.policy, pty, kind);
-            if as_json {
-                outln!(
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({
-                        "file": file,
-                        "type": type_label,
-                        "valid": true,
-                        "errors": [],
-                        "findings": findings,
-                    }))?
-                );
-            } else {
-                outln!("{file}: checked as {type_label}: valid");
-                for f in &findings {
-                    match f.pos {
-                        Some(p) => outln!(
-                            "{file}:{}:{}: warning [{}]: {}: {}",
-                            p.line,
-                            p.column,
-                            f.code,
-                            f.path,
-                            f.message
-                        ),
-                        None => outln!("{file}: warning [{}]: {}: {}", f.code, f.path, f.message),
-                    }
-                }
-                outln!("{} finding(s)", findings.len());
-            }
-            Ok(if findings.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            out.push_str(&format!(
+                "{} error(s), {} security warning(s), {} warning(s), {} suggestion(s)\n",
+                count(Severity::Error),
+                count(Severity::SecurityWarning),
+                count(Severity::Warning),
+                count(Severity::Suggestion)
+            ));
+            super::output::emit(&out)?;
         }
     }
+    Ok(if invalid {
+        ExitCode::from(2)
+    } else if count(Severity::Error) > 0 || (strict && !findings.is_empty()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -212,7 +212,8 @@ const GLOBAL_KEYS: &[(&str, &str)] = &[
     ("aws:CalledViaLast", "String"),
     ("aws:ViaAWSService", "Bool"),
     ("aws:CurrentTime", "Date"),
-    ("aws:EpochTime", "Date"),
+    // Documented as "Date, Numeric": either family fits.
+    ("aws:EpochTime", "Date or Numeric"),
     ("aws:referer", "String"),
     ("aws:RequestedRegion", "String"),
     ("aws:RequestTag/${TagKey}", "String"),
