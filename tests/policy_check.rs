@@ -72,10 +72,43 @@ fn corpus_findings_match_expectations() {
         "allow-not-action", "allow-not-resource", "duplicate-sid", "variable-without-version",
         "principal-star-without-condition", "privilege-escalation", "unknown-condition-key",
         "invalid-value", "short-arn-value", "operator-type-mismatch", "resource-not-supported",
-        "condition-key-not-supported",
+        "condition-key-not-supported", "redundant-action", "redundant-resource",
     ] {
         assert!(ids_seen.contains(id), "{id} never found by the corpus");
     }
+    let findings: usize = expected.cases.iter().map(|c| c.expect.len()).sum();
+    println!(
+        "policy check corpus: {} policies, {} expected findings of {} ids, all found, none extra",
+        expected.cases.len(),
+        findings,
+        ids_seen.len()
+    );
+}
+
+#[test]
+fn text_from_the_policy_cannot_drive_the_terminal_or_forge_a_line() {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("hostile.json");
+    std::fs::write(
+        &path,
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*","Condition":{"StringEquals":{"aws:Principle\u001b]0;owned\u0007\nfake.json:1:1: error [x]\u202eTag":"a"}}}]}"#,
+    )
+    .unwrap();
+    let o = run(&["policy", "check", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(!out.contains(['\u{1b}', '\u{7}', '\u{202e}']), "{out:?}");
+    assert!(
+        !out.lines().any(|l| l.starts_with("fake.json")),
+        "a line break in the policy starts a line of its own: {out}"
+    );
+    assert!(out.contains("[unknown-condition-key]"), "{out}");
+    // JSON keeps the data, escaped.
+    let o = run(&["policy", "check", path.to_str().unwrap(), "--json"]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert!(v["findings"][0]["path"].as_str().unwrap().contains('\u{1b}'));
 }
 
 fn run(args: &[&str]) -> Output {

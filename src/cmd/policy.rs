@@ -1,6 +1,5 @@
 //! `iamdrill policy ...`: evaluate cases, run case files as tests, check policy documents.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,28 +8,13 @@ use color_eyre::Result;
 use serde::Serialize;
 
 use crate::policy::case;
+use crate::policy::check::{self, Severity};
 use crate::policy::document::{PolicyType, ResourceKind};
 use crate::policy::eval::NamedPolicy;
 use crate::policy::json;
-use crate::policy::check::{self, Severity};
 use crate::policy::output::{EvalOutput, error_json, output};
 
-use super::output::clean;
-
-/// `println!` that returns the write error (a closed pipe ends the command quietly in `main`)
-/// instead of panicking.
-macro_rules! outln {
-    ($($arg:tt)*) => {
-        writeln!(std::io::stdout().lock(), $($arg)*)?
-    };
-}
-
-/// `print!` that returns the write error instead of panicking.
-macro_rules! out {
-    ($($arg:tt)*) => {
-        write!(std::io::stdout().lock(), $($arg)*)?
-    };
-}
+use super::output::{clean, emit, print_json, usage};
 
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
@@ -138,10 +122,7 @@ pub fn run(ctx: &crate::context::Context, args: PolicyArgs) -> Result<ExitCode> 
             }
             match case {
                 Some(path) => run_eval(&path, json),
-                None => {
-                    eprintln!("iamdrill policy eval: give a CASE file or --jsonl");
-                    Ok(ExitCode::from(2))
-                }
+                None => usage("policy eval: give a CASE file or --jsonl"),
             }
         }
         PolicyCommand::Test { files, json } => run_test(&files, json),
@@ -168,9 +149,9 @@ fn run_eval(path: &std::path::Path, as_json: bool) -> Result<ExitCode> {
         Ok(c) => c,
         Err(e) => {
             if as_json {
-                outln!("{}", serde_json::to_string_pretty(&error_json(&e))?);
+                print_json(&error_json(&e))?;
             } else {
-                eprintln!("iamdrill: {e}");
+                super::output::error(&e);
             }
             return Ok(ExitCode::from(2));
         }
@@ -186,12 +167,11 @@ fn run_eval(path: &std::path::Path, as_json: bool) -> Result<ExitCode> {
     }
     if as_json {
         let list: Vec<EvalOutput> = outputs.iter().map(|(c, ev)| output(c, ev)).collect();
-        let text = if list.len() == 1 {
-            serde_json::to_string_pretty(&list[0])?
+        if list.len() == 1 {
+            print_json(&list[0])?;
         } else {
-            serde_json::to_string_pretty(&list)?
-        };
-        outln!("{text}");
+            print_json(&list)?;
+        }
     } else {
         let mut out = String::new();
         for (c, ev) in &outputs {
@@ -211,7 +191,7 @@ fn run_eval(path: &std::path::Path, as_json: bool) -> Result<ExitCode> {
             }
             out.push('\n');
         }
-        out!("{out}");
+        emit(&out)?;
     }
     Ok(if failed {
         ExitCode::from(1)
@@ -270,14 +250,11 @@ fn run_test(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
     let passed = results.iter().filter(|r| r.passed).count();
     let failed = results.len() - passed;
     if as_json {
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({
-                "results": results,
-                "passed": passed,
-                "failed": failed,
-            }))?
-        );
+        print_json(&serde_json::json!({
+            "results": results,
+            "passed": passed,
+            "failed": failed,
+        }))?;
     } else {
         let mut out = String::new();
         for r in &results {
@@ -290,7 +267,7 @@ fn run_test(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
             }
         }
         out.push_str(&format!("{passed} passed, {failed} failed\n"));
-        out!("{out}");
+        emit(&out)?;
     }
     Ok(if invalid {
         ExitCode::from(2)
@@ -312,7 +289,7 @@ fn run_expand(pattern: &str, as_json: bool) -> Result<ExitCode> {
     let r = crate::policy::reference::reference();
     let matches = match r.expand(pattern) {
         Ok(m) => m,
-        Err(e) => return super::output::usage(format!("policy expand: {e}")),
+        Err(e) => return usage(format!("policy expand: {e}")),
     };
     let list: Vec<ExpandedAction> = matches
         .iter()
@@ -356,14 +333,14 @@ fn run_expand(pattern: &str, as_json: bool) -> Result<ExitCode> {
         let summary: Vec<String> = levels.iter().map(|(l, n)| format!("{n} {l}")).collect();
         out.push_str(&format!(
             "{} matches {} action(s){}{} (AWS service reference {}, {})\n",
-            super::output::clean(pattern),
+            clean(pattern),
             list.len(),
             if summary.is_empty() { "" } else { ": " },
             summary.join(", "),
             r.version,
             r.date
         ));
-        super::output::emit(&out)?;
+        emit(&out)?;
     }
     Ok(if list.is_empty() {
         ExitCode::from(1)
@@ -414,6 +391,12 @@ fn infer_type(node: &json::Node) -> (PolicyType, ResourceKind) {
     (PolicyType::Resource, kind)
 }
 
+/// Text from the policy file on one line of a report: harmless characters, and no line break
+/// that could make it look like another finding.
+fn one_line(text: &str) -> String {
+    clean(text).replace(['\n', '\t'], " ")
+}
+
 /// Output formats of `policy check`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum CheckFormat {
@@ -432,10 +415,7 @@ fn run_check(
     let file = path.display().to_string();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
-        Err(e) => {
-            eprintln!("iamdrill: {}: cannot read the file: {e}", clean(&file));
-            return Ok(ExitCode::from(2));
-        }
+        Err(e) => return usage(format!("{file}: cannot read the file: {e}")),
     };
     let node = json::parse(&text);
     let (pty, kind) = match (ty, &node) {
@@ -469,41 +449,35 @@ fn run_check(
     };
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     match format {
-        CheckFormat::Json => outln!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({
-                "file": file,
-                "type": type_label,
-                "valid": !invalid,
-                "findings": findings,
-                "errors": count(Severity::Error),
-                "security_warnings": count(Severity::SecurityWarning),
-                "warnings": count(Severity::Warning),
-                "suggestions": count(Severity::Suggestion),
-            }))?
-        ),
-        CheckFormat::Sarif => outln!(
-            "{}",
-            serde_json::to_string_pretty(&check::sarif(&file, &findings))?
-        ),
+        CheckFormat::Json => print_json(&serde_json::json!({
+            "file": file,
+            "type": type_label,
+            "valid": !invalid,
+            "findings": findings,
+            "errors": count(Severity::Error),
+            "security_warnings": count(Severity::SecurityWarning),
+            "warnings": count(Severity::Warning),
+            "suggestions": count(Severity::Suggestion),
+        }))?,
+        CheckFormat::Sarif => print_json(&check::sarif(&file, &findings))?,
         CheckFormat::Text => {
+            let file = one_line(&file);
             let mut out = format!(
-                "{}: checked as {type_label}{}\n",
-                clean(&file),
+                "{file}: checked as {type_label}{}\n",
                 if invalid { "" } else { ": valid" }
             );
             for f in &findings {
                 let at = match f.pos {
-                    Some(p) => format!("{}:{}:{}", clean(&file), p.line, p.column),
-                    None => clean(&file),
+                    Some(p) => format!("{file}:{}:{}", p.line, p.column),
+                    None => file.clone(),
                 };
                 out.push_str(&format!(
                     "{at}: {} [{}]: {}: {}\n    fix: {}\n",
                     f.severity.label(),
                     f.id,
-                    clean(&f.path),
-                    clean(&f.message),
-                    clean(&f.fix)
+                    one_line(&f.path),
+                    one_line(&f.message),
+                    one_line(&f.fix)
                 ));
             }
             out.push_str(&format!(
@@ -513,7 +487,7 @@ fn run_check(
                 count(Severity::Warning),
                 count(Severity::Suggestion)
             ));
-            super::output::emit(&out)?;
+            emit(&out)?;
         }
     }
     Ok(if invalid {

@@ -111,27 +111,27 @@ fn statement_nodes(root: &Node) -> Vec<(&Node, String)> {
 /// <https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_manage-versions.html>,
 /// <https://rhinosecuritylabs.com/aws/aws-privilege-escalation-methods-mitigation/>.
 const ESCALATION: &[&str] = &[
-    "iam:passrole",
-    "iam:createpolicyversion",
-    "iam:setdefaultpolicyversion",
-    "iam:attachuserpolicy",
-    "iam:attachgrouppolicy",
-    "iam:attachrolepolicy",
-    "iam:putuserpolicy",
-    "iam:putgrouppolicy",
-    "iam:putrolepolicy",
-    "iam:addusertogroup",
-    "iam:createaccesskey",
-    "iam:createloginprofile",
-    "iam:updateloginprofile",
-    "iam:updateassumerolepolicy",
-    "iam:putuserpermissionsboundary",
-    "iam:deleteuserpermissionsboundary",
-    "iam:putrolepermissionsboundary",
-    "iam:deleterolepermissionsboundary",
-    "sts:assumerole",
-    "lambda:updatefunctioncode",
-    "glue:updatedevendpoint",
+    "iam:PassRole",
+    "iam:CreatePolicyVersion",
+    "iam:SetDefaultPolicyVersion",
+    "iam:AttachUserPolicy",
+    "iam:AttachGroupPolicy",
+    "iam:AttachRolePolicy",
+    "iam:PutUserPolicy",
+    "iam:PutGroupPolicy",
+    "iam:PutRolePolicy",
+    "iam:AddUserToGroup",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:PutUserPermissionsBoundary",
+    "iam:DeleteUserPermissionsBoundary",
+    "iam:PutRolePermissionsBoundary",
+    "iam:DeleteRolePermissionsBoundary",
+    "sts:AssumeRole",
+    "lambda:UpdateFunctionCode",
+    "glue:UpdateDevEndpoint",
 ];
 
 /// Runs every check over a valid policy. `root` is the document's JSON tree.
@@ -145,6 +145,7 @@ pub fn check(policy: &Policy, root: &Node, ty: PolicyType, kind: ResourceKind) -
         check_conditions(r, st, st_node, base, &mut out);
         check_effect_shape(st, st_node, base, &mut out);
         check_escalation(st, st_node, base, &mut out);
+        check_redundant(st_node, base, &mut out);
     }
     check_sids(&nodes, &mut out);
     check_variables(policy, root, &nodes, &mut out);
@@ -591,7 +592,7 @@ fn check_escalation(st: &Statement, node: &Node, base: &str, out: &mut Vec<Findi
         return;
     }
     let grants = |target: &str| {
-        let hit = st.actions.iter().any(|a| pattern::glob(a, target, false));
+        let hit = st.actions.iter().any(|a| pattern::glob(a, target, true));
         hit != st.not_action
     };
     let found: Vec<&str> = ESCALATION.iter().copied().filter(|a| grants(a)).collect();
@@ -617,6 +618,50 @@ fn check_escalation(st: &Statement, node: &Node, base: &str, out: &mut Vec<Findi
         ),
         "limit Resource to the roles, users or policies needed (and iam:PassRole with an iam:PassedToService condition)".into(),
     );
+}
+
+/// Entries of `Action`, `NotAction`, `Resource` or `NotResource` that another entry of the same
+/// list already covers (`s3:GetObject` beside `s3:Get*`): Access Analyzer's "redundant action"
+/// and "redundant resource" suggestions.
+fn check_redundant(node: &Node, base: &str, out: &mut Vec<Finding>) {
+    for (key, ignore_case) in [
+        ("Action", true),
+        ("NotAction", true),
+        ("Resource", false),
+        ("NotResource", false),
+    ] {
+        let list = items(node, base, key);
+        for (i, item) in list.iter().enumerate() {
+            let cover = list.iter().enumerate().find(|(j, other)| {
+                *j != i
+                    // A `?` cannot stand for the any-length `*` of the entry it would cover.
+                    && !(item.text.contains('*') && other.text.contains('?'))
+                    // `s*:GetObject` is an error of its own, not a cover.
+                    && !other.text.split_once(':').is_some_and(|(p, _)| pattern::has_wildcard(p))
+                    && pattern::glob(other.text, item.text, ignore_case)
+                    // Of two equal entries, the later one is the redundant one.
+                    && (!pattern::glob(item.text, other.text, ignore_case) || *j < i)
+            });
+            if let Some((_, other)) = cover {
+                let id = if key.ends_with("Action") {
+                    "redundant-action"
+                } else {
+                    "redundant-resource"
+                };
+                push(
+                    out,
+                    id,
+                    Severity::Suggestion,
+                    item,
+                    format!(
+                        "\"{}\" is already covered by \"{}\" ({})",
+                        item.text, other.text, other.path
+                    ),
+                    "remove the entry".into(),
+                );
+            }
+        }
+    }
 }
 
 fn check_sids(nodes: &[(&Node, String)], out: &mut Vec<Finding>) {
@@ -806,6 +851,54 @@ mod tests {
         assert!(f[0].fix.contains("s3:GetObject"), "{}", f[0].fix);
         assert!(f[1].fix.contains("did you mean s3"), "{}", f[1].fix);
         assert_eq!(f[0].pos.unwrap().line, 1);
+    }
+
+    #[test]
+    fn redundant_entries_are_suggestions_and_equal_entries_keep_the_first() {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:getobject","s3:GetObject","s3:Get?bject","s3:List*"],"Resource":["arn:aws:s3:::b/*","arn:aws:s3:::b/a?c"]}]}"#;
+        let p = parse_policy(text, PolicyType::Identity, ResourceKind::Other).unwrap();
+        let node = json::parse(text).unwrap();
+        let f = check(&p, &node, PolicyType::Identity, ResourceKind::Other);
+        let got: Vec<(&str, &str, Severity)> = f
+            .iter()
+            .map(|f| (f.id, f.path.as_str(), f.severity))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("redundant-action", "Statement[0].Action[0]", Severity::Suggestion),
+                ("redundant-action", "Statement[0].Action[1]", Severity::Suggestion),
+                ("redundant-resource", "Statement[0].Resource[1]", Severity::Suggestion),
+            ]
+        );
+        // `s3:Get?bject` covers both spellings of s3:GetObject; of those two equal entries the
+        // second is reported against the first.
+        assert!(f[0].message.contains("(Statement[0].Action[2])"), "{}", f[0].message);
+        assert!(f[1].message.contains("(Statement[0].Action[0])"), "{}", f[1].message);
+        // A `?` never covers a `*`.
+        assert_eq!(ids(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get?bject","s3:Get*bject"],"Resource":"arn:aws:s3:::b/*"}]}"#), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn escalation_names_the_actions_as_aws_spells_them() {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"IAM:passrole","Resource":"*"},{"Effect":"Allow","Action":"iam:PassRole","Resource":"arn:aws:iam::111122223333:role/app"}]}"#;
+        let p = parse_policy(text, PolicyType::Identity, ResourceKind::Other).unwrap();
+        let node = json::parse(text).unwrap();
+        let f = check(&p, &node, PolicyType::Identity, ResourceKind::Other);
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(f[0].id, "privilege-escalation");
+        assert_eq!(f[0].severity, Severity::SecurityWarning);
+        assert!(f[0].message.contains("iam:PassRole"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn a_misspelt_tag_key_suggests_the_key_with_its_tag() {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*","Condition":{"StringEquals":{"aws:PrincipleTag/team":"red"}}}]}"#;
+        let p = parse_policy(text, PolicyType::Identity, ResourceKind::Other).unwrap();
+        let node = json::parse(text).unwrap();
+        let f = check(&p, &node, PolicyType::Identity, ResourceKind::Other);
+        assert_eq!(f[0].path, "Statement[0].Condition.StringEquals.aws:PrincipleTag/team");
+        assert_eq!(f[0].fix, "did you mean aws:PrincipalTag/team?");
     }
 
     #[test]
