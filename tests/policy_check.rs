@@ -56,7 +56,10 @@ fn corpus_findings_match_expectations() {
             assert!(!f.fix.is_empty(), "{}: {f:?} has no fix", c.file);
             ids_seen.insert(f.id);
         }
-        let got: BTreeSet<String> = findings.iter().map(|f| format!("{} {}", f.id, f.path)).collect();
+        let got: BTreeSet<String> = findings
+            .iter()
+            .map(|f| format!("{} {}", f.id, f.path))
+            .collect();
         let want: BTreeSet<String> = c.expect.iter().cloned().collect();
         if got != want {
             failures.push(format!(
@@ -68,11 +71,24 @@ fn corpus_findings_match_expectations() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     // Every item the checker is meant to find appears in the corpus.
     for id in [
-        "unknown-action", "unknown-service", "service-wildcard", "wildcard-matches-no-action",
-        "allow-not-action", "allow-not-resource", "duplicate-sid", "variable-without-version",
-        "principal-star-without-condition", "privilege-escalation", "unknown-condition-key",
-        "invalid-value", "short-arn-value", "operator-type-mismatch", "resource-not-supported",
-        "condition-key-not-supported", "redundant-action", "redundant-resource",
+        "unknown-action",
+        "unknown-service",
+        "service-wildcard",
+        "wildcard-matches-no-action",
+        "allow-not-action",
+        "allow-not-resource",
+        "duplicate-sid",
+        "variable-without-version",
+        "principal-star-without-condition",
+        "privilege-escalation",
+        "unknown-condition-key",
+        "invalid-value",
+        "short-arn-value",
+        "operator-type-mismatch",
+        "resource-not-supported",
+        "condition-key-not-supported",
+        "redundant-action",
+        "redundant-resource",
     ] {
         assert!(ids_seen.contains(id), "{id} never found by the corpus");
     }
@@ -108,11 +124,19 @@ fn text_from_the_policy_cannot_drive_the_terminal_or_forge_a_line() {
     let text = String::from_utf8(o.stdout).unwrap();
     assert!(!text.contains('\u{1b}'), "{text:?}");
     let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-    assert!(v["findings"][0]["path"].as_str().unwrap().contains('\u{1b}'));
+    assert!(
+        v["findings"][0]["path"]
+            .as_str()
+            .unwrap()
+            .contains('\u{1b}')
+    );
 }
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_iamdrill")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_iamdrill"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 #[test]
@@ -121,7 +145,12 @@ fn cli_reports_all_findings_with_positions_and_exit_codes() {
     let o = run(&["policy", "check", kitchen.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1), "errors exit 1");
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("42-everything-at-once.json:8:9: error [unknown-action]: Statement[0].Action[0]"), "{out}");
+    assert!(
+        out.contains(
+            "42-everything-at-once.json:8:9: error [unknown-action]: Statement[0].Action[0]"
+        ),
+        "{out}"
+    );
     assert!(out.contains("did you mean s3:GetObject?"), "{out}");
     assert!(out.contains("5 error(s), 1 security warning(s)"), "{out}");
 
@@ -131,7 +160,13 @@ fn cli_reports_all_findings_with_positions_and_exit_codes() {
     let o = run(&["policy", "check", warn_only.to_str().unwrap(), "--strict"]);
     assert_eq!(o.status.code(), Some(1), "--strict makes warnings fail");
 
-    let o = run(&["policy", "check", kitchen.to_str().unwrap(), "--format", "json"]);
+    let o = run(&[
+        "policy",
+        "check",
+        kitchen.to_str().unwrap(),
+        "--format",
+        "json",
+    ]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v["errors"], 5);
     let first = &v["findings"][0];
@@ -151,9 +186,19 @@ fn sarif_output_validates_against_the_schema() {
     )
     .unwrap();
     let validator = jsonschema::validator_for(&schema).unwrap();
-    for file in ["42-everything-at-once.json", "01-clean-s3-read.json", "13-principal-star-bucket.json"] {
+    for file in [
+        "42-everything-at-once.json",
+        "01-clean-s3-read.json",
+        "13-principal-star-bucket.json",
+    ] {
         let path = dir().join(file);
-        let o = run(&["policy", "check", path.to_str().unwrap(), "--format", "sarif"]);
+        let o = run(&[
+            "policy",
+            "check",
+            path.to_str().unwrap(),
+            "--format",
+            "sarif",
+        ]);
         let log: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
         let errors: Vec<String> = validator.iter_errors(&log).map(|e| e.to_string()).collect();
         assert!(errors.is_empty(), "{file}: {errors:?}");
@@ -161,14 +206,23 @@ fn sarif_output_validates_against_the_schema() {
         let results = log["runs"][0]["results"].as_array().unwrap();
         if file.starts_with("42") {
             assert_eq!(results.len(), 6);
-            assert_eq!(results[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 8);
+            assert_eq!(
+                results[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+                8
+            );
         }
     }
     // A document that is not valid still gives a valid SARIF log.
     let tmp = tempfile::tempdir().unwrap();
     let bad = tmp.path().join("bad.json");
     std::fs::write(&bad, "{\"Statement\": [{\"Effect\": \"Allow\"}]").unwrap();
-    let o = run(&["policy", "check", bad.to_str().unwrap(), "--format", "sarif"]);
+    let o = run(&[
+        "policy",
+        "check",
+        bad.to_str().unwrap(),
+        "--format",
+        "sarif",
+    ]);
     assert_eq!(o.status.code(), Some(2));
     let log: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     assert!(validator.is_valid(&log));

@@ -413,7 +413,10 @@ fn run_check(
     strict: bool,
 ) -> Result<ExitCode> {
     let file = path.display().to_string();
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::deck::read::read_text_bounded(
+        path,
+        crate::policy::case::MAX_CASE_FILE_BYTES,
+    ) {
         Ok(t) => t,
         Err(e) => return usage(format!("{file}: cannot read the file: {e}")),
     };
@@ -430,22 +433,28 @@ fn run_check(
     };
     let (findings, invalid) = match (NamedPolicy::parse(&file, pty, kind, &text), &node) {
         (Ok(np), Ok(root)) => (check::check(&np.policy, root, pty, kind), false),
-        (Err(e), _) => (vec![check::Finding {
-            id: "invalid-policy",
-            severity: Severity::Error,
-            path: e.path.clone(),
-            pos: e.pos,
-            message: e.message.clone(),
-            fix: "correct the document; IAM rejects it as written".into(),
-        }], true),
-        (Ok(_), Err(e)) => (vec![check::Finding {
-            id: "invalid-policy",
-            severity: Severity::Error,
-            path: "(document)".into(),
-            pos: Some(e.pos),
-            message: e.message.clone(),
-            fix: "correct the JSON".into(),
-        }], true),
+        (Err(e), _) => (
+            vec![check::Finding {
+                id: "invalid-policy",
+                severity: Severity::Error,
+                path: e.path.clone(),
+                pos: e.pos,
+                message: e.message.clone(),
+                fix: "correct the document; IAM rejects it as written".into(),
+            }],
+            true,
+        ),
+        (Ok(_), Err(e)) => (
+            vec![check::Finding {
+                id: "invalid-policy",
+                severity: Severity::Error,
+                path: "(document)".into(),
+                pos: Some(e.pos),
+                message: e.message.clone(),
+                fix: "correct the JSON".into(),
+            }],
+            true,
+        ),
     };
     let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
     match format {

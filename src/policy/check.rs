@@ -233,7 +233,9 @@ fn check_actions(r: &Reference, st: &Statement, node: &Node, base: &str, out: &m
                 "service-wildcard",
                 Severity::Error,
                 &item,
-                format!("\"{a}\" has a wildcard in the service prefix; IAM does not expand wildcards in service names"),
+                format!(
+                    "\"{a}\" has a wildcard in the service prefix; IAM does not expand wildcards in service names"
+                ),
                 "name the service, e.g. s3:GetObject, and list several services separately".into(),
             );
             continue;
@@ -261,14 +263,18 @@ fn check_actions(r: &Reference, st: &Statement, node: &Node, base: &str, out: &m
                     Severity::Error,
                     &item,
                     format!("\"{a}\" matches no action of {}", service.name),
-                    format!("check the spelling; `iamdrill policy expand '{prefix}:*'` lists the actions"),
+                    format!(
+                        "check the spelling; `iamdrill policy expand '{prefix}:*'` lists the actions"
+                    ),
                 );
             }
         } else if service.action(name).is_none() {
             let hint = r
                 .suggest_action(service, name)
                 .map(|s| format!("did you mean {s}?"))
-                .unwrap_or_else(|| format!("`iamdrill policy expand '{prefix}:*'` lists the actions"));
+                .unwrap_or_else(|| {
+                    format!("`iamdrill policy expand '{prefix}:*'` lists the actions")
+                });
             push(
                 out,
                 "unknown-action",
@@ -377,9 +383,15 @@ fn type_fits(op: OpBase, ty: KeyType) -> bool {
         StringEquals | StringEqualsIgnoreCase | StringLike => {
             matches!(ty, KeyType::String | KeyType::Arn | KeyType::Other)
         }
-        NumericEquals | NumericLessThan | NumericLessThanEquals | NumericGreaterThan
+        NumericEquals
+        | NumericLessThan
+        | NumericLessThanEquals
+        | NumericGreaterThan
         | NumericGreaterThanEquals => matches!(ty, KeyType::Numeric | KeyType::Other),
-        DateEquals | DateLessThan | DateLessThanEquals | DateGreaterThan
+        DateEquals
+        | DateLessThan
+        | DateLessThanEquals
+        | DateGreaterThan
         | DateGreaterThanEquals => matches!(ty, KeyType::Date | KeyType::Other),
         Bool => matches!(ty, KeyType::Bool | KeyType::Other),
         IpAddress => matches!(ty, KeyType::IpAddress | KeyType::Other),
@@ -400,7 +412,13 @@ fn family(ty: KeyType) -> &'static str {
     }
 }
 
-fn check_conditions(r: &Reference, st: &Statement, node: &Node, base: &str, out: &mut Vec<Finding>) {
+fn check_conditions(
+    r: &Reference,
+    st: &Statement,
+    node: &Node,
+    base: &str,
+    out: &mut Vec<Finding>,
+) {
     let actions = granted(r, st);
     for c in &st.conditions {
         let cpath = format!("{base}.Condition.{}.{}", c.operator_text, c.key);
@@ -455,7 +473,9 @@ fn check_conditions(r: &Reference, st: &Statement, node: &Node, base: &str, out:
                 let hint = r
                     .suggest_condition_key(&c.key)
                     .map(|k| format!("did you mean {k}?"))
-                    .unwrap_or_else(|| "check the key in the Service Authorization Reference".into());
+                    .unwrap_or_else(|| {
+                        "check the key in the Service Authorization Reference".into()
+                    });
                 push(
                     out,
                     "unknown-condition-key",
@@ -465,7 +485,10 @@ fn check_conditions(r: &Reference, st: &Statement, node: &Node, base: &str, out:
                         Severity::Warning
                     },
                     &item,
-                    format!("\"{}\" is not a known condition key, so it is never in a request", c.key),
+                    format!(
+                        "\"{}\" is not a known condition key, so it is never in a request",
+                        c.key
+                    ),
                     hint,
                 );
             }
@@ -493,7 +516,10 @@ fn check_conditions(r: &Reference, st: &Statement, node: &Node, base: &str, out:
                 "multivalued-key-without-set-operator",
                 Severity::Warning,
                 &item,
-                format!("{} can hold several values, and {} without ForAnyValue/ForAllValues compares them as if it held one", c.key, c.operator_text),
+                format!(
+                    "{} can hold several values, and {} without ForAnyValue/ForAllValues compares them as if it held one",
+                    c.key, c.operator_text
+                ),
                 format!("write ForAnyValue:{0} or ForAllValues:{0}", c.operator_text),
             );
         }
@@ -503,16 +529,24 @@ fn check_conditions(r: &Reference, st: &Statement, node: &Node, base: &str, out:
                 "set-operator-on-single-valued-key",
                 Severity::Warning,
                 &item,
-                format!("{} has a single value; {} is meant for multivalued keys (ForAllValues is also true when the key is missing)", c.key, c.operator_text),
+                format!(
+                    "{} has a single value; {} is meant for multivalued keys (ForAllValues is also true when the key is missing)",
+                    c.key, c.operator_text
+                ),
                 "drop the ForAllValues/ForAnyValue prefix".into(),
             );
         }
         // A service key that no action of the statement supports.
         if prefix != "aws"
             && let Some(actions) = &actions
-            && actions.iter().any(|m| m.service.prefix.eq_ignore_ascii_case(prefix))
+            && actions
+                .iter()
+                .any(|m| m.service.prefix.eq_ignore_ascii_case(prefix))
             && !actions.iter().any(|m| {
-                m.action.condition_keys.iter().any(|k| key_listed(k, &c.key_lc))
+                m.action
+                    .condition_keys
+                    .iter()
+                    .any(|k| key_listed(k, &c.key_lc))
                     || m.action.resources.iter().any(|(name, _)| {
                         m.service.resource(name).is_some_and(|rt| {
                             rt.condition_keys.iter().any(|k| key_listed(k, &c.key_lc))
@@ -557,7 +591,11 @@ fn check_effect_shape(st: &Statement, node: &Node, base: &str, out: &mut Vec<Fin
             &item,
             format!(
                 "Allow with NotAction grants every action not listed{}, including actions of services added later",
-                if star_resource { " on every resource" } else { "" }
+                if star_resource {
+                    " on every resource"
+                } else {
+                    ""
+                }
             ),
             "list the actions to allow in Action instead".into(),
         );
@@ -684,7 +722,9 @@ fn check_sids(nodes: &[(&Node, String)], out: &mut Vec<Finding>) {
                 "duplicate-sid",
                 Severity::Error,
                 &item,
-                format!("the Sid \"{sid}\" is used by an earlier statement; Sids must be unique in a policy"),
+                format!(
+                    "the Sid \"{sid}\" is used by an earlier statement; Sids must be unique in a policy"
+                ),
                 "rename one of the statements".into(),
             );
         }
@@ -692,14 +732,23 @@ fn check_sids(nodes: &[(&Node, String)], out: &mut Vec<Finding>) {
     }
 }
 
-fn check_variables(policy: &Policy, root: &Node, nodes: &[(&Node, String)], out: &mut Vec<Finding>) {
+fn check_variables(
+    policy: &Policy,
+    root: &Node,
+    nodes: &[(&Node, String)],
+    out: &mut Vec<Finding>,
+) {
     if policy.variables_enabled() {
         return;
     }
     for (node, base) in nodes {
         let mut hits: Vec<Item> = Vec::new();
         for key in ["Resource", "NotResource"] {
-            hits.extend(items(node, base, key).into_iter().filter(|i| i.text.contains("${")));
+            hits.extend(
+                items(node, base, key)
+                    .into_iter()
+                    .filter(|i| i.text.contains("${")),
+            );
         }
         if let Some(Node {
             value: Value::Object(ops),
@@ -769,7 +818,10 @@ pub fn sarif(file: &str, findings: &[Finding]) -> serde_json::Value {
     let rules: Vec<serde_json::Value> = rule_ids
         .iter()
         .map(|id| {
-            let f = findings.iter().find(|f| f.id == *id).expect("an id of a finding");
+            let f = findings
+                .iter()
+                .find(|f| f.id == *id)
+                .expect("an id of a finding");
             json!({
                 "id": id,
                 "shortDescription": { "text": id.replace('-', " ") },
@@ -845,7 +897,12 @@ mod tests {
         let ids: Vec<_> = f.iter().map(|f| f.id).collect();
         assert_eq!(
             ids,
-            ["unknown-action", "unknown-service", "service-wildcard", "wildcard-matches-no-action"]
+            [
+                "unknown-action",
+                "unknown-service",
+                "service-wildcard",
+                "wildcard-matches-no-action"
+            ]
         );
         assert_eq!(f[0].path, "Statement[0].Action[0]");
         assert!(f[0].fix.contains("s3:GetObject"), "{}", f[0].fix);
@@ -866,17 +923,42 @@ mod tests {
         assert_eq!(
             got,
             [
-                ("redundant-action", "Statement[0].Action[0]", Severity::Suggestion),
-                ("redundant-action", "Statement[0].Action[1]", Severity::Suggestion),
-                ("redundant-resource", "Statement[0].Resource[1]", Severity::Suggestion),
+                (
+                    "redundant-action",
+                    "Statement[0].Action[0]",
+                    Severity::Suggestion
+                ),
+                (
+                    "redundant-action",
+                    "Statement[0].Action[1]",
+                    Severity::Suggestion
+                ),
+                (
+                    "redundant-resource",
+                    "Statement[0].Resource[1]",
+                    Severity::Suggestion
+                ),
             ]
         );
         // `s3:Get?bject` covers both spellings of s3:GetObject; of those two equal entries the
         // second is reported against the first.
-        assert!(f[0].message.contains("(Statement[0].Action[2])"), "{}", f[0].message);
-        assert!(f[1].message.contains("(Statement[0].Action[0])"), "{}", f[1].message);
+        assert!(
+            f[0].message.contains("(Statement[0].Action[2])"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[1].message.contains("(Statement[0].Action[0])"),
+            "{}",
+            f[1].message
+        );
         // A `?` never covers a `*`.
-        assert_eq!(ids(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get?bject","s3:Get*bject"],"Resource":"arn:aws:s3:::b/*"}]}"#), Vec::<&str>::new());
+        assert_eq!(
+            ids(
+                r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:Get?bject","s3:Get*bject"],"Resource":"arn:aws:s3:::b/*"}]}"#
+            ),
+            Vec::<&str>::new()
+        );
     }
 
     #[test]
@@ -897,7 +979,10 @@ mod tests {
         let p = parse_policy(text, PolicyType::Identity, ResourceKind::Other).unwrap();
         let node = json::parse(text).unwrap();
         let f = check(&p, &node, PolicyType::Identity, ResourceKind::Other);
-        assert_eq!(f[0].path, "Statement[0].Condition.StringEquals.aws:PrincipleTag/team");
+        assert_eq!(
+            f[0].path,
+            "Statement[0].Condition.StringEquals.aws:PrincipleTag/team"
+        );
         assert_eq!(f[0].fix, "did you mean aws:PrincipalTag/team?");
     }
 
