@@ -38,7 +38,7 @@ pub fn run(_ctx: &Context, args: CompileArgs) -> Result<ExitCode> {
         let text = match crate::deck::read_deck_file(path) {
             Ok(text) => text,
             Err(p) => {
-                eprintln!("{p}");
+                super::output::say(&p);
                 return Ok(ExitCode::from(2));
             }
         };
@@ -53,7 +53,7 @@ pub fn run(_ctx: &Context, args: CompileArgs) -> Result<ExitCode> {
             Ok(c) => Some(c),
             Err(problems) => {
                 for p in problems {
-                    eprintln!("{p}");
+                    super::output::say(&p);
                 }
                 return Ok(ExitCode::from(2));
             }
@@ -64,7 +64,7 @@ pub fn run(_ctx: &Context, args: CompileArgs) -> Result<ExitCode> {
         Ok(o) => o,
         Err(problems) => {
             for p in problems {
-                eprintln!("{p}");
+                super::output::say(&p);
             }
             return Ok(ExitCode::from(2));
         }
@@ -76,15 +76,15 @@ pub fn run(_ctx: &Context, args: CompileArgs) -> Result<ExitCode> {
         std::fs::write(&path, yaml).wrap_err_with(|| format!("cannot write {}", path.display()))?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&output.report)?);
+        super::output::print_json(&output.report)?;
     } else if args.report {
-        print!("{}", output.report.render());
+        super::output::emit(&output.report.render())?;
     }
     let cards: usize = output.decks.iter().map(|d| d.cards.len()).sum();
-    eprintln!(
+    super::output::say(&format_args!(
         "wrote {} deck(s), {cards} card(s) to {}",
         output.files.len(),
         args.out.display()
-    );
+    ));
     Ok(ExitCode::SUCCESS)
 }

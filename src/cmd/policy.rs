@@ -19,14 +19,14 @@ use crate::policy::output::{EvalOutput, error_json, output};
 /// instead of panicking.
 macro_rules! outln {
     ($($arg:tt)*) => {
-        writeln!(std::io::stdout().lock(), $($arg)*)?
+        writeln!($crate::cmd::output::stdout(), $($arg)*)?
     };
 }
 
 /// `print!` that returns the write error instead of panicking.
 macro_rules! out {
     ($($arg:tt)*) => {
-        write!(std::io::stdout().lock(), $($arg)*)?
+        write!($crate::cmd::output::stdout(), $($arg)*)?
     };
 }
 
@@ -129,7 +129,7 @@ pub fn run(ctx: &crate::context::Context, args: PolicyArgs) -> Result<ExitCode> 
             match case {
                 Some(path) => run_eval(&path, json),
                 None => {
-                    eprintln!("iamdrill policy eval: give a CASE file or --jsonl");
+                    super::output::say(&"iamdrill policy eval: give a CASE file or --jsonl");
                     Ok(ExitCode::from(2))
                 }
             }
@@ -151,7 +151,7 @@ fn run_eval(path: &std::path::Path, as_json: bool) -> Result<ExitCode> {
             if as_json {
                 outln!("{}", serde_json::to_string_pretty(&error_json(&e))?);
             } else {
-                eprintln!("iamdrill: {e}");
+                super::output::error(&e);
             }
             return Ok(ExitCode::from(2));
         }
@@ -397,10 +397,13 @@ fn infer_type(node: &json::Node) -> (PolicyType, ResourceKind) {
 
 fn run_check(path: &std::path::Path, ty: Option<CheckType>, as_json: bool) -> Result<ExitCode> {
     let file = path.display().to_string();
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::deck::read::read_text_bounded(
+        path,
+        crate::policy::case::MAX_CASE_FILE_BYTES,
+    ) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("iamdrill: {file}: cannot read the file: {e}");
+            super::output::error(&format_args!("{file}: cannot read the file: {e}"));
             return Ok(ExitCode::from(2));
         }
     };
