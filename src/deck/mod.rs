@@ -12,6 +12,7 @@ pub mod lint;
 pub mod load;
 pub mod markup;
 pub mod model;
+pub mod nesting;
 pub mod read;
 pub mod validate;
 

@@ -880,6 +880,17 @@ pub fn parse_cases(
             json_cases(text, file, many)?
         }
         Format::Yaml => {
+            // Linear: serde's parser spends super-linear time on deep flow nesting.
+            crate::deck::nesting::check(text, crate::deck::nesting::MAX_NESTING).map_err(
+                |(pos, message)| CaseError {
+                    file: file.to_string(),
+                    pos: Some(Pos {
+                        line: pos.line,
+                        column: pos.column,
+                    }),
+                    message,
+                },
+            )?;
             let many = text.lines().any(|l| l.starts_with("cases:"));
             if many {
                 serde_yaml::from_str::<RawCaseList>(text)
