@@ -15,9 +15,20 @@ fn spawn_cram(data: &std::path::Path) -> Child {
         .env("IAMDRILL_DATA_DIR", data)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .unwrap()
+}
+
+/// Waits for a cram process and fails with its exit status and what it printed on error.
+fn assert_finished(child: Child, name: &str) {
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "process {name}: {:?}: {}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Feeds "reveal, Good" forever (until the child is gone) and reports every acknowledged
@@ -154,8 +165,8 @@ fn two_processes_answering_at_once_lose_nothing() {
     let ta = std::thread::spawn(move || collect(ra));
     let acked_b = collect(rb);
     let acked_a = ta.join().unwrap();
-    assert!(a.wait().unwrap().success());
-    assert!(b.wait().unwrap().success());
+    assert_finished(a, "a");
+    assert_finished(b, "b");
     assert_eq!(acked_a.len(), cards);
     assert_eq!(acked_b.len(), cards);
     assert_eq!(integrity(&db), "ok");

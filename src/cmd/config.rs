@@ -112,9 +112,10 @@ pub fn run_paths(p: &Paths, json: bool) -> Result<ExitCode> {
     } else {
         let show = |path: &std::path::Path| output::clean(&path.display().to_string());
         emit(&format!(
-            "data:     {}\ndatabase: {}\nconfig:   {}\ndecks:    {}\nstate:    {}\nlog:      {}\n",
+            "data:     {}\ndatabase: {}\nbackups:  {}\nconfig:   {}\ndecks:    {}\nstate:    {}\nlog:      {}\n",
             show(&p.data),
             show(&p.database),
+            show(&p.backups),
             show(&p.config),
             show(&p.decks),
             show(&p.state),

@@ -82,12 +82,18 @@ fn parse_rust_log(text: &str) -> Option<LevelFilter> {
 /// be opened.
 pub fn init_at(path: &Path, level: LevelFilter) -> Result<(), String> {
     if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)
+        crate::store::files::create_private_dir(dir)
             .map_err(|e| format!("cannot create the log directory {}: {e}", dir.display()))?;
     }
-    let file = OpenOptions::new()
-        .create(true)
-        .append(true)
+    // The log names cards and files: readable by the user only.
+    let mut options = OpenOptions::new();
+    options.create(true).append(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options
         .open(path)
         .map_err(|e| format!("cannot open the log file {}: {e}", path.display()))?;
     let logger = FileLogger {
@@ -157,5 +163,13 @@ mod tests {
         );
         assert!(text.contains("hello from the test"), "{text}");
         assert!(!text.contains("filtered out"), "{text}");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode =
+                |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode(&path), 0o600);
+            assert_eq!(mode(path.parent().unwrap()), 0o700);
+        }
     }
 }

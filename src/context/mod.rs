@@ -135,7 +135,7 @@ impl Context {
 
     /// Where automatic backups of the progress database go: `<data dir>/backups/`.
     pub fn backup_dir(&self) -> PathBuf {
-        self.paths.data.join(crate::store::backup::BACKUP_DIR)
+        self.paths.backups.clone()
     }
 
     /// Puts the configuration's scheduling settings in force on a store.

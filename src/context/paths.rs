@@ -25,6 +25,8 @@ pub struct Paths {
     pub data: PathBuf,
     /// The progress database.
     pub database: PathBuf,
+    /// Backups of the progress database (daily ones, and those taken before a change).
+    pub backups: PathBuf,
     /// The configuration file.
     pub config: PathBuf,
     /// The folder of the user's own decks, loaded besides the built-in ones.
@@ -59,6 +61,7 @@ impl Paths {
             .unwrap_or_else(|| data.join("state"));
         Paths {
             database: data.join(DATABASE_FILE),
+            backups: data.join(crate::store::backup::BACKUP_DIR),
             data,
             config: config_dir.join(CONFIG_FILE),
             decks: config_dir.join("decks"),

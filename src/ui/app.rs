@@ -1168,11 +1168,14 @@ pub fn edit_with(command: &[String], text: &str) -> std::result::Result<String, 
     let mut n = 0u32;
     let (path, mut file) = loop {
         let path = dir.join(format!("iamdrill-policy-{}-{n}.json", std::process::id()));
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create_new(true);
+        #[cfg(unix)]
         {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        match options.open(&path) {
             Ok(f) => break (path, f),
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
             Err(e) => return Err(format!("cannot create a file in {}: {e}", dir.display())),
