@@ -3,7 +3,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = iamdrill::cmd::Cli::parse();
+    let cli = match iamdrill::cmd::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) => return iamdrill::cmd::output::usage_error(&err),
+    };
     match iamdrill::cmd::run(cli) {
         Ok(code) => code,
         Err(err) => {

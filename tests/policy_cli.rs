@@ -298,19 +298,26 @@ fn check_validates_and_lints() {
         "{\n  \"Version\": \"2012-10-17\",\n  \"Statement\": [\n    {\"Effect\": \"Allow\", \"Principal\": \"*\", \"Action\": \"s3:GetObject\", \"Resource\": \"arn:aws:s3:::b/*\"}\n  ]\n}\n",
     )
     .unwrap();
+    // A security warning alone exits 0, and 1 with --strict.
     let o = run(&["policy", "check", lint.to_str().unwrap()]);
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(0));
     let out = stdout(&o);
     assert!(out.contains("checked as bucket policy"), "{out}");
     assert!(
-        out.contains(":4:5: warning [principal-star-without-condition]"),
+        out.contains(
+            ":4:38: security warning [principal-star-without-condition]: Statement[0].Principal"
+        ),
         "{out}"
     );
+    let o = run(&["policy", "check", lint.to_str().unwrap(), "--strict"]);
+    assert_eq!(o.status.code(), Some(1));
 
     let o = run(&["policy", "check", lint.to_str().unwrap(), "--json"]);
     let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
-    assert_eq!(v["findings"][0]["code"], "principal-star-without-condition");
+    assert_eq!(v["findings"][0]["id"], "principal-star-without-condition");
+    assert_eq!(v["findings"][0]["severity"], "security-warning");
     assert_eq!(v["findings"][0]["pos"]["line"], 4);
+    assert_eq!(v["security_warnings"], 1);
 
     let clean = dir.path().join("clean.json");
     std::fs::write(&clean, r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"}]}"#).unwrap();
@@ -323,7 +330,7 @@ fn check_validates_and_lints() {
     assert_eq!(o.status.code(), Some(2));
     let out = stdout(&o);
     assert!(
-        out.contains("invalid.json:2:18: error: Statement[0].NotPrincipal"),
+        out.contains("invalid.json:2:18: error [invalid-policy]: Statement[0].NotPrincipal"),
         "{out}"
     );
 

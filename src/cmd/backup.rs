@@ -72,7 +72,7 @@ pub fn ask(question: &str, yes: bool, flag: &str) -> Result<Option<ExitCode>> {
     match consent(question, yes, flag) {
         Consent::Given => Ok(None),
         Consent::Refused => {
-            eprintln!("Nothing was changed.");
+            super::output::say(&"Nothing was changed.");
             Ok(Some(ExitCode::from(1)))
         }
         Consent::Missing(message) => usage(message).map(Some),
@@ -92,7 +92,7 @@ pub fn may_overwrite(path: &Path, force: bool) -> Result<Option<ExitCode>> {
     ) {
         Consent::Given => Ok(None),
         Consent::Refused => {
-            eprintln!("Nothing was written.");
+            super::output::say(&"Nothing was written.");
             Ok(Some(ExitCode::from(1)))
         }
         Consent::Missing(_) => usage(format!(
@@ -211,23 +211,8 @@ const MAX_CSV_BYTES: u64 = 1 << 30;
 
 /// Reads a regular file of at most `max` bytes as UTF-8 text.
 fn read_text(path: &Path, max: u64) -> std::result::Result<String, String> {
-    use std::io::Read;
-    let shown = path.display();
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
-    let meta = file
-        .metadata()
-        .map_err(|e| format!("cannot read {shown}: {e}"))?;
-    if !meta.is_file() {
-        return Err(format!("{shown} is not a regular file"));
-    }
-    if meta.len() > max {
-        return Err(format!("{shown} is larger than {max} bytes"));
-    }
-    let mut bytes = Vec::new();
-    file.take(max + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read {shown}: {e}"))?;
-    String::from_utf8(bytes).map_err(|_| format!("{shown} is not UTF-8 text"))
+    crate::deck::read::read_text_bounded(path, max)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
 }
 
 /// `iamdrill import reviews FILE`.

@@ -38,7 +38,7 @@ pub fn run(_ctx: &Context, args: CompileArgs) -> Result<ExitCode> {
         let text = match crate::deck::read_deck_file(path) {
             Ok(text) => text,
             Err(p) => {
-                eprintln!("{p}");
+                super::output::say(&p);
                 return Ok(ExitCode::from(2));
             }
         };
@@ -53,7 +53,7 @@ pub fn run(_ctx: &Context, args: CompileArgs) -> Result<ExitCode> {
             Ok(c) => Some(c),
             Err(problems) => {
                 for p in problems {
-                    eprintln!("{p}");
+                    super::output::say(&p);
                 }
                 return Ok(ExitCode::from(2));
             }
@@ -64,11 +64,41 @@ pub fn run(_ctx: &Context, args: CompileArgs) -> Result<ExitCode> {
         Ok(o) => o,
         Err(problems) => {
             for p in problems {
-                eprintln!("{p}");
+                super::output::say(&p);
             }
             return Ok(ExitCode::from(2));
         }
     };
+    // Messages name each document as it was given on the command line.
+    let shown: std::collections::HashMap<&str, String> = docs
+        .iter()
+        .zip(&args.sources)
+        .map(|(d, p)| (d.name.as_str(), p.display().to_string()))
+        .collect();
+    let located =
+        |doc: &str, line: usize| format!("{}:{line}", shown.get(doc).map_or(doc, |s| s.as_str()));
+    for (doc, line, question) in &output.report.incomplete {
+        super::output::warn(&format_args!(
+            "{}: a question without an answer, left out: {question}",
+            located(doc, *line)
+        ));
+    }
+    let cards: usize = output.decks.iter().map(|d| d.cards.len()).sum();
+    if cards == 0 {
+        for (doc, line, text) in &output.report.skipped {
+            let short: String = text.chars().take(70).collect();
+            super::output::say(&format_args!("{}: skipped: {short}", located(doc, *line)));
+        }
+        super::output::error(&format_args!(
+            "found no question-and-answer items (lines starting `Q:` followed by `A:`) in {}; nothing was written",
+            args.sources
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+        return Ok(ExitCode::from(1));
+    }
     std::fs::create_dir_all(&args.out)
         .wrap_err_with(|| format!("cannot create {}", args.out.display()))?;
     for (name, yaml) in &output.files {
@@ -76,15 +106,18 @@ pub fn run(_ctx: &Context, args: CompileArgs) -> Result<ExitCode> {
         std::fs::write(&path, yaml).wrap_err_with(|| format!("cannot write {}", path.display()))?;
     }
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&output.report)?);
+        super::output::print_json(&output.report)?;
     } else if args.report {
-        print!("{}", output.report.render());
+        super::output::emit(&output.report.render())?;
     }
-    let cards: usize = output.decks.iter().map(|d| d.cards.len()).sum();
-    eprintln!(
-        "wrote {} deck(s), {cards} card(s) to {}",
+    super::output::say(&format_args!(
+        "wrote {} deck(s), {cards} card(s) to {}{}",
         output.files.len(),
-        args.out.display()
-    );
+        args.out.display(),
+        match output.report.skipped.len() {
+            0 => String::new(),
+            n => format!("; {n} line(s) outside any item skipped (--report lists them)"),
+        }
+    ));
     Ok(ExitCode::SUCCESS)
 }

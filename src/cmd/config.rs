@@ -89,7 +89,7 @@ pub fn run(paths: &Paths, args: ConfigArgs) -> Result<ExitCode> {
             } else {
                 match &result {
                     Ok(_) => emit(&format!("{shown}: ok\n"))?,
-                    Err(p) => eprintln!("{}", output::clean(&p.to_string())),
+                    Err(p) => output::say(&p),
                 }
             }
             Ok(if result.is_ok() {

@@ -75,15 +75,15 @@ pub fn run_man(args: ManArgs) -> color_eyre::Result<ExitCode> {
         None => super::output::emit(&String::from_utf8_lossy(&page))?,
         Some(dir) => {
             if let Err(e) = std::fs::create_dir_all(&dir) {
-                eprintln!("iamdrill: cannot create {}: {e}", dir.display());
+                super::output::error(&format_args!("cannot create {}: {e}", dir.display()));
                 return Ok(ExitCode::from(2));
             }
             let path = dir.join("iamdrill.1");
             if let Err(e) = std::fs::write(&path, &page) {
-                eprintln!("iamdrill: cannot write {}: {e}", path.display());
+                super::output::error(&format_args!("cannot write {}: {e}", path.display()));
                 return Ok(ExitCode::from(2));
             }
-            println!("{}", path.display());
+            super::output::emit(&format!("{}\n", path.display()))?;
         }
     }
     Ok(ExitCode::SUCCESS)

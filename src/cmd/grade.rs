@@ -37,16 +37,13 @@ pub struct GradeArgs {
 pub fn run(ctx: &Context, args: GradeArgs) -> Result<ExitCode> {
     let library = super::output::library(ctx);
     let Some(card) = library.card(&args.card) else {
-        eprintln!(
-            "iamdrill: {}",
-            unknown_card_message(&args.card, library.cards())
-        );
+        super::output::error(&unknown_card_message(&args.card, library.cards()));
         return Ok(ExitCode::from(2));
     };
     let text = match read_answer(&args.answer_file) {
         Ok(text) => text,
         Err(e) => {
-            eprintln!("iamdrill: {e:#}");
+            super::output::error(&format!("{e:#}"));
             return Ok(ExitCode::from(2));
         }
     };
@@ -54,17 +51,19 @@ pub fn run(ctx: &Context, args: GradeArgs) -> Result<ExitCode> {
     let grade = match grade_card(card, &Answer::Text(text.clone())) {
         Ok(g) => g,
         Err(e) => {
-            eprintln!("iamdrill: {}: {e}", args.answer_file.display());
+            super::output::error(&format!("{}: {e}", args.answer_file.display()));
             return Ok(ExitCode::from(2));
         }
     };
-    let mut out = std::io::stdout().lock();
     let written = if args.json {
+        let mut out = super::output::stdout_json();
         serde_json::to_writer_pretty(&mut out, &JsonGrade::new(card, &grade, &text))
             .map_err(std::io::Error::from)
             .and_then(|()| writeln!(out))
+            .and_then(|()| out.flush())
     } else {
-        write_text(&mut out, card, &grade, &text)
+        let mut out = super::output::stdout();
+        write_text(&mut out, card, &grade, &text).and_then(|()| out.flush())
     };
     match written {
         // The reader went away (`| head`): not an error of ours.
@@ -105,6 +104,8 @@ fn read_answer(path: &Path) -> Result<String> {
             .read_to_end(&mut bytes)
             .wrap_err("cannot read the answer from standard input")?;
     } else {
+        crate::deck::read::check_regular(path, MAX_ANSWER_BYTES)
+            .wrap_err_with(|| format!("cannot read answer file {}", path.display()))?;
         let file = std::fs::File::open(path)
             .wrap_err_with(|| format!("cannot read answer file {}", path.display()))?;
         file.take(MAX_ANSWER_BYTES + 1)

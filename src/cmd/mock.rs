@@ -112,13 +112,15 @@ pub fn run(ctx: &Context, args: MockArgs) -> Result<ExitCode> {
             for p in &problems {
                 super::output::warn(p);
             }
-            let mut out = std::io::stdout().lock();
             let written = if json {
+                let mut out = super::output::stdout_json();
                 serde_json::to_writer_pretty(&mut out, &rows)
                     .map_err(std::io::Error::from)
                     .and_then(|()| writeln!(out))
+                    .and_then(|()| out.flush())
             } else {
-                write_history(&mut out, &rows)
+                let mut out = super::output::stdout();
+                write_history(&mut out, &rows).and_then(|()| out.flush())
             };
             match written {
                 Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(ExitCode::SUCCESS),

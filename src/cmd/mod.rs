@@ -134,7 +134,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
     let options = cli.global.options();
     let paths = Paths::resolve(options.data_dir.as_deref(), options.config_dir.as_deref());
     if let Err(message) = logging::init(cli.global.verbose, &paths.log) {
-        eprintln!("iamdrill: {message}");
+        output::error(&message);
         return Ok(ExitCode::from(2));
     }
     let command = match cli.command {

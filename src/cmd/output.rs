@@ -3,128 +3,12 @@
 
 use std::fmt::Display;
 use std::io::Write;
+
+pub use crate::deck::clean::{Clean, Neutralise, clean, is_unsafe};
 use std::process::ExitCode;
 
 use color_eyre::Result;
 use serde::Serialize;
-
-/// Text from files, answers or errors with control characters (escape sequences, bidi
-/// overrides) replaced, so that printing it cannot change the terminal. Line breaks and tabs stay.
-pub fn clean(text: &str) -> String {
-    text.chars()
-        .map(|c| match c {
-            '\n' | '\t' => c,
-            c if is_unsafe(c) => '\u{FFFD}',
-            c => c,
-        })
-        .collect()
-}
-
-/// Whether printing `c` could change the terminal: C0 and C1 controls other than line break and
-/// tab (ESC starts every escape sequence, U+009B is a one-character CSI), DEL, and the bidi
-/// embeddings, overrides and isolates that reorder what is shown.
-pub fn is_unsafe(c: char) -> bool {
-    (c.is_control() && c != '\n' && c != '\t') || crate::deck::load::is_forbidden_char(c)
-}
-
-/// How a [`Clean`] writer makes an unsafe character harmless.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Neutralise {
-    /// Replaced by U+FFFD, as [`clean`] does (reports meant to be read).
-    Replace,
-    /// Written as a JSON escape, `\u202e` (JSON output keeps its data: such characters can
-    /// only stand inside strings there).
-    JsonEscape,
-}
-
-/// A writer that passes text on with every unsafe character neutralised, whatever the chunks
-/// it is given (a character split between two writes is put together first; bytes that are
-/// not UTF-8 become U+FFFD). Everything the commands print goes through one of these.
-pub struct Clean<W: Write> {
-    inner: W,
-    how: Neutralise,
-    /// The start of a character whose other bytes have not come yet.
-    pending: Vec<u8>,
-}
-
-impl<W: Write> Clean<W> {
-    pub fn new(inner: W, how: Neutralise) -> Clean<W> {
-        Clean {
-            inner,
-            how,
-            pending: Vec::new(),
-        }
-    }
-
-    fn neutralised(&self, text: &str, out: &mut String) {
-        for c in text.chars() {
-            if !is_unsafe(c) {
-                out.push(c);
-            } else if self.how == Neutralise::JsonEscape {
-                let _ = std::fmt::Write::write_fmt(out, format_args!("\\u{:04x}", c as u32));
-            } else {
-                out.push('\u{FFFD}');
-            }
-        }
-    }
-}
-
-/// Printable ASCII, line break and tab: bytes that pass as they are.
-fn plain_ascii(b: u8) -> bool {
-    (0x20..0x7f).contains(&b) || b == b'\n' || b == b'\t'
-}
-
-impl<W: Write> Write for Clean<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.pending.is_empty() && buf.iter().copied().all(plain_ascii) {
-            self.inner.write_all(buf)?;
-            return Ok(buf.len());
-        }
-        let mut bytes = std::mem::take(&mut self.pending);
-        bytes.extend_from_slice(buf);
-        let mut out = String::with_capacity(bytes.len());
-        let mut rest = &bytes[..];
-        loop {
-            match std::str::from_utf8(rest) {
-                Ok(text) => {
-                    self.neutralised(text, &mut out);
-                    break;
-                }
-                Err(e) => {
-                    let (good, bad) = rest.split_at(e.valid_up_to());
-                    // Checked by from_utf8 just now.
-                    self.neutralised(std::str::from_utf8(good).unwrap_or_default(), &mut out);
-                    match e.error_len() {
-                        // A character cut at the end of this chunk: wait for the rest.
-                        None => {
-                            self.pending = bad.to_vec();
-                            break;
-                        }
-                        Some(n) => {
-                            out.push('\u{FFFD}');
-                            rest = &bad[n..];
-                        }
-                    }
-                }
-            }
-        }
-        self.inner.write_all(out.as_bytes())?;
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
-    }
-}
-
-impl<W: Write> Drop for Clean<W> {
-    fn drop(&mut self) {
-        // A character that never got its last bytes.
-        if !self.pending.is_empty() {
-            let _ = self.inner.write_all("\u{FFFD}".as_bytes());
-        }
-    }
-}
 
 /// Standard output for reports, with unsafe characters replaced.
 pub fn stdout() -> Clean<std::io::StdoutLock<'static>> {
@@ -138,18 +22,38 @@ pub fn stdout_json() -> Clean<std::io::StdoutLock<'static>> {
 
 /// Prints `iamdrill: <message>` to standard error.
 pub fn error(message: &dyn Display) {
-    eprintln!("iamdrill: {}", clean(&message.to_string()));
+    say(&format_args!("iamdrill: {message}"));
 }
 
 /// Prints `iamdrill: warning: <message>` to standard error.
 pub fn warn(message: &dyn Display) {
-    eprintln!("iamdrill: warning: {}", clean(&message.to_string()));
+    say(&format_args!("iamdrill: warning: {message}"));
+}
+
+/// Prints a line to standard error as it is (a located problem, a progress note), made
+/// harmless; a closed standard error is not a reason to stop.
+pub fn say(message: &dyn Display) {
+    let mut err = Clean::new(std::io::stderr().lock(), Neutralise::Replace);
+    let _ = writeln!(err, "{message}");
 }
 
 /// Bad input on the command line: the message, and exit status 2.
 pub fn usage(message: impl Display) -> Result<ExitCode> {
     error(&message);
     Ok(ExitCode::from(2))
+}
+
+/// A command line clap could not take, or a request for help or the version: printed like
+/// clap prints it, except that the values it quotes back are made harmless first (an argument
+/// may carry escape sequences), and a closed pipe is not an error.
+pub fn usage_error(err: &clap::Error) -> ExitCode {
+    let text = err.to_string();
+    if err.use_stderr() {
+        say(&text.trim_end());
+    } else {
+        let _ = emit(&text);
+    }
+    ExitCode::from(u8::try_from(err.exit_code()).unwrap_or(2))
 }
 
 /// Writes a report to standard output; a closed pipe (`| head`) is not an error.
@@ -178,54 +82,4 @@ pub fn library(ctx: &crate::context::Context) -> std::sync::Arc<crate::deck::Lib
         warn(p);
     }
     lib
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn clean_removes_escapes_and_bidi_overrides() {
-        let hostile = "case\x1b]0;PWNED\x07\x1b[2J \u{202e}txt\u{9b}31m\nnext\tcol";
-        let out = clean(hostile);
-        assert!(
-            !out.chars()
-                .any(|c| c == '\x1b' || c == '\x07' || c == '\u{202e}' || c == '\u{9b}'),
-            "{out:?}"
-        );
-        assert!(out.contains("\nnext\tcol"));
-    }
-
-    fn through(how: Neutralise, chunks: &[&[u8]]) -> String {
-        let mut buf = Vec::new();
-        {
-            let mut w = Clean::new(&mut buf, how);
-            for c in chunks {
-                w.write_all(c).unwrap();
-            }
-        }
-        String::from_utf8(buf).unwrap()
-    }
-
-    #[test]
-    fn the_writer_neutralises_whatever_the_chunks() {
-        let hostile = "a\x1b]52;c;SGVsbG8=\x07b\u{9b}2Jc\u{202e}d\u{2066}e\r\x7f\n\tf";
-        let bytes = hostile.as_bytes();
-        // Every split point, a bidi override or a C1 control cut in two included.
-        for i in 0..=bytes.len() {
-            let out = through(Neutralise::Replace, &[&bytes[..i], &bytes[i..]]);
-            assert_eq!(out, clean(hostile), "split at {i}");
-            assert!(!out.chars().any(is_unsafe), "{out:?}");
-        }
-        assert_eq!(
-            through(Neutralise::JsonEscape, &[b"\"x\xe2\x80", b"\xaey\""]),
-            "\"x\\u202ey\""
-        );
-        // Not UTF-8: a raw 8-bit CSI byte, a character never finished.
-        assert_eq!(through(Neutralise::Replace, &[b"a\x9b2J"]), "a\u{FFFD}2J");
-        assert_eq!(through(Neutralise::Replace, &[b"a\xe2\x80"]), "a\u{FFFD}");
-        // Safe text passes unchanged, emoji and accents included.
-        let safe = "caf\u{e9} \u{1f512} \u{2014} ok\n";
-        assert_eq!(through(Neutralise::Replace, &[safe.as_bytes()]), safe);
-    }
 }

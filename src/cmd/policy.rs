@@ -1,6 +1,5 @@
 //! `iamdrill policy ...`: evaluate cases, run case files as tests, check policy documents.
 
-use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -9,26 +8,13 @@ use color_eyre::Result;
 use serde::Serialize;
 
 use crate::policy::case;
+use crate::policy::check::{self, Severity};
 use crate::policy::document::{PolicyType, ResourceKind};
 use crate::policy::eval::NamedPolicy;
 use crate::policy::json;
-use crate::policy::lint::{self, Finding};
 use crate::policy::output::{EvalOutput, error_json, output};
 
-/// `println!` that returns the write error (a closed pipe ends the command quietly in `main`)
-/// instead of panicking.
-macro_rules! outln {
-    ($($arg:tt)*) => {
-        writeln!(std::io::stdout().lock(), $($arg)*)?
-    };
-}
-
-/// `print!` that returns the write error instead of panicking.
-macro_rules! out {
-    ($($arg:tt)*) => {
-        write!(std::io::stdout().lock(), $($arg)*)?
-    };
-}
+use super::output::{clean, emit, print_json, usage};
 
 #[derive(Debug, Args)]
 pub struct PolicyArgs {
@@ -72,14 +58,22 @@ pub enum PolicyCommand {
         #[arg(long)]
         json: bool,
     },
-    /// Validate a policy document and lint it for classic mistakes (exit 1 on findings, 2 if invalid).
+    /// Validate a policy document like IAM Access Analyzer: every finding with its position,
+    /// JSON path, id and fix (exit 1 on errors, 0 on warnings unless --strict, 2 if invalid).
     Check {
         policy: PathBuf,
         /// Policy type (default: resource when a statement names a Principal, else identity).
         #[arg(long = "type", value_enum)]
         policy_type: Option<CheckType>,
-        #[arg(long)]
+        /// Print the findings as JSON (same as --format json).
+        #[arg(long, conflicts_with = "format")]
         json: bool,
+        /// Output format: text, json, or sarif (SARIF 2.1.0 for code scanning).
+        #[arg(long, value_enum)]
+        format: Option<CheckFormat>,
+        /// Exit 1 on any finding, warnings and suggestions included.
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -128,10 +122,7 @@ pub fn run(ctx: &crate::context::Context, args: PolicyArgs) -> Result<ExitCode> 
             }
             match case {
                 Some(path) => run_eval(&path, json),
-                None => {
-                    eprintln!("iamdrill policy eval: give a CASE file or --jsonl");
-                    Ok(ExitCode::from(2))
-                }
+                None => usage("policy eval: give a CASE file or --jsonl"),
             }
         }
         PolicyCommand::Test { files, json } => run_test(&files, json),
@@ -140,7 +131,16 @@ pub fn run(ctx: &crate::context::Context, args: PolicyArgs) -> Result<ExitCode> 
             policy,
             policy_type,
             json,
-        } => run_check(&policy, policy_type, json),
+            format,
+            strict,
+        } => {
+            let format = match (json, format) {
+                (true, _) => CheckFormat::Json,
+                (false, Some(f)) => f,
+                (false, None) => CheckFormat::Text,
+            };
+            run_check(&policy, policy_type, format, strict)
+        }
     }
 }
 
@@ -149,9 +149,9 @@ fn run_eval(path: &std::path::Path, as_json: bool) -> Result<ExitCode> {
         Ok(c) => c,
         Err(e) => {
             if as_json {
-                outln!("{}", serde_json::to_string_pretty(&error_json(&e))?);
+                print_json(&error_json(&e))?;
             } else {
-                eprintln!("iamdrill: {e}");
+                super::output::error(&e);
             }
             return Ok(ExitCode::from(2));
         }
@@ -167,12 +167,11 @@ fn run_eval(path: &std::path::Path, as_json: bool) -> Result<ExitCode> {
     }
     if as_json {
         let list: Vec<EvalOutput> = outputs.iter().map(|(c, ev)| output(c, ev)).collect();
-        let text = if list.len() == 1 {
-            serde_json::to_string_pretty(&list[0])?
+        if list.len() == 1 {
+            print_json(&list[0])?;
         } else {
-            serde_json::to_string_pretty(&list)?
-        };
-        outln!("{text}");
+            print_json(&list)?;
+        }
     } else {
         let mut out = String::new();
         for (c, ev) in &outputs {
@@ -192,7 +191,7 @@ fn run_eval(path: &std::path::Path, as_json: bool) -> Result<ExitCode> {
             }
             out.push('\n');
         }
-        out!("{out}");
+        emit(&out)?;
     }
     Ok(if failed {
         ExitCode::from(1)
@@ -251,14 +250,11 @@ fn run_test(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
     let passed = results.iter().filter(|r| r.passed).count();
     let failed = results.len() - passed;
     if as_json {
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&serde_json::json!({
-                "results": results,
-                "passed": passed,
-                "failed": failed,
-            }))?
-        );
+        print_json(&serde_json::json!({
+            "results": results,
+            "passed": passed,
+            "failed": failed,
+        }))?;
     } else {
         let mut out = String::new();
         for r in &results {
@@ -271,7 +267,7 @@ fn run_test(files: &[PathBuf], as_json: bool) -> Result<ExitCode> {
             }
         }
         out.push_str(&format!("{passed} passed, {failed} failed\n"));
-        out!("{out}");
+        emit(&out)?;
     }
     Ok(if invalid {
         ExitCode::from(2)
@@ -293,7 +289,7 @@ fn run_expand(pattern: &str, as_json: bool) -> Result<ExitCode> {
     let r = crate::policy::reference::reference();
     let matches = match r.expand(pattern) {
         Ok(m) => m,
-        Err(e) => return super::output::usage(format!("policy expand: {e}")),
+        Err(e) => return usage(format!("policy expand: {e}")),
     };
     let list: Vec<ExpandedAction> = matches
         .iter()
@@ -337,14 +333,14 @@ fn run_expand(pattern: &str, as_json: bool) -> Result<ExitCode> {
         let summary: Vec<String> = levels.iter().map(|(l, n)| format!("{n} {l}")).collect();
         out.push_str(&format!(
             "{} matches {} action(s){}{} (AWS service reference {}, {})\n",
-            super::output::clean(pattern),
+            clean(pattern),
             list.len(),
             if summary.is_empty() { "" } else { ": " },
             summary.join(", "),
             r.version,
             r.date
         ));
-        super::output::emit(&out)?;
+        emit(&out)?;
     }
     Ok(if list.is_empty() {
         ExitCode::from(1)
@@ -395,14 +391,34 @@ fn infer_type(node: &json::Node) -> (PolicyType, ResourceKind) {
     (PolicyType::Resource, kind)
 }
 
-fn run_check(path: &std::path::Path, ty: Option<CheckType>, as_json: bool) -> Result<ExitCode> {
+/// Text from the policy file on one line of a report: harmless characters, and no line break
+/// that could make it look like another finding.
+fn one_line(text: &str) -> String {
+    clean(text).replace(['\n', '\t'], " ")
+}
+
+/// Output formats of `policy check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+    /// SARIF 2.1.0, for code scanning in CI.
+    Sarif,
+}
+
+fn run_check(
+    path: &std::path::Path,
+    ty: Option<CheckType>,
+    format: CheckFormat,
+    strict: bool,
+) -> Result<ExitCode> {
     let file = path.display().to_string();
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::deck::read::read_text_bounded(
+        path,
+        crate::policy::case::MAX_CASE_FILE_BYTES,
+    ) {
         Ok(t) => t,
-        Err(e) => {
-            eprintln!("iamdrill: {file}: cannot read the file: {e}");
-            return Ok(ExitCode::from(2));
-        }
+        Err(e) => return usage(format!("{file}: cannot read the file: {e}")),
     };
     let node = json::parse(&text);
     let (pty, kind) = match (ty, &node) {
@@ -415,70 +431,79 @@ fn run_check(path: &std::path::Path, ty: Option<CheckType>, as_json: bool) -> Re
     } else {
         pty.label()
     };
-    let parsed = NamedPolicy::parse(&file, pty, kind, &text);
-    match parsed {
-        Err(e) => {
-            if as_json {
-                outln!(
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({
-                        "file": file,
-                        "type": type_label,
-                        "valid": false,
-                        "errors": [e],
-                        "findings": [],
-                    }))?
-                );
-            } else {
-                outln!("{file}: checked as {type_label}");
-                match e.pos {
-                    Some(p) => outln!(
-                        "{file}:{}:{}: error: {}: {}",
-                        p.line,
-                        p.column,
-                        e.path,
-                        e.message
-                    ),
-                    None => outln!("{file}: error: {}: {}", e.path, e.message),
-                }
+    let (findings, invalid) = match (NamedPolicy::parse(&file, pty, kind, &text), &node) {
+        (Ok(np), Ok(root)) => (check::check(&np.policy, root, pty, kind), false),
+        (Err(e), _) => (
+            vec![check::Finding {
+                id: "invalid-policy",
+                severity: Severity::Error,
+                path: e.path.clone(),
+                pos: e.pos,
+                message: e.message.clone(),
+                fix: "correct the document; IAM rejects it as written".into(),
+            }],
+            true,
+        ),
+        (Ok(_), Err(e)) => (
+            vec![check::Finding {
+                id: "invalid-policy",
+                severity: Severity::Error,
+                path: "(document)".into(),
+                pos: Some(e.pos),
+                message: e.message.clone(),
+                fix: "correct the JSON".into(),
+            }],
+            true,
+        ),
+    };
+    let count = |s: Severity| findings.iter().filter(|f| f.severity == s).count();
+    match format {
+        CheckFormat::Json => print_json(&serde_json::json!({
+            "file": file,
+            "type": type_label,
+            "valid": !invalid,
+            "findings": findings,
+            "errors": count(Severity::Error),
+            "security_warnings": count(Severity::SecurityWarning),
+            "warnings": count(Severity::Warning),
+            "suggestions": count(Severity::Suggestion),
+        }))?,
+        CheckFormat::Sarif => print_json(&check::sarif(&file, &findings))?,
+        CheckFormat::Text => {
+            let file = one_line(&file);
+            let mut out = format!(
+                "{file}: checked as {type_label}{}\n",
+                if invalid { "" } else { ": valid" }
+            );
+            for f in &findings {
+                let at = match f.pos {
+                    Some(p) => format!("{file}:{}:{}", p.line, p.column),
+                    None => file.clone(),
+                };
+                out.push_str(&format!(
+                    "{at}: {} [{}]: {}: {}\n    fix: {}\n",
+                    f.severity.label(),
+                    f.id,
+                    one_line(&f.path),
+                    one_line(&f.message),
+                    one_line(&f.fix)
+                ));
             }
-            Ok(ExitCode::from(2))
-        }
-        Ok(np) => {
-            let findings: Vec<Finding> = lint::lint(&np.policy, pty, kind);
-            if as_json {
-                outln!(
-                    "{}",
-                    serde_json::to_string_pretty(&serde_json::json!({
-                        "file": file,
-                        "type": type_label,
-                        "valid": true,
-                        "errors": [],
-                        "findings": findings,
-                    }))?
-                );
-            } else {
-                outln!("{file}: checked as {type_label}: valid");
-                for f in &findings {
-                    match f.pos {
-                        Some(p) => outln!(
-                            "{file}:{}:{}: warning [{}]: {}: {}",
-                            p.line,
-                            p.column,
-                            f.code,
-                            f.path,
-                            f.message
-                        ),
-                        None => outln!("{file}: warning [{}]: {}: {}", f.code, f.path, f.message),
-                    }
-                }
-                outln!("{} finding(s)", findings.len());
-            }
-            Ok(if findings.is_empty() {
-                ExitCode::SUCCESS
-            } else {
-                ExitCode::from(1)
-            })
+            out.push_str(&format!(
+                "{} error(s), {} security warning(s), {} warning(s), {} suggestion(s)\n",
+                count(Severity::Error),
+                count(Severity::SecurityWarning),
+                count(Severity::Warning),
+                count(Severity::Suggestion)
+            ));
+            emit(&out)?;
         }
     }
+    Ok(if invalid {
+        ExitCode::from(2)
+    } else if count(Severity::Error) > 0 || (strict && !findings.is_empty()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

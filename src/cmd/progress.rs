@@ -512,7 +512,7 @@ pub fn run_export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
                 return Ok(code);
             }
             if let Some(p) = output {
-                eprintln!("Wrote {n} review(s) to {}", clean(&p.display().to_string()));
+                super::output::say(&format_args!("Wrote {n} review(s) to {}", p.display()));
             }
         }
         ExportWhat::Cards {
@@ -534,7 +534,7 @@ pub fn run_export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
                 return Ok(code);
             }
             if let Some(p) = output {
-                eprintln!("Wrote {n} card(s) to {}", clean(&p.display().to_string()));
+                super::output::say(&format_args!("Wrote {n} card(s) to {}", p.display()));
             }
         }
     }

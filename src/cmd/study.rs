@@ -84,7 +84,7 @@ fn run_session(ctx: &Context, kind: SessionKind, plain: bool) -> Result<ExitCode
     let mut store = ctx.open_store()?;
     let stdin = std::io::stdin();
     let mut input = stdin.lock();
-    let mut out = std::io::stdout().lock();
+    let mut out = super::output::stdout();
     let clock = ctx.clock;
     let mut now = move || clock.now_ms();
     super::plain::run_plain(&mut store, &lib, kind, &mut input, &mut out, &mut now)?;

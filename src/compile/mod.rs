@@ -45,6 +45,8 @@ pub struct Report {
     pub topics: Vec<(String, String)>,
     /// Lines outside any item: (document, line, text).
     pub skipped: Vec<(String, usize, String)>,
+    /// Questions without an answer, left out: (document, line, question).
+    pub incomplete: Vec<(String, usize, String)>,
     /// Card ids patched by the overlay, and the errata items each corrects.
     pub corrected: Vec<(String, Vec<String>)>,
     pub added: Vec<String>,
@@ -82,6 +84,14 @@ impl Report {
             out.push_str(&format!("  {id}: {source}\n"));
         }
         out.push_str(&format!("added cards: {}\n", self.added.len()));
+        out.push_str(&format!(
+            "questions without an answer (left out): {}\n",
+            self.incomplete.len()
+        ));
+        for (doc, line, text) in &self.incomplete {
+            let short: String = text.chars().take(70).collect();
+            out.push_str(&format!("  {doc}:{line}: {short}\n"));
+        }
         out.push_str(&format!("skipped lines: {}\n", self.skipped.len()));
         for (doc, line, text) in &self.skipped {
             let short: String = text.chars().take(70).collect();
@@ -204,13 +214,17 @@ fn question_words(q: &str) -> HashSet<String> {
         .collect()
 }
 
-/// Jaccard similarity of two questions' content words.
+/// Similarity (Dice coefficient) of two questions' content words.
 pub fn similarity(a: &str, b: &str) -> f64 {
-    let (a, b) = (question_words(a), question_words(b));
+    dice(&question_words(a), &question_words(b))
+}
+
+/// The Dice coefficient of two word sets (0 when either is empty).
+fn dice(a: &HashSet<String>, b: &HashSet<String>) -> f64 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let inter = a.intersection(&b).count() as f64;
+    let inter = a.intersection(b).count() as f64;
     inter / (a.len() + b.len()) as f64 * 2.0
 }
 
@@ -231,6 +245,80 @@ pub fn slugify(text: &str) -> String {
     } else {
         words.join("-")
     }
+}
+
+/// Groups items by question similarity: each item joins the first earlier group whose first
+/// question is at least [`MERGE_THRESHOLD`] similar and that has no item of its guide yet, or
+/// starts a group under a fresh id. Candidates come from a prefix-filter index (tokens ordered
+/// rarest first; two sets this similar share a token among their first few), so the cost grows
+/// with the items, not with their square, and the groups are the same as comparing every pair.
+fn group_by_similarity(items: &[(&str, usize)]) -> Vec<(String, Vec<usize>)> {
+    let words: Vec<HashSet<String>> = items.iter().map(|(q, _)| question_words(q)).collect();
+    let mut frequency: HashMap<&str, usize> = HashMap::new();
+    for w in words.iter().flatten() {
+        *frequency.entry(w.as_str()).or_default() += 1;
+    }
+    // Every shared token is at least this share of a set's size (see the size bound of the
+    // Dice coefficient); a small margin keeps the prefix on the safe side of rounding.
+    let share = MERGE_THRESHOLD / (2.0 - MERGE_THRESHOLD);
+    let prefix = |set: &HashSet<String>| -> Vec<String> {
+        let mut tokens: Vec<&String> = set.iter().collect();
+        tokens.sort_by(|a, b| {
+            frequency[a.as_str()]
+                .cmp(&frequency[b.as_str()])
+                .then(a.cmp(b))
+        });
+        let min_overlap = ((share * tokens.len() as f64) - 1e-9).ceil().max(1.0) as usize;
+        let len = (tokens.len() + 1)
+            .saturating_sub(min_overlap)
+            .clamp(1, tokens.len());
+        tokens.into_iter().take(len).cloned().collect()
+    };
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    // Prefix token of a group's first question -> the groups, in creation order.
+    let mut index: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut used_ids: HashSet<String> = HashSet::new();
+    let mut next_suffix: HashMap<String, usize> = HashMap::new();
+    for (i, &(question, guide)) in items.iter().enumerate() {
+        let mine = if words[i].is_empty() {
+            Vec::new()
+        } else {
+            prefix(&words[i])
+        };
+        let mut candidates: Vec<usize> = mine
+            .iter()
+            .filter_map(|t| index.get(t))
+            .flatten()
+            .copied()
+            .collect();
+        candidates.sort_unstable();
+        candidates.dedup();
+        let same = candidates.into_iter().find(|&g| {
+            let members = &groups[g].1;
+            let first = members[0];
+            dice(&words[first], &words[i]) >= MERGE_THRESHOLD
+                && items[first].1 != guide
+                && members.iter().all(|&m| items[m].1 != guide)
+        });
+        match same {
+            Some(g) => groups[g].1.push(i),
+            None => {
+                let base = slugify(question);
+                let mut id = base.clone();
+                let n = next_suffix.entry(base.clone()).or_insert(2);
+                while used_ids.contains(&id) {
+                    id = format!("{base}-{n}");
+                    *n += 1;
+                }
+                used_ids.insert(id.clone());
+                for t in mine {
+                    index.entry(t).or_default().push(groups.len());
+                }
+                groups.push((id, vec![i]));
+            }
+        }
+    }
+    groups
 }
 
 struct Found {
@@ -277,6 +365,9 @@ pub fn compile(docs: &[Document], curation: Option<&Curation>) -> Result<Output,
         for (line, text) in parsed.skipped {
             report.skipped.push((doc.name.clone(), line, text));
         }
+        for (line, text) in parsed.incomplete {
+            report.incomplete.push((doc.name.clone(), line, text));
+        }
     }
     report.topics = heading_topics
         .into_iter()
@@ -310,29 +401,11 @@ pub fn compile(docs: &[Document], curation: Option<&Curation>) -> Result<Output,
             }
         }
         None => {
-            let mut used_ids: HashSet<String> = HashSet::new();
-            for (i, f) in found.iter().enumerate() {
-                let same = groups.iter_mut().find(|(_, members)| {
-                    let first = &found[members[0]];
-                    similarity(&first.item.question, &f.item.question) >= MERGE_THRESHOLD
-                        && first.item.guide != f.item.guide
-                        && members.iter().all(|&m| found[m].item.guide != f.item.guide)
-                });
-                match same {
-                    Some((_, members)) => members.push(i),
-                    None => {
-                        let base = slugify(&f.item.question);
-                        let mut id = base.clone();
-                        let mut n = 2;
-                        while used_ids.contains(&id) {
-                            id = format!("{base}-{n}");
-                            n += 1;
-                        }
-                        used_ids.insert(id.clone());
-                        groups.push((id, vec![i]));
-                    }
-                }
-            }
+            let items: Vec<(&str, usize)> = found
+                .iter()
+                .map(|f| (f.item.question.as_str(), f.item.guide))
+                .collect();
+            groups = group_by_similarity(&items);
         }
     }
     if !problems.is_empty() {
@@ -590,5 +663,57 @@ mod tests {
         assert_eq!(deck.cards.len(), 2);
         assert_eq!(deck.cards[0].topic, "kms");
         assert_eq!(deck.cards[1].topic, "cloudtrail");
+    }
+
+    /// The grouping as it was first written: every item against every group.
+    fn group_pairwise(items: &[(&str, usize)]) -> Vec<(String, Vec<usize>)> {
+        let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+        let mut used_ids: HashSet<String> = HashSet::new();
+        for (i, &(q, guide)) in items.iter().enumerate() {
+            let same = groups.iter_mut().find(|(_, members)| {
+                let first = items[members[0]];
+                similarity(first.0, q) >= MERGE_THRESHOLD
+                    && first.1 != guide
+                    && members.iter().all(|&m| items[m].1 != guide)
+            });
+            match same {
+                Some((_, members)) => members.push(i),
+                None => {
+                    let base = slugify(q);
+                    let mut id = base.clone();
+                    let mut n = 2;
+                    while used_ids.contains(&id) {
+                        id = format!("{base}-{n}");
+                        n += 1;
+                    }
+                    used_ids.insert(id.clone());
+                    groups.push((id, vec![i]));
+                }
+            }
+        }
+        groups
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn indexed_grouping_equals_pairwise_grouping(
+            items in proptest::collection::vec(
+                (proptest::collection::vec(0usize..9, 0..8), 0usize..3),
+                0..60,
+            )
+        ) {
+            const VOCAB: [&str; 9] =
+                ["kms", "key", "role", "trust", "policy", "deny", "session", "bucket", "2"];
+            let questions: Vec<(String, usize)> = items
+                .iter()
+                .map(|(ws, g)| {
+                    let words: Vec<&str> = ws.iter().map(|&w| VOCAB[w]).collect();
+                    (format!("What is {}?", words.join(" ")), *g)
+                })
+                .collect();
+            let refs: Vec<(&str, usize)> =
+                questions.iter().map(|(q, g)| (q.as_str(), *g)).collect();
+            proptest::prop_assert_eq!(group_by_similarity(&refs), group_pairwise(&refs));
+        }
     }
 }

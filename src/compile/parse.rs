@@ -39,6 +39,8 @@ pub struct Parsed {
     pub items: Vec<Item>,
     /// Lines outside any item that were not headings: (line number, text).
     pub skipped: Vec<(usize, String)>,
+    /// Questions with no answer (left out of the items): (line number, question).
+    pub incomplete: Vec<(usize, String)>,
 }
 
 enum Line<'a> {
@@ -271,6 +273,14 @@ pub fn parse(text: &str) -> Parsed {
             item.body.pop();
         }
     }
+    let (items, incomplete): (Vec<Item>, Vec<Item>) = std::mem::take(&mut parsed.items)
+        .into_iter()
+        .partition(|item| !item.body.is_empty());
+    parsed.items = items;
+    parsed.incomplete = incomplete
+        .into_iter()
+        .map(|item| (item.line, item.question))
+        .collect();
     parsed
 }
 
@@ -303,10 +313,11 @@ mod tests {
     fn glued_json_is_split_from_the_next_question() {
         let doc = "Q6: Policy?\n{\n\"a\": 1\n}Q7: Components\nAnswer\n\"x\":\"y\"]Q8: Types\n";
         let p = parse(doc);
-        assert_eq!(p.items.len(), 3);
+        assert_eq!(p.items.len(), 2);
         assert_eq!(p.items[0].body, ["{", "\"a\": 1", "}"]);
         assert_eq!(p.items[1].question, "Components");
-        assert_eq!(p.items[2].question, "Types");
+        // The last question has no answer yet: named, not made a card.
+        assert_eq!(p.incomplete, [(6, "Types".to_string())]);
     }
 
     #[test]
@@ -338,5 +349,15 @@ mod tests {
         let p = parse(doc);
         assert_eq!(p.items[0].body, ["- verify"]);
         assert_eq!(p.skipped.len(), 2);
+    }
+
+    #[test]
+    fn a_question_without_an_answer_is_reported_not_kept() {
+        let p = parse(
+            "# KMS\n\nQ: What is KMS?\nA: A key service.\n\nQ: Only a question?\n\nQ: Next?\nA: yes\n",
+        );
+        let questions: Vec<&str> = p.items.iter().map(|i| i.question.as_str()).collect();
+        assert_eq!(questions, ["What is KMS?", "Next?"]);
+        assert_eq!(p.incomplete, [(6, "Only a question?".to_string())]);
     }
 }

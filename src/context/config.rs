@@ -19,6 +19,9 @@ pub const WELCOME_MARKER: &str = "welcomed";
 /// Most daily backups `backup_keep` may ask for.
 pub const MAX_BACKUP_KEEP: u32 = 366;
 
+/// Largest configuration file read.
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+
 /// Lowest and highest accepted `desired_retention`.
 pub const RETENTION_RANGE: (f64, f64) = (0.70, 0.97);
 
@@ -427,15 +430,16 @@ impl Config {
         Ok(())
     }
 
-    /// Reads and parses a configuration file.
+    /// Reads and parses a configuration file (a regular file of at most [`MAX_CONFIG_BYTES`]).
     pub fn load(path: &Path) -> Result<Config, Problem> {
         let file = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| Problem {
-            file: file.clone(),
-            line: 1,
-            column: 1,
-            message: format!("cannot read the configuration file: {e}"),
-        })?;
+        let bytes =
+            crate::deck::read::read_bounded(path, MAX_CONFIG_BYTES).map_err(|e| Problem {
+                file: file.clone(),
+                line: 1,
+                column: 1,
+                message: format!("cannot read the configuration file: {e}"),
+            })?;
         let text = crate::deck::load::decode(&bytes, &file)?;
         Config::parse(&text, &file)
     }

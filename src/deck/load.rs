@@ -89,7 +89,8 @@ impl PosIndex {
     }
 }
 
-/// Turns bytes into text, or a located problem for invalid UTF-8.
+/// Turns bytes into text, or a located problem for invalid UTF-8 or nesting deeper than
+/// [`super::nesting::MAX_NESTING`].
 pub fn decode(bytes: &[u8], file: &str) -> Result<String, Problem> {
     if bytes.len() > MAX_DECK_BYTES {
         return Err(Problem {
@@ -104,7 +105,15 @@ pub fn decode(bytes: &[u8], file: &str) -> Result<String, Problem> {
         });
     }
     match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_string()),
+        Ok(s) => match super::nesting::check(s, super::nesting::MAX_NESTING) {
+            Ok(()) => Ok(s.to_string()),
+            Err((pos, message)) => Err(Problem {
+                file: file.to_string(),
+                line: pos.line,
+                column: pos.column,
+                message,
+            }),
+        },
         Err(e) => {
             let good = &bytes[..e.valid_up_to()];
             let text = String::from_utf8_lossy(good);

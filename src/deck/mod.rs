@@ -6,11 +6,14 @@
 //!   is decided above this module (`crate::context`).
 //! - [`check_paths`]: full validation for `iamdrill decks check`.
 
+pub mod clean;
 pub mod learner;
 pub mod lint;
 pub mod load;
 pub mod markup;
 pub mod model;
+pub mod nesting;
+pub mod read;
 pub mod validate;
 
 use std::collections::HashMap;
@@ -164,7 +167,7 @@ pub fn deck_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
     }
 }
 
-/// Reads one deck file with the size limit applied before reading it whole.
+/// Reads one deck file: a regular file only, with the size limit applied before reading it whole.
 pub fn read_deck_file(path: &Path) -> Result<String, Problem> {
     let file = path.display().to_string();
     let located = |message: String| Problem {
@@ -173,15 +176,13 @@ pub fn read_deck_file(path: &Path) -> Result<String, Problem> {
         column: 1,
         message,
     };
-    let meta = std::fs::metadata(path).map_err(|e| located(format!("cannot read: {e}")))?;
-    if meta.len() > load::MAX_DECK_BYTES as u64 {
-        return Err(located(format!(
-            "file is {} bytes; decks are limited to {} bytes — split it into several decks",
-            meta.len(),
-            load::MAX_DECK_BYTES
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| located(format!("cannot read: {e}")))?;
+    let bytes = read::read_bounded(path, load::MAX_DECK_BYTES as u64).map_err(|e| match e {
+        read::ReadError::TooLarge { size, limit } => located(format!(
+            "file is {size} bytes; decks are limited to {limit} bytes — split it into several decks"
+        )),
+        read::ReadError::Io(e) => located(format!("cannot read: {e}")),
+        other => located(other.to_string()),
+    })?;
     load::decode(&bytes, &file)
 }
 

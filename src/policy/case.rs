@@ -509,11 +509,14 @@ impl Cx<'_> {
             Some(dir) => dir.join(&file),
             None => PathBuf::from(&file),
         };
-        let text = std::fs::read_to_string(&path).map_err(|e| CaseError {
-            file: self.file.to_string(),
-            pos: None,
-            message: format!("{where_}: cannot read policy file {}: {e}", path.display()),
-        })?;
+        let text =
+            crate::deck::read::read_text_bounded(&path, MAX_CASE_FILE_BYTES).map_err(|e| {
+                CaseError {
+                    file: self.file.to_string(),
+                    pos: None,
+                    message: format!("{where_}: cannot read policy file {}: {e}", path.display()),
+                }
+            })?;
         NamedPolicy::parse(&name, S::TYPE, kind, &text).map_err(|e| CaseError {
             file: path.display().to_string(),
             pos: e.pos,
@@ -877,6 +880,17 @@ pub fn parse_cases(
             json_cases(text, file, many)?
         }
         Format::Yaml => {
+            // Linear: serde's parser spends super-linear time on deep flow nesting.
+            crate::deck::nesting::check(text, crate::deck::nesting::MAX_NESTING).map_err(
+                |(pos, message)| CaseError {
+                    file: file.to_string(),
+                    pos: Some(Pos {
+                        line: pos.line,
+                        column: pos.column,
+                    }),
+                    message,
+                },
+            )?;
             let many = text.lines().any(|l| l.starts_with("cases:"));
             if many {
                 serde_yaml::from_str::<RawCaseList>(text)
@@ -909,14 +923,18 @@ pub fn parse_case(
     Ok(cases.remove(0))
 }
 
+/// Largest case or policy file read (a regular file; devices and named pipes are refused).
+pub const MAX_CASE_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
 /// Reads a case file (YAML, or JSON when the name ends in `.json`).
 pub fn load_cases(path: &Path) -> Result<Vec<Case>, CaseError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| CaseError {
-        file: file.clone(),
-        pos: None,
-        message: format!("cannot read the file: {e}"),
-    })?;
+    let text =
+        crate::deck::read::read_text_bounded(path, MAX_CASE_FILE_BYTES).map_err(|e| CaseError {
+            file: file.clone(),
+            pos: None,
+            message: format!("cannot read the file: {e}"),
+        })?;
     parse_cases(&text, Format::of_path(path), &file, path.parent())
 }
 

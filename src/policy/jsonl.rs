@@ -340,7 +340,11 @@ pub fn run() -> Result<ExitCode> {
     let (mut pool, mut output) =
         Pool::new(std::thread::available_parallelism().map_or(1, |n| n.get()));
     let writer = std::thread::spawn(move || -> std::io::Result<Tally> {
-        let mut stdout = std::io::stdout().lock();
+        // Case names and ids come from the input: escaped like the rest of the JSON output.
+        let mut stdout = crate::deck::clean::Clean::new(
+            std::io::stdout().lock(),
+            crate::deck::clean::Neutralise::JsonEscape,
+        );
         let mut tally = Tally::default();
         while let Some(item) = output.next_item() {
             match item {

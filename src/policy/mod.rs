@@ -36,6 +36,8 @@
 //!   case, answer }>`; [`drill::by_id(id)`] rebuilds one for scheduling; `Drill::options()` lists the
 //!   policy names to pick from; `Drill::check(decision, policy)` grades an answer.
 //! - Lints: [`lint::lint(&policy, type, kind)`] → findings with code, JSON path and position.
+//! - Validation: [`check::check(&policy, &json_tree, type, kind)`] → every finding (severity, id,
+//!   JSON path with indexes, position, fix) against the embedded [`reference`] data.
 //!
 //! # Modules
 //! `json` (positioned JSON parser) → `document` (policy model and validation) → `pattern`
@@ -44,6 +46,7 @@
 //! `lab`, `drill`, `lint`.
 
 pub mod case;
+pub mod check;
 pub mod condition;
 pub mod document;
 pub mod drill;

@@ -212,7 +212,8 @@ const GLOBAL_KEYS: &[(&str, &str)] = &[
     ("aws:CalledViaLast", "String"),
     ("aws:ViaAWSService", "Bool"),
     ("aws:CurrentTime", "Date"),
-    ("aws:EpochTime", "Date"),
+    // Documented as "Date, Numeric": either family fits.
+    ("aws:EpochTime", "Date or Numeric"),
     ("aws:referer", "String"),
     ("aws:RequestedRegion", "String"),
     ("aws:RequestTag/${TagKey}", "String"),
@@ -371,7 +372,8 @@ impl Reference {
             .map(|t| t.info)
     }
 
-    /// The closest known condition key of the same prefix, for "did you mean".
+    /// The closest known condition key of the same prefix, for "did you mean". A template is
+    /// filled in with the rest of `key`: `aws:PrincipleTag/team` gives `aws:PrincipalTag/team`.
     pub fn suggest_condition_key(&self, key: &str) -> Option<String> {
         let lc = key.to_ascii_lowercase();
         let prefix = lc.split_once(':').map(|(p, _)| p)?;
@@ -392,7 +394,14 @@ impl Reference {
                 Some((fixed, _)) => (fixed, lc.get(..fixed.len()).unwrap_or(&lc)),
                 None => (k_lc.as_str(), lc.as_str()),
             };
-            consider(&mut best, target, cand, k);
+            let shown = match k.split_once("${") {
+                Some((fixed, _)) => match key.get(fixed.len()..) {
+                    Some(rest) if !rest.is_empty() => format!("{fixed}{rest}"),
+                    _ => k,
+                },
+                None => k,
+            };
+            consider(&mut best, target, cand, shown);
         }
         best.map(|(_, _, k)| k)
     }
@@ -549,6 +558,10 @@ mod tests {
         assert!(r.condition_key("aws:PrincipleTag/team").is_none());
         assert_eq!(
             r.suggest_condition_key("aws:PrincipleTag/team").as_deref(),
+            Some("aws:PrincipalTag/team")
+        );
+        assert_eq!(
+            r.suggest_condition_key("aws:PrincipleTag").as_deref(),
             Some("aws:PrincipalTag/${TagKey}")
         );
     }

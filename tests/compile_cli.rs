@@ -1,0 +1,69 @@
+//! `iamdrill compile` on input that is not what it expects: no items at all, and questions
+//! that never got an answer.
+
+use std::process::Command;
+
+fn compile(src: &std::path::Path, out: &std::path::Path) -> (i32, String) {
+    let data = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_iamdrill"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .arg("--config-dir")
+        .arg(data.path())
+        .arg("compile")
+        .arg(src)
+        .arg("--out")
+        .arg(out)
+        .output()
+        .unwrap();
+    (
+        o.status.code().unwrap(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn input_without_items_fails_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("garbage.md");
+    std::fs::write(&src, "just some notes\n\nabout nothing in particular\n").unwrap();
+    let out = dir.path().join("out");
+    let (code, err) = compile(&src, &out);
+    assert_eq!(code, 1, "{err}");
+    assert!(!out.exists(), "an empty deck was written");
+    let shown = src.display().to_string();
+    assert!(
+        err.contains(&format!("{shown}:1: skipped: just some notes")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{shown}:3: skipped: about nothing in particular")),
+        "{err}"
+    );
+    assert!(err.contains("found no question-and-answer items"), "{err}");
+}
+
+#[test]
+fn a_question_without_an_answer_is_named_and_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("notes.md");
+    std::fs::write(
+        &src,
+        "# KMS\n\nQ: What is KMS?\nA: A managed key service.\n\nQ: What is a grant?\n\nQ: What is a key policy?\nA: The resource policy of a KMS key.\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    let (code, err) = compile(&src, &out);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "{}:6: a question without an answer, left out: What is a grant?",
+            src.display()
+        )),
+        "{err}"
+    );
+    let yaml = std::fs::read_to_string(out.join("notes.yaml")).unwrap();
+    assert!(!yaml.contains("grant"), "{yaml}");
+    assert_eq!(yaml.matches("\n- id: ").count(), 2, "{yaml}");
+    assert!(err.contains("2 card(s)"), "{err}");
+}
