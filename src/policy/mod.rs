@@ -61,6 +61,9 @@ pub mod pattern;
 pub mod reference;
 pub mod request;
 
+#[cfg(test)]
+mod paths_tests;
+
 pub use document::{Effect, Policy, PolicyError, PolicyType, ResourceKind, parse_policy};
 pub use eval::{Decision, Evaluation, NamedPolicy, OrgLevel, Organization, PolicySet, evaluate};
 pub use request::{Principal, PrincipalKind, Request, Resource};

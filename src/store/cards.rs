@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 
-use super::review::{read_flags, state_json, write_flags, write_state};
+use super::review::{read_flags, update_state_after, write_flags, write_state};
 use super::{Result, Store};
 use crate::deck::model::Card;
 use crate::srs::browse::Row;
@@ -105,10 +105,14 @@ impl Store {
         out.retention_today = self
             .conn
             .prepare_cached(
-                "SELECT COALESCE(SUM(rating > 1), 0), COUNT(*) FROM reviews
-                 WHERE reviewed_at >= ?1 AND phase_before = 2",
+                "SELECT COALESCE(SUM(passed), 0), COALESCE(SUM(answers), 0) FROM review_counts
+                 WHERE slot >= ?1 AND phase_before = 2",
             )
-            .and_then(|mut s| s.query_row([start], |r| Ok((r.get(0)?, r.get(1)?))))
+            .and_then(|mut s| {
+                s.query_row([start.div_euclid(super::schema::SLOT_MS)], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })
+            })
             .map_err(|e| self.err(e))?;
         Ok(out)
     }
@@ -160,8 +164,7 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT card_id, rating FROM reviews
-                 WHERE id IN (SELECT MAX(id) FROM reviews GROUP BY card_id)",
+                "SELECT c.id, k.last_rating FROM card_counts AS k JOIN card_ids AS c ON c.n = k.card",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
@@ -195,7 +198,8 @@ impl Store {
         self.write_tx(|tx| {
             let removed = tx.execute("DELETE FROM cards WHERE card_id = ?1", [card_id])?;
             tx.execute(
-                "UPDATE reviews SET rescheduled = 0 WHERE card_id = ?1",
+                "UPDATE review_log SET rescheduled = 0
+                 WHERE card = (SELECT n FROM card_ids WHERE id = ?1)",
                 [card_id],
             )?;
             Ok(removed > 0)
@@ -232,11 +236,18 @@ impl Store {
         };
         st.due = now;
         write_state(&tx, card_id, &st, review_id).map_err(e)?;
-        tx.execute(
-            "UPDATE reviews SET state_after = ?1 WHERE id = ?2 AND card_id = ?3",
-            params![state_json(&st), review_id, card_id],
-        )
-        .map_err(e)?;
+        let logged: Option<i64> = tx
+            .query_row(
+                "SELECT l.id FROM review_log AS l JOIN card_ids AS c ON c.n = l.card
+                 WHERE l.id = ?1 AND c.id = ?2",
+                params![review_id, card_id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(e)?;
+        if logged.is_some() {
+            update_state_after(&tx, review_id, &st).map_err(e)?;
+        }
         tx.commit().map_err(e)?;
         Ok(true)
     }

@@ -16,7 +16,10 @@ fn csv_field(s: &str) -> String {
 }
 
 /// One CSV line from a row of (card_id, reviewed_at, rating, phase_before, duration_ms).
-fn write_row(out: &mut dyn Write, r: &rusqlite::Row<'_>) -> rusqlite::Result<std::io::Result<()>> {
+pub(super) fn write_row(
+    out: &mut dyn Write,
+    r: &rusqlite::Row<'_>,
+) -> rusqlite::Result<std::io::Result<()>> {
     let card: String = r.get(0)?;
     let at: i64 = r.get(1)?;
     let rating: i64 = r.get(2)?;
@@ -42,13 +45,16 @@ impl Store {
         };
         let last: i64 = self
             .conn
-            .query_row("SELECT COALESCE(MAX(id), 0) FROM reviews", [], |r| r.get(0))
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM review_log", [], |r| {
+                r.get(0)
+            })
             .unwrap_or(i64::from(u32::MAX));
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT card_id, reviewed_at, rating, phase_before, duration_ms FROM reviews
-                 WHERE id BETWEEN ?1 AND ?2 ORDER BY id",
+                "SELECT c.id, l.reviewed_at, l.rating, l.phase_before, l.duration_ms
+                 FROM review_log AS l JOIN card_ids AS c ON c.n = l.card
+                 WHERE l.id BETWEEN ?1 AND ?2 ORDER BY l.id",
             )
             .map_err(|e| self.err(e))?;
         let mut n = 0;
@@ -96,7 +102,10 @@ impl Store {
         }
         let mut stmt = self
             .conn
-            .prepare("SELECT card_id, reviewed_at, rating, phase_before, duration_ms FROM reviews ORDER BY id")
+            .prepare(
+                "SELECT c.id, l.reviewed_at, l.rating, l.phase_before, l.duration_ms
+                 FROM review_log AS l JOIN card_ids AS c ON c.n = l.card ORDER BY l.id",
+            )
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
         let mut n = 0;

@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use rusqlite::{TransactionBehavior, params};
+use rusqlite::TransactionBehavior;
 
-use super::review::{state_json, write_state};
+use super::review::{NewReview, insert_review, intern_card, write_state};
 use super::{Result, Store};
 use crate::deck::model::{Card, CardKind, Deck, Difficulty, TOPICS};
 use crate::srs::clock::DAY_MS;
@@ -141,34 +141,31 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(e)?;
-        {
-            let mut insert = tx
-                .prepare(
-                    "INSERT INTO reviews (card_id, reviewed_at, rating, duration_ms, mode, rescheduled,
-                                          phase_before, state_before, state_after)
-                     VALUES (?1, ?2, ?3, ?4, 'review', 1, ?5, ?6, ?7)",
+        for (id, history) in &histories {
+            let card = intern_card(&tx, id).map_err(e)?;
+            let mut last = None;
+            for (t, rating, before, after) in history {
+                let duration = 2000 + rng.below(20_000) as i64;
+                let review_id = insert_review(
+                    &tx,
+                    &NewReview {
+                        id: None,
+                        card,
+                        reviewed_at: *t,
+                        rating: rating.number(),
+                        duration_ms: duration,
+                        mode: 0,
+                        rescheduled: true,
+                        phase_before: before.phase.number(),
+                        before_id: last.map(|(_, id)| id),
+                        after,
+                    },
                 )
                 .map_err(e)?;
-            for (id, history) in &histories {
-                let mut last = None;
-                for (t, rating, before, after) in history {
-                    let duration = 2000 + rng.below(20_000) as i64;
-                    insert
-                        .execute(params![
-                            id,
-                            t,
-                            rating.number(),
-                            duration,
-                            before.phase.number(),
-                            state_json(before),
-                            state_json(after)
-                        ])
-                        .map_err(e)?;
-                    last = Some((*after, tx.last_insert_rowid()));
-                }
-                if let Some((st, review_id)) = last {
-                    write_state(&tx, id, &st, review_id).map_err(e)?;
-                }
+                last = Some((*after, review_id));
+            }
+            if let Some((st, review_id)) = last {
+                write_state(&tx, id, &st, review_id).map_err(e)?;
             }
         }
         tx.commit().map_err(e)?;

@@ -7,8 +7,10 @@ use std::collections::BTreeSet;
 use rusqlite::{TransactionBehavior, params};
 use serde::Serialize;
 
-use super::review::{state_json, write_state};
-use super::{Result, Store, StoreError};
+use super::review::{
+    NewReview, card_number, insert_review, intern_card, update_state_after, write_state,
+};
+use super::{Result, ReviewMode, Store, StoreError};
 use crate::srs::scheduler::{CardState, Rating};
 
 /// The header `export reviews` writes.
@@ -182,27 +184,35 @@ impl Store {
         {
             let mut exists = tx
                 .prepare(
-                    "SELECT 1 FROM reviews WHERE card_id = ?1 AND reviewed_at = ?2 AND rating = ?3 LIMIT 1",
+                    "SELECT 1 FROM review_log WHERE card = ?1 AND reviewed_at = ?2 AND rating = ?3 LIMIT 1",
                 )
                 .map_err(e)?;
-            let mut insert = tx
-                .prepare(
-                    "INSERT INTO reviews (card_id, reviewed_at, rating, duration_ms, mode, rescheduled,
-                                          phase_before, state_before, state_after)
-                     VALUES (?1, ?2, ?3, ?4, 'review', 1, ?5, '{}', '{}')",
-                )
-                .map_err(e)?;
+            let placeholder = CardState::default();
             for r in rows {
-                if exists
-                    .exists(params![r.card_id, r.at, r.rating])
-                    .map_err(e)?
+                if let Some(card) = card_number(&tx, &r.card_id).map_err(e)?
+                    && exists.exists(params![card, r.at, r.rating]).map_err(e)?
                 {
                     report.duplicates += 1;
                     continue;
                 }
-                insert
-                    .execute(params![r.card_id, r.at, r.rating, r.duration_ms, r.state])
-                    .map_err(e)?;
+                let card = intern_card(&tx, &r.card_id).map_err(e)?;
+                // The states are derived below, once all of the card's answers are in.
+                insert_review(
+                    &tx,
+                    &NewReview {
+                        id: None,
+                        card,
+                        reviewed_at: r.at,
+                        rating: r.rating,
+                        duration_ms: r.duration_ms,
+                        mode: ReviewMode::Review.number(),
+                        rescheduled: true,
+                        phase_before: r.state,
+                        before_id: None,
+                        after: &placeholder,
+                    },
+                )
+                .map_err(e)?;
                 report.imported += 1;
                 touched.insert(r.card_id.clone());
             }
@@ -211,8 +221,9 @@ impl Store {
             let answers: Vec<(i64, i64, i64, bool)> = {
                 let mut stmt = tx
                     .prepare(
-                        "SELECT id, reviewed_at, rating, rescheduled FROM reviews
-                         WHERE card_id = ?1 ORDER BY reviewed_at, id",
+                        "SELECT id, reviewed_at, rating, rescheduled FROM review_log
+                         WHERE card = (SELECT n FROM card_ids WHERE id = ?1)
+                         ORDER BY reviewed_at, id",
                     )
                     .map_err(e)?;
                 let rows = stmt
@@ -224,22 +235,27 @@ impl Store {
             };
             let mut state = CardState::default();
             let mut last = None;
+            // The answer before in time: its state after is the next one's state before.
+            let mut previous: Option<i64> = None;
             for (id, at, rating, rescheduled) in answers {
                 let rating = Rating::from_number(rating).ok_or_else(|| StoreError::BadRow {
                     path: path.clone(),
                     id,
                     reason: format!("rating {rating} is not 1-4"),
                 })?;
-                let before = state;
                 if rescheduled {
-                    state = self.scheduler.next(&before, rating, at, &self.clock);
+                    state = self.scheduler.next(&state, rating, at, &self.clock);
                     last = Some(id);
                 }
+                update_state_after(&tx, id, &state).map_err(e)?;
                 tx.execute(
-                    "UPDATE reviews SET state_before = ?2, state_after = ?3 WHERE id = ?1",
-                    params![id, state_json(&before), state_json(&state)],
+                    "UPDATE review_log SET before_id = ?2 WHERE id = ?1",
+                    params![id, previous],
                 )
                 .map_err(e)?;
+                tx.execute("DELETE FROM review_before WHERE review_id = ?1", [id])
+                    .map_err(e)?;
+                previous = Some(id);
             }
             if let Some(id) = last {
                 write_state(&tx, card, &state, id).map_err(e)?;

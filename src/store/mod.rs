@@ -15,6 +15,7 @@ mod export;
 pub mod files;
 pub mod generate;
 pub mod import;
+mod migrate3;
 mod optimize;
 mod review;
 pub mod schema;
@@ -381,12 +382,18 @@ impl Store {
             if app_id != 0 && app_id != schema::APPLICATION_ID {
                 return Err(StoreError::Foreign { path });
             }
-            for (i, sql) in schema::MIGRATIONS
+            for (i, migration) in schema::MIGRATIONS
                 .iter()
                 .enumerate()
                 .skip(version.max(0) as usize)
             {
-                tx.execute_batch(sql).map_err(|e| sql_error(&path, e))?;
+                let done = match migration {
+                    schema::Migration::Sql(sql) => tx.execute_batch(sql),
+                    schema::Migration::WithData(sql, convert) => {
+                        tx.execute_batch(sql).and_then(|()| convert(&tx))
+                    }
+                };
+                done.map_err(|e| sql_error(&path, e))?;
                 tx.pragma_update(None, "user_version", i as i64 + 1)
                     .map_err(|e| sql_error(&path, e))?;
             }

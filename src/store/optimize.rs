@@ -39,8 +39,9 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT card_id, reviewed_at, rating FROM reviews WHERE rescheduled = 1
-                 ORDER BY card_id, id",
+                "SELECT c.id, l.reviewed_at, l.rating
+                 FROM review_log AS l JOIN card_ids AS c ON c.n = l.card
+                 WHERE l.rescheduled = 1 ORDER BY c.id, l.id",
             )
             .map_err(|e| self.err(e))?;
         let mut rows = stmt.query([]).map_err(|e| self.err(e))?;

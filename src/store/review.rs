@@ -29,6 +29,15 @@ impl ReviewMode {
             ReviewMode::Mock => "mock",
         }
     }
+
+    /// The number stored in `review_log.mode`.
+    pub(crate) fn number(self) -> u8 {
+        match self {
+            ReviewMode::Review => 0,
+            ReviewMode::Cram => 1,
+            ReviewMode::Mock => 2,
+        }
+    }
 }
 
 /// A committed answer.
@@ -55,7 +64,7 @@ impl Standings<'_> {
     }
 }
 
-const STATE_COLUMNS: &str =
+pub(crate) const STATE_COLUMNS: &str =
     "phase, stability, difficulty, due, last_review, step, interval_days, reps, lapses";
 
 impl Store {
@@ -153,11 +162,12 @@ impl Store {
         let start = self.clock.day_start(self.clock.day(now));
         self.conn
             .prepare_cached(
-                "SELECT COALESCE(SUM(phase_before = 0), 0), COALESCE(SUM(phase_before = 2), 0)
-                 FROM reviews WHERE reviewed_at >= ?1 AND mode = 'review'",
+                "SELECT COALESCE(SUM(answers * (phase_before = 0)), 0),
+                        COALESCE(SUM(answers * (phase_before = 2)), 0)
+                 FROM review_counts WHERE slot >= ?1 AND mode = 0",
             )
             .and_then(|mut s| {
-                s.query_row([start], |r| {
+                s.query_row([start.div_euclid(super::schema::SLOT_MS)], |r| {
                     Ok(DoneToday {
                         new: r.get(0)?,
                         reviews: r.get(1)?,
@@ -228,35 +238,38 @@ impl Store {
             .conn
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(e)?;
-        let before = read_state(&tx, card_id).map_err(e)?.unwrap_or_default();
+        let card = intern_card(&tx, card_id).map_err(e)?;
+        let stored = read_state_and_source(&tx, card_id).map_err(e)?;
+        let before = stored.map(|(st, _)| st).unwrap_or_default();
         let after = if reschedule {
             self.scheduler.next(&before, rating, now, &self.clock)
         } else {
             before
         };
-        let review_id = {
-            let mut insert = tx
-                .prepare_cached(
-                    "INSERT INTO reviews (card_id, reviewed_at, rating, duration_ms, mode, rescheduled,
-                                          phase_before, state_before, state_after)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                )
-                .map_err(e)?;
-            insert
-                .execute(params![
-                    card_id,
-                    now,
-                    rating.number(),
-                    duration_ms,
-                    mode.as_str(),
-                    reschedule,
-                    before.phase.number(),
-                    state_json(&before),
-                    state_json(&after),
-                ])
-                .map_err(e)?;
-            tx.last_insert_rowid()
+        // The state before is the state after the answer it came from, when the two agree.
+        let before_id = match stored {
+            Some((st, source)) if state_after(&tx, source).map_err(e)? == Some(st) => Some(source),
+            _ => None,
         };
+        let review_id = insert_review(
+            &tx,
+            &NewReview {
+                id: None,
+                card,
+                reviewed_at: now,
+                rating: rating.number(),
+                duration_ms: i64::from(duration_ms),
+                mode: mode.number(),
+                rescheduled: reschedule,
+                phase_before: before.phase.number(),
+                before_id,
+                after: &after,
+            },
+        )
+        .map_err(e)?;
+        if before_id.is_none() && before != CardState::default() {
+            write_before_state(&tx, review_id, &before).map_err(e)?;
+        }
         if reschedule {
             write_state(&tx, card_id, &after, review_id).map_err(e)?;
         }
@@ -287,15 +300,16 @@ impl Store {
             .map_err(e)?;
         match entry.action {
             UndoAction::Answer { review_id } => {
-                let row: Option<(String, bool, String)> = tx
+                let row: Option<(String, bool, Option<i64>)> = tx
                     .query_row(
-                        "SELECT card_id, rescheduled, state_before FROM reviews WHERE id = ?1",
+                        "SELECT c.id, l.rescheduled, l.before_id
+                         FROM review_log AS l JOIN card_ids AS c ON c.n = l.card WHERE l.id = ?1",
                         [review_id],
                         |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
                     )
                     .optional()
                     .map_err(e)?;
-                let Some((logged_card, rescheduled, before_json)) = row else {
+                let Some((logged_card, rescheduled, before_id)) = row else {
                     return Err(StoreError::UndoConflict {
                         path,
                         card,
@@ -325,19 +339,23 @@ impl Store {
                             reason: "it was answered again since (in another window?)".into(),
                         });
                     }
-                    let before: CardState =
-                        serde_json::from_str(&before_json).map_err(|err| StoreError::BadRow {
+                    let before = state_before(&tx, review_id).map_err(e)?.ok_or_else(|| {
+                        StoreError::BadRow {
                             path: path.clone(),
                             id: review_id,
-                            reason: err.to_string(),
-                        })?;
-                    let previous_id: Option<i64> = tx
-                        .query_row(
-                            "SELECT MAX(id) FROM reviews WHERE card_id = ?1 AND rescheduled = 1 AND id < ?2",
-                            params![card, review_id],
-                            |r| r.get(0),
-                        )
-                        .map_err(e)?;
+                            reason: "the answer its state before comes from is missing".into(),
+                        }
+                    })?;
+                    let previous_id: Option<i64> = match before_id {
+                        Some(id) => Some(id),
+                        None => tx
+                            .query_row(
+                                "SELECT MAX(id) FROM review_log WHERE card = ?1 AND rescheduled = 1 AND id < ?2",
+                                params![card_number(&tx, &card).map_err(e)?, review_id],
+                                |r| r.get(0),
+                            )
+                            .map_err(e)?,
+                    };
                     if before.phase == Phase::New && before.reps == 0 {
                         tx.execute("DELETE FROM cards WHERE card_id = ?1", [&card])
                             .map_err(e)?;
@@ -345,8 +363,7 @@ impl Store {
                         write_state(&tx, &card, &before, previous_id.unwrap_or(0)).map_err(e)?;
                     }
                 }
-                tx.execute("DELETE FROM reviews WHERE id = ?1", [review_id])
-                    .map_err(e)?;
+                delete_review(&tx, review_id).map_err(e)?;
             }
             UndoAction::Flags {
                 suspended,
@@ -408,8 +425,202 @@ impl Store {
     }
 }
 
-pub(crate) fn state_json(st: &CardState) -> String {
-    serde_json::to_string(st).unwrap_or_else(|_| "{}".into())
+/// A row for `review_log`.
+pub(crate) struct NewReview<'a> {
+    /// `None`: the next id.
+    pub id: Option<i64>,
+    /// The card's number in `card_ids`.
+    pub card: i64,
+    pub reviewed_at: i64,
+    pub rating: u8,
+    pub duration_ms: i64,
+    pub mode: u8,
+    pub rescheduled: bool,
+    pub phase_before: u8,
+    /// The answer whose state after is this answer's state before (`None`: a new card, or the
+    /// state is in `review_before`).
+    pub before_id: Option<i64>,
+    pub after: &'a CardState,
+}
+
+/// Inserts a review log row; returns its id.
+pub(crate) fn insert_review(
+    conn: &rusqlite::Connection,
+    r: &NewReview<'_>,
+) -> rusqlite::Result<i64> {
+    let st = r.after;
+    conn.prepare_cached(&format!(
+        "INSERT INTO review_log (id, card, reviewed_at, rating, duration_ms, mode, rescheduled,
+                                 phase_before, before_id, {STATE_COLUMNS})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+    ))?
+    .execute(params![
+        r.id,
+        r.card,
+        r.reviewed_at,
+        r.rating,
+        r.duration_ms,
+        r.mode,
+        r.rescheduled,
+        r.phase_before,
+        r.before_id,
+        st.phase.number(),
+        f64::from(st.stability),
+        f64::from(st.difficulty),
+        st.due,
+        st.last_review,
+        st.step,
+        st.interval_days,
+        st.reps,
+        st.lapses,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Replaces the state after a logged answer.
+pub(crate) fn update_state_after(
+    conn: &rusqlite::Connection,
+    review_id: i64,
+    st: &CardState,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "UPDATE review_log SET phase = ?2, stability = ?3, difficulty = ?4, due = ?5,
+             last_review = ?6, step = ?7, interval_days = ?8, reps = ?9, lapses = ?10
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        review_id,
+        st.phase.number(),
+        f64::from(st.stability),
+        f64::from(st.difficulty),
+        st.due,
+        st.last_review,
+        st.step,
+        st.interval_days,
+        st.reps,
+        st.lapses,
+    ])?;
+    Ok(())
+}
+
+/// Keeps the state before an answer that is not the state after another answer.
+pub(crate) fn write_before_state(
+    conn: &rusqlite::Connection,
+    review_id: i64,
+    st: &CardState,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(&format!(
+        "INSERT OR REPLACE INTO review_before (review_id, {STATE_COLUMNS})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    ))?
+    .execute(params![
+        review_id,
+        st.phase.number(),
+        f64::from(st.stability),
+        f64::from(st.difficulty),
+        st.due,
+        st.last_review,
+        st.step,
+        st.interval_days,
+        st.reps,
+        st.lapses,
+    ])?;
+    Ok(())
+}
+
+/// The state after a logged answer (`None`: no such answer).
+pub(crate) fn state_after(
+    conn: &rusqlite::Connection,
+    review_id: i64,
+) -> rusqlite::Result<Option<CardState>> {
+    conn.prepare_cached(&format!(
+        "SELECT {STATE_COLUMNS} FROM review_log WHERE id = ?1"
+    ))?
+    .query_row([review_id], |r| state_from_row(r, 0))
+    .optional()
+}
+
+/// The state before a logged answer (`None`: no such answer, or the answer it refers to is
+/// missing).
+pub(crate) fn state_before(
+    conn: &rusqlite::Connection,
+    review_id: i64,
+) -> rusqlite::Result<Option<CardState>> {
+    let kept = conn
+        .prepare_cached(&format!(
+            "SELECT {STATE_COLUMNS} FROM review_before WHERE review_id = ?1"
+        ))?
+        .query_row([review_id], |r| state_from_row(r, 0))
+        .optional()?;
+    if kept.is_some() {
+        return Ok(kept);
+    }
+    let before_id: Option<Option<i64>> = conn
+        .prepare_cached("SELECT before_id FROM review_log WHERE id = ?1")?
+        .query_row([review_id], |r| r.get(0))
+        .optional()?;
+    match before_id {
+        None => Ok(None),
+        Some(None) => Ok(Some(CardState::default())),
+        Some(Some(source)) => state_after(conn, source),
+    }
+}
+
+/// Deletes a logged answer. Later answers of the card whose state before referred to it keep
+/// that state in `review_before`.
+pub(crate) fn delete_review(conn: &rusqlite::Connection, review_id: i64) -> rusqlite::Result<()> {
+    if let Some(after) = state_after(conn, review_id)? {
+        let dependents: Vec<i64> = conn
+            .prepare_cached(
+                "SELECT id FROM review_log
+                 WHERE card = (SELECT card FROM review_log WHERE id = ?1) AND id > ?1
+                   AND before_id = ?1",
+            )?
+            .query_map([review_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in dependents {
+            write_before_state(conn, id, &after)?;
+            conn.prepare_cached("UPDATE review_log SET before_id = NULL WHERE id = ?1")?
+                .execute([id])?;
+        }
+    }
+    conn.prepare_cached("DELETE FROM review_before WHERE review_id = ?1")?
+        .execute([review_id])?;
+    conn.prepare_cached("DELETE FROM review_log WHERE id = ?1")?
+        .execute([review_id])?;
+    Ok(())
+}
+
+/// The number of a card id in `card_ids` (`None`: never logged).
+pub(crate) fn card_number(
+    conn: &rusqlite::Connection,
+    card_id: &str,
+) -> rusqlite::Result<Option<i64>> {
+    conn.prepare_cached("SELECT n FROM card_ids WHERE id = ?1")?
+        .query_row([card_id], |r| r.get(0))
+        .optional()
+}
+
+/// The number of a card id in `card_ids`, adding it when new.
+pub(crate) fn intern_card(conn: &rusqlite::Connection, card_id: &str) -> rusqlite::Result<i64> {
+    if let Some(n) = card_number(conn, card_id)? {
+        return Ok(n);
+    }
+    conn.prepare_cached("INSERT INTO card_ids (id) VALUES (?1)")?
+        .execute([card_id])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A card's stored state and the answer it comes from.
+fn read_state_and_source(
+    conn: &rusqlite::Connection,
+    card_id: &str,
+) -> rusqlite::Result<Option<(CardState, i64)>> {
+    conn.prepare_cached(&format!(
+        "SELECT {STATE_COLUMNS}, review_id FROM cards WHERE card_id = ?1"
+    ))?
+    .query_row([card_id], |r| Ok((state_from_row(r, 0)?, r.get(9)?)))
+    .optional()
 }
 
 pub(crate) fn read_state(

@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use rusqlite::{TransactionBehavior, params};
 use serde::Serialize;
 
-use super::review::write_state;
-use super::{Result, Store, StoreError};
+use super::review::{STATE_COLUMNS, card_number, write_state};
+use super::schema::SLOT_MS;
+use super::{Result, Store, StoreError, state_from_row};
 use crate::srs::clock::Date;
 use crate::srs::plan::{Plan, plan};
 use crate::srs::queue::CardRef;
@@ -63,22 +64,26 @@ pub struct Stats {
 }
 
 impl Store {
-    /// Answers per learner's day (day number → count), all time.
+    /// Answers per learner's day (day number → count), all time (from the counts kept per
+    /// quarter hour).
     pub fn reviews_by_day(&self) -> Result<BTreeMap<i64, u32>> {
-        let shift = self.clock.day_start(0);
         let mut stmt = self
             .conn
-            .prepare_cached(
-                "SELECT (reviewed_at - ?1) / 86400000 - (reviewed_at < ?1) AS day, COUNT(*)
-                 FROM reviews GROUP BY day",
-            )
+            .prepare_cached("SELECT slot, sum(answers) FROM review_counts GROUP BY slot")
             .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([shift], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, u32>(1)?)))
-            .map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
         let mut map = BTreeMap::new();
-        for row in rows {
-            let (day, n) = row.map_err(|e| self.err(e))?;
+        // Slots come in order: one day lookup per run of slots on the same day.
+        let mut day_end = i64::MIN;
+        let mut day = 0;
+        while let Some(row) = rows.next().map_err(|e| self.err(e))? {
+            let slot: i64 = row.get(0).map_err(|e| self.err(e))?;
+            let n: u32 = row.get(1).map_err(|e| self.err(e))?;
+            let at = slot.saturating_mul(SLOT_MS);
+            if at >= day_end {
+                day = self.clock.day(at);
+                day_end = self.clock.day_start(day + 1);
+            }
             *map.entry(day).or_insert(0) += n;
         }
         Ok(map)
@@ -109,7 +114,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT card_id, COUNT(*), SUM(rating > 1) FROM reviews WHERE phase_before = 2 GROUP BY card_id",
+                "SELECT c.id, k.mature, k.mature_passed
+                 FROM card_counts AS k JOIN card_ids AS c ON c.n = k.card WHERE k.mature > 0",
             )
             .map_err(|e| self.err(e))?;
         let rows = stmt
@@ -176,7 +182,9 @@ impl Store {
     /// Number of review log entries.
     pub fn review_count(&self) -> Result<u64> {
         self.conn
-            .query_row("SELECT COUNT(*) FROM reviews", [], |r| r.get::<_, i64>(0))
+            .query_row("SELECT COUNT(*) FROM review_log", [], |r| {
+                r.get::<_, i64>(0)
+            })
             .map(|n| n.max(0) as u64)
             .map_err(|e| self.err(e))
     }
@@ -230,37 +238,34 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(e)?;
         let reviews: i64 = tx
-            .query_row("SELECT COUNT(*) FROM reviews", [], |r| r.get(0))
+            .query_row("SELECT COUNT(*) FROM review_log", [], |r| r.get(0))
             .map_err(e)?;
         let reviews = reviews.max(0) as u64;
-        let latest: Vec<(String, i64, String)> = {
+        let latest: Vec<(String, i64, CardState)> = {
             let mut stmt = tx
-                .prepare(
+                .prepare(&format!(
                     // The latest answer in time (imported answers may be older than their ids).
-                    "SELECT card_id, id, state_after FROM (
-                         SELECT card_id, id, state_after, ROW_NUMBER() OVER (
-                             PARTITION BY card_id ORDER BY reviewed_at DESC, id DESC) AS n
-                         FROM reviews WHERE rescheduled = 1)
-                     WHERE n = 1",
-                )
+                    "SELECT c.id, l.id, {STATE_COLUMNS} FROM (
+                         SELECT *, ROW_NUMBER() OVER (
+                             PARTITION BY card ORDER BY reviewed_at DESC, id DESC) AS n
+                         FROM review_log WHERE rescheduled = 1) AS l
+                     JOIN card_ids AS c ON c.n = l.card
+                     WHERE l.n = 1"
+                ))
                 .map_err(e)?;
             let rows = stmt
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, state_from_row(r, 2)?)))
                 .map_err(e)?;
             rows.collect::<rusqlite::Result<_>>().map_err(e)?
         };
         tx.execute("DELETE FROM cards", []).map_err(e)?;
+        tx.execute_batch(super::schema::RECOUNT).map_err(e)?;
         let mut corrected = 0;
-        for (card, id, json) in &latest {
-            let st: CardState = serde_json::from_str(json).map_err(|err| StoreError::BadRow {
-                path: path.clone(),
-                id: *id,
-                reason: format!("state_after is not a card state: {err}"),
-            })?;
-            if old.get(card).map(|p| p.state) != Some(st) {
+        for (card, id, st) in &latest {
+            if old.get(card).map(|p| p.state) != Some(*st) {
                 corrected += 1;
             }
-            write_state(&tx, card, &st, *id).map_err(e)?;
+            write_state(&tx, card, st, *id).map_err(e)?;
         }
         corrected += old
             .iter()
@@ -279,7 +284,8 @@ impl Store {
         let mut stmt = self
             .conn
             .prepare(
-                "SELECT DISTINCT card_id FROM reviews
+                "SELECT c.id FROM card_ids AS c
+                 WHERE EXISTS (SELECT 1 FROM review_log WHERE card = c.n)
                  UNION SELECT card_id FROM cards UNION SELECT card_id FROM card_flags ORDER BY 1",
             )
             .map_err(|e| self.err(e))?;
@@ -300,7 +306,10 @@ impl Store {
     pub fn history_count(&self, cards: &[String]) -> Result<u64> {
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT COUNT(*) FROM reviews WHERE card_id = ?1")
+            .prepare_cached(
+                "SELECT COALESCE((SELECT answers FROM card_counts
+                                  WHERE card = (SELECT n FROM card_ids WHERE id = ?1)), 0)",
+            )
             .map_err(|e| self.err(e))?;
         let mut n = 0u64;
         for card in cards {
@@ -324,9 +333,18 @@ impl Store {
             .map_err(e)?;
         let mut reviews = 0u64;
         for card in &cards {
-            reviews += tx
-                .execute("DELETE FROM reviews WHERE card_id = ?1", [card])
-                .map_err(e)? as u64;
+            if let Some(n) = card_number(&tx, card).map_err(e)? {
+                tx.execute(
+                    "DELETE FROM review_before WHERE review_id IN (SELECT id FROM review_log WHERE card = ?1)",
+                    [n],
+                )
+                .map_err(e)?;
+                reviews += tx
+                    .execute("DELETE FROM review_log WHERE card = ?1", [n])
+                    .map_err(e)? as u64;
+                tx.execute("DELETE FROM card_ids WHERE n = ?1", [n])
+                    .map_err(e)?;
+            }
             tx.execute("DELETE FROM cards WHERE card_id = ?1", [card])
                 .map_err(e)?;
             tx.execute("DELETE FROM card_flags WHERE card_id = ?1", [card])
@@ -349,6 +367,158 @@ impl Store {
                 path: self.path.clone(),
                 detail: result,
             })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use crate::srs::clock::DAY_MS;
+    use crate::srs::queue::CardRef;
+    use crate::srs::scheduler::Rating;
+    use crate::srs::session::SessionKind;
+    use crate::store::Store;
+    use crate::store::import::CsvReview;
+
+    const NOW: i64 = 1_780_000_000_000;
+    const CARDS: [&str; 4] = ["a", "b", "c", "d"];
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Answer { rating: u8, minutes: i64 },
+        Cram { rating: u8 },
+        Mock { card: usize, rating: u8, days: i64 },
+        Undo,
+        Import { card: usize, rating: u8, days: i64 },
+        Forget { card: usize },
+        Prune { card: usize },
+        Rebuild,
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => (1u8..=4, 0i64..3000).prop_map(|(rating, minutes)| Op::Answer { rating, minutes }),
+            1 => (1u8..=4).prop_map(|rating| Op::Cram { rating }),
+            1 => (0usize..4, 1u8..=4, -30i64..30)
+                .prop_map(|(card, rating, days)| Op::Mock { card, rating, days }),
+            2 => Just(Op::Undo),
+            1 => (0usize..4, 1u8..=4, -60i64..60)
+                .prop_map(|(card, rating, days)| Op::Import { card, rating, days }),
+            1 => (0usize..4).prop_map(|card| Op::Forget { card }),
+            1 => (0usize..4).prop_map(|card| Op::Prune { card }),
+            1 => Just(Op::Rebuild),
+        ]
+    }
+
+    /// The counts as kept, and as derived from the log again.
+    fn counts(store: &Store) -> [Vec<String>; 2] {
+        let rows = |sql: &str| -> Vec<String> {
+            store
+                .conn
+                .prepare(sql)
+                .unwrap()
+                .query_map([], |r| {
+                    (0..r.as_ref().column_count())
+                        .map(|i| r.get::<_, i64>(i).map(|v| v.to_string()))
+                        .collect::<rusqlite::Result<Vec<_>>>()
+                        .map(|v| v.join(","))
+                })
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        let kept = [
+            rows("SELECT * FROM review_counts ORDER BY 1, 2, 3"),
+            rows("SELECT * FROM card_counts ORDER BY 1"),
+        ];
+        let derived = [
+            rows(
+                "SELECT reviewed_at / 900000, mode, phase_before, count(*), sum(rating > 1)
+                 FROM review_log GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+            ),
+            rows(
+                "SELECT card, count(*), sum(phase_before = 2), sum(phase_before = 2 AND rating > 1),
+                        max(id), (SELECT rating FROM review_log AS r
+                                  WHERE r.card = l.card ORDER BY id DESC LIMIT 1)
+                 FROM review_log AS l GROUP BY card ORDER BY 1",
+            ),
+        ];
+        assert_eq!(kept, derived);
+        kept
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+        /// Whatever happens to the log, the counts equal a count of the log.
+        #[test]
+        fn counts_follow_the_log(ops in proptest::collection::vec(op(), 1..40)) {
+            let dir = tempfile::tempdir().unwrap();
+            let mut store = Store::open_path(&dir.path().join("p.sqlite3")).unwrap();
+            store.set_limits(100, 100).unwrap();
+            let refs: Vec<CardRef<'_>> =
+                CARDS.iter().map(|id| CardRef { id, topic: "kms" }).collect();
+            let review = SessionKind::Review { topics: vec![] };
+            let mut now = NOW;
+            let mut session = store.start_session(refs.iter().copied(), review.clone(), now).unwrap();
+            for op in ops {
+                match op {
+                    Op::Answer { rating, minutes } => {
+                        now += minutes * 60_000;
+                        if session.current().is_none() {
+                            now += DAY_MS;
+                            session = store
+                                .start_session(refs.iter().copied(), review.clone(), now)
+                                .unwrap();
+                        }
+                        let rating = Rating::from_number(i64::from(rating)).unwrap();
+                        let _ = store.answer(&mut session, rating, 1000, now).unwrap();
+                    }
+                    Op::Cram { rating } => {
+                        let kind = SessionKind::Cram { topics: vec![], reschedule: false };
+                        let mut cram = store.start_session(refs.iter().copied(), kind, now).unwrap();
+                        let rating = Rating::from_number(i64::from(rating)).unwrap();
+                        store.answer(&mut cram, rating, 500, now).unwrap();
+                    }
+                    Op::Mock { card, rating, days } => {
+                        let rating = Rating::from_number(i64::from(rating)).unwrap();
+                        store.record_mock(CARDS[card], rating, 700, now + days * DAY_MS).unwrap();
+                    }
+                    // An undo the store refuses (answered again elsewhere) changes nothing.
+                    Op::Undo => {
+                        let _ = store.undo(&mut session);
+                    }
+                    Op::Import { card, rating, days } => {
+                        let row = CsvReview {
+                            card_id: CARDS[card].to_string(),
+                            at: now + days * DAY_MS,
+                            rating,
+                            state: 2,
+                            duration_ms: 900,
+                        };
+                        store.import_reviews(&[row]).unwrap();
+                    }
+                    Op::Forget { card } => {
+                        store.forget(CARDS[card]).unwrap();
+                    }
+                    Op::Prune { card } => {
+                        store.prune(&[CARDS[card].to_string()]).unwrap();
+                    }
+                    Op::Rebuild => {
+                        store.rebuild().unwrap();
+                    }
+                }
+                counts(&store);
+            }
+            let total: u64 = store.reviews_by_day().unwrap().values().map(|&n| u64::from(n)).sum();
+            prop_assert_eq!(total, store.review_count().unwrap());
+            let logged: i64 = store
+                .conn
+                .query_row("SELECT count(*) FROM review_log", [], |r| r.get(0))
+                .unwrap();
+            prop_assert_eq!(total, logged as u64);
         }
     }
 }
