@@ -360,6 +360,12 @@ impl Store {
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .map_err(|e| sql_error(&path, e))?;
+        if version < 0 {
+            return Err(StoreError::Damaged {
+                path,
+                detail: format!("its schema version is {version}, which no iamdrill writes"),
+            });
+        }
         if version > known {
             return Err(StoreError::TooNew {
                 path,
@@ -1018,5 +1024,24 @@ mod tests {
         assert_eq!(counts.iter().map(|t| t.total).sum::<u32>(), 6);
         let done = store.done_today(NOW + 2 * DAY_MS).unwrap();
         assert!(done.reviews > 0);
+    }
+
+    #[test]
+    fn a_negative_schema_version_is_named_and_nothing_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("progress.sqlite3");
+        drop(Store::open_path(&path).unwrap());
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", -3)
+            .unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let err = Store::open_path(&path)
+            .err()
+            .expect("opened a database of version -3");
+        let text = err.to_string();
+        assert!(text.contains("schema version is -3"), "{text}");
+        assert!(text.contains("Nothing was changed"), "{text}");
+        assert_eq!(std::fs::read(&path).unwrap(), before);
     }
 }
