@@ -1036,9 +1036,7 @@ mod tests {
             .pragma_update(None, "user_version", -3)
             .unwrap();
         let before = std::fs::read(&path).unwrap();
-        let err = Store::open_path(&path)
-            .err()
-            .expect("opened a database of version -3");
+        let err = Store::open_path(&path).expect_err("opened a database of version -3");
         let text = err.to_string();
         assert!(text.contains("schema version is -3"), "{text}");
         assert!(text.contains("Nothing was changed"), "{text}");
