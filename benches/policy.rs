@@ -1,7 +1,8 @@
 //! Policy engine speed: one 6-policy evaluation (target <= 10 us) and the `--jsonl` path
 //! (parse + evaluate + serialize; target >= 100,000 cases/s): one 6-policy line on one thread,
 //! and the 39 cases shipped in the Policy Lab puzzles, 1,024 lines through the worker pool on
-//! every core, which is how `policy eval --jsonl` runs. Also wildcard matching on 100 kB texts.
+//! every core, which is how `policy eval --jsonl` runs. Also wildcard matching on 100 kB texts,
+//! and `policy check`: loading the embedded service reference, and checking one document.
 
 use std::hint::black_box;
 
@@ -162,5 +163,29 @@ fn wildcard(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench, wildcard);
+/// `policy check`: loading the embedded service reference (once per command), and checking a
+/// document with findings of most kinds once it is loaded.
+fn check(c: &mut Criterion) {
+    use iamdrill::policy::document::{PolicyType, ResourceKind, parse_policy};
+    use iamdrill::policy::{check, json, reference};
+    let mut group = c.benchmark_group("check");
+    group.sample_size(20);
+    group.bench_function(
+        "load the service reference (inflate + parse + index)",
+        |b| b.iter(|| black_box(reference::load().expect("reference loads"))),
+    );
+    let text = include_str!("../tests/data/policy-check/42-everything-at-once.json");
+    let (ty, kind) = (PolicyType::Identity, ResourceKind::Other);
+    reference::reference();
+    group.bench_function("parse + check 42-everything-at-once.json", |b| {
+        b.iter(|| {
+            let policy = parse_policy(black_box(text), ty, kind).expect("policy parses");
+            let root = json::parse(text).expect("JSON parses");
+            black_box(check::check(&policy, &root, ty, kind))
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, wildcard, check);
 criterion_main!(benches);

@@ -321,6 +321,19 @@ fn format_glob(arn: &str) -> String {
     out
 }
 
+/// Whether an ARN pattern of a policy and an ARN format glob can name the same ARN, compared
+/// part by part like ARNs are (partition, service, region, account, resource), so a `*` of
+/// one part does not reach into the next.
+fn arns_intersect(format: &str, res: &str) -> bool {
+    match (pattern::split6_str(format), pattern::split6_str(res)) {
+        (Some(f), Some(r)) => f
+            .iter()
+            .zip(&r)
+            .all(|(f, r)| pattern::globs_intersect(f, r)),
+        _ => pattern::globs_intersect(format, res),
+    }
+}
+
 fn check_resources(r: &Reference, st: &Statement, node: &Node, base: &str, out: &mut Vec<Finding>) {
     if st.not_resource {
         return;
@@ -333,16 +346,12 @@ fn check_resources(r: &Reference, st: &Statement, node: &Node, base: &str, out: 
         if res == "*" || res.contains("${") {
             continue;
         }
-        // A concrete ARN the pattern matches: its wildcards filled in.
-        let sample: String = res
-            .chars()
-            .map(|c| if c == '*' || c == '?' { 'x' } else { c })
-            .collect();
+        // Some ARN of an action's resource type matches the entry.
         let supported = actions.iter().any(|m| {
             m.action.resources.iter().any(|(name, _)| {
                 m.service
                     .resource(name)
-                    .is_some_and(|rt| pattern::glob(&format_glob(&rt.arn), &sample, false))
+                    .is_some_and(|rt| arns_intersect(&format_glob(&rt.arn), res))
             })
         });
         if !supported {
@@ -984,6 +993,21 @@ mod tests {
             "Statement[0].Condition.StringEquals.aws:PrincipleTag/team"
         );
         assert_eq!(f[0].fix, "did you mean aws:PrincipalTag/team?");
+    }
+
+    #[test]
+    fn arn_patterns_meet_formats_part_by_part() {
+        let stream = "arn:*:logs:*:*:log-group:*:log-stream:*";
+        assert!(arns_intersect(
+            stream,
+            "arn:aws:logs:*:*:log-group:/aws/lambda/*:*"
+        ));
+        assert!(!arns_intersect(
+            "arn:*:dynamodb:*:*:table/*",
+            "arn:aws:s3:::b/*"
+        ));
+        assert!(!arns_intersect("arn:*:s3:::*/*", "arn:aws:s3:::b"));
+        assert!(arns_intersect("arn:*:s3:::*", "arn:aws:s3:::b*"));
     }
 
     #[test]

@@ -227,6 +227,35 @@ pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
     glob_pat(&Plain(pattern.as_bytes()), text.as_bytes())
 }
 
+/// Whether some text matches both glob patterns (`*` and `?` wildcards in each): e.g. a
+/// policy's `arn:aws:logs:*:*:log-group:/app/*` and the ARN format
+/// `arn:*:logs:*:*:log-group:*:log-stream:*`. Dynamic programming over the two patterns,
+/// `O(len(a) * len(b))`.
+pub fn globs_intersect(a: &str, b: &str) -> bool {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let (n, m) = (a.len(), b.len());
+    // ok[i][j]: the rests a[i..] and b[j..] share a text.
+    let mut ok = vec![vec![false; m + 1]; n + 1];
+    ok[n][m] = true;
+    for i in (0..=n).rev() {
+        for j in (0..=m).rev() {
+            if i == n && j == m {
+                continue;
+            }
+            let (x, y) = (a.get(i).copied(), b.get(j).copied());
+            ok[i][j] = (x == Some('*') && (ok[i + 1][j] || (j < m && ok[i][j + 1])))
+                || (y == Some('*') && (ok[i][j + 1] || (i < n && ok[i + 1][j])))
+                || match (x, y) {
+                    (Some(x), Some(y)) if x != '*' && y != '*' => {
+                        (x == y || x == '?' || y == '?') && ok[i + 1][j + 1]
+                    }
+                    _ => false,
+                };
+        }
+    }
+    ok[0][0]
+}
+
 /// Glob match of a compiled pattern.
 pub fn glob_toks(pattern: &[Tok], text: &str, ignore_case: bool) -> bool {
     if ignore_case {
@@ -399,6 +428,54 @@ pub fn substitute<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn glob_intersections() {
+        let yes = [
+            (
+                "arn:aws:logs:*:*:log-group:/aws/lambda/*:*",
+                "arn:*:logs:*:*:log-group:*:log-stream:*",
+            ),
+            (
+                "arn:aws:logs:*:*:log-group:/aws/lambda/*:*",
+                "arn:*:logs:*:*:log-group:*",
+            ),
+            ("arn:aws:s3:::b/*", "arn:*:s3:::*/*"),
+            ("a?c", "*b*"),
+            ("*", "anything"),
+            ("", ""),
+            ("a*", "*b"),
+        ];
+        for (a, b) in yes {
+            assert!(globs_intersect(a, b), "{a} / {b}");
+            assert!(globs_intersect(b, a), "{b} / {a}");
+        }
+        let no = [
+            ("arn:aws:s3:::b", "arn:*:s3:::*/*"),
+            ("a?", "abc"),
+            ("a*", "b*"),
+            ("x", ""),
+        ];
+        for (a, b) in no {
+            assert!(!globs_intersect(a, b), "{a} / {b}");
+            assert!(!globs_intersect(b, a), "{b} / {a}");
+        }
+    }
+
+    proptest::proptest! {
+        /// A text both patterns match proves they intersect.
+        #[test]
+        fn a_common_text_means_the_globs_intersect(
+            a in "[ab*?]{0,6}",
+            b in "[ab*?]{0,6}",
+            text in "[ab]{0,6}",
+        ) {
+            if glob(&a, &text, false) && glob(&b, &text, false) {
+                proptest::prop_assert!(globs_intersect(&a, &b), "{} / {} / {}", a, b, text);
+            }
+            proptest::prop_assert_eq!(globs_intersect(&a, &b), globs_intersect(&b, &a));
+        }
+    }
 
     #[test]
     fn glob_basics() {

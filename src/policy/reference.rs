@@ -229,13 +229,33 @@ const GLOBAL_KEYS: &[(&str, &str)] = &[
 /// The embedded reference, decompressed and indexed on first use.
 pub fn reference() -> &'static Reference {
     static REF: OnceLock<Reference> = OnceLock::new();
-    REF.get_or_init(|| {
-        let text = miniz_oxide::inflate::decompress_to_vec_zlib(DATA)
-            .expect("the embedded service reference is valid zlib (checked by a test)");
-        let text = String::from_utf8(text)
-            .expect("the embedded service reference is UTF-8 (checked by a test)");
-        parse(&text).expect("the embedded service reference parses (checked by a test)")
-    })
+    REF.get_or_init(|| load().expect("the embedded service reference loads (checked by a test)"))
+}
+
+/// Decompresses, parses and indexes the embedded reference (what the first [`reference`] call
+/// costs a command).
+pub fn load() -> Result<Reference, String> {
+    let text = miniz_oxide::inflate::decompress_to_vec_zlib(DATA)
+        .map_err(|e| format!("the embedded service reference is not valid zlib: {e:?}"))?;
+    let text = String::from_utf8(text)
+        .map_err(|_| "the embedded service reference is not UTF-8".to_string())?;
+    parse(&text)
+}
+
+/// A condition key with its variable part written `${...}`: the reference writes a few as
+/// `s3:ExistingObjectTag/<key>` instead of `s3:ExistingObjectTag/${TagKey}`.
+fn placeholder(key: &str) -> String {
+    match (key.find('<'), key.rfind('>')) {
+        (Some(open), Some(close)) if open < close => {
+            format!(
+                "{}${{{}}}{}",
+                &key[..open],
+                &key[open + 1..close],
+                &key[close + 1..]
+            )
+        }
+        _ => key.to_string(),
+    }
 }
 
 /// Parses the converter's text format; errors name the line.
@@ -251,7 +271,7 @@ pub fn parse(text: &str) -> Result<Reference, String> {
     let list = |s: &str| -> Vec<String> {
         s.split(',')
             .filter(|x| !x.is_empty())
-            .map(str::to_string)
+            .map(placeholder)
             .collect()
     };
     for (n, line) in text.lines().enumerate() {
@@ -295,7 +315,7 @@ pub fn parse(text: &str) -> Result<Reference, String> {
             }),
             ("K", Some(s)) => s
                 .condition_keys
-                .push((field(1).to_string(), KeyInfo::parse(field(2)))),
+                .push((placeholder(field(1)), KeyInfo::parse(field(2)))),
             ("", _) => {}
             _ => return Err(bad("unknown record or a record before any service")),
         }
@@ -556,6 +576,12 @@ mod tests {
         assert_eq!(r.condition_key("s3:max-keys").unwrap().ty, KeyType::Numeric);
         assert!(r.condition_key("accounts.google.com:aud").is_some());
         assert!(r.condition_key("aws:PrincipleTag/team").is_none());
+        // Written `s3:ExistingObjectTag/<key>` in the reference.
+        assert_eq!(
+            r.condition_key("s3:ExistingObjectTag/Team").unwrap().ty,
+            KeyType::String
+        );
+        assert!(r.condition_key("s3:RequestObjectTag/env").is_some());
         assert_eq!(
             r.suggest_condition_key("aws:PrincipleTag/team").as_deref(),
             Some("aws:PrincipalTag/team")
