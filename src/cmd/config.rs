@@ -73,24 +73,28 @@ pub fn run(paths: &Paths, args: ConfigArgs) -> Result<ExitCode> {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            let result = Config::load(&path).and_then(|c| c.keymap().map(|_| c));
+            let result = Config::load_all(&path);
+            let problems: &[crate::deck::load::Problem] = match &result {
+                Ok(_) => &[],
+                Err(problems) => problems,
+            };
             if json {
-                let problems: Vec<serde_json::Value> = result
-                    .as_ref()
-                    .err()
+                let problems: Vec<serde_json::Value> = problems
+                    .iter()
                     .map(|p| {
                         serde_json::json!({"file": p.file, "line": p.line, "column": p.column, "message": p.message})
                     })
-                    .into_iter()
                     .collect();
                 print_json(
                     &serde_json::json!({"file": shown, "ok": result.is_ok(), "exists": true, "problems": problems}),
                 )?;
+            } else if problems.is_empty() {
+                emit(&format!("{shown}: ok\n"))?;
             } else {
-                match &result {
-                    Ok(_) => emit(&format!("{shown}: ok\n"))?,
-                    Err(p) => output::say(&p),
+                for p in problems {
+                    output::say(p);
                 }
+                output::say(&format_args!("{} problem(s)", problems.len()));
             }
             Ok(if result.is_ok() {
                 ExitCode::SUCCESS

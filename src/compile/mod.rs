@@ -659,7 +659,7 @@ mod tests {
         assert_eq!(a.files, b.files);
         let (name, yaml) = &a.files[0];
         assert_eq!(name, "notes.yaml");
-        let deck = crate::deck::parse_and_check(yaml, name, &mut HashMap::new()).unwrap();
+        let deck = crate::deck::parse_and_check(yaml, name, &crate::deck::Seen::default()).unwrap();
         assert_eq!(deck.cards.len(), 2);
         assert_eq!(deck.cards[0].topic, "kms");
         assert_eq!(deck.cards[1].topic, "cloudtrail");

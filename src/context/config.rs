@@ -295,7 +295,12 @@ pub fn parse_step(text: &str) -> Result<u64, String> {
     if n == 0 {
         return Err(format!("learning step `{text}` must be longer than zero"));
     }
-    Ok(n * mult)
+    match n.checked_mul(mult) {
+        Some(secs) if secs <= MAX_STEP_SECS => Ok(secs),
+        _ => Err(format!(
+            "learning step `{text}` is longer than 30 days; longer waits are the scheduler's to choose"
+        )),
+    }
 }
 
 /// Parses a colour: a name (`red`, `light-blue`, `dark-gray`), an index (`42`) or `#rrggbb`.
@@ -303,6 +308,38 @@ pub fn parse_color(text: &str) -> Result<ratatui::style::Color, String> {
     ratatui::style::Color::from_str(text).map_err(|_| {
         format!("unknown colour `{text}`; use a name such as `red` or `light-blue`, or `#rrggbb`")
     })
+}
+
+/// The top-level keys of the configuration file.
+const KEYS: &[&str] = &[
+    "desired_retention",
+    "new_per_day",
+    "reviews_per_day",
+    "learning_steps",
+    "mock",
+    "theme",
+    "keys",
+    "deck_dirs",
+    "backup_keep",
+];
+
+/// Most new cards a day, and most reviews a day, a configuration may ask for.
+pub const MAX_NEW_PER_DAY: u32 = 9_999;
+pub const MAX_REVIEWS_PER_DAY: u32 = 99_999;
+
+/// Longest learning step: longer waits are the scheduler's to choose.
+pub const MAX_STEP_SECS: u64 = 30 * 86_400;
+
+/// The first problem, saying how many more `iamdrill config check` lists.
+fn first_of(mut problems: Vec<Problem>) -> Problem {
+    let more = problems.len().saturating_sub(1);
+    let mut first = problems.swap_remove(0);
+    if more > 0 {
+        first.message.push_str(&format!(
+            " (and {more} more problem(s): `iamdrill config check` lists them all)"
+        ));
+    }
+    first
 }
 
 fn problem(file: &str, pos: Pos, message: impl Into<String>) -> Problem {
@@ -324,6 +361,12 @@ fn is_blank_document(text: &str) -> bool {
 impl Config {
     /// Parses configuration text; `file` names it in errors.
     pub fn parse(text: &str, file: &str) -> Result<Config, Problem> {
+        Config::parse_all(text, file).map_err(first_of)
+    }
+
+    /// Parses and validates a configuration, reporting every problem at once: each key is read
+    /// on its own, so one bad value does not hide the next.
+    pub fn parse_all(text: &str, file: &str) -> Result<Config, Vec<Problem>> {
         if is_blank_document(text) {
             return Ok(Config {
                 origin: Origin {
@@ -333,8 +376,8 @@ impl Config {
                 ..Config::default()
             });
         }
-        let index = index_positions(text).map_err(|(pos, msg)| problem(file, pos, msg))?;
-        let mut config: Config = serde_yaml::from_str(text).map_err(|e| {
+        let index = index_positions(text).map_err(|(pos, msg)| vec![problem(file, pos, msg)])?;
+        let value: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
             let pos = e
                 .location()
                 .map(|l| Pos {
@@ -342,19 +385,116 @@ impl Config {
                     column: l.column(),
                 })
                 .unwrap_or(Pos { line: 1, column: 1 });
-            problem(file, pos, strip_location(&e.to_string()))
+            vec![problem(file, pos, strip_location(&e.to_string()))]
         })?;
+        let mut config = Config::default();
         config.origin.file = file.to_string();
-        config.validate(&index)?;
-        Ok(config)
+        let mut problems = Vec::new();
+        let map = match value {
+            serde_yaml::Value::Mapping(m) => m,
+            serde_yaml::Value::Null => serde_yaml::Mapping::new(),
+            _ => {
+                return Err(vec![problem(
+                    file,
+                    Pos { line: 1, column: 1 },
+                    "the configuration must be a mapping of keys such as `new_per_day: 20`",
+                )]);
+            }
+        };
+        /// Reads one value into its field, or records why it could not.
+        fn read<T: serde::de::DeserializeOwned>(
+            value: serde_yaml::Value,
+            slot: &mut T,
+            name: &str,
+            pos: Pos,
+            file: &str,
+            problems: &mut Vec<Problem>,
+        ) {
+            match serde_yaml::from_value::<T>(value) {
+                Ok(v) => *slot = v,
+                Err(e) => problems.push(problem(
+                    file,
+                    pos,
+                    format!("{name}: {}", strip_location(&e.to_string())),
+                )),
+            }
+        }
+        for (key, value) in map {
+            let Some(name) = key.as_str().map(str::to_string) else {
+                problems.push(problem(
+                    file,
+                    Pos { line: 1, column: 1 },
+                    "configuration keys must be text",
+                ));
+                continue;
+            };
+            let pos = index.find(&name);
+            let p = &mut problems;
+            match name.as_str() {
+                "desired_retention" => {
+                    read(value, &mut config.desired_retention, &name, pos, file, p)
+                }
+                "new_per_day" => read(value, &mut config.new_per_day, &name, pos, file, p),
+                "reviews_per_day" => read(value, &mut config.reviews_per_day, &name, pos, file, p),
+                "learning_steps" => read(value, &mut config.learning_steps, &name, pos, file, p),
+                "keys" => read(value, &mut config.keys, &name, pos, file, p),
+                "deck_dirs" => read(value, &mut config.deck_dirs, &name, pos, file, p),
+                "backup_keep" => read(value, &mut config.backup_keep, &name, pos, file, p),
+                "theme" => read(value, &mut config.theme, &name, pos, file, p),
+                "mock" => match value {
+                    serde_yaml::Value::Mapping(m) => {
+                        for (k, v) in m {
+                            let sub = k.as_str().unwrap_or_default().to_string();
+                            let path = format!("mock.{sub}");
+                            let at = index.find(&path);
+                            match sub.as_str() {
+                                "minutes" => read(v, &mut config.mock.minutes, &path, at, file, p),
+                                "questions" => {
+                                    read(v, &mut config.mock.questions, &path, at, file, p)
+                                }
+                                _ => p.push(problem(
+                                    file,
+                                    key_pos(text, &index, &path),
+                                    format!("unknown key `{path}`; expected mock.minutes or mock.questions"),
+                                )),
+                            }
+                        }
+                    }
+                    serde_yaml::Value::Null => {}
+                    _ => p.push(problem(
+                        file,
+                        pos,
+                        "mock must be a mapping such as `mock: {minutes: 30, questions: 8}`",
+                    )),
+                },
+                _ => p.push(problem(
+                    file,
+                    key_pos(text, &index, &name),
+                    format!("unknown key `{name}`; expected one of: {}", KEYS.join(", ")),
+                )),
+            }
+        }
+        config.validate(text, &index, &mut problems);
+        if problems.is_empty() {
+            // Keys that leave two actions on one key in a context.
+            if let Err(p) = config.keymap() {
+                problems.push(p);
+            }
+        }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            problems.sort_by_key(|p| (p.line, p.column));
+            Err(problems)
+        }
     }
 
-    fn validate(&mut self, index: &PosIndex) -> Result<(), Problem> {
+    fn validate(&mut self, text: &str, index: &PosIndex, problems: &mut Vec<Problem>) {
         let file = self.origin.file.clone();
         let at = |path: &str| index.find(path);
         let (lo, hi) = RETENTION_RANGE;
         if !(lo..=hi).contains(&self.desired_retention) {
-            return Err(problem(
+            problems.push(problem(
                 &file,
                 at("desired_retention"),
                 format!(
@@ -363,25 +503,40 @@ impl Config {
                 ),
             ));
         }
-        if self.reviews_per_day == 0 {
-            return Err(problem(
+        if self.reviews_per_day == 0 || self.reviews_per_day > MAX_REVIEWS_PER_DAY {
+            problems.push(problem(
                 &file,
                 at("reviews_per_day"),
-                "reviews_per_day must be at least 1",
+                format!(
+                    "reviews_per_day is {}; it must be between 1 and {MAX_REVIEWS_PER_DAY}",
+                    self.reviews_per_day
+                ),
+            ));
+        }
+        if self.new_per_day > MAX_NEW_PER_DAY {
+            problems.push(problem(
+                &file,
+                at("new_per_day"),
+                format!(
+                    "new_per_day is {}; it must be between 0 and {MAX_NEW_PER_DAY}",
+                    self.new_per_day
+                ),
             ));
         }
         for (i, step) in self.learning_steps.iter().enumerate() {
-            parse_step(step).map_err(|m| problem(&file, at(&format!("learning_steps[{i}]")), m))?;
+            if let Err(m) = parse_step(step) {
+                problems.push(problem(&file, at(&format!("learning_steps[{i}]")), m));
+            }
         }
         if self.mock.minutes == 0 || self.mock.minutes > 240 {
-            return Err(problem(
+            problems.push(problem(
                 &file,
                 at("mock.minutes"),
                 "mock.minutes must be between 1 and 240",
             ));
         }
         if self.mock.questions == 0 || self.mock.questions > 100 {
-            return Err(problem(
+            problems.push(problem(
                 &file,
                 at("mock.questions"),
                 "mock.questions must be between 1 and 100",
@@ -390,26 +545,32 @@ impl Config {
         for (name, colour) in &self.theme.colors {
             let path = format!("theme.colors.{name}");
             if !COLOR_NAMES.contains(&name.as_str()) {
-                return Err(problem(
+                problems.push(problem(
                     &file,
-                    key_pos(index, &path),
+                    key_pos(text, index, &path),
                     format!(
                         "unknown colour name `{name}`; expected one of: {}",
                         COLOR_NAMES.join(", ")
                     ),
                 ));
             }
-            parse_color(colour).map_err(|m| problem(&file, at(&path), m))?;
+            if let Err(m) = parse_color(colour) {
+                problems.push(problem(&file, at(&path), m));
+            }
         }
         for (name, key) in &self.keys {
             let path = format!("keys.{name}");
             let pos = at(&path);
-            parse_binding_name(name).map_err(|m| problem(&file, key_pos(index, &path), m))?;
-            parse_key(key).map_err(|m| problem(&file, pos, m))?;
+            if let Err(m) = parse_binding_name(name) {
+                problems.push(problem(&file, key_pos(text, index, &path), m));
+            }
+            if let Err(m) = parse_key(key) {
+                problems.push(problem(&file, pos, m));
+            }
             self.origin.keys.insert(name.clone(), pos);
         }
         if self.backup_keep > MAX_BACKUP_KEEP {
-            return Err(problem(
+            problems.push(problem(
                 &file,
                 at("backup_keep"),
                 format!(
@@ -420,14 +581,28 @@ impl Config {
         }
         for (i, dir) in self.deck_dirs.iter().enumerate() {
             if dir.as_os_str().is_empty() {
-                return Err(problem(
+                problems.push(problem(
                     &file,
                     at(&format!("deck_dirs[{i}]")),
                     "deck_dirs entries must not be empty",
                 ));
             }
         }
-        Ok(())
+    }
+
+    /// Reads and parses a configuration file, every problem at once.
+    pub fn load_all(path: &Path) -> Result<Config, Vec<Problem>> {
+        let file = path.display().to_string();
+        let bytes = crate::deck::read::read_bounded(path, MAX_CONFIG_BYTES).map_err(|e| {
+            vec![Problem {
+                file: file.clone(),
+                line: 1,
+                column: 1,
+                message: format!("cannot read the configuration file: {e}"),
+            }]
+        })?;
+        let text = crate::deck::load::decode(&bytes, &file).map_err(|p| vec![p])?;
+        Config::parse_all(&text, &file)
     }
 
     /// Reads and parses a configuration file (a regular file of at most [`MAX_CONFIG_BYTES`]).
@@ -561,9 +736,35 @@ impl Config {
     }
 }
 
-/// Where a mapping key (not its value) sits: the index records values, so fall back to the parent.
-fn key_pos(index: &PosIndex, path: &str) -> Pos {
-    index.find(path)
+/// Where a mapping key (not its value) sits. The index records values; the key is on the
+/// value's line or, for a block value, on a line above it, written `name:` or `"name":`.
+fn key_pos(text: &str, index: &PosIndex, path: &str) -> Pos {
+    let value = index.find(path);
+    let name = path.rsplit('.').next().unwrap_or(path);
+    let lines: Vec<&str> = text.lines().collect();
+    for line_no in (1..=value.line.min(lines.len())).rev() {
+        let line = lines[line_no - 1];
+        for quote in ["", "\"", "'"] {
+            let key = format!("{quote}{name}{quote}");
+            let mut from = 0;
+            while let Some(i) = line[from..].find(&key) {
+                let at = from + i;
+                let after = line[at + key.len()..].trim_start();
+                let before_ok = line[..at]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| c.is_whitespace() || c == '{' || c == ',');
+                if before_ok && after.starts_with(':') {
+                    return Pos {
+                        line: line_no,
+                        column: line[..at].chars().count() + 1,
+                    };
+                }
+                from = at + key.len();
+            }
+        }
+    }
+    value
 }
 
 /// serde's message repeats the location ("at line 3 column 5"); we print it in front instead.
@@ -791,9 +992,8 @@ mod tests {
 
     #[test]
     fn keymap_clash_is_located() {
-        let c = Config::parse("keys:\n  review.rate_again: \"2\"\n", "c.yaml").unwrap();
-        let mut km = Keymap::default();
-        let e = c.apply_keymap(&mut km).unwrap_err();
+        // Reported by parsing itself, so `config check` and every command see it.
+        let e = Config::parse("keys:\n  review.rate_again: \"2\"\n", "c.yaml").unwrap_err();
         assert_eq!(e.line, 2, "{e}");
         assert!(e.message.contains("also bound"), "{e}");
     }
@@ -805,5 +1005,36 @@ mod tests {
         assert!(first_run(&data));
         assert!(!first_run(&data));
         assert!(data.join(WELCOME_MARKER).exists());
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once_with_ranges_checked() {
+        let text = "learning_steps: [\"144115188075855872d\", \"10m\"]\nnew_per_day: -5\nreviews_per_day: 100000\nmock:\n  minutes: 0\n  speed: 2\nmax_interval: 3\n";
+        let problems = Config::parse_all(text, "c.yaml").unwrap_err();
+        let got: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(
+            got,
+            [(1, 18), (2, 14), (3, 18), (5, 12), (6, 3), (7, 1)],
+            "{problems:?}"
+        );
+        assert!(
+            problems[0].message.contains("longer than 30 days"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[2].message.contains("between 1 and 99999"),
+            "{problems:?}"
+        );
+        // Other commands stop on the first and say how many more there are.
+        let first = Config::parse(text, "c.yaml").unwrap_err();
+        assert!(first.message.contains("and 5 more problem(s)"), "{first}");
+    }
+
+    #[test]
+    fn learning_steps_cannot_overflow() {
+        assert!(parse_step("144115188075855872d").is_err());
+        assert!(parse_step("18446744073709551615s").is_err());
+        assert_eq!(parse_step("30d"), Ok(30 * 86_400));
+        assert!(parse_step("31d").is_err());
     }
 }

@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::load::{Pos, PosIndex, Problem, pos_of_offset};
+use super::load::{Pos, Positions, Problem, pos_of_offset};
 use super::model::{Card, Deck};
 
 /// One outdated name and what AWS calls it now.
@@ -49,13 +49,18 @@ pub struct Finding {
 
 /// Warnings for one deck. `raw` is the deck file's text, used to place each warning on the
 /// words it is about.
-pub fn lint_deck(deck: &Deck, file: &str, raw: &str, index: &PosIndex) -> Vec<Problem> {
+pub fn lint_deck(deck: &Deck, file: &str, positions: &Positions<'_>) -> Vec<Problem> {
+    let raw = positions.text();
     let mut out = Vec::new();
     for (i, card) in deck.cards.iter().enumerate() {
         for (field, text) in texts(card) {
+            let findings = lint_text(text, &wrong_ranges(card, text));
+            if findings.is_empty() {
+                continue;
+            }
             let path = format!("cards[{i}].{field}");
-            for f in lint_text(text, &wrong_ranges(card, text)) {
-                let pos = locate(raw, index, &path, text, f.start, &text[f.start..f.end]);
+            for f in findings {
+                let pos = locate(raw, positions, &path, text, f.start, &text[f.start..f.end]);
                 out.push(Problem {
                     file: file.to_string(),
                     line: pos.line,
@@ -366,7 +371,14 @@ fn offset_of(raw: &str, pos: Pos) -> usize {
 /// Where the words `needle`, found at byte `at` of the field `text` at `path`, are in the file:
 /// the same occurrence searched from where the field starts, or the field's start when the file
 /// words it differently (a folded line, an escape).
-fn locate(raw: &str, index: &PosIndex, path: &str, text: &str, at: usize, needle: &str) -> Pos {
+fn locate(
+    raw: &str,
+    index: &Positions<'_>,
+    path: &str,
+    text: &str,
+    at: usize,
+    needle: &str,
+) -> Pos {
     let base = index.find(path);
     let from = offset_of(raw, base);
     let nth = text[..at].matches(needle).count();
@@ -379,7 +391,7 @@ fn locate(raw: &str, index: &PosIndex, path: &str, text: &str, at: usize, needle
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deck::load::parse_deck;
+    use crate::deck::load::parse_deck_lazily;
 
     fn messages(text: &str) -> Vec<String> {
         lint_text(text, &[])
@@ -456,8 +468,8 @@ mod tests {
     #[test]
     fn warnings_point_at_the_words_in_the_file() {
         let raw = "id: t\ntitle: T\ncards:\n  - id: a\n    topic: kms\n    question: What is a key?\n    answer: |\n      A key.\n      Deny wins (see Q5).\n    key_points: [Azure AD]\n";
-        let (deck, index) = parse_deck(raw, "t.yaml").unwrap();
-        let found: Vec<String> = lint_deck(&deck, "t.yaml", raw, &index)
+        let (deck, positions) = parse_deck_lazily(raw, "t.yaml").unwrap();
+        let found: Vec<String> = lint_deck(&deck, "t.yaml", &positions)
             .iter()
             .map(|p| format!("{}:{}", p.line, p.column))
             .collect();

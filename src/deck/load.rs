@@ -160,36 +160,42 @@ pub fn strip_forbidden(text: &str) -> String {
         .collect()
 }
 
-/// Parses and checks the structure of one deck file. Semantic validation is separate.
+/// Parses and checks the structure of one deck file, with the position of every node. Semantic
+/// validation is separate.
 pub fn parse_deck(text: &str, file: &str) -> Result<(Deck, PosIndex), Vec<Problem>> {
+    let (deck, positions) = parse_deck_lazily(text, file)?;
+    let index = positions.into_index();
+    Ok((deck, index))
+}
+
+/// Parses and checks the structure of one deck file; node positions are worked out only if
+/// something asks for one (a problem or a warning to locate).
+///
+/// The checks and their messages are those of [`parse_deck`]: forbidden characters first, then
+/// the structure (one document, no anchors or aliases, depth and node limits), then the typed
+/// deserialisation. The text is deserialised first; only when that fails is the structure walked
+/// again with positions, so a valid deck costs one structural pass without paths.
+pub fn parse_deck_lazily<'t>(
+    text: &'t str,
+    file: &str,
+) -> Result<(Deck, Positions<'t>), Vec<Problem>> {
     let problem = |pos: Pos, message: String| Problem {
         file: file.to_string(),
         line: pos.line,
         column: pos.column,
         message,
     };
-    let mut problems = Vec::new();
-    for (offset, c) in text.char_indices() {
-        if is_forbidden_char(c) {
-            problems.push(problem(
-                pos_of_offset(text, offset),
-                format!("{} is not allowed in deck text", describe_char(c)),
-            ));
-            if problems.len() >= 20 {
-                break;
-            }
-        }
-    }
-    if !problems.is_empty() {
-        return Err(problems);
-    }
-    let index = match index_positions(text) {
-        Ok(index) => index,
-        Err((pos, message)) => return Err(vec![problem(pos, message)]),
-    };
+    forbidden_chars(text, file)?;
     match serde_yaml::from_str::<Deck>(text) {
-        Ok(deck) => Ok((deck, index)),
+        Ok(deck) => match walk(text, None) {
+            Ok(()) => Ok((deck, Positions::new(text))),
+            Err((pos, message)) => Err(vec![problem(pos, message)]),
+        },
         Err(e) => {
+            // A structural problem is reported before what serde says about the same text.
+            if let Err((pos, message)) = walk(text, None) {
+                return Err(vec![problem(pos, message)]);
+            }
             let pos = e
                 .location()
                 .map(|l| Pos {
@@ -200,6 +206,99 @@ pub fn parse_deck(text: &str, file: &str) -> Result<(Deck, PosIndex), Vec<Proble
             Err(vec![problem(pos, clean_serde_message(&e.to_string()))])
         }
     }
+}
+
+/// The positions of a deck's nodes, indexed on first use.
+#[derive(Debug)]
+pub struct Positions<'t> {
+    text: &'t str,
+    index: std::cell::OnceCell<PosIndex>,
+}
+
+impl<'t> Positions<'t> {
+    pub fn new(text: &'t str) -> Positions<'t> {
+        Positions {
+            text,
+            index: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The text the positions are in.
+    pub fn text(&self) -> &'t str {
+        self.text
+    }
+
+    /// The index, built now if it was not yet.
+    pub fn index(&self) -> &PosIndex {
+        // The text passed the structural checks before a `Positions` was made for it, so
+        // indexing cannot fail; an empty index (every path at 1:1) is the fallback.
+        self.index
+            .get_or_init(|| index_positions(self.text).unwrap_or_default())
+    }
+
+    /// Whether the index was built (something asked for a position).
+    pub fn is_indexed(&self) -> bool {
+        self.index.get().is_some()
+    }
+
+    pub fn into_index(self) -> PosIndex {
+        self.index();
+        self.index.into_inner().unwrap_or_default()
+    }
+
+    /// See [`PosIndex::find`].
+    pub fn find(&self, path: &str) -> Pos {
+        self.index().find(path)
+    }
+
+    /// See [`PosIndex::is_block`].
+    pub fn is_block(&self, path: &str) -> bool {
+        self.index().is_block(path)
+    }
+}
+
+/// Reports forbidden characters (at most 20), each at its line and column.
+fn forbidden_chars(text: &str, file: &str) -> Result<(), Vec<Problem>> {
+    if !may_hold_forbidden(text.as_bytes()) {
+        return Ok(());
+    }
+    let mut problems = Vec::new();
+    for (offset, c) in text.char_indices() {
+        if is_forbidden_char(c) {
+            let pos = pos_of_offset(text, offset);
+            problems.push(Problem {
+                file: file.to_string(),
+                line: pos.line,
+                column: pos.column,
+                message: format!("{} is not allowed in deck text", describe_char(c)),
+            });
+            if problems.len() >= 20 {
+                break;
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// Whether UTF-8 `bytes` hold a character [`is_forbidden_char`] refuses, found without decoding
+/// the text: C0 controls other than tab, line feed and carriage return are single bytes below
+/// 0x20; DEL is 0x7F; C1 controls are 0xC2 0x80..=0x9F; the bidirectional overrides are
+/// 0xE2 0x80 0xAA..=0xAE and 0xE2 0x81 0xA6..=0xA9.
+fn may_hold_forbidden(bytes: &[u8]) -> bool {
+    bytes.iter().enumerate().any(|(i, &b)| match b {
+        b'\t' | b'\n' | b'\r' => false,
+        0..=0x1F | 0x7F => true,
+        0xC2 => bytes.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)),
+        0xE2 => matches!(
+            (bytes.get(i + 1), bytes.get(i + 2)),
+            (Some(0x80), Some(0xAA..=0xAE)) | (Some(0x81), Some(0xA6..=0xA9))
+        ),
+        _ => false,
+    })
 }
 
 /// serde_yaml appends " at line L column C" to its messages; the location is printed in front instead.
@@ -217,8 +316,15 @@ enum Frame {
 
 /// Walks the YAML events once, recording where each node starts.
 pub fn index_positions(text: &str) -> Result<PosIndex, (Pos, String)> {
-    let mut parser = Parser::new_from_str(text);
     let mut index = PosIndex::default();
+    walk(text, Some(&mut index))?;
+    Ok(index)
+}
+
+/// Walks the YAML events once and checks the structure; with an index, records where each node
+/// starts (without one, no path is built).
+fn walk(text: &str, mut index: Option<&mut PosIndex>) -> Result<(), (Pos, String)> {
+    let mut parser = Parser::new_from_str(text);
     let mut stack: Vec<Frame> = Vec::new();
     let mut nodes = 0usize;
     let mut documents = 0usize;
@@ -276,16 +382,25 @@ pub fn index_positions(text: &str) -> Result<PosIndex, (Pos, String)> {
             {
                 match &event {
                     Event::Scalar(s, ..) => {
-                        *key = Some(s.clone());
+                        *key = Some(if index.is_some() {
+                            s.clone()
+                        } else {
+                            String::new()
+                        });
                         continue;
                     }
                     _ => return Err((pos, "mapping keys must be plain text".into())),
                 }
             }
         }
-        // The path of this node, derived from its parent.
+        // The path of this node, derived from its parent (only when positions are recorded).
         let path = match stack.last_mut() {
             None => String::new(),
+            Some(Frame::Map { key, .. }) if index.is_none() => {
+                key.take();
+                String::new()
+            }
+            Some(Frame::Seq { .. }) if index.is_none() => String::new(),
             Some(Frame::Map { path, key }) => {
                 let k = key.take().unwrap_or_default();
                 if path.is_empty() {
@@ -308,16 +423,20 @@ pub fn index_positions(text: &str) -> Result<PosIndex, (Pos, String)> {
                         format!("{} is not allowed in deck text", describe_char(c)),
                     ));
                 }
-                if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded) {
-                    index.block_scalars.insert(path.clone());
+                if let Some(index) = index.as_deref_mut() {
+                    if matches!(style, TScalarStyle::Literal | TScalarStyle::Folded) {
+                        index.block_scalars.insert(path.clone());
+                    }
+                    index.map.insert(path, pos);
                 }
-                index.map.insert(path, pos);
             }
             Event::MappingStart(..) | Event::SequenceStart(..) => {
                 if stack.len() >= MAX_DEPTH {
                     return Err((pos, format!("nesting deeper than {MAX_DEPTH} levels")));
                 }
-                index.map.insert(path.clone(), pos);
+                if let Some(index) = index.as_deref_mut() {
+                    index.map.insert(path.clone(), pos);
+                }
                 if matches!(event, Event::MappingStart(..)) {
                     stack.push(Frame::Map { path, key: None });
                 } else {
@@ -330,7 +449,7 @@ pub fn index_positions(text: &str) -> Result<PosIndex, (Pos, String)> {
             _ => {}
         }
     }
-    Ok(index)
+    Ok(())
 }
 
 #[cfg(test)]
@@ -403,6 +522,38 @@ mod tests {
         let err = parse_deck(&text, "f.yaml").unwrap_err();
         assert_eq!(err[0].line, 7, "{:?}", err);
         assert!(err[0].message.contains("answr"));
+    }
+
+    #[test]
+    fn a_valid_deck_is_not_indexed() {
+        let (deck, positions) = parse_deck_lazily(GOOD, "f.yaml").unwrap();
+        assert_eq!(deck.cards.len(), 1);
+        assert!(!positions.is_indexed());
+        assert_eq!(positions.find("cards[0].id"), Pos { line: 4, column: 9 });
+        assert!(positions.is_indexed());
+    }
+
+    #[test]
+    fn anchors_serde_would_accept_are_refused() {
+        let text = GOOD.replace("question: Q?", "question: &q Q?\n    note: *q");
+        let err = parse_deck_lazily(&text, "f.yaml").unwrap_err();
+        assert_eq!((err[0].line, err[0].column), (6, 18), "{err:?}");
+        assert!(err[0].message.contains("anchors"), "{err:?}");
+        // A second document, even one serde would read, is refused as before.
+        let err = parse_deck_lazily(&format!("{GOOD}---\n"), "f.yaml").unwrap_err();
+        assert!(err[0].message.contains("second"), "{err:?}");
+    }
+
+    #[test]
+    fn the_byte_filter_lets_every_forbidden_character_through() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let bytes = c.encode_utf8(&mut buf).as_bytes();
+            assert_eq!(may_hold_forbidden(bytes), is_forbidden_char(c), "{c:?}");
+        }
+        assert!(!may_hold_forbidden(
+            "plain text, tabs\t and ünïcödé — “quotes” €".as_bytes()
+        ));
     }
 
     #[test]

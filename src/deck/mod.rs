@@ -21,6 +21,7 @@ use std::path::{Path, PathBuf};
 
 pub use load::Problem;
 pub use model::*;
+pub use validate::{DeckSource, KnownIds, Seen};
 
 /// The built-in decks: (file name, YAML text).
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -126,14 +127,11 @@ impl Library {
     }
 }
 
-/// Parses and validates one deck's text; problems are located in `file`.
-pub fn parse_and_check(
-    text: &str,
-    file: &str,
-    seen: &mut HashMap<String, String>,
-) -> Result<Deck, Vec<Problem>> {
-    let (deck, index) = load::parse_deck(text, file)?;
-    let problems = validate::check_deck(&deck, file, &index, seen);
+/// Parses and validates one deck's text; problems are located in `file`, and card ids taken in
+/// `known` are duplicates.
+pub fn parse_and_check(text: &str, file: &str, known: &dyn KnownIds) -> Result<Deck, Vec<Problem>> {
+    let (deck, positions) = load::parse_deck_lazily(text, file)?;
+    let problems = validate::check_deck(&deck, file, &positions, known);
     if problems.is_empty() {
         Ok(deck)
     } else {
@@ -188,44 +186,180 @@ pub fn read_deck_file(path: &Path) -> Result<String, Problem> {
     load::decode(&bytes, &file)
 }
 
-/// Loads the decks found at `paths` (files or directories of `.yaml` files) into `lib`. A deck
-/// with problems is reported in [`Library::problems`] and left out whole.
-pub fn load_user_decks(lib: &mut Library, paths: &[PathBuf]) {
-    let mut seen: HashMap<String, String> = lib
-        .cards()
-        .map(|c| (c.id.clone(), "a built-in deck".to_string()))
-        .collect();
+/// What one deck file gave, read and checked apart from the others: the deck and its problems
+/// except duplicate ids (tagged for [`validate::merge`]), and the warnings when asked for.
+struct FileCheck {
+    deck: Result<(Deck, Vec<validate::Tagged>), Vec<Problem>>,
+    warnings: Vec<Problem>,
+}
+
+fn check_file(text: Result<String, Problem>, name: &str, lint: bool) -> FileCheck {
+    let text = match text {
+        Ok(text) => text,
+        Err(p) => {
+            return FileCheck {
+                deck: Err(vec![p]),
+                warnings: Vec::new(),
+            };
+        }
+    };
+    match load::parse_deck_lazily(&text, name) {
+        Ok((deck, positions)) => {
+            let problems = validate::check_contents(&deck, name, &positions);
+            let warnings = if lint {
+                lint::lint_deck(&deck, name, &positions)
+            } else {
+                Vec::new()
+            };
+            FileCheck {
+                deck: Ok((deck, problems)),
+                warnings,
+            }
+        }
+        Err(problems) => FileCheck {
+            deck: Err(problems),
+            warnings: Vec::new(),
+        },
+    }
+}
+
+/// `f` applied to every item, on up to as many threads as there are cores; the results in the
+/// order of the items.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if threads <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break };
+                        out.push((i, f(item)));
+                    }
+                    out
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| match w.join() {
+                Ok(out) => out,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// A deck location resolved to files, or why it could not be.
+enum Found {
+    File(PathBuf),
+    Unreadable(Problem),
+}
+
+fn find_files(paths: &[PathBuf], message: &str) -> Vec<Found> {
+    let mut found = Vec::new();
     for path in paths {
-        let files = match deck_files(path) {
-            Ok(files) => files,
-            Err(e) => {
-                lib.problems.push(Problem {
-                    file: path.display().to_string(),
-                    line: 1,
-                    column: 1,
-                    message: format!("cannot read deck path: {e}"),
-                });
+        match deck_files(path) {
+            Ok(files) => found.extend(files.into_iter().map(Found::File)),
+            Err(e) => found.push(Found::Unreadable(Problem {
+                file: path.display().to_string(),
+                line: 1,
+                column: 1,
+                message: format!("{message}: {e}"),
+            })),
+        }
+    }
+    found
+}
+
+/// The ids of a library as [`KnownIds`]: decks before `first_user_deck` are built in; the
+/// files of the others are read again only to name the line of a duplicate's first definition.
+struct LibraryIds<'a> {
+    lib: &'a Library,
+    first_user_deck: usize,
+    files: std::cell::RefCell<HashMap<usize, load::PosIndex>>,
+}
+
+impl KnownIds for LibraryIds<'_> {
+    fn first_defined(&self, id: &str) -> Option<String> {
+        let &(d, c) = self.lib.by_id.get(id)?;
+        if d < self.first_user_deck {
+            return Some("a built-in deck".to_string());
+        }
+        let origin = &self.lib.origins[d];
+        let mut files = self.files.borrow_mut();
+        let index = files
+            .entry(d)
+            .or_insert_with(|| DeckSource::File(PathBuf::from(origin)).positions());
+        Some(format!(
+            "{origin}:{}",
+            index.find(&validate::id_path(c)).line
+        ))
+    }
+}
+
+/// Where `cards[i].id` is in a deck file, reading the file again on first use.
+fn id_positions(source: DeckSource) -> impl Fn(usize) -> load::Pos {
+    let index = std::cell::OnceCell::new();
+    move |card| {
+        index
+            .get_or_init(|| source.positions())
+            .find(&validate::id_path(card))
+    }
+}
+
+/// Loads the decks found at `paths` (files or directories of `.yaml` files) into `lib`. A deck
+/// with problems is reported in [`Library::problems`] and left out whole. Files are read and
+/// checked in parallel; duplicate ids are then found in load order, so the result is the same
+/// as loading one file after the other.
+pub fn load_user_decks(lib: &mut Library, paths: &[PathBuf]) {
+    let found = find_files(paths, "cannot read deck path");
+    let checked = par_map(&found, |f| match f {
+        Found::File(path) => Some(check_file(
+            read_deck_file(path),
+            &path.display().to_string(),
+            false,
+        )),
+        Found::Unreadable(_) => None,
+    });
+    let first_user_deck = lib.decks.len();
+    for (f, check) in found.into_iter().zip(checked) {
+        let (path, check) = match (f, check) {
+            (Found::Unreadable(p), _) => {
+                lib.problems.push(p);
+                continue;
+            }
+            (Found::File(path), Some(check)) => (path, check),
+            (Found::File(_), None) => continue,
+        };
+        let name = path.display().to_string();
+        let (deck, contents) = match check.deck {
+            Ok(d) => d,
+            Err(problems) => {
+                lib.problems.extend(problems);
                 continue;
             }
         };
-        for file in files {
-            let name = file.display().to_string();
-            let text = match read_deck_file(&file) {
-                Ok(text) => text,
-                Err(p) => {
-                    lib.problems.push(p);
-                    continue;
-                }
-            };
-            // Validate against a copy so a rejected deck does not reserve its ids.
-            let mut trial = seen.clone();
-            match parse_and_check(&text, &name, &mut trial) {
-                Ok(deck) => {
-                    seen = trial;
-                    lib.push(deck, name);
-                }
-                Err(problems) => lib.problems.extend(problems),
-            }
+        let known = LibraryIds {
+            lib,
+            first_user_deck,
+            files: Default::default(),
+        };
+        let id_pos = id_positions(DeckSource::File(path));
+        let ids = validate::check_ids(&deck, &name, &id_pos, &known);
+        if contents.is_empty() && ids.is_empty() {
+            lib.push(deck, name);
+        } else {
+            lib.problems.extend(validate::merge(contents, ids));
         }
     }
 }
@@ -241,21 +375,6 @@ pub struct CheckReport {
     pub warnings: Vec<Problem>,
 }
 
-impl CheckReport {
-    fn check_text(&mut self, text: &str, file: &str, seen: &mut HashMap<String, String>) {
-        self.checked += 1;
-        match load::parse_deck(text, file) {
-            Ok((deck, index)) => {
-                self.problems
-                    .extend(validate::check_deck(&deck, file, &index, seen));
-                self.warnings
-                    .extend(lint::lint_deck(&deck, file, text, &index));
-            }
-            Err(p) => self.problems.extend(p),
-        }
-    }
-}
-
 /// Validates deck files or directories (all of `decks/`-style folders when given directories).
 /// With no paths, validates the built-in decks. Ids must be unique across everything checked.
 pub fn check_paths(paths: &[PathBuf]) -> (usize, Vec<Problem>) {
@@ -263,40 +382,65 @@ pub fn check_paths(paths: &[PathBuf]) -> (usize, Vec<Problem>) {
     (report.checked, report.problems)
 }
 
-/// Like [`check_paths`], and also collects the warnings of [`lint`].
+/// Like [`check_paths`], and also collects the warnings of [`lint`]. Files are checked in
+/// parallel; duplicate ids are found in the order of the files.
 pub fn check_paths_with_warnings(paths: &[PathBuf]) -> CheckReport {
-    let mut seen = HashMap::new();
+    let mut seen = Seen::default();
     let mut report = CheckReport::default();
     if paths.is_empty() {
-        for (name, text) in BUILTIN {
-            report.check_text(text, name, &mut seen);
+        let checked = par_map(BUILTIN, |(name, text)| {
+            check_file(Ok(text.to_string()), name, true)
+        });
+        for ((name, text), check) in BUILTIN.iter().zip(checked) {
+            let id_pos = id_positions(DeckSource::Static(text));
+            report.add(check, name, &id_pos, &mut seen, DeckSource::Static(text));
         }
         return report;
     }
-    for path in paths {
-        match deck_files(path) {
-            Ok(files) => {
-                for file in files {
-                    match read_deck_file(&file) {
-                        Ok(text) => {
-                            report.check_text(&text, &file.display().to_string(), &mut seen)
-                        }
-                        Err(p) => {
-                            report.checked += 1;
-                            report.problems.push(p);
-                        }
-                    }
-                }
+    let found = find_files(paths, "cannot read");
+    let checked = par_map(&found, |f| match f {
+        Found::File(path) => Some(check_file(
+            read_deck_file(path),
+            &path.display().to_string(),
+            true,
+        )),
+        Found::Unreadable(_) => None,
+    });
+    for (f, check) in found.into_iter().zip(checked) {
+        match (f, check) {
+            (Found::File(path), Some(check)) => {
+                let name = path.display().to_string();
+                let id_pos = id_positions(DeckSource::File(path.clone()));
+                report.add(check, &name, &id_pos, &mut seen, DeckSource::File(path));
             }
-            Err(e) => report.problems.push(Problem {
-                file: path.display().to_string(),
-                line: 1,
-                column: 1,
-                message: format!("cannot read: {e}"),
-            }),
+            (Found::Unreadable(p), _) => report.problems.push(p),
+            (Found::File(_), None) => {}
         }
     }
     report
+}
+
+impl CheckReport {
+    /// Adds one file's check, finding its duplicate ids against the files before it.
+    fn add(
+        &mut self,
+        check: FileCheck,
+        name: &str,
+        id_pos: &dyn Fn(usize) -> load::Pos,
+        seen: &mut Seen,
+        source: DeckSource,
+    ) {
+        self.checked += 1;
+        match check.deck {
+            Ok((deck, contents)) => {
+                let ids = validate::check_ids(&deck, name, id_pos, seen);
+                self.problems.extend(validate::merge(contents, ids));
+                seen.add_deck(&deck, name, source);
+            }
+            Err(problems) => self.problems.extend(problems),
+        }
+        self.warnings.extend(check.warnings);
+    }
 }
 
 #[cfg(test)]
@@ -334,6 +478,101 @@ mod tests {
             unmarked > 0,
             "the marked passages hold outdated names the check finds"
         );
+    }
+
+    fn card(id: &str, topic: &str) -> String {
+        format!(
+            "  - id: {id}\n    topic: {topic}\n    question: Q\n    answer: A\n    key_points: [k]\n"
+        )
+    }
+
+    #[test]
+    fn duplicates_across_files_name_the_first_file_and_line_in_file_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, cards: &[String]| {
+            let text = format!("id: {}\ntitle: T\ncards:\n{}", &name[..1], cards.concat());
+            std::fs::write(dir.path().join(name), text).unwrap();
+        };
+        write("a.yaml", &[card("one", "kms"), card("two", "kms")]);
+        // Card 0 has a bad topic, card 1 repeats `two` of a.yaml and has a bad topic, card 2
+        // repeats `two` again, card 3 repeats `four` of this file.
+        write(
+            "b.yaml",
+            &[
+                card("x", "nope"),
+                card("two", "nope"),
+                card("two", "kms"),
+                card("four", "kms"),
+                card("four", "kms"),
+            ],
+        );
+        let a = dir.path().join("a.yaml").display().to_string();
+        let b = dir.path().join("b.yaml").display().to_string();
+        let expected = [
+            format!("{b}:5:12: unknown topic `nope`"),
+            format!("{b}:9:9: duplicate card id `two` (first defined at {a}:9)"),
+            format!("{b}:10:12: unknown topic `nope`"),
+            format!("{b}:14:9: duplicate card id `two` (first defined at {a}:9)"),
+            format!("{b}:24:9: duplicate card id `four` (first defined at {b}:19)"),
+        ];
+        let starts = |problems: &[Problem]| {
+            assert_eq!(problems.len(), expected.len(), "{problems:?}");
+            for (p, e) in problems.iter().zip(&expected) {
+                assert!(p.to_string().starts_with(e.as_str()), "{p} / {e}");
+            }
+        };
+        let mut lib = Library::builtin();
+        load_user_decks(&mut lib, &[dir.path().to_path_buf()]);
+        starts(&lib.problems);
+        assert!(lib.card("one").is_some() && lib.card("x").is_none());
+        let (checked, problems) = check_paths(&[dir.path().to_path_buf()]);
+        assert_eq!(checked, 2);
+        starts(&problems);
+    }
+
+    #[test]
+    fn a_rejected_deck_reserves_no_ids_and_built_in_ids_are_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let builtin_id = builtin_decks()[0].cards[0].id.clone();
+        let text = |cards: &[String]| format!("id: d\ntitle: T\ncards:\n{}", cards.concat());
+        std::fs::write(dir.path().join("a.yaml"), text(&[card("mine", "nope")])).unwrap();
+        std::fs::write(dir.path().join("b.yaml"), text(&[card("mine", "kms")])).unwrap();
+        std::fs::write(dir.path().join("c.yaml"), text(&[card(&builtin_id, "kms")])).unwrap();
+        let mut lib = Library::builtin();
+        load_user_decks(&mut lib, &[dir.path().to_path_buf()]);
+        let shown: Vec<String> = lib.problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert!(shown[0].contains("unknown topic"), "{shown:?}");
+        assert!(
+            shown[1].ends_with(&format!(
+                "duplicate card id `{builtin_id}` (first defined at a built-in deck)"
+            )),
+            "{shown:?}"
+        );
+        assert!(lib.card("mine").is_some());
+    }
+
+    #[test]
+    fn many_files_load_in_a_fixed_order() {
+        let dir = tempfile::tempdir().unwrap();
+        for f in 0..40 {
+            let cards: Vec<String> = (0..5).map(|i| card(&format!("c-{f}-{i}"), "kms")).collect();
+            let broken = if f % 7 == 3 { "oops: 1\n" } else { "" };
+            let text = format!("id: d-{f}\ntitle: T\n{broken}cards:\n{}", cards.concat());
+            std::fs::write(dir.path().join(format!("f{f:02}.yaml")), text).unwrap();
+        }
+        let mut lib = Library::builtin();
+        let builtin = lib.decks.len();
+        load_user_decks(&mut lib, &[dir.path().to_path_buf()]);
+        let ids: Vec<&str> = lib.decks[builtin..].iter().map(|d| d.id.as_str()).collect();
+        let expected: Vec<String> = (0..40)
+            .filter(|f| f % 7 != 3)
+            .map(|f| format!("d-{f}"))
+            .collect();
+        assert_eq!(ids, expected);
+        let files: Vec<&str> = lib.problems.iter().map(|p| p.file.as_str()).collect();
+        assert_eq!(files.len(), 6, "{files:?}");
+        assert!(files.windows(2).all(|w| w[0] < w[1]), "{files:?}");
     }
 
     #[test]

@@ -1,11 +1,12 @@
 //! Semantic checks of a parsed deck, each problem located in the deck's file.
 
-use std::collections::HashMap;
-
 use super::learner;
-use super::load::{PosIndex, Problem};
+use std::cell::OnceCell;
+
+use super::load::{Pos, PosIndex, Positions, Problem, index_positions};
 use super::markup::{self, Block};
 use super::model::{Card, CardKind, Claim, Deck, KeyPoint, TOPICS, is_known_topic};
+use std::collections::HashMap;
 
 /// Whether `id` is a kebab-case slug: lowercase letters, digits and single dashes.
 pub fn is_slug(id: &str) -> bool {
@@ -18,25 +19,96 @@ pub fn is_slug(id: &str) -> bool {
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
-struct Checker<'a> {
-    file: &'a str,
-    index: &'a PosIndex,
-    problems: Vec<Problem>,
+/// A path below the deck (`cards[3].topic`), rendered only when a problem is located at it.
+#[derive(Clone, Copy)]
+pub(crate) struct Path<'a> {
+    parent: Option<&'a Path<'a>>,
+    seg: Seg<'a>,
 }
 
-impl Checker<'_> {
-    fn at(&mut self, path: &str, message: impl Into<String>) {
-        let pos = self.index.find(path);
-        self.problems.push(Problem {
-            file: self.file.to_string(),
-            line: pos.line,
-            column: pos.column,
-            message: message.into(),
-        });
+#[derive(Clone, Copy)]
+enum Seg<'a> {
+    Root,
+    Key(&'a str),
+    Index(usize),
+}
+
+impl<'a> Path<'a> {
+    pub(crate) const ROOT: Path<'static> = Path {
+        parent: None,
+        seg: Seg::Root,
+    };
+
+    pub(crate) fn key(&'a self, key: &'a str) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            seg: Seg::Key(key),
+        }
+    }
+
+    pub(crate) fn at(&'a self, index: usize) -> Path<'a> {
+        Path {
+            parent: Some(self),
+            seg: Seg::Index(index),
+        }
+    }
+
+    fn write(&self, out: &mut String) {
+        if let Some(parent) = self.parent {
+            parent.write(out);
+        }
+        match self.seg {
+            Seg::Root => {}
+            Seg::Key(k) => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(k);
+            }
+            Seg::Index(i) => {
+                use std::fmt::Write;
+                let _ = write!(out, "[{i}]");
+            }
+        }
+    }
+
+    pub(crate) fn render(&self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+}
+
+/// A problem with the card it belongs to: 0 for the deck itself, `i + 1` for `cards[i]`, so the
+/// problems of two checks can be merged in the order of the file.
+pub(crate) type Tagged = (usize, Problem);
+
+struct Checker<'a, 't> {
+    file: &'a str,
+    positions: &'a Positions<'t>,
+    card: usize,
+    problems: Vec<Tagged>,
+}
+
+impl Checker<'_, '_> {
+    fn at(&mut self, path: &Path<'_>, message: impl Into<String>) {
+        let pos = self.positions.find(&path.render());
+        self.problems.push((
+            self.card,
+            Problem {
+                file: self.file.to_string(),
+                line: pos.line,
+                column: pos.column,
+                message: message.into(),
+            },
+        ));
     }
 
     /// Checks the fenced code blocks of a markup field; JSON blocks must parse.
-    fn markup(&mut self, path: &str, text: &str) {
+    fn markup(&mut self, path: &Path<'_>, text: &str) {
+        if !text.contains("```") {
+            return;
+        }
         for block in markup::parse(text) {
             if let Block::Code {
                 lang,
@@ -46,10 +118,11 @@ impl Checker<'_> {
                 && lang.eq_ignore_ascii_case("json")
                 && let Err(e) = serde_json::from_str::<serde_json::Value>(&code)
             {
-                let base = self.index.find(path);
+                let path = path.render();
+                let base = self.positions.find(&path);
                 // A block scalar (`|`) is located at its first content line and column, so the
                 // error maps exactly; in other scalar styles the position is the scalar's start.
-                let (line_no, column) = if self.index.is_block(path) {
+                let (line_no, column) = if self.positions.is_block(&path) {
                     (
                         base.line + line + e.line(),
                         base.column - 1 + e.column().max(1),
@@ -57,12 +130,15 @@ impl Checker<'_> {
                 } else {
                     (base.line, base.column)
                 };
-                self.problems.push(Problem {
-                    file: self.file.to_string(),
-                    line: line_no,
-                    column,
-                    message: format!("JSON code block does not parse: {}", json_message(&e)),
-                });
+                self.problems.push((
+                    self.card,
+                    Problem {
+                        file: self.file.to_string(),
+                        line: line_no,
+                        column,
+                        message: format!("JSON code block does not parse: {}", json_message(&e)),
+                    },
+                ));
             }
         }
     }
@@ -76,21 +152,112 @@ fn json_message(e: &serde_json::Error) -> String {
     }
 }
 
-/// Checks one deck; `seen` collects card ids across decks to find duplicates.
+/// Card ids taken before a deck is checked: by other decks, or earlier files.
+pub trait KnownIds {
+    /// Where `id` was first defined (`a built-in deck`, `file:line`), if it is taken. Only
+    /// called for ids that are slugs; the answer is only built for a duplicate.
+    fn first_defined(&self, id: &str) -> Option<String>;
+}
+
+/// Ids seen while checking several decks (`decks check`), each with where it was first defined.
+#[derive(Debug, Default)]
+pub struct Seen {
+    ids: HashMap<String, (usize, usize)>,
+    sources: Vec<(String, DeckSource, OnceCell<PosIndex>)>,
+}
+
+/// Where the text of a deck checked earlier can be read again, to locate a first definition.
+#[derive(Debug, Clone)]
+pub enum DeckSource {
+    /// Not a file: duplicates name this label instead of a line.
+    Label,
+    /// Text built into the binary.
+    Static(&'static str),
+    /// A file on disk, read again only to report a duplicate.
+    File(std::path::PathBuf),
+}
+
+impl DeckSource {
+    /// The positions in the deck's text (empty when it cannot be read any more).
+    pub fn positions(&self) -> PosIndex {
+        let text = match self {
+            DeckSource::Label => return PosIndex::default(),
+            DeckSource::Static(text) => std::borrow::Cow::Borrowed(*text),
+            DeckSource::File(path) => match super::read_deck_file(path) {
+                Ok(text) => std::borrow::Cow::Owned(text),
+                Err(_) => return PosIndex::default(),
+            },
+        };
+        index_positions(&text).unwrap_or_default()
+    }
+}
+
+impl Seen {
+    /// Records ids taken elsewhere; duplicates name `label` as their first definition.
+    pub fn add_label<'i>(&mut self, ids: impl IntoIterator<Item = &'i str>, label: &str) {
+        let source = self.sources.len();
+        self.sources
+            .push((label.to_string(), DeckSource::Label, OnceCell::new()));
+        for id in ids {
+            self.ids.entry(id.to_string()).or_insert((source, 0));
+        }
+    }
+
+    /// Records the ids of a checked deck (the first definition of each wins).
+    pub fn add_deck(&mut self, deck: &Deck, file: &str, source: DeckSource) {
+        let n = self.sources.len();
+        self.sources
+            .push((file.to_string(), source, OnceCell::new()));
+        for (i, card) in deck.cards.iter().enumerate() {
+            if is_slug(&card.id) && !self.ids.contains_key(card.id.as_str()) {
+                self.ids.insert(card.id.clone(), (n, i));
+            }
+        }
+    }
+}
+
+impl KnownIds for Seen {
+    fn first_defined(&self, id: &str) -> Option<String> {
+        let &(source, card) = self.ids.get(id)?;
+        let (name, source, index) = &self.sources[source];
+        if let DeckSource::Label = source {
+            return Some(name.clone());
+        }
+        let index = index.get_or_init(|| source.positions());
+        Some(format!("{name}:{}", index.find(&id_path(card)).line))
+    }
+}
+
+/// The path of a card's id: `cards[3].id`.
+pub fn id_path(card: usize) -> String {
+    format!("cards[{card}].id")
+}
+
+/// Checks one deck against the ids taken before it (see [`KnownIds`]).
 pub fn check_deck(
     deck: &Deck,
     file: &str,
-    index: &PosIndex,
-    seen: &mut HashMap<String, String>,
+    positions: &Positions<'_>,
+    known: &dyn KnownIds,
 ) -> Vec<Problem> {
+    let contents = check_contents(deck, file, positions);
+    let ids = check_ids(deck, file, &|card| positions.find(&id_path(card)), known);
+    merge(contents, ids)
+}
+
+/// Everything [`check_deck`] checks except duplicate ids, which need the decks checked before;
+/// the problems are tagged for [`merge`].
+pub(crate) fn check_contents(deck: &Deck, file: &str, positions: &Positions<'_>) -> Vec<Tagged> {
     let mut c = Checker {
         file,
-        index,
+        positions,
+        card: 0,
         problems: Vec::new(),
     };
+    let root = Path::ROOT;
     if !is_slug(&deck.id) {
         c.at(
-            "id",
+            &root.key("id"),
             format!(
                 "deck id `{}` must be a kebab-case slug (a-z, 0-9, -)",
                 deck.id
@@ -98,36 +265,85 @@ pub fn check_deck(
         );
     }
     if deck.title.trim().is_empty() {
-        c.at("title", "deck title is empty");
+        c.at(&root.key("title"), "deck title is empty");
     }
+    let cards = root.key("cards");
     for (i, card) in deck.cards.iter().enumerate() {
-        check_card(&mut c, card, &format!("cards[{i}]"), seen);
+        c.card = i + 1;
+        check_card(&mut c, card, &cards.at(i));
     }
     c.problems
 }
 
-fn check_card(c: &mut Checker<'_>, card: &Card, p: &str, seen: &mut HashMap<String, String>) {
-    let here = format!("{}:{}", c.file, c.index.find(&format!("{p}.id")).line);
+/// Duplicate card ids: taken by `known`, or earlier in the same deck. Tagged for [`merge`].
+///
+/// `id_pos` gives where `cards[i].id` is in this deck's file; it is only asked for a duplicate.
+pub(crate) fn check_ids(
+    deck: &Deck,
+    file: &str,
+    id_pos: &dyn Fn(usize) -> Pos,
+    known: &dyn KnownIds,
+) -> Vec<Tagged> {
+    let mut problems = Vec::new();
+    let mut local: HashMap<&str, usize> = HashMap::with_capacity(deck.cards.len());
+    for (i, card) in deck.cards.iter().enumerate() {
+        if !is_slug(&card.id) {
+            continue;
+        }
+        let first = if let Some(first) = known.first_defined(&card.id) {
+            first
+        } else if let Some(&j) = local.get(card.id.as_str()) {
+            format!("{file}:{}", id_pos(j).line)
+        } else {
+            local.insert(&card.id, i);
+            continue;
+        };
+        let pos = id_pos(i);
+        problems.push((
+            i + 1,
+            Problem {
+                file: file.to_string(),
+                line: pos.line,
+                column: pos.column,
+                message: format!("duplicate card id `{}` (first defined at {first})", card.id),
+            },
+        ));
+    }
+    problems
+}
+
+/// The problems of [`check_contents`] and [`check_ids`] in the order of the file: a card's
+/// duplicate id comes first among its problems, as the id is checked first.
+pub(crate) fn merge(contents: Vec<Tagged>, ids: Vec<Tagged>) -> Vec<Problem> {
+    if ids.is_empty() {
+        return contents.into_iter().map(|(_, p)| p).collect();
+    }
+    let mut out = Vec::with_capacity(contents.len() + ids.len());
+    let mut contents = contents.into_iter().peekable();
+    for (card, problem) in ids {
+        while let Some((_, p)) = contents.next_if(|(c, _)| *c < card) {
+            out.push(p);
+        }
+        out.push(problem);
+    }
+    out.extend(contents.map(|(_, p)| p));
+    out
+}
+
+fn check_card(c: &mut Checker<'_, '_>, card: &Card, p: &Path<'_>) {
     if !is_slug(&card.id) {
         c.at(
-            &format!("{p}.id"),
+            &p.key("id"),
             format!(
                 "card id `{}` must be a kebab-case slug (a-z, 0-9, -)",
                 card.id
             ),
         );
-    } else if let Some(first) = seen.get(&card.id) {
-        c.at(
-            &format!("{p}.id"),
-            format!("duplicate card id `{}` (first defined at {first})", card.id),
-        );
-    } else {
-        seen.insert(card.id.clone(), here);
     }
     if !is_known_topic(&card.topic) {
         let known: Vec<&str> = TOPICS.iter().map(|(t, _)| *t).collect();
         c.at(
-            &format!("{p}.topic"),
+            &p.key("topic"),
             format!(
                 "unknown topic `{}`; known topics: {}",
                 card.topic,
@@ -136,39 +352,38 @@ fn check_card(c: &mut Checker<'_>, card: &Card, p: &str, seen: &mut HashMap<Stri
         );
     }
     if card.question.trim().is_empty() {
-        c.at(&format!("{p}.question"), "question is empty");
+        c.at(&p.key("question"), "question is empty");
     }
     match card.kind {
         CardKind::Basic => {
             if card.answer.trim().is_empty() {
-                c.at(&format!("{p}.answer"), "a basic card needs an `answer`");
+                c.at(&p.key("answer"), "a basic card needs an `answer`");
             }
             if card.key_points.is_empty() {
                 c.at(
-                    &format!("{p}.id"),
+                    &p.key("id"),
                     "a basic card needs at least one entry in `key_points`",
                 );
             }
         }
         CardKind::Table => match &card.table {
             None => c.at(
-                &format!("{p}.id"),
+                &p.key("id"),
                 "a table card needs a `table` with `headers` and `rows`",
             ),
             Some(t) => {
+                let table = p.key("table");
                 if t.headers.len() < 2 {
-                    c.at(
-                        &format!("{p}.table.headers"),
-                        "a table needs at least two headers",
-                    );
+                    c.at(&table.key("headers"), "a table needs at least two headers");
                 }
                 if t.rows.is_empty() {
-                    c.at(&format!("{p}.table.rows"), "a table needs at least one row");
+                    c.at(&table.key("rows"), "a table needs at least one row");
                 }
+                let rows = table.key("rows");
                 for (r, row) in t.rows.iter().enumerate() {
                     if row.len() != t.headers.len() {
                         c.at(
-                            &format!("{p}.table.rows[{r}]"),
+                            &rows.at(r),
                             format!(
                                 "row {} has {} cells but the table has {} headers",
                                 r + 1,
@@ -182,106 +397,102 @@ fn check_card(c: &mut Checker<'_>, card: &Card, p: &str, seen: &mut HashMap<Stri
         },
         CardKind::Scenario => match &card.scenario {
             None => c.at(
-                &format!("{p}.id"),
+                &p.key("id"),
                 "a scenario card needs a `scenario` with `situation` and `steps`",
             ),
             Some(s) => {
+                let scenario = p.key("scenario");
                 if s.situation.trim().is_empty() {
-                    c.at(
-                        &format!("{p}.scenario.situation"),
-                        "scenario situation is empty",
-                    );
+                    c.at(&scenario.key("situation"), "scenario situation is empty");
                 }
+                let steps = scenario.key("steps");
                 if s.steps.is_empty() {
-                    c.at(
-                        &format!("{p}.scenario.steps"),
-                        "a scenario needs at least one step",
-                    );
+                    c.at(&steps, "a scenario needs at least one step");
                 }
                 let graded_by_step = s.has_step_key_points();
                 for (i, step) in s.steps.iter().enumerate() {
-                    let sp = format!("{p}.scenario.steps[{i}]");
+                    let sp = steps.at(i);
                     if step.prompt.trim().is_empty() {
-                        c.at(&format!("{sp}.prompt"), "step prompt is empty");
+                        c.at(&sp.key("prompt"), "step prompt is empty");
                     }
                     if step.answer.trim().is_empty() {
-                        c.at(&format!("{sp}.answer"), "step answer is empty");
+                        c.at(&sp.key("answer"), "step answer is empty");
                     }
-                    c.markup(&format!("{sp}.answer"), &step.answer);
+                    c.markup(&sp.key("answer"), &step.answer);
                     if graded_by_step && step.key_points.is_empty() {
                         c.at(
-                            &format!("{sp}.prompt"),
+                            &sp.key("prompt"),
                             format!(
                                 "step {} has no `key_points` while other steps of this scenario have them; give every step its key points, or none",
                                 i + 1
                             ),
                         );
                     }
-                    check_key_points(c, &step.key_points, &format!("{sp}.key_points"));
+                    check_key_points(c, &step.key_points, &sp.key("key_points"));
                 }
             }
         },
     }
     if card.kind != CardKind::Table && card.table.is_some() {
         c.at(
-            &format!("{p}.table"),
+            &p.key("table"),
             "`table` is only read on cards with `kind: table`",
         );
     }
     if card.kind != CardKind::Scenario && card.scenario.is_some() {
         c.at(
-            &format!("{p}.scenario"),
+            &p.key("scenario"),
             "`scenario` is only read on cards with `kind: scenario`",
         );
     }
-    check_key_points(c, &card.key_points, &format!("{p}.key_points"));
-    c.markup(&format!("{p}.answer"), &card.answer);
+    check_key_points(c, &card.key_points, &p.key("key_points"));
+    c.markup(&p.key("answer"), &card.answer);
+    let variants = p.key("variants");
     for (i, v) in card.variants.iter().enumerate() {
-        c.markup(&format!("{p}.variants[{i}].answer"), &v.answer);
+        c.markup(&variants.at(i).key("answer"), &v.answer);
     }
-    check_corrections(c, card, p);
+    if !card.corrections.is_empty() {
+        check_corrections(c, card, p);
+    }
     if card.note.is_some() && card.references.is_empty() {
         c.at(
-            &format!("{p}.note"),
+            &p.key("note"),
             "a note (correction) needs at least one reference URL in `references`",
         );
     }
+    let references = p.key("references");
     for (i, r) in card.references.iter().enumerate() {
         if !(r.starts_with("https://") || r.starts_with("http://"))
             || r.contains(char::is_whitespace)
         {
-            c.at(
-                &format!("{p}.references[{i}]"),
-                format!("reference `{r}` is not a URL"),
-            );
+            c.at(&references.at(i), format!("reference `{r}` is not a URL"));
         }
     }
 }
 
 /// Each correction names a passage the card really shows as source wording, never one in what
 /// the learner is asked or graded on, and says what is right with a reference.
-fn check_corrections(c: &mut Checker<'_>, card: &Card, p: &str) {
+fn check_corrections(c: &mut Checker<'_, '_>, card: &Card, p: &Path<'_>) {
     let marked = learner::marked_fields(card);
     let unmarked = learner::unmarked_fields(card);
+    let corrections = p.key("corrections");
     for (i, fix) in card.corrections.iter().enumerate() {
-        let cp = format!("{p}.corrections[{i}]");
+        let cp = corrections.at(i);
         if fix.wrong.trim().is_empty() {
-            c.at(&format!("{cp}.wrong"), "the wrong passage is empty");
+            c.at(&cp.key("wrong"), "the wrong passage is empty");
             continue;
         }
         if fix.right.trim().is_empty() {
-            c.at(&format!("{cp}.right"), "the correction says nothing");
+            c.at(&cp.key("right"), "the correction says nothing");
         }
+        let references = cp.key("references");
         if fix.references.is_empty() {
-            c.at(
-                &format!("{cp}.references"),
-                "a correction needs at least one reference URL",
-            );
+            c.at(&references, "a correction needs at least one reference URL");
         }
         for (k, r) in fix.references.iter().enumerate() {
             if !r.starts_with("https://") || r.contains(char::is_whitespace) {
                 c.at(
-                    &format!("{cp}.references[{k}]"),
+                    &references.at(k),
                     format!("reference `{r}` is not an https URL"),
                 );
             }
@@ -291,7 +502,7 @@ fn check_corrections(c: &mut Checker<'_>, card: &Card, p: &str) {
             .any(|(_, text)| text.contains(fix.wrong.as_str()))
         {
             c.at(
-                &format!("{cp}.wrong"),
+                &cp.key("wrong"),
                 format!(
                     "`{}` appears neither in the answer nor in a variant; quote the wrong passage exactly",
                     fix.wrong
@@ -301,7 +512,7 @@ fn check_corrections(c: &mut Checker<'_>, card: &Card, p: &str) {
         for (field, text) in &unmarked {
             if text.contains(fix.wrong.as_str()) {
                 c.at(
-                    &format!("{p}.{field}"),
+                    &p.key(field),
                     format!(
                         "`{field}` repeats the wrong passage `{}`; learners are asked and graded on it, so word it correctly",
                         fix.wrong
@@ -312,9 +523,9 @@ fn check_corrections(c: &mut Checker<'_>, card: &Card, p: &str) {
     }
 }
 
-fn check_key_points(c: &mut Checker<'_>, key_points: &[KeyPoint], path: &str) {
+fn check_key_points(c: &mut Checker<'_, '_>, key_points: &[KeyPoint], path: &Path<'_>) {
     for (i, kp) in key_points.iter().enumerate() {
-        let kp_path = format!("{path}[{i}]");
+        let kp_path = path.at(i);
         if kp.text.trim().is_empty() {
             c.at(&kp_path, "key point is empty");
         }
@@ -322,34 +533,32 @@ fn check_key_points(c: &mut Checker<'_>, key_points: &[KeyPoint], path: &str) {
             c.at(&kp_path, "key point has an empty accepted alternative");
         }
         if let Some(claim) = &kp.claim {
-            check_claim(c, claim, &format!("{kp_path}.claim"));
+            check_claim(c, claim, &kp_path.key("claim"));
         }
     }
 }
 
 /// A claim needs a subject and a relation, each with at least one word that is not a function
 /// word, and nothing empty.
-fn check_claim(c: &mut Checker<'_>, claim: &Claim, path: &str) {
+fn check_claim(c: &mut Checker<'_, '_>, claim: &Claim, path: &Path<'_>) {
     let meaningful = |s: &str| {
         s.split(|ch: char| !ch.is_alphanumeric())
             .any(|w| w.len() > 1)
     };
     if claim.subject.is_empty() {
         c.at(
-            &format!("{path}.subject"),
+            &path.key("subject"),
             "a claim needs at least one subject concept",
         );
     }
     for (field, list) in [("subject", &claim.subject), ("object", &claim.object)] {
+        let field_path = path.key(field);
         for (i, concept) in list.iter().enumerate() {
             if !meaningful(concept) {
-                let at = if list.len() == 1 {
-                    format!("{path}.{field}")
-                } else {
-                    format!("{path}.{field}[{i}]")
-                };
+                let item = field_path.at(i);
+                let at = if list.len() == 1 { &field_path } else { &item };
                 c.at(
-                    &at,
+                    at,
                     format!("claim {field} `{concept}` names no concept; write the words of the concept, e.g. `explicit deny`"),
                 );
             }
@@ -357,7 +566,7 @@ fn check_claim(c: &mut Checker<'_>, claim: &Claim, path: &str) {
     }
     if !meaningful(&claim.relation) {
         c.at(
-            &format!("{path}.relation"),
+            &path.key("relation"),
             "a claim needs a relation such as `overrides`, `must allow` or `does not matter`",
         );
     }
@@ -366,11 +575,11 @@ fn check_claim(c: &mut Checker<'_>, claim: &Claim, path: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::deck::load::parse_deck;
+    use crate::deck::load::parse_deck_lazily;
 
     fn problems(text: &str) -> Vec<String> {
-        let (deck, index) = parse_deck(text, "t.yaml").expect("parses");
-        check_deck(&deck, "t.yaml", &index, &mut HashMap::new())
+        let (deck, positions) = parse_deck_lazily(text, "t.yaml").expect("parses");
+        check_deck(&deck, "t.yaml", &positions, &Seen::default())
             .into_iter()
             .map(|p| p.to_string())
             .collect()

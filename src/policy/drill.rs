@@ -714,11 +714,15 @@ mod tests {
         }
         // The deck passes the same validation as a deck file (seeded with the built-in ids).
         let yaml = serde_yaml::to_string(&a).unwrap();
-        let mut seen = crate::deck::builtin_decks()
-            .iter()
-            .flat_map(|d| d.cards.iter().map(|c| (c.id.clone(), d.id.clone())))
-            .collect();
-        let checked = crate::deck::parse_and_check(&yaml, "policy-drills", &mut seen);
+        let builtin = crate::deck::builtin_decks();
+        let mut seen = crate::deck::Seen::default();
+        seen.add_label(
+            builtin
+                .iter()
+                .flat_map(|d| d.cards.iter().map(|c| c.id.as_str())),
+            "a built-in deck",
+        );
+        let checked = crate::deck::parse_and_check(&yaml, "policy-drills", &seen);
         assert!(checked.is_ok(), "{:?}", checked.err());
     }
 

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::clock::DayClock;
+use super::fxhash::FxHashMap;
 use super::scheduler::{CardState, Scheduler};
 
 /// Default daily limit of new cards.
@@ -79,7 +80,7 @@ pub struct Queue {
     /// Learning cards of today with the instant each is due.
     pub learning: Vec<(i64, Arc<str>)>,
     /// States of every queued card.
-    pub states: HashMap<Arc<str>, CardState>,
+    pub states: FxHashMap<Arc<str>, CardState>,
 }
 
 /// Whether a topic passes a filter (an empty filter passes everything).
@@ -158,7 +159,7 @@ pub fn build_review_queue<'a>(
     reviews.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(a.2.cmp(b.2)));
     reviews.truncate(review_room);
     let mut q = Queue::default();
-    let intern = |id: &str, st: CardState, states: &mut HashMap<Arc<str>, CardState>| {
+    let intern = |id: &str, st: CardState, states: &mut FxHashMap<Arc<str>, CardState>| {
         let id: Arc<str> = Arc::from(id);
         states.insert(id.clone(), st);
         id

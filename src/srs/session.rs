@@ -4,12 +4,13 @@
 //! [`crate::store::Store`] (`answer`, `undo`, `suspend`, `bury`), which commits to the database
 //! first and then updates the session, so the next card is only shown once the answer is safe.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use serde::Serialize;
 
 use super::clock::DayClock;
+use super::fxhash::FxHashMap;
 use super::queue::Queue;
 use super::scheduler::{CardState, Phase, Preview, Rating, Scheduler};
 
@@ -71,14 +72,36 @@ impl SessionProgress {
     }
 }
 
+/// Where the current card was taken from, so undo can put it back.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Origin {
+    /// The front of the main queue.
+    Main,
+    /// This place in the learning list, with the instant it was due.
+    Learning(usize, i64),
+}
+
+/// Where an answered card went back into the queue.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Requeued {
+    No,
+    /// Pushed at the end of the learning list.
+    Learning,
+    /// Inserted at this place in the main queue.
+    Main(usize),
+}
+
+/// What one step changed, so undo reverses exactly that instead of restoring a copy of the queue.
 #[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Snapshot {
-    main: VecDeque<Arc<str>>,
-    learning: Vec<(i64, Arc<str>)>,
-    current: Option<Arc<str>>,
+struct Change {
+    /// Where the card of the step had been taken from.
+    origin: Option<Origin>,
+    /// Its state before the step.
     state: Option<CardState>,
+    requeued: Requeued,
     answered: u32,
     ratings: [u32; 4],
+    counts: Counts,
 }
 
 /// What an undo entry reverts in the store.
@@ -97,7 +120,35 @@ pub(crate) enum UndoAction {
 pub(crate) struct UndoEntry {
     pub(crate) card: Arc<str>,
     pub(crate) action: UndoAction,
-    snapshot: Snapshot,
+    change: Change,
+}
+
+/// Cards still to show by kind (the current card included), kept as cards come and go so the
+/// progress line costs the same with 100 or 100,000 cards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Counts {
+    new: u32,
+    learning: u32,
+    review: u32,
+}
+
+impl Counts {
+    fn slot(&mut self, state: Option<&CardState>) -> &mut u32 {
+        match state.map(|s| s.phase) {
+            Some(Phase::New) | None => &mut self.new,
+            Some(Phase::Learning | Phase::Relearning) => &mut self.learning,
+            Some(Phase::Review) => &mut self.review,
+        }
+    }
+
+    fn add(&mut self, state: Option<&CardState>) {
+        *self.slot(state) += 1;
+    }
+
+    fn remove(&mut self, state: Option<&CardState>) {
+        let n = self.slot(state);
+        *n = n.saturating_sub(1);
+    }
 }
 
 /// A review or cram session.
@@ -107,25 +158,38 @@ pub struct Session {
     main: VecDeque<Arc<str>>,
     learning: Vec<(i64, Arc<str>)>,
     current: Option<Arc<str>>,
-    states: HashMap<Arc<str>, CardState>,
-    undo: Vec<UndoEntry>,
+    /// Where `current` was taken from.
+    origin: Option<Origin>,
+    states: FxHashMap<Arc<str>, CardState>,
+    undo: VecDeque<UndoEntry>,
     answered: u32,
     /// Answers given in this session by rating (Again, Hard, Good, Easy), undone ones excluded.
     ratings: [u32; 4],
+    counts: Counts,
 }
 
 impl Session {
     /// A session over a built queue, with its first card chosen at `now`.
     pub fn new(kind: SessionKind, queue: Queue, now: i64) -> Session {
+        let mut counts = Counts::default();
+        for id in queue
+            .main
+            .iter()
+            .chain(queue.learning.iter().map(|(_, id)| id))
+        {
+            counts.add(queue.states.get(id));
+        }
         let mut s = Session {
             kind,
             main: queue.main.into(),
             learning: queue.learning,
             current: None,
+            origin: None,
             states: queue.states,
-            undo: Vec::new(),
+            undo: VecDeque::new(),
             answered: 0,
             ratings: [0; 4],
+            counts,
         };
         s.advance(now);
         s
@@ -165,20 +229,14 @@ impl Session {
         Some(scheduler.previews(&st, now, clock))
     }
 
+    /// Answers given and cards left, by kind (kept up to date, not counted again).
     pub fn progress(&self) -> SessionProgress {
-        let mut p = SessionProgress {
+        SessionProgress {
             answered: self.answered,
-            ..Default::default()
-        };
-        let mut count = |id: &Arc<str>| match self.states.get(id).map(|s| s.phase) {
-            Some(Phase::New) | None => p.new += 1,
-            Some(Phase::Learning | Phase::Relearning) => p.learning += 1,
-            Some(Phase::Review) => p.review += 1,
-        };
-        self.current.iter().for_each(&mut count);
-        self.main.iter().for_each(&mut count);
-        self.learning.iter().for_each(|(_, id)| count(id));
-        p
+            new: self.counts.new,
+            learning: self.counts.learning,
+            review: self.counts.review,
+        }
     }
 
     /// Answers given in this session by rating: Again, Hard, Good, Easy.
@@ -212,37 +270,55 @@ impl Session {
                 .min_by_key(|(_, (due, _))| *due)
                 .map(|(i, _)| i)
         };
+        let take_learning = |s: &mut Session, i: usize| {
+            let (due, id) = s.learning.remove(i);
+            s.current = Some(id);
+            s.origin = Some(Origin::Learning(i, due));
+        };
         if let Some(i) = earliest(&self.learning, now) {
-            self.current = Some(self.learning.remove(i).1);
+            take_learning(self, i);
         } else if let Some(id) = self.main.pop_front() {
             self.current = Some(id);
+            self.origin = Some(Origin::Main);
         } else if let Some(i) = earliest(&self.learning, now.saturating_add(LEARN_AHEAD_MS)) {
-            self.current = Some(self.learning.remove(i).1);
+            take_learning(self, i);
         } else {
             self.current = None;
+            self.origin = None;
         }
     }
 
-    fn snapshot(&self) -> Snapshot {
-        Snapshot {
-            main: self.main.clone(),
-            learning: self.learning.clone(),
-            current: self.current.clone(),
-            state: self.current_state().copied(),
+    /// Puts the current card back where [`Session::advance`] took it from.
+    fn unadvance(&mut self) {
+        let (Some(id), Some(origin)) = (self.current.take(), self.origin.take()) else {
+            return;
+        };
+        match origin {
+            Origin::Main => self.main.push_front(id),
+            Origin::Learning(i, due) => self.learning.insert(i.min(self.learning.len()), (due, id)),
+        }
+    }
+
+    /// Starts recording a step on the current card (before anything changes).
+    fn change(&self, card: &Arc<str>) -> Change {
+        Change {
+            origin: self.origin,
+            state: self.states.get(card).copied(),
+            requeued: Requeued::No,
             answered: self.answered,
             ratings: self.ratings,
+            counts: self.counts,
         }
     }
 
-    fn push_undo(&mut self, card: Arc<str>, action: UndoAction) {
-        let snapshot = self.snapshot();
-        self.undo.push(UndoEntry {
+    fn push_undo(&mut self, card: Arc<str>, action: UndoAction, change: Change) {
+        self.undo.push_back(UndoEntry {
             card,
             action,
-            snapshot,
+            change,
         });
         if self.undo.len() > UNDO_DEPTH {
-            self.undo.remove(0);
+            self.undo.pop_front();
         }
     }
 
@@ -251,24 +327,31 @@ impl Session {
         let Some(card) = self.current.clone() else {
             return;
         };
-        self.push_undo(card.clone(), UndoAction::Answer { review_id });
+        let mut change = self.change(&card);
+        self.counts.remove(change.state.as_ref());
         self.answered += 1;
         self.ratings[usize::from(rating.number() - 1)] += 1;
         self.states.insert(card.clone(), after);
         self.current = None;
+        self.origin = None;
         match &self.kind {
             SessionKind::Review { .. } => {
                 if after.phase.is_learning() {
-                    self.learning.push((after.due, card));
+                    self.learning.push((after.due, card.clone()));
+                    self.counts.add(Some(&after));
+                    change.requeued = Requeued::Learning;
                 }
             }
             SessionKind::Cram { .. } => {
                 if rating == Rating::Again {
                     let at = CRAM_AGAIN_GAP.min(self.main.len());
-                    self.main.insert(at, card);
+                    self.main.insert(at, card.clone());
+                    self.counts.add(Some(&after));
+                    change.requeued = Requeued::Main(at);
                 }
             }
         }
+        self.push_undo(card, UndoAction::Answer { review_id }, change);
         self.advance(now);
     }
 
@@ -277,41 +360,50 @@ impl Session {
         let Some(card) = self.current.clone() else {
             return;
         };
+        let change = self.change(&card);
+        self.counts.remove(change.state.as_ref());
+        self.current = None;
+        self.origin = None;
         self.push_undo(
             card,
             UndoAction::Flags {
                 suspended,
                 buried_until,
             },
+            change,
         );
-        self.current = None;
         self.advance(now);
     }
 
     pub(crate) fn last_undo(&self) -> Option<&UndoEntry> {
-        self.undo.last()
+        self.undo.back()
     }
 
     /// Puts the session back as it was before the last step, once the store reverted it.
     pub(crate) fn undone(&mut self) -> Option<Arc<str>> {
-        let entry = self.undo.pop()?;
-        let Snapshot {
-            main,
-            learning,
-            current,
-            state,
-            answered,
-            ratings,
-        } = entry.snapshot;
-        self.ratings = ratings;
-        self.main = main;
-        self.learning = learning;
-        self.current = current;
-        self.answered = answered;
-        if let (Some(id), Some(st)) = (&self.current, state) {
-            self.states.insert(id.clone(), st);
+        let UndoEntry { card, change, .. } = self.undo.pop_back()?;
+        // The card shown since goes back first, then the answered card leaves the place it
+        // was queued at, and is current again.
+        self.unadvance();
+        match change.requeued {
+            Requeued::No => {}
+            Requeued::Learning => {
+                self.learning.pop();
+            }
+            Requeued::Main(at) => {
+                self.main.remove(at);
+            }
         }
-        Some(entry.card)
+        match change.state {
+            Some(st) => self.states.insert(card.clone(), st),
+            None => self.states.remove(&card),
+        };
+        self.current = Some(card.clone());
+        self.origin = change.origin;
+        self.answered = change.answered;
+        self.ratings = change.ratings;
+        self.counts = change.counts;
+        Some(card)
     }
 }
 
@@ -320,6 +412,7 @@ mod tests {
     use super::*;
     use crate::srs::clock::DAY_MS;
     use crate::srs::scheduler::SchedulerConfig;
+    use proptest::prelude::*;
 
     const NOW: i64 = 1_780_000_000_000;
 
@@ -422,6 +515,131 @@ mod tests {
         );
         assert_eq!(session.current_state(), Some(&CardState::default()));
         assert!(!session.can_undo());
+    }
+
+    /// The progress line counted the slow way: every queued card looked up.
+    fn recount(s: &Session) -> SessionProgress {
+        let mut p = SessionProgress {
+            answered: s.answered,
+            ..Default::default()
+        };
+        let mut count = |id: &Arc<str>| match s.states.get(id).map(|s| s.phase) {
+            Some(Phase::New) | None => p.new += 1,
+            Some(Phase::Learning | Phase::Relearning) => p.learning += 1,
+            Some(Phase::Review) => p.review += 1,
+        };
+        s.current.iter().for_each(&mut count);
+        s.main.iter().for_each(&mut count);
+        s.learning.iter().for_each(|(_, id)| count(id));
+        p
+    }
+
+    #[derive(Debug, Clone)]
+    enum Op {
+        Answer(u8),
+        Remove,
+        Undo,
+        Wait(i64),
+    }
+
+    fn op() -> impl Strategy<Value = Op> {
+        prop_oneof![
+            4 => (0u8..4).prop_map(Op::Answer),
+            1 => Just(Op::Remove),
+            2 => Just(Op::Undo),
+            1 => (0i64..3_600_000).prop_map(Op::Wait),
+        ]
+    }
+
+    type View = (
+        VecDeque<Arc<str>>,
+        Vec<(i64, Arc<str>)>,
+        Option<Arc<str>>,
+        SessionProgress,
+        [u32; 4],
+    );
+
+    fn view(s: &Session) -> View {
+        (
+            s.main.clone(),
+            s.learning.clone(),
+            s.current.clone(),
+            s.progress(),
+            s.ratings,
+        )
+    }
+
+    proptest! {
+        /// The kept counts always equal a recount, and undoing every step (each one reverted
+        /// right after it, or all at the end) gives back the session exactly as it was.
+        #[test]
+        fn counts_stay_right_and_undo_reverses_every_step(
+            cram in any::<bool>(),
+            ops in prop::collection::vec(op(), 0..40),
+        ) {
+            let s = Scheduler::new(SchedulerConfig::default()).unwrap();
+            let clock = DayClock::default();
+            let kind = if cram {
+                SessionKind::Cram { topics: vec![], reschedule: true }
+            } else {
+                SessionKind::Review { topics: vec![] }
+            };
+            let mut q = queue(&["a", "b", "c", "d", "e", "f"]);
+            let review: Arc<str> = Arc::from("r");
+            q.states.insert(review.clone(), review_state());
+            q.main.insert(2, review);
+            let mut session = Session::new(kind, q, NOW);
+            let mut now = NOW;
+            let mut views = vec![view(&session)];
+            for op in ops {
+                match op {
+                    Op::Answer(r) => {
+                        if let Some(st) = session.current_state().copied() {
+                            let rating = Rating::ALL[usize::from(r)];
+                            let after = s.next(&st, rating, now, &clock);
+                            views.push(view(&session));
+                            session.answered(1, rating, after, now);
+                        }
+                    }
+                    Op::Remove => {
+                        if session.current().is_some() {
+                            views.push(view(&session));
+                            session.removed(true, None, now);
+                        }
+                    }
+                    Op::Undo => {
+                        if session.undone().is_some() {
+                            let before = views.pop().unwrap();
+                            prop_assert_eq!(view(&session), before);
+                        }
+                    }
+                    Op::Wait(ms) => {
+                        now += ms;
+                        session.refresh(now);
+                    }
+                }
+                prop_assert_eq!(session.progress(), recount(&session));
+            }
+            while session.undone().is_some() {
+                let before = views.pop().unwrap();
+                prop_assert_eq!(view(&session), before);
+                prop_assert_eq!(session.progress(), recount(&session));
+            }
+        }
+    }
+
+    fn review_state() -> CardState {
+        CardState {
+            phase: Phase::Review,
+            stability: 3.0,
+            difficulty: 5.0,
+            due: NOW - DAY_MS,
+            last_review: Some(NOW - 4 * DAY_MS),
+            step: 0,
+            interval_days: 3,
+            reps: 3,
+            lapses: 0,
+        }
     }
 
     #[test]

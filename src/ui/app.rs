@@ -41,7 +41,7 @@ pub enum Screen {
     Picker(Box<TopicPickerScreen>),
     Review {
         screen: Box<ReviewScreen>,
-        session: Session,
+        session: Box<Session>,
     },
     Search(Box<SearchScreen>),
     Card(Box<CardScreen>),
@@ -411,7 +411,10 @@ impl App {
         let mut screen = Box::new(ReviewScreen::new(title, self.theme.clone(), self.now));
         screen.topics = topics;
         sync_review(&self.lib, &self.store, &mut screen, &session, self.now);
-        Ok(Screen::Review { screen, session })
+        Ok(Screen::Review {
+            screen,
+            session: Box::new(session),
+        })
     }
 
     fn push(&mut self, open: Open) {
