@@ -8,6 +8,8 @@
 #   benches/scale.sh 2000:20000:4         # CARDS:REVIEWS:FILES, one or more
 #
 # Environment: SCALE_RUNS (default 3); SCALE_NO_BUILD=1 uses the binaries already built;
+# SCALE_BIN_DIR=DIR takes `iamdrill` and `gen_collection` from DIR instead (and builds nothing),
+# e.g. to time an older build;
 # HASHCARDS=path to the hashcards binary (default: `hashcards` on PATH, then
 # /work/tools/bin/hashcards); SCALE_KEEP=1 keeps the generated directories.
 # The cards are written by `examples/gen_collection` (YAML decks in FILES files, and the same
@@ -23,11 +25,16 @@ if [ ${#sizes[@]} -eq 0 ]; then
     sizes=(10000:100000:20 100000:1000000:20)
 fi
 
-if [ -z "${SCALE_NO_BUILD:-}" ]; then
-    cargo build --release --locked --bin iamdrill --example gen_collection >&2
+if [ -n "${SCALE_BIN_DIR:-}" ]; then
+    bin="$SCALE_BIN_DIR/iamdrill"
+    gen="$SCALE_BIN_DIR/gen_collection"
+else
+    if [ -z "${SCALE_NO_BUILD:-}" ]; then
+        cargo build --release --locked --bin iamdrill --example gen_collection >&2
+    fi
+    bin="$target/release/iamdrill"
+    gen="$target/release/examples/gen_collection"
 fi
-bin="$target/release/iamdrill"
-gen="$target/release/examples/gen_collection"
 
 hashcards="${HASHCARDS:-}"
 if [ -z "$hashcards" ]; then

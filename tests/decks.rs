@@ -485,3 +485,122 @@ fn check_warns_about_dangling_references_and_outdated_names() {
     assert_eq!(code, 0);
     assert!(!stdout.contains("warning"), "{stdout}");
 }
+
+fn list_decks(data: &Path, decks: &Path) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_iamdrill"))
+        .arg("--data-dir")
+        .arg(data)
+        .arg("--config-dir")
+        .arg(data.join("config"))
+        .arg("--decks")
+        .arg(decks)
+        .args(["decks", "list", "--json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+/// The user decks' titles as `decks list --json` prints them, after checking the run was clean.
+fn user_titles(child: std::process::Child) -> Vec<String> {
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    v["decks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["id"].as_str().unwrap().starts_with("mine-"))
+        .map(|d| format!("{}:{}", d["title"].as_str().unwrap(), d["cards"]["total"]))
+        .collect()
+}
+
+fn cache_entries(data: &Path) -> Vec<std::path::PathBuf> {
+    let mut entries: Vec<_> = std::fs::read_dir(data.join("deck-cache"))
+        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    entries.sort();
+    entries
+}
+
+#[test]
+fn the_deck_cache_follows_edits_survives_damage_and_shared_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let (data, decks) = (dir.path().join("data"), dir.path().join("decks"));
+    std::fs::create_dir_all(&decks).unwrap();
+    let deck = |id: &str, title: &str, cards: usize| {
+        let mut text = format!("id: mine-{id}\ntitle: {title}\ncards:\n");
+        for i in 0..cards {
+            text.push_str(&format!(
+                "  - id: mine-{id}-{i}\n    topic: kms\n    question: Q{i}?\n    answer: A.\n    key_points: [k]\n"
+            ));
+        }
+        text
+    };
+    let a = decks.join("a.yaml");
+    std::fs::write(&a, deck("a", "First", 2)).unwrap();
+    std::fs::write(decks.join("b.yaml"), deck("b", "Other", 3)).unwrap();
+    assert_eq!(
+        user_titles(list_decks(&data, &decks)),
+        ["First:2", "Other:3"]
+    );
+    assert_eq!(cache_entries(&data).len(), 2);
+    // Served from the cache, the same.
+    assert_eq!(
+        user_titles(list_decks(&data, &decks)),
+        ["First:2", "Other:3"]
+    );
+
+    // An edit of the same size with the old modification time is still seen (content hash).
+    let mtime = std::fs::metadata(&a).unwrap().modified().unwrap();
+    std::fs::write(&a, deck("a", "Fixed", 2)).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&a)
+        .unwrap()
+        .set_modified(mtime)
+        .unwrap();
+    assert_eq!(
+        user_titles(list_decks(&data, &decks)),
+        ["Fixed:2", "Other:3"]
+    );
+    std::fs::write(&a, deck("a", "Grown", 4)).unwrap();
+    assert_eq!(
+        user_titles(list_decks(&data, &decks)),
+        ["Grown:4", "Other:3"]
+    );
+
+    // Damaged entries are ignored, without a word, and rewritten.
+    for entry in cache_entries(&data) {
+        std::fs::write(&entry, "{\"not\": \"a deck").unwrap();
+    }
+    assert_eq!(
+        user_titles(list_decks(&data, &decks)),
+        ["Grown:4", "Other:3"]
+    );
+    for entry in cache_entries(&data) {
+        let text = std::fs::read_to_string(&entry).unwrap();
+        assert!(text.starts_with("iamdrill deck cache"), "{entry:?}: {text}");
+    }
+
+    // Two processes at once, on an empty cache: both load everything; whole entries remain.
+    std::fs::remove_dir_all(data.join("deck-cache")).unwrap();
+    let (first, second) = (list_decks(&data, &decks), list_decks(&data, &decks));
+    assert_eq!(user_titles(first), ["Grown:4", "Other:3"]);
+    assert_eq!(user_titles(second), ["Grown:4", "Other:3"]);
+    let entries = cache_entries(&data);
+    assert_eq!(entries.len(), 2, "{entries:?}");
+    assert_eq!(
+        user_titles(list_decks(&data, &decks)),
+        ["Grown:4", "Other:3"]
+    );
+}

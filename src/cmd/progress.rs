@@ -488,6 +488,42 @@ fn write_output(
     }
 }
 
+/// A writer that notes whether the reader went away (a closed pipe is not an error).
+struct PipeWatch<W: Write> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> PipeWatch<W> {
+    fn note<T>(&mut self, r: std::io::Result<T>) -> std::io::Result<T> {
+        if let Err(e) = &r
+            && e.kind() == std::io::ErrorKind::BrokenPipe
+        {
+            self.closed = true;
+        }
+        r
+    }
+}
+
+impl<W: Write> Write for PipeWatch<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let r = self.inner.write(buf);
+        self.note(r)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        let r = self.inner.flush();
+        self.note(r)
+    }
+}
+
+fn store_io(store: &crate::store::Store, e: std::io::Error) -> crate::store::StoreError {
+    crate::store::StoreError::Io {
+        path: store.path().to_path_buf(),
+        message: format!("cannot write the export: {e}"),
+    }
+}
+
 /// Raw bytes to standard output; a closed pipe is not an error.
 fn emit_bytes(bytes: &[u8]) -> Result<()> {
     let mut out = std::io::stdout().lock();
@@ -506,14 +542,47 @@ pub fn run_export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
             force,
         } => {
             let store = ctx.open_store()?;
-            let mut buf = Vec::new();
-            let n = store.export_reviews_csv(&mut buf)?;
-            if let Some(code) = write_output(ctx, output.as_ref(), force, &buf)? {
+            // Rows go out as they are read: memory stays small whatever the log's size.
+            let Some(p) = output else {
+                let mut out = PipeWatch {
+                    inner: std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock()),
+                    closed: false,
+                };
+                let written = store
+                    .export_reviews_csv(&mut out)
+                    .and_then(|n| out.flush().map(|()| n).map_err(|e| store_io(&store, e)));
+                return match written {
+                    Err(_) if out.closed => Ok(ExitCode::SUCCESS),
+                    Err(e) => Err(e.into()),
+                    Ok(_) => Ok(ExitCode::SUCCESS),
+                };
+            };
+            if let Err(e) = refuse_live_database(&ctx.paths.database, &p) {
+                return usage(e);
+            }
+            if let Some(code) = may_overwrite(&p, force)? {
                 return Ok(code);
             }
-            if let Some(p) = output {
-                super::output::say(&format_args!("Wrote {n} review(s) to {}", p.display()));
+            let mut n = 0;
+            let mut failure = None;
+            let written = write_atomically(&ctx.paths.database, &p, |w| {
+                match store.export_reviews_csv(w) {
+                    Ok(count) => {
+                        n = count;
+                        Ok(())
+                    }
+                    Err(e) => {
+                        let io = std::io::Error::other(e.to_string());
+                        failure = Some(e);
+                        Err(io)
+                    }
+                }
+            });
+            if let Some(e) = failure {
+                return Err(e.into());
             }
+            written?;
+            super::output::say(&format_args!("Wrote {n} review(s) to {}", p.display()));
         }
         ExportWhat::Cards {
             format: CardsFormat::AnkiTsv,

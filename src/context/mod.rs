@@ -21,7 +21,7 @@ pub use config::Config;
 pub use keymap::Keymap;
 pub use paths::Paths;
 
-use crate::deck::{Library, Problem};
+use crate::deck::{DeckCache, Library, Problem};
 use crate::store::{Store, StoreError};
 
 /// What the command line (or a test) chooses; everything else comes from files.
@@ -91,8 +91,16 @@ impl Context {
     /// on first use; broken user decks are left out and listed in [`Library::problems`].
     pub fn library(&self) -> Arc<Library> {
         self.library
-            .get_or_init(|| Arc::new(load_library(&self.deck_paths)))
+            .get_or_init(|| {
+                let cache = DeckCache::new(self.deck_cache_dir());
+                Arc::new(load_library_cached(&self.deck_paths, Some(&cache)))
+            })
             .clone()
+    }
+
+    /// Where checked user decks are cached: `<data dir>/deck-cache/`.
+    pub fn deck_cache_dir(&self) -> PathBuf {
+        self.paths.data.join(DECK_CACHE_DIR)
     }
 
     /// Opens (creating if needed) the progress database with the configuration's scheduling
@@ -190,15 +198,23 @@ fn resolve_config_path(config_dir: &Path, entry: &Path) -> PathBuf {
     }
 }
 
+/// The folder of the data directory that caches checked user decks.
+pub const DECK_CACHE_DIR: &str = "deck-cache";
+
 /// Built-in decks, the generated policy drills, then the decks found at `paths`.
 pub fn load_library(paths: &[PathBuf]) -> Library {
+    load_library_cached(paths, None)
+}
+
+/// [`load_library`], taking unchanged user deck files from `cache`.
+pub fn load_library_cached(paths: &[PathBuf], cache: Option<&DeckCache>) -> Library {
     let mut lib = Library::builtin();
     // Generated from policy-engine templates, so not a file under decks/.
     lib.push(
         crate::policy::drill::deck(crate::policy::drill::DECK_SIZE),
         "built-in:generated".to_string(),
     );
-    crate::deck::load_user_decks(&mut lib, paths);
+    crate::deck::load_user_decks_cached(&mut lib, paths, cache);
     lib
 }
 

@@ -6,6 +6,7 @@
 //!   is decided above this module (`crate::context`).
 //! - [`check_paths`]: full validation for `iamdrill decks check`.
 
+pub mod cache;
 pub mod clean;
 pub mod learner;
 pub mod lint;
@@ -19,6 +20,7 @@ pub mod validate;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+pub use cache::DeckCache;
 pub use load::Problem;
 pub use model::*;
 pub use validate::{DeckSource, KnownIds, Seen};
@@ -169,6 +171,11 @@ pub fn deck_files(path: &Path) -> std::io::Result<Vec<PathBuf>> {
 
 /// Reads one deck file: a regular file only, with the size limit applied before reading it whole.
 pub fn read_deck_file(path: &Path) -> Result<String, Problem> {
+    read_deck_file_with_metadata(path).map(|(text, _)| text)
+}
+
+/// [`read_deck_file`], with the file's metadata as read before its bytes.
+fn read_deck_file_with_metadata(path: &Path) -> Result<(String, std::fs::Metadata), Problem> {
     let file = path.display().to_string();
     let located = |message: String| Problem {
         file: file.clone(),
@@ -183,7 +190,8 @@ pub fn read_deck_file(path: &Path) -> Result<String, Problem> {
         read::ReadError::Io(e) => located(format!("cannot read: {e}")),
         other => located(other.to_string()),
     })?;
-    load::decode(&bytes, &file)
+    let meta = std::fs::metadata(path).map_err(|e| located(format!("cannot read: {e}")))?;
+    Ok((load::decode(&bytes, &file)?, meta))
 }
 
 /// What one deck file gave, read and checked apart from the others: the deck and its problems
@@ -191,6 +199,9 @@ pub fn read_deck_file(path: &Path) -> Result<String, Problem> {
 struct FileCheck {
     deck: Result<(Deck, Vec<validate::Tagged>), Vec<Problem>>,
     warnings: Vec<Problem>,
+    /// When only checking: the card ids, in file order, and the deck is left without its cards
+    /// (so checking many files does not hold them all).
+    ids: Vec<String>,
 }
 
 fn check_file(text: Result<String, Problem>, name: &str, lint: bool) -> FileCheck {
@@ -200,25 +211,30 @@ fn check_file(text: Result<String, Problem>, name: &str, lint: bool) -> FileChec
             return FileCheck {
                 deck: Err(vec![p]),
                 warnings: Vec::new(),
+                ids: Vec::new(),
             };
         }
     };
     match load::parse_deck_lazily(&text, name) {
-        Ok((deck, positions)) => {
+        Ok((mut deck, positions)) => {
             let problems = validate::check_contents(&deck, name, &positions);
-            let warnings = if lint {
-                lint::lint_deck(&deck, name, &positions)
+            let (warnings, ids) = if lint {
+                let warnings = lint::lint_deck(&deck, name, &positions);
+                let ids = deck.cards.drain(..).map(|c| c.id).collect();
+                (warnings, ids)
             } else {
-                Vec::new()
+                (Vec::new(), Vec::new())
             };
             FileCheck {
                 deck: Ok((deck, problems)),
                 warnings,
+                ids,
             }
         }
         Err(problems) => FileCheck {
             deck: Err(problems),
             warnings: Vec::new(),
+            ids: Vec::new(),
         },
     }
 }
@@ -317,18 +333,47 @@ fn id_positions(source: DeckSource) -> impl Fn(usize) -> load::Pos {
     }
 }
 
+/// Reads and checks one user deck file, or takes it from `cache` when the file is unchanged;
+/// a deck without problems is stored in the cache.
+fn load_file(path: &Path, cache: Option<&DeckCache>) -> FileCheck {
+    let name = path.display().to_string();
+    let Some(cache) = cache else {
+        return check_file(read_deck_file(path), &name, false);
+    };
+    let (text, meta) = match read_deck_file_with_metadata(path) {
+        Ok(read) => read,
+        Err(p) => return check_file(Err(p), &name, false),
+    };
+    let key = cache::Key::of(path, &meta, text.as_bytes());
+    if let Some(deck) = cache.get(&key) {
+        return FileCheck {
+            deck: Ok((deck, Vec::new())),
+            warnings: Vec::new(),
+            ids: Vec::new(),
+        };
+    }
+    let check = check_file(Ok(text), &name, false);
+    if let Ok((deck, problems)) = &check.deck
+        && problems.is_empty()
+    {
+        cache.put(&key, deck);
+    }
+    check
+}
+
 /// Loads the decks found at `paths` (files or directories of `.yaml` files) into `lib`. A deck
 /// with problems is reported in [`Library::problems`] and left out whole. Files are read and
 /// checked in parallel; duplicate ids are then found in load order, so the result is the same
 /// as loading one file after the other.
 pub fn load_user_decks(lib: &mut Library, paths: &[PathBuf]) {
+    load_user_decks_cached(lib, paths, None);
+}
+
+/// [`load_user_decks`], taking unchanged files from `cache` (see [`cache`]).
+pub fn load_user_decks_cached(lib: &mut Library, paths: &[PathBuf], cache: Option<&DeckCache>) {
     let found = find_files(paths, "cannot read deck path");
     let checked = par_map(&found, |f| match f {
-        Found::File(path) => Some(check_file(
-            read_deck_file(path),
-            &path.display().to_string(),
-            false,
-        )),
+        Found::File(path) => Some(load_file(path, cache)),
         Found::Unreadable(_) => None,
     });
     let first_user_deck = lib.decks.len();
@@ -355,7 +400,8 @@ pub fn load_user_decks(lib: &mut Library, paths: &[PathBuf]) {
             files: Default::default(),
         };
         let id_pos = id_positions(DeckSource::File(path));
-        let ids = validate::check_ids(&deck, &name, &id_pos, &known);
+        let card_ids: Vec<&str> = deck.cards.iter().map(|c| c.id.as_str()).collect();
+        let ids = validate::check_ids(&card_ids, &name, &id_pos, &known);
         if contents.is_empty() && ids.is_empty() {
             lib.push(deck, name);
         } else {
@@ -432,10 +478,11 @@ impl CheckReport {
     ) {
         self.checked += 1;
         match check.deck {
-            Ok((deck, contents)) => {
-                let ids = validate::check_ids(&deck, name, id_pos, seen);
+            Ok((_, contents)) => {
+                let card_ids: Vec<&str> = check.ids.iter().map(String::as_str).collect();
+                let ids = validate::check_ids(&card_ids, name, id_pos, seen);
                 self.problems.extend(validate::merge(contents, ids));
-                seen.add_deck(&deck, name, source);
+                seen.add_ids(&card_ids, name, source);
             }
             Err(problems) => self.problems.extend(problems),
         }
@@ -550,6 +597,44 @@ mod tests {
             "{shown:?}"
         );
         assert!(lib.card("mine").is_some());
+    }
+
+    #[test]
+    fn cached_decks_load_as_parsed_ones_and_still_meet_duplicates() {
+        let dir = tempfile::tempdir().unwrap();
+        let decks = dir.path().join("decks");
+        std::fs::create_dir_all(&decks).unwrap();
+        let text =
+            |id: &str, cards: &[String]| format!("id: {id}\ntitle: T\ncards:\n{}", cards.concat());
+        std::fs::write(
+            decks.join("a.yaml"),
+            text("a", &[card("one", "kms"), card("two", "sts")]),
+        )
+        .unwrap();
+        std::fs::write(decks.join("b.yaml"), text("b", &[card("three", "kms")])).unwrap();
+        let cache = DeckCache::new(dir.path().join("cache"));
+        let load = || {
+            let mut lib = Library::builtin();
+            load_user_decks_cached(&mut lib, std::slice::from_ref(&decks), Some(&cache));
+            lib
+        };
+        let parsed = load();
+        let cached = load();
+        assert_eq!(parsed.decks, cached.decks);
+        assert_eq!(parsed.origins, cached.origins);
+        assert!(cached.problems.is_empty(), "{:?}", cached.problems);
+        // A new file repeating an id of a cached deck names the line in the cached deck's file.
+        std::fs::write(decks.join("c.yaml"), text("c", &[card("two", "kms")])).unwrap();
+        let lib = load();
+        assert_eq!(lib.problems.len(), 1, "{:?}", lib.problems);
+        let a = decks.join("a.yaml").display().to_string();
+        assert!(
+            lib.problems[0]
+                .message
+                .ends_with(&format!("(first defined at {a}:9)")),
+            "{}",
+            lib.problems[0]
+        );
     }
 
     #[test]

@@ -205,12 +205,18 @@ impl Seen {
 
     /// Records the ids of a checked deck (the first definition of each wins).
     pub fn add_deck(&mut self, deck: &Deck, file: &str, source: DeckSource) {
+        let ids: Vec<&str> = deck.cards.iter().map(|c| c.id.as_str()).collect();
+        self.add_ids(&ids, file, source);
+    }
+
+    /// Records the card ids of a checked deck, in file order (the first definition wins).
+    pub fn add_ids(&mut self, ids: &[&str], file: &str, source: DeckSource) {
         let n = self.sources.len();
         self.sources
             .push((file.to_string(), source, OnceCell::new()));
-        for (i, card) in deck.cards.iter().enumerate() {
-            if is_slug(&card.id) && !self.ids.contains_key(card.id.as_str()) {
-                self.ids.insert(card.id.clone(), (n, i));
+        for (i, &id) in ids.iter().enumerate() {
+            if is_slug(id) && !self.ids.contains_key(id) {
+                self.ids.insert(id.to_string(), (n, i));
             }
         }
     }
@@ -241,7 +247,13 @@ pub fn check_deck(
     known: &dyn KnownIds,
 ) -> Vec<Problem> {
     let contents = check_contents(deck, file, positions);
-    let ids = check_ids(deck, file, &|card| positions.find(&id_path(card)), known);
+    let card_ids: Vec<&str> = deck.cards.iter().map(|c| c.id.as_str()).collect();
+    let ids = check_ids(
+        &card_ids,
+        file,
+        &|card| positions.find(&id_path(card)),
+        known,
+    );
     merge(contents, ids)
 }
 
@@ -279,23 +291,23 @@ pub(crate) fn check_contents(deck: &Deck, file: &str, positions: &Positions<'_>)
 ///
 /// `id_pos` gives where `cards[i].id` is in this deck's file; it is only asked for a duplicate.
 pub(crate) fn check_ids(
-    deck: &Deck,
+    ids: &[&str],
     file: &str,
     id_pos: &dyn Fn(usize) -> Pos,
     known: &dyn KnownIds,
 ) -> Vec<Tagged> {
     let mut problems = Vec::new();
-    let mut local: HashMap<&str, usize> = HashMap::with_capacity(deck.cards.len());
-    for (i, card) in deck.cards.iter().enumerate() {
-        if !is_slug(&card.id) {
+    let mut local: HashMap<&str, usize> = HashMap::with_capacity(ids.len());
+    for (i, &id) in ids.iter().enumerate() {
+        if !is_slug(id) {
             continue;
         }
-        let first = if let Some(first) = known.first_defined(&card.id) {
+        let first = if let Some(first) = known.first_defined(id) {
             first
-        } else if let Some(&j) = local.get(card.id.as_str()) {
+        } else if let Some(&j) = local.get(id) {
             format!("{file}:{}", id_pos(j).line)
         } else {
-            local.insert(&card.id, i);
+            local.insert(id, i);
             continue;
         };
         let pos = id_pos(i);
@@ -305,7 +317,7 @@ pub(crate) fn check_ids(
                 file: file.to_string(),
                 line: pos.line,
                 column: pos.column,
-                message: format!("duplicate card id `{}` (first defined at {first})", card.id),
+                message: format!("duplicate card id `{id}` (first defined at {first})"),
             },
         ));
     }

@@ -1,0 +1,246 @@
+//! A cache of checked decks, so a deck file is parsed and validated once per change.
+//!
+//! Each user deck file that loads without problems is stored as JSON in the cache directory
+//! (`deck-cache/` in the data directory), keyed by the file's path, size, modification time and
+//! a hash of its bytes. A later load reads the file, hashes it, and takes the cached deck when
+//! all four match; otherwise the file is parsed and checked again and the entry rewritten.
+//!
+//! The cache can never make a load fail: an entry that is missing, unreadable, from another
+//! version or damaged is ignored and rewritten. Entries are written to a temporary file (mode
+//! 0600) and renamed into place, so a reader sees an old entry or a new one, never half of one,
+//! and two processes writing at once leave one whole entry. Built-in decks are not cached.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::UNIX_EPOCH;
+
+use serde::{Deserialize, Serialize};
+
+use super::model::Deck;
+
+/// First line of every entry: a format change or another release makes old entries misses.
+const HEADER: &str = concat!("iamdrill deck cache 1 ", env!("CARGO_PKG_VERSION"));
+
+/// What a cached deck is valid for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Key {
+    pub path: String,
+    pub size: u64,
+    /// Modification time in nanoseconds since the Unix epoch (0 when unknown).
+    pub mtime_ns: u64,
+    /// [`content_hash`] of the bytes that were parsed.
+    pub hash: u64,
+}
+
+impl Key {
+    /// The key of `bytes` read from `path` with metadata `meta`.
+    pub fn of(path: &Path, meta: &std::fs::Metadata, bytes: &[u8]) -> Key {
+        let mtime_ns = meta
+            .modified()
+            .ok()
+            .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        Key {
+            path: path.display().to_string(),
+            size: bytes.len() as u64,
+            mtime_ns,
+            hash: content_hash(bytes),
+        }
+    }
+}
+
+/// A fast 64-bit hash of file contents (not for adversaries: it tells an edited deck from the
+/// one cached). Each step is a bijection of the state, so two texts of the same length that
+/// differ in one 8-byte word never collide.
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut h = (bytes.len() as u64) ^ 0x517C_C1B7_2722_0A95;
+    let mut step = |w: u64| h = (h ^ w).wrapping_mul(K).rotate_left(29);
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        step(u64::from_le_bytes(w));
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        step(u64::from_le_bytes(w));
+    }
+    // Final avalanche (MurmurHash3's fmix64).
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xFF51_AFD7_ED55_8CCD);
+    h ^= h >> 33;
+    h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
+    h ^ (h >> 33)
+}
+
+/// The cache directory.
+#[derive(Debug, Clone)]
+pub struct DeckCache {
+    dir: PathBuf,
+}
+
+impl DeckCache {
+    pub fn new(dir: impl Into<PathBuf>) -> DeckCache {
+        DeckCache { dir: dir.into() }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The entry file for a deck file.
+    fn entry(&self, key: &Key) -> PathBuf {
+        self.dir
+            .join(format!("{:016x}.json", content_hash(key.path.as_bytes())))
+    }
+
+    /// The cached deck for exactly this key, or `None` (missing, stale or damaged entry).
+    pub fn get(&self, key: &Key) -> Option<Deck> {
+        let text = std::fs::read_to_string(self.entry(key)).ok()?;
+        let (header, rest) = text.split_once('\n')?;
+        if header != HEADER {
+            return None;
+        }
+        let (stored, deck) = rest.split_once('\n')?;
+        if serde_json::from_str::<Key>(stored).ok()? != *key {
+            return None;
+        }
+        serde_json::from_str(deck).ok()
+    }
+
+    /// Stores a checked deck. A failure (read-only or full disk) only means the next load
+    /// parses the file again, so it is not an error.
+    pub fn put(&self, key: &Key, deck: &Deck) {
+        let Ok(stored) = serde_json::to_string(key) else {
+            return;
+        };
+        let Ok(json) = serde_json::to_string(deck) else {
+            return;
+        };
+        let text = format!("{HEADER}\n{stored}\n{json}");
+        let _ = self.write_atomically(&self.entry(key), text.as_bytes());
+    }
+
+    fn write_atomically(&self, target: &Path, bytes: &[u8]) -> std::io::Result<()> {
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        create_private_dir(&self.dir)?;
+        let name = target.file_name().unwrap_or_default().to_string_lossy();
+        let tmp = self.dir.join(format!(
+            ".{name}.{}.{}.tmp",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let written = (|| {
+            let mut file = private_file(&tmp)?;
+            file.write_all(bytes)?;
+            file.flush()?;
+            drop(file);
+            std::fs::rename(&tmp, target)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written
+    }
+}
+
+fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
+    builder.create(dir)
+}
+
+fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DECK: &str = "id: d\ntitle: T\ncards:\n  - id: a\n    topic: kms\n    question: Q?\n    answer: A.\n    key_points: [x, {text: y, accept: [z], claim: {subject: SCP, relation: overrides}}]\n";
+
+    fn deck() -> Deck {
+        serde_yaml::from_str(DECK).unwrap()
+    }
+
+    fn key(hash: u64) -> Key {
+        Key {
+            path: "/decks/d.yaml".into(),
+            size: 10,
+            mtime_ns: 5,
+            hash,
+        }
+    }
+
+    #[test]
+    fn a_deck_comes_back_only_for_the_same_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DeckCache::new(dir.path().join("deck-cache"));
+        assert_eq!(cache.get(&key(1)), None);
+        cache.put(&key(1), &deck());
+        assert_eq!(cache.get(&key(1)), Some(deck()));
+        assert_eq!(cache.get(&key(2)), None);
+        assert_eq!(
+            cache.get(&Key {
+                mtime_ns: 6,
+                ..key(1)
+            }),
+            None
+        );
+        // No temporary file is left behind.
+        let names: Vec<_> = std::fs::read_dir(cache.dir()).unwrap().collect();
+        assert_eq!(names.len(), 1);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let entry = names[0].as_ref().unwrap().path();
+            let mode = std::fs::metadata(entry).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn damaged_or_foreign_entries_are_misses() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DeckCache::new(dir.path());
+        cache.put(&key(1), &deck());
+        let entry = cache.entry(&key(1));
+        let good = std::fs::read_to_string(&entry).unwrap();
+        for bad in [
+            String::new(),
+            good[..good.len() / 2].to_string(),
+            good.replacen(HEADER, "iamdrill deck cache 0 0.0.0", 1),
+            good.replace("\"cards\"", "\"cardz\""),
+            "\u{0}\u{1}binary".to_string(),
+        ] {
+            std::fs::write(&entry, &bad).unwrap();
+            assert_eq!(cache.get(&key(1)), None, "{bad:?}");
+        }
+        cache.put(&key(1), &deck());
+        assert_eq!(cache.get(&key(1)), Some(deck()));
+    }
+
+    #[test]
+    fn the_hash_tells_small_edits_apart() {
+        let a = DECK.as_bytes();
+        let mut seen = std::collections::HashSet::new();
+        assert!(seen.insert(content_hash(a)));
+        for i in 0..a.len() {
+            let mut b = a.to_vec();
+            b[i] ^= 1;
+            assert!(seen.insert(content_hash(&b)), "flip at {i}");
+            assert!(seen.insert(content_hash(&a[..i])), "prefix {i}");
+        }
+    }
+}
