@@ -1,5 +1,5 @@
-//! `iamdrill compile` on input that is not what it expects: no items at all, and questions
-//! that never got an answer.
+//! `iamdrill compile` on input that is not what it expects (no items at all, questions that never
+//! got an answer), and `decks check` on a deck that reuses a built-in card id.
 
 use std::process::Command;
 
@@ -66,4 +66,33 @@ fn a_question_without_an_answer_is_named_and_left_out() {
     assert!(!yaml.contains("grant"), "{yaml}");
     assert_eq!(yaml.matches("\n- id: ").count(), 2, "{yaml}");
     assert!(err.contains("2 card(s)"), "{err}");
+}
+
+#[test]
+fn decks_check_reports_a_card_id_taken_by_a_built_in_deck() {
+    let dir = tempfile::tempdir().unwrap();
+    let deck = dir.path().join("mine.yaml");
+    std::fs::write(
+        &deck,
+        "id: mine\ntitle: Mine\ncards:\n  - id: explicit-deny-wins\n    topic: kms\n    question: Q\n    answer: A\n    key_points: [k]\n",
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_iamdrill"))
+        .arg("--data-dir")
+        .arg(dir.path())
+        .arg("--config-dir")
+        .arg(dir.path())
+        .args(["decks", "check"])
+        .arg(&deck)
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{out}");
+    assert!(
+        out.contains(&format!(
+            "{}:4:9: duplicate card id `explicit-deny-wins` (first defined at a built-in deck)",
+            deck.display()
+        )),
+        "{out}"
+    );
 }

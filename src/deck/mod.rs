@@ -17,7 +17,7 @@ pub mod nesting;
 pub mod read;
 pub mod validate;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub use cache::DeckCache;
@@ -452,6 +452,23 @@ pub fn check_paths_with_warnings(paths: &[PathBuf]) -> CheckReport {
         )),
         Found::Unreadable(_) => None,
     });
+    // The loader leaves out a deck that reuses a built-in card id, so the check reports that
+    // too — except against a built-in deck that one of the checked files is (same deck id: its
+    // source file, being edited).
+    let checked_decks: HashSet<&str> = checked
+        .iter()
+        .flatten()
+        .filter_map(|c| c.deck.as_ref().ok().map(|(d, _)| d.id.as_str()))
+        .collect();
+    let builtin = builtin_decks();
+    seen.add_label(
+        builtin
+            .iter()
+            .filter(|d| !checked_decks.contains(d.id.as_str()))
+            .flat_map(|d| d.cards.iter().map(|c| c.id.as_str())),
+        "a built-in deck",
+    );
+    drop(checked_decks);
     for (f, check) in found.into_iter().zip(checked) {
         match (f, check) {
             (Found::File(path), Some(check)) => {
