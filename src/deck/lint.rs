@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-use super::load::{Pos, Positions, Problem, pos_of_offset};
+use super::load::{Pos, Positions, Problem};
 use super::model::{Card, Deck};
 
 /// One outdated name and what AWS calls it now.
@@ -51,6 +51,8 @@ pub struct Finding {
 /// words it is about.
 pub fn lint_deck(deck: &Deck, file: &str, positions: &Positions<'_>) -> Vec<Problem> {
     let raw = positions.text();
+    // Line starts, found once for the whole file when the first warning needs a position.
+    let lines: std::cell::OnceCell<LineStarts> = std::cell::OnceCell::new();
     let mut out = Vec::new();
     for (i, card) in deck.cards.iter().enumerate() {
         for (field, text) in texts(card) {
@@ -60,7 +62,16 @@ pub fn lint_deck(deck: &Deck, file: &str, positions: &Positions<'_>) -> Vec<Prob
             }
             let path = format!("cards[{i}].{field}");
             for f in findings {
-                let pos = locate(raw, positions, &path, text, f.start, &text[f.start..f.end]);
+                let lines = lines.get_or_init(|| LineStarts::new(raw));
+                let pos = locate(
+                    raw,
+                    lines,
+                    positions,
+                    &path,
+                    text,
+                    f.start,
+                    &text[f.start..f.end],
+                );
                 out.push(Problem {
                     file: file.to_string(),
                     line: pos.line,
@@ -355,24 +366,48 @@ pub fn outdated(text: &str, names: &[OutdatedName]) -> Vec<Finding> {
     out
 }
 
-/// The byte offset of a 1-based line and column (in characters) in `raw`.
-fn offset_of(raw: &str, pos: Pos) -> usize {
-    let line_start = raw
-        .split_inclusive('\n')
-        .take(pos.line.saturating_sub(1))
-        .map(str::len)
-        .sum::<usize>();
-    raw[line_start..]
-        .char_indices()
-        .nth(pos.column.saturating_sub(1))
-        .map_or(raw.len(), |(i, _)| line_start + i)
+/// The byte offset where each line of a text starts, so that a position costs a search, not a
+/// walk from the top of the file (a deck with a warning on every card stays linear).
+struct LineStarts {
+    starts: Vec<usize>,
+}
+
+impl LineStarts {
+    fn new(raw: &str) -> LineStarts {
+        let mut starts = vec![0];
+        starts.extend(memchr::memchr_iter(b'\n', raw.as_bytes()).map(|i| i + 1));
+        LineStarts { starts }
+    }
+
+    /// The byte offset of a 1-based line and column (in characters) in `raw`.
+    fn offset_of(&self, raw: &str, pos: Pos) -> usize {
+        let line = pos.line.clamp(1, self.starts.len());
+        let line_start = self.starts[line - 1];
+        raw[line_start..]
+            .char_indices()
+            .nth(pos.column.saturating_sub(1))
+            .map_or(raw.len(), |(i, _)| line_start + i)
+    }
+
+    /// The 1-based line and column (in characters) of byte `offset` in `raw`.
+    fn pos_of(&self, raw: &str, offset: usize) -> Pos {
+        let offset = offset.min(raw.len());
+        let line = self.starts.partition_point(|&s| s <= offset);
+        let line_start = self.starts[line - 1];
+        Pos {
+            line,
+            column: raw[line_start..offset].chars().count() + 1,
+        }
+    }
 }
 
 /// Where the words `needle`, found at byte `at` of the field `text` at `path`, are in the file:
 /// the same occurrence searched from where the field starts, or the field's start when the file
 /// words it differently (a folded line, an escape).
+#[allow(clippy::too_many_arguments)]
 fn locate(
     raw: &str,
+    lines: &LineStarts,
     index: &Positions<'_>,
     path: &str,
     text: &str,
@@ -380,10 +415,10 @@ fn locate(
     needle: &str,
 ) -> Pos {
     let base = index.find(path);
-    let from = offset_of(raw, base);
+    let from = lines.offset_of(raw, base);
     let nth = text[..at].matches(needle).count();
     match raw[from..].match_indices(needle).nth(nth) {
-        Some((i, _)) => pos_of_offset(raw, from + i),
+        Some((i, _)) => lines.pos_of(raw, from + i),
         None => base,
     }
 }
@@ -474,5 +509,20 @@ mod tests {
             .map(|p| format!("{}:{}", p.line, p.column))
             .collect();
         assert_eq!(found, ["9:22", "10:18"]);
+    }
+
+    #[test]
+    fn line_starts_agree_with_a_walk_from_the_top() {
+        let raw = "a: b\n\n  caf\u{e9} \u{1f512} x\nlast line";
+        let lines = LineStarts::new(raw);
+        for (offset, _) in raw.char_indices().chain([(raw.len(), ' ')]) {
+            let pos = lines.pos_of(raw, offset);
+            assert_eq!(
+                pos,
+                crate::deck::load::pos_of_offset(raw, offset),
+                "{offset}"
+            );
+            assert_eq!(lines.offset_of(raw, pos), offset, "{offset}");
+        }
     }
 }
