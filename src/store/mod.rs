@@ -228,12 +228,19 @@ impl Store {
             .conn
             .busy_handler(Some(wait_for_lock))
             .map_err(|e| store.err(e))?;
-        store.check_identity()?;
-        let small = std::fs::metadata(&store.path).is_ok_and(|m| m.len() <= QUICK_CHECK_MAX_BYTES);
-        if small && let Some(detail) = store.quick_check()? {
-            return Store::open_damaged(&store.path, detail);
+        // Two processes opening a new database at once can meet where SQLite answers "busy"
+        // without calling the busy handler (one upgrading its read lock while the other creates
+        // the schema or switches to WAL). Every step here is safe to repeat, so it is repeated,
+        // with the same waits and limit as any other lock.
+        let mut tries = 0;
+        loop {
+            match store.prepare() {
+                Err(StoreError::Busy { .. }) if wait_for_lock(tries) => tries += 1,
+                Err(e) => return Err(e),
+                Ok(Some(detail)) => return Store::open_damaged(&store.path, detail),
+                Ok(None) => break,
+            }
         }
-        store.migrate()?;
         store
             .conn
             .pragma_update(None, "synchronous", "FULL")
@@ -245,6 +252,18 @@ impl Store {
         store.clock = store.load_clock()?;
         store.reload_scheduler()?;
         Ok(store)
+    }
+
+    /// Checks the file is ours and sound, then brings its schema up to date; `Some` is the
+    /// damage `quick_check` found (nothing is changed then).
+    fn prepare(&mut self) -> Result<Option<String>> {
+        self.check_identity()?;
+        let small = std::fs::metadata(&self.path).is_ok_and(|m| m.len() <= QUICK_CHECK_MAX_BYTES);
+        if small && let Some(detail) = self.quick_check()? {
+            return Ok(Some(detail));
+        }
+        self.migrate()?;
+        Ok(None)
     }
 
     /// Opens a damaged database read-only, so that what can still be read can be exported or
@@ -334,17 +353,19 @@ impl Store {
 
     /// Refuses files that are not iamdrill progress before anything is written to them.
     fn check_identity(&self) -> Result<()> {
-        let app_id: i64 = self
-            .conn
+        // Both reads in one snapshot: another process may be creating the schema right now, and
+        // its tables without its application id would look like another program's database.
+        let tx = self.conn.unchecked_transaction().map_err(|e| self.err(e))?;
+        let app_id: i64 = tx
             .pragma_query_value(None, "application_id", |r| r.get(0))
             .map_err(|e| self.err(e))?;
         if app_id == schema::APPLICATION_ID {
             return Ok(());
         }
-        let objects: i64 = self
-            .conn
+        let objects: i64 = tx
             .query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get(0))
             .map_err(|e| self.err(e))?;
+        drop(tx);
         if app_id != 0 || objects > 0 {
             return Err(StoreError::Foreign {
                 path: self.path.clone(),
