@@ -454,27 +454,53 @@ pub(crate) fn insert_review(
                                  phase_before, before_id, {STATE_COLUMNS})
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
     ))?
-    .execute(params![
-        r.id,
-        r.card,
-        r.reviewed_at,
-        r.rating,
-        r.duration_ms,
-        r.mode,
-        r.rescheduled,
-        r.phase_before,
-        r.before_id,
-        st.phase.number(),
-        f64::from(st.stability),
-        f64::from(st.difficulty),
-        st.due,
-        st.last_review,
-        st.step,
-        st.interval_days,
-        st.reps,
-        st.lapses,
-    ])?;
+    .execute(with_state(
+        st,
+        &[
+            &r.id,
+            &r.card,
+            &r.reviewed_at,
+            &r.rating,
+            &r.duration_ms,
+            &r.mode,
+            &r.rescheduled,
+            &r.phase_before,
+            &r.before_id,
+        ],
+        &[],
+    ))?;
     Ok(conn.last_insert_rowid())
+}
+
+/// The parameters of a statement: `before`, the card state's columns in [`STATE_COLUMNS`]
+/// order, then `after`.
+fn with_state<'a>(
+    st: &'a CardState,
+    before: &[&'a dyn rusqlite::ToSql],
+    after: &[&'a dyn rusqlite::ToSql],
+) -> rusqlite::ParamsFromIter<Vec<Box<dyn rusqlite::ToSql + 'a>>> {
+    let mut out: Vec<Box<dyn rusqlite::ToSql + 'a>> =
+        Vec::with_capacity(before.len() + 9 + after.len());
+    out.extend(
+        before
+            .iter()
+            .map(|p| Box::new(*p) as Box<dyn rusqlite::ToSql + 'a>),
+    );
+    out.push(Box::new(st.phase.number()));
+    out.push(Box::new(f64::from(st.stability)));
+    out.push(Box::new(f64::from(st.difficulty)));
+    out.push(Box::new(&st.due));
+    out.push(Box::new(&st.last_review));
+    out.push(Box::new(&st.step));
+    out.push(Box::new(&st.interval_days));
+    out.push(Box::new(&st.reps));
+    out.push(Box::new(&st.lapses));
+    out.extend(
+        after
+            .iter()
+            .map(|p| Box::new(*p) as Box<dyn rusqlite::ToSql + 'a>),
+    );
+    rusqlite::params_from_iter(out)
 }
 
 /// Replaces the state after a logged answer.
@@ -488,18 +514,7 @@ pub(crate) fn update_state_after(
              last_review = ?6, step = ?7, interval_days = ?8, reps = ?9, lapses = ?10
          WHERE id = ?1",
     )?
-    .execute(params![
-        review_id,
-        st.phase.number(),
-        f64::from(st.stability),
-        f64::from(st.difficulty),
-        st.due,
-        st.last_review,
-        st.step,
-        st.interval_days,
-        st.reps,
-        st.lapses,
-    ])?;
+    .execute(with_state(st, &[&review_id], &[]))?;
     Ok(())
 }
 
@@ -513,18 +528,7 @@ pub(crate) fn write_before_state(
         "INSERT OR REPLACE INTO review_before (review_id, {STATE_COLUMNS})
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
     ))?
-    .execute(params![
-        review_id,
-        st.phase.number(),
-        f64::from(st.stability),
-        f64::from(st.difficulty),
-        st.due,
-        st.last_review,
-        st.step,
-        st.interval_days,
-        st.reps,
-        st.lapses,
-    ])?;
+    .execute(with_state(st, &[&review_id], &[]))?;
     Ok(())
 }
 
@@ -644,19 +648,7 @@ pub(crate) fn write_state(
         "INSERT OR REPLACE INTO cards (card_id, {STATE_COLUMNS}, review_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"
     ))?
-    .execute(params![
-        card_id,
-        st.phase.number(),
-        f64::from(st.stability),
-        f64::from(st.difficulty),
-        st.due,
-        st.last_review,
-        st.step,
-        st.interval_days,
-        st.reps,
-        st.lapses,
-        review_id
-    ])?;
+    .execute(with_state(st, &[&card_id], &[&review_id]))?;
     Ok(())
 }
 
