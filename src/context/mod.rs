@@ -176,11 +176,8 @@ fn warn_damaged(path: &Path, detail: &str) {
         path.with_file_name(crate::store::backup::BACKUP_DIR)
             .display()
     );
-    let text: String = text
-        .chars()
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect();
-    eprintln!("{text}");
+    // The one rule for untrusted text (bidi overrides included), not a second copy of it.
+    eprintln!("{}", crate::deck::clean::clean(&text));
 }
 
 /// A `deck_dirs` entry: `~/` is the home directory; a relative path is taken from the
