@@ -122,6 +122,7 @@ const CONTEXTS: &[(&str, Scope)] = &[
     ("review", Scope::Review),
     ("table_drill", Scope::TableDrill),
     ("scenario", Scope::Scenario),
+    ("scenario_typing", Scope::ScenarioTyping),
     ("ordering", Scope::Ordering),
     ("search", Scope::Search),
     ("card", Scope::Card),

@@ -13,6 +13,8 @@ pub enum Scope {
     Review,
     TableDrill,
     Scenario,
+    /// Typing a walkthrough step's answer.
+    ScenarioTyping,
     Ordering,
     Search,
     Card,
@@ -35,7 +37,10 @@ pub enum Scope {
 impl Scope {
     /// Screens where letters are typed as text: plain character keys are not commands there.
     pub fn takes_text(self) -> bool {
-        matches!(self, Scope::Search | Scope::Mock | Scope::BrowserFilter)
+        matches!(
+            self,
+            Scope::Search | Scope::Mock | Scope::BrowserFilter | Scope::ScenarioTyping
+        )
     }
 }
 
@@ -340,6 +345,8 @@ fn short_label(action: Action, help: &'static str) -> &'static str {
         Action::Hint => "hint",
         Action::Skip => "skip",
         Action::Lab => "lab",
+        Action::Edit if help.starts_with("leave the answer field") => "leave field",
+        Action::Edit if help.starts_with("type the step") => "type it",
         Action::Edit => "edit",
         Action::Unsuspend => "unsuspend",
         Action::Unbury => "unbury",
@@ -484,6 +491,27 @@ pub fn default_bindings() -> Vec<Binding> {
         b!(Scenario, p(K::Enter), Reveal, "show the next step"),
         b!(Scenario, c('y'), Got, "I had this step", main),
         b!(Scenario, c('n'), Missed, "I missed this step", main),
+        b!(
+            Scenario,
+            c('i'),
+            Edit,
+            "type the step's answer (graded like the mock)"
+        ),
+        // Typing a walkthrough step: letters are text; Space on an empty field shows the step.
+        b!(
+            ScenarioTyping,
+            p(K::Enter),
+            Submit,
+            "check the typed answer and show the step (empty: just show it)",
+            main
+        ),
+        b!(
+            ScenarioTyping,
+            p(K::Esc),
+            Edit,
+            "leave the answer field (letters are commands again)",
+            main
+        ),
         // Ordering drill.
         b!(
             Ordering,

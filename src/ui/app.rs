@@ -82,7 +82,9 @@ impl Screen {
 
     /// Screens that take typed text get raw keys.
     fn takes_text(&self) -> bool {
-        matches!(self, Screen::Search(_)) || matches!(self, Screen::Browser(b) if b.typing)
+        matches!(self, Screen::Search(_))
+            || matches!(self, Screen::Browser(b) if b.typing)
+            || matches!(self, Screen::Review { screen, .. } if screen.takes_text())
     }
 
     /// A mock interview still running: quitting asks first.
