@@ -198,6 +198,8 @@ const ACTIONS: &[(&str, Action, &str)] = &[
     ("mouse", Action::Mouse, "mouse on / off"),
     ("learn_more", Action::LearnMore, "learn more"),
     ("study_ahead", Action::StudyAhead, "study ahead"),
+    ("fewer", Action::Fewer, "fewer"),
+    ("more", Action::More, "more"),
 ];
 
 /// Parses `"<context>.<action>"`.
