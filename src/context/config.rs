@@ -196,6 +196,7 @@ const ACTIONS: &[(&str, Action, &str)] = &[
     ("open_link", Action::OpenLink, "open link"),
     ("reverse", Action::Reverse, "reverse sort"),
     ("mouse", Action::Mouse, "mouse on / off"),
+    ("problems", Action::Problems, "deck problems"),
     ("learn_more", Action::LearnMore, "learn more"),
     ("study_ahead", Action::StudyAhead, "study ahead"),
     ("fewer", Action::Fewer, "fewer"),

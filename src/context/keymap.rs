@@ -105,6 +105,8 @@ pub enum Action {
     Reverse,
     /// Turn mouse capture on or off (off lets the terminal select and copy text).
     Mouse,
+    /// Show the deck files that were left out and why.
+    Problems,
     /// Session end: more new cards today, or cards due in the next days.
     LearnMore,
     StudyAhead,
@@ -357,6 +359,7 @@ fn short_label(action: Action, help: &'static str) -> &'static str {
         Action::OpenLink => "open link",
         Action::Reverse => "reverse",
         Action::Mouse => "mouse",
+        Action::Problems => "deck problems",
         Action::LearnMore => "learn 5 more",
         Action::StudyAhead => "study ahead",
         Action::Right if help.starts_with("sort by the next") => "sort",
@@ -448,6 +451,12 @@ pub fn default_bindings() -> Vec<Binding> {
         b!(Dashboard, c('l'), Lab, "policy lab"),
         b!(Dashboard, c('/'), Search, "search all cards", main),
         b!(Dashboard, p(K::Enter), Select, "run the highlighted action"),
+        b!(
+            Dashboard,
+            c('!'),
+            Problems,
+            "deck files left out, and why (file:line:column)"
+        ),
         // Topic picker.
         b!(TopicPicker, c(' '), Toggle, "mark / unmark the topic", main),
         b!(TopicPicker, c('a'), All, "all / no topics", main),
@@ -762,6 +771,12 @@ pub fn default_bindings() -> Vec<Binding> {
         b!(Help, c('k'), Up, "scroll up"),
         b!(Help, p(K::Down), Down, "scroll down"),
         b!(Help, c('j'), Down, "scroll down"),
+        b!(Help, p(K::PageUp), PageUp, "page up"),
+        b!(Help, p(K::PageDown), PageDown, "page down"),
+        b!(Help, p(K::Home), Top, "to the top"),
+        b!(Help, c('g'), Top, "to the top"),
+        b!(Help, p(K::End), Bottom, "to the bottom"),
+        b!(Help, c('G'), Bottom, "to the bottom"),
         // Confirmation popup.
         // Mock interview: while typing, commands are Ctrl keys; after Esc, plain letters.
         b!(
