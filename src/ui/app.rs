@@ -14,6 +14,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::context::config::ThemeMode;
 use crate::context::{Clock, Context};
@@ -1135,10 +1136,15 @@ pub fn run(app: &mut App, clock: &Clock) -> Result<Option<i32>> {
         signals::release_terminal();
         previous(info);
     }));
+    let ending = signals.ending_check();
+    crate::store::on_lock_wait(Some(Box::new(move |waited| {
+        lock_wait_notice(waited, &ending)
+    })));
     let result = event_loop(&mut terminal, app, clock, &signals);
     // Whatever ended the loop (a signal, a lost terminal), a running interview is kept.
     app.status = None;
     app.save_in_flight(clock.now_ms());
+    crate::store::on_lock_wait(None);
     signals::release_terminal();
     ratatui::restore();
     // Only a problem met while saving just now: the screen that would show it is gone.
@@ -1186,7 +1192,8 @@ fn event_loop(
                 execute!(io::stdout(), event::DisableMouseCapture)
             };
         }
-        if std::mem::take(&mut app.redraw) {
+        // A lock-wait notice was drawn over the screen: paint everything again.
+        if std::mem::take(&mut app.redraw) | LOCK_NOTICE_DRAWN.swap(false, Ordering::Relaxed) {
             redraw_all(terminal)?;
         }
         terminal.draw(|f| app.draw(f))?;
@@ -1208,6 +1215,55 @@ fn event_loop(
             app.tick(clock.now_ms());
         }
     }
+}
+
+/// Set when a lock-wait notice was drawn over the app's screen.
+static LOCK_NOTICE_DRAWN: AtomicBool = AtomicBool::new(false);
+
+/// The text of the lock-wait notice, cut to the window's width.
+pub fn lock_wait_text(waited: Duration, width: u16) -> String {
+    let text = format!(
+        "Waiting {} s for another iamdrill process to finish writing… Esc gives up (the answer \
+         is then not saved and stays on screen).",
+        waited.as_secs()
+    );
+    crate::ui::text::truncate(&text, usize::from(width))
+}
+
+/// Shown while a write waits for another process's lock (the app cannot draw meanwhile): a
+/// notice on the bottom line with the time waited. Esc or Ctrl-C gives up, and so does a
+/// signal that ends the app; other keys typed during the wait are dropped, so none of them
+/// acts on a screen the learner cannot see.
+fn lock_wait_notice(waited: Duration, ending: &dyn Fn() -> bool) -> bool {
+    use ratatui::crossterm::cursor::{MoveTo, RestorePosition, SavePosition};
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+    use ratatui::crossterm::style::{Attribute, Print, SetAttribute};
+    use ratatui::crossterm::terminal::{Clear as ClearLine, ClearType};
+    if ending() {
+        return false;
+    }
+    let (width, height) = ratatui::crossterm::terminal::size().unwrap_or((80, 24));
+    let _ = execute!(
+        io::stdout(),
+        SavePosition,
+        MoveTo(0, height.saturating_sub(1)),
+        ClearLine(ClearType::CurrentLine),
+        SetAttribute(Attribute::Reverse),
+        Print(lock_wait_text(waited, width)),
+        SetAttribute(Attribute::Reset),
+        RestorePosition
+    );
+    LOCK_NOTICE_DRAWN.store(true, Ordering::Relaxed);
+    while event::poll(Duration::ZERO).unwrap_or(false) {
+        if let Ok(Event::Key(k)) = event::read()
+            && k.is_press()
+            && (k.code == KeyCode::Esc
+                || (k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL)))
+        {
+            return false;
+        }
+    }
+    true
 }
 
 /// Clears the screen and forgets what was drawn, so the next draw paints every cell. Unlike
