@@ -131,6 +131,7 @@ const CONTEXTS: &[(&str, Scope)] = &[
     ("review", Scope::Review),
     ("table_drill", Scope::TableDrill),
     ("scenario", Scope::Scenario),
+    ("scenario_typing", Scope::ScenarioTyping),
     ("ordering", Scope::Ordering),
     ("search", Scope::Search),
     ("card", Scope::Card),
@@ -204,6 +205,7 @@ const ACTIONS: &[(&str, Action, &str)] = &[
     ("open_link", Action::OpenLink, "open link"),
     ("reverse", Action::Reverse, "reverse sort"),
     ("mouse", Action::Mouse, "mouse on / off"),
+    ("problems", Action::Problems, "deck problems"),
     ("learn_more", Action::LearnMore, "learn more"),
     ("study_ahead", Action::StudyAhead, "study ahead"),
 ];
