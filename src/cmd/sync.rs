@@ -38,7 +38,7 @@ pub fn run(ctx: &Context, args: SyncArgs) -> Result<ExitCode> {
             print_json(&serde_json::json!({ "device": id.as_str() }))?;
         } else {
             emit(&format!(
-                "This database is now device {id}; its history is written under that id at the next sync.\n"
+                "This database is now device {id}: its events from now on go to its own file; the history so far stays under the old id.\n"
             ))?;
         }
         return Ok(ExitCode::SUCCESS);

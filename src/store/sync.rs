@@ -856,18 +856,29 @@ impl Store {
         })
     }
 
-    /// Gives this database a new device id (for a copy of another device's database); its
-    /// events keep their numbers and are written again under the new id at the next sync.
+    /// Gives this database a new device id (for a copy of another machine's database): the
+    /// events so far stay under the old id (the other machine has them too) and the events
+    /// from now on are this device's under the new one.
     pub fn new_device_id(&mut self) -> Result<DeviceId> {
         self.write_tx(|tx| {
-            tx.execute(
-                "UPDATE sync_devices SET id = lower(hex(randomblob(8))), exported_seq = 0,
-                     name = NULL, name_seq = 0
-                 WHERE local = 1",
+            let old = local(tx)?;
+            let last_order: Option<i64> = tx.query_row(
+                "SELECT last_order FROM sync_devices WHERE local = 1",
                 [],
+                |r| r.get(0),
             )?;
-            tx.execute("DELETE FROM sync_files", [])?;
-            local(tx).map(|l| l.id)
+            tx.execute("UPDATE sync_devices SET local = 0 WHERE local = 1", [])?;
+            let mut id = old.id.clone();
+            while id == old.id {
+                id = DeviceId::from_bits(
+                    tx.query_row("SELECT random()", [], |r| r.get::<_, i64>(0))? as u64,
+                );
+            }
+            tx.execute(
+                "INSERT INTO sync_devices (id, local, last_order) VALUES (?1, 1, ?2)",
+                params![id.as_str(), last_order],
+            )?;
+            Ok(id)
         })
     }
 
