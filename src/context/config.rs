@@ -208,6 +208,8 @@ const ACTIONS: &[(&str, Action, &str)] = &[
     ("problems", Action::Problems, "deck problems"),
     ("learn_more", Action::LearnMore, "learn more"),
     ("study_ahead", Action::StudyAhead, "study ahead"),
+    ("fewer", Action::Fewer, "fewer"),
+    ("more", Action::More, "more"),
 ];
 
 /// Parses `"<context>.<action>"`.

@@ -110,6 +110,9 @@ pub enum Action {
     /// Session end: more new cards today, or cards due in the next days.
     LearnMore,
     StudyAhead,
+    /// Fewer / more of something (the questions of a mock interview).
+    Fewer,
+    More,
 }
 
 /// One binding: a key, what it does, and how help describes it.
@@ -335,6 +338,7 @@ fn short_label(action: Action, help: &'static str) -> &'static str {
         Action::All => "all/none",
         Action::Got => "had it",
         Action::Missed => "missed",
+        Action::Submit if help.starts_with("submit") => "submit",
         Action::Submit => "check",
         Action::Variants => "versions",
         Action::Yes => "yes",
@@ -462,6 +466,36 @@ pub fn default_bindings() -> Vec<Binding> {
             Select,
             "start with the marked topics",
             main
+        ),
+        b!(
+            TopicPicker,
+            p(K::Left),
+            Left,
+            "mock interview: 5 minutes shorter"
+        ),
+        b!(
+            TopicPicker,
+            p(K::Right),
+            Right,
+            "mock interview: 5 minutes longer"
+        ),
+        b!(
+            TopicPicker,
+            c('-'),
+            Fewer,
+            "mock interview: one question fewer"
+        ),
+        b!(
+            TopicPicker,
+            c('+'),
+            More,
+            "mock interview: one question more"
+        ),
+        b!(
+            TopicPicker,
+            c('='),
+            More,
+            "mock interview: one question more"
         ),
         // Flashcard review.
         b!(Review, c(' '), Reveal, "show the answer", main),
@@ -749,7 +783,7 @@ pub fn default_bindings() -> Vec<Binding> {
             Mock,
             Key::ctrl('s'),
             Submit,
-            "submit the answer (or Enter on an empty line)",
+            "submit the answer (Enter starts a new line)",
             main
         ),
         b!(

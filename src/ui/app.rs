@@ -31,7 +31,7 @@ use crate::ui::screens::review::{ReviewScreen, SessionOp};
 use crate::ui::screens::search::SearchScreen;
 use crate::ui::screens::stats::StatsScreen;
 use crate::ui::signals::{self, Pending, Signals};
-use crate::ui::{Action, Effect, Input, Keymap, Open, Scope, Theme};
+use crate::ui::{Action, Effect, Input, Keymap, Open, Purpose, Scope, Theme};
 
 /// The smallest window the app draws in.
 pub const MIN_WIDTH: u16 = 20;
@@ -193,6 +193,16 @@ impl App {
         app
     }
 
+    /// Opens a screen with nothing under it (`iamdrill mock`): closing it returns to the shell.
+    /// When it cannot open, the dashboard stays and the status says why.
+    pub fn open_alone(&mut self, open: Open) {
+        let before = self.stack.len();
+        self.push(open);
+        if self.stack.len() > before {
+            self.stack.drain(..self.stack.len() - 1);
+        }
+    }
+
     pub fn top(&self) -> Option<&Screen> {
         self.stack.last()
     }
@@ -222,11 +232,11 @@ impl App {
                     .store
                     .topic_counts(self.lib.cards(), self.now)
                     .map_err(err)?;
-                Screen::Picker(Box::new(TopicPickerScreen::new(
-                    purpose,
-                    counts,
-                    self.theme.clone(),
-                )))
+                let mut picker = TopicPickerScreen::new(purpose, counts, self.theme.clone());
+                if purpose == Purpose::Mock {
+                    picker.mock = Some((self.mock_defaults.minutes, self.mock_defaults.questions));
+                }
+                Screen::Picker(Box::new(picker))
             }
             Open::Review { topics } => self.review_screen(
                 SessionKind::Review {
@@ -1449,7 +1459,11 @@ pub fn open(ctx: &Context, open: Option<Open>) -> Result<ExitCode> {
         ..MockOptions::default()
     };
     if let Some(o) = open {
-        app.push(o);
+        if matches!(o, Open::MockWith(_)) {
+            app.open_alone(o);
+        } else {
+            app.push(o);
+        }
     }
     if let Some(status) = app.status.take() {
         eprintln!("iamdrill: {}", crate::ui::text::sanitize(&status));

@@ -14,7 +14,7 @@ use crate::mock::grade::{Answer, Verdict, grade_card};
 use crate::srs::{Preview, Rating, SessionProgress};
 use crate::ui::text::{sanitize, wrap};
 use crate::ui::theme::Theme;
-use crate::ui::widgets::input::{Edit, TextInput};
+use crate::ui::widgets::input::TextInput;
 use crate::ui::widgets::markup::{answer_lines, markup_lines, variant_lines};
 use crate::ui::widgets::table::{CellShow, table_lines};
 use crate::ui::{Action, Effect, Input, Open, Scope};
@@ -364,8 +364,8 @@ impl ReviewScreen {
                     if space && self.step_input.is_empty() {
                         // Nothing typed: Space shows the step, as when the answer is said.
                         self.advance(&card);
-                    } else if self.step_input.handle_key(ev) == Edit::EnterOnEmptyLine {
-                        self.check_step(&card);
+                    } else {
+                        self.step_input.handle_key(ev);
                     }
                     return Effect::None;
                 }
