@@ -180,6 +180,23 @@ fn warn_damaged(path: &Path, detail: &str) {
     eprintln!("{}", crate::deck::clean::clean(&text));
 }
 
+impl Context {
+    /// The sync folder from the configuration (`~/` and relative paths resolved like
+    /// `deck_dirs`).
+    pub fn sync_dir(&self) -> Option<PathBuf> {
+        let dir = self.config.sync_dir.as_ref()?;
+        Some(resolve_config_path(self.paths.config_dir(), dir))
+    }
+
+    /// This machine's name for other machines: `device_name`, else the host name.
+    pub fn device_name(&self) -> String {
+        self.config
+            .device_name
+            .clone()
+            .unwrap_or_else(crate::store::sync::default_device_name)
+    }
+}
+
 /// A `deck_dirs` entry: `~/` is the home directory; a relative path is taken from the
 /// configuration directory, so the file means the same wherever iamdrill is started.
 fn resolve_config_path(config_dir: &Path, entry: &Path) -> PathBuf {

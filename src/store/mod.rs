@@ -20,6 +20,7 @@ mod optimize;
 mod review;
 pub mod schema;
 mod stats;
+pub mod sync;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -39,6 +40,7 @@ pub use export::write_anki_tsv;
 pub use optimize::{MIN_REVIEWS_FOR_OPTIMIZE, OptimizeOutcome, OptimizeReport};
 pub use review::{Answered, ReviewMode};
 pub use stats::{MockSessionRow, PruneReport, RebuildReport, Stats};
+pub use sync::{DeviceStatus, Incoming, SyncReport, SyncStatus};
 
 /// How long a command waits for another process holding the lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(300);
