@@ -1485,6 +1485,81 @@ fn append_events(
         .map_err(|e| e.to_string())
 }
 
+/// How a sync started in the background stood when the caller stopped waiting.
+#[derive(Debug)]
+pub enum Background {
+    Done(SyncReport),
+    Failed(String),
+    /// Still running: it finishes on its own (or, if the process ends first, the next sync
+    /// does its work).
+    Running,
+}
+
+/// Syncs with a store of its own (`open` opens it) on another thread and waits at most
+/// `wait` for it, so a slow or hung folder never holds up the caller.
+pub fn sync_in_background<F>(
+    open: F,
+    dir: PathBuf,
+    name: String,
+    now: i64,
+    wait: std::time::Duration,
+) -> Background
+where
+    F: FnOnce() -> Result<Store> + Send + 'static,
+{
+    let (tx, rx) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("sync".into())
+        .spawn(move || {
+            let out = open().and_then(|mut store| store.sync_folder(&dir, &name, now));
+            let _ = tx.send(out);
+        });
+    if let Err(e) = spawned {
+        return Background::Failed(format!("cannot start the sync: {e}"));
+    }
+    match rx.recv_timeout(wait) {
+        Ok(Ok(report)) => Background::Done(report),
+        Ok(Err(e)) => Background::Failed(e.to_string()),
+        Err(_) => Background::Running,
+    }
+}
+
+/// The one-line sync status the dashboard shows: "synced 10:42 · 12 answers from laptop",
+/// "sync folder offline · last synced 09:12". Device names in it are untrusted text.
+pub fn sync_note(outcome: &Background, last: Option<&SyncReport>, clock: &DayClock) -> String {
+    let hhmm = |ms: i64| {
+        let secs = (ms.div_euclid(1000) + clock.utc_offset_secs).rem_euclid(86_400);
+        format!("{:02}:{:02}", secs / 3600, secs % 3600 / 60)
+    };
+    let earlier = || {
+        last.map(|r| format!(" · last synced {}", hhmm(r.at)))
+            .unwrap_or_default()
+    };
+    match outcome {
+        Background::Done(r) => {
+            let what = if r.incoming.is_empty() {
+                "up to date".to_string()
+            } else {
+                r.summary()
+            };
+            let problems = if r.problems.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    " · {} unreadable (iamdrill sync)",
+                    plural(r.problems.len() as u64, "file", "files")
+                )
+            };
+            format!("synced {} · {what}{problems}", hhmm(r.at))
+        }
+        Background::Running => format!("syncing…{}", earlier()),
+        Background::Failed(e) if e.contains("offline") || e.contains("not a directory") => {
+            format!("sync folder offline{}", earlier())
+        }
+        Background::Failed(_) => format!("sync failed: see iamdrill sync{}", earlier()),
+    }
+}
+
 /// A name for this device when the configuration gives none: the host name.
 pub fn default_device_name() -> String {
     let from_env = ["HOSTNAME", "COMPUTERNAME"]
@@ -1615,6 +1690,64 @@ mod tests {
     }
 
     const DAY: i64 = 86_400_000;
+
+    #[test]
+    fn the_dashboard_note_says_when_and_what_or_why_not() {
+        use super::{Background, Incoming, SyncReport, sync_note};
+        let clock = crate::srs::clock::DayClock {
+            utc_offset_secs: 3600,
+            rollover_hour: 4,
+        };
+        // 2026-05-28 20:26:40 UTC is 21:26 at UTC+1.
+        let report = SyncReport {
+            at: T,
+            incoming: vec![Incoming {
+                device: "0123456789abcdef".into(),
+                name: Some("laptop".into()),
+                answers: 12,
+                ..Incoming::default()
+            }],
+            ..SyncReport::default()
+        };
+        assert_eq!(
+            sync_note(&Background::Done(report.clone()), None, &clock),
+            "synced 21:26 · 12 answers from laptop"
+        );
+        let quiet = SyncReport {
+            at: T,
+            ..SyncReport::default()
+        };
+        assert_eq!(
+            sync_note(&Background::Done(quiet), None, &clock),
+            "synced 21:26 · up to date"
+        );
+        let offline = Background::Failed(
+            "sync folder /x: No such file (is it offline or not mounted?)".into(),
+        );
+        assert_eq!(
+            sync_note(&offline, Some(&report), &clock),
+            "sync folder offline · last synced 21:26"
+        );
+        assert_eq!(sync_note(&Background::Running, None, &clock), "syncing…");
+    }
+
+    #[test]
+    fn a_missing_folder_fails_quickly_in_the_background() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("p.sqlite3");
+        Store::open_path(&db).unwrap();
+        let outcome = super::sync_in_background(
+            move || Store::open_path(&db),
+            dir.path().join("gone"),
+            "laptop".into(),
+            T,
+            std::time::Duration::from_secs(60),
+        );
+        match outcome {
+            super::Background::Failed(e) => assert!(e.contains("offline"), "{e}"),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn an_interrupted_append_is_cut_and_a_copied_database_is_refused() {

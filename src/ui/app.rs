@@ -21,6 +21,7 @@ use crate::context::{Clock, Context};
 use crate::deck::Library;
 use crate::srs::{Session, SessionKind};
 use crate::store::Store;
+use crate::store::sync::{Background, sync_in_background, sync_note};
 use crate::ui::screens::browser::{BrowserScreen, CardOp, cards as n_cards};
 use crate::ui::screens::card::CardScreen;
 use crate::ui::screens::dashboard::DashboardScreen;
@@ -135,6 +136,8 @@ pub struct App {
     pub mouse: bool,
     /// How far the open popup can scroll in the window it was last drawn in.
     popup_max_scroll: std::cell::Cell<u16>,
+    /// The last sync, on the dashboard's title line ("synced 10:42 · 12 answers from laptop").
+    pub sync_note: Option<String>,
 }
 
 /// Opens a web address: the address in, why not out.
@@ -169,6 +172,7 @@ impl App {
             opener: Box::new(platform_open),
             mouse: true,
             popup_max_scroll: std::cell::Cell::new(u16::MAX),
+            sync_note: None,
         };
         if !app.lib.problems.is_empty() {
             // Printed before the screen opened too (still there after quitting); shown here so
@@ -840,6 +844,10 @@ impl App {
                     spans.push(Span::raw("  "));
                     spans.push(Span::styled(note, self.theme.warn));
                 }
+                if let Some(note) = &self.sync_note {
+                    spans.push(Span::raw("  "));
+                    spans.push(Span::styled(note.as_str(), self.theme.dim));
+                }
                 frame.render_widget(Line::from(spans), title);
                 frame.render_widget(s.as_ref(), rest);
             }
@@ -1452,7 +1460,17 @@ pub fn open(ctx: &Context, open: Option<Open>) -> Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let now = ctx.now_ms();
+    // What the other machines did shows on the dashboard, unless the folder is slow to answer.
+    let synced = ctx.sync_dir().map(|dir| {
+        let wait = std::time::Duration::from_millis(1500);
+        sync_in_background(ctx.store_opener(), dir, ctx.device_name(), now, wait)
+    });
     let mut app = App::new(lib, store, theme, keymap, now);
+    if let Some(outcome) = &synced {
+        let last = app.store.last_sync().ok().flatten();
+        let note = sync_note(outcome, last.as_ref(), &app.store.clock());
+        app.sync_note = Some(crate::ui::text::sanitize(&note));
+    }
     app.mock_defaults = MockOptions {
         minutes: u64::from(ctx.config.mock.minutes),
         questions: ctx.config.mock.questions as usize,
@@ -1472,7 +1490,31 @@ pub fn open(ctx: &Context, open: Option<Open>) -> Result<ExitCode> {
     if app.popup.is_none() && ctx.first_run() {
         app.popup = Some(Popup::Welcome);
     }
-    match run(&mut app, &ctx.clock)? {
+    let ended = run(&mut app, &ctx.clock)?;
+    if let Some(dir) = ctx.sync_dir() {
+        // This session's answers go to the folder; a folder that does not answer within a few
+        // seconds gets them at the next sync.
+        let wait = std::time::Duration::from_secs(5);
+        match sync_in_background(
+            ctx.store_opener(),
+            dir,
+            ctx.device_name(),
+            ctx.now_ms(),
+            wait,
+        ) {
+            Background::Done(r) if r.problems.is_empty() => {}
+            Background::Done(_) => {
+                eprintln!("iamdrill: sync: some files were unreadable; `iamdrill sync` says which")
+            }
+            Background::Failed(e) => {
+                eprintln!("iamdrill: sync at quit: {}", crate::ui::text::sanitize(&e))
+            }
+            Background::Running => {
+                eprintln!("iamdrill: the sync folder is slow to answer; the next sync catches up")
+            }
+        }
+    }
+    match ended {
         // As a shell reports a process ended by a signal.
         Some(signal) => Ok(ExitCode::from(
             u8::try_from(128 + signal).unwrap_or(u8::MAX),
