@@ -12,6 +12,7 @@ pub mod policy;
 pub mod search;
 pub mod srs;
 pub mod store;
+pub mod sync;
 pub mod ui;
 
 /// mimalloc: the policy engine and the deck loader allocate many small strings, and it

@@ -16,6 +16,7 @@ const LAYERS: &[(&str, u8)] = &[
     ("mock", 0),
     ("policy", 0),
     ("search", 0),
+    ("sync", 0),
     ("store", 1),
     ("context", 2),
     ("ui", 3),

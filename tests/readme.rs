@@ -203,6 +203,7 @@ fn keys_reference() -> String {
         ("Topic picker", Scope::TopicPicker),
         ("Review", Scope::Review),
         ("Scenario walkthrough", Scope::Scenario),
+        ("Typing a walkthrough step", Scope::ScenarioTyping),
         ("Ordering drill", Scope::Ordering),
         ("Search", Scope::Search),
         ("Card", Scope::Card),

@@ -607,3 +607,132 @@ fn nothing_due_says_when_and_studies_ahead_as_if_later() {
     );
     assert!(after.due > later);
 }
+
+#[test]
+fn the_walkthrough_follows_the_current_step_and_its_prompt_stays_on_screen() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(&dir, Some(Open::ReviewCard("leaked-access-key".into())));
+    let card = review(&app).card.clone().unwrap();
+    let steps = card.scenario.as_ref().unwrap().steps.len();
+    ch(&mut app, ' ');
+    for i in 0..steps {
+        // The current step's answer is shown, and its first line is on screen at every size
+        // together with the y/n prompt.
+        ch(&mut app, ' ');
+        for (w, h) in [(100, 30), (80, 24), (40, 12)] {
+            let screen = screen_text(&app, w, h);
+            assert!(
+                screen.contains(&format!("Step {}:", i + 1)),
+                "step {} at {w}x{h}:\n{screen}",
+                i + 1
+            );
+            assert!(
+                screen.contains("y: I had it"),
+                "the prompt at {w}x{h}:\n{screen}"
+            );
+        }
+        ch(&mut app, 'y');
+    }
+    assert_eq!(review(&app).stage, Stage::Answer);
+    assert_eq!(review(&app).last_marks, Some((steps, steps)));
+}
+
+#[test]
+fn typing_a_step_is_graded_and_letters_never_suspend_or_bury() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(&dir, Some(Open::ReviewCard("leaked-access-key".into())));
+    let id = review(&app).card.clone().unwrap().id;
+    ch(&mut app, ' ');
+    assert!(review(&app).takes_text(), "the step invites typing");
+    // `s`, `b`, `o`, `q` and `y` are text here.
+    typed(
+        &mut app,
+        "deactivate the key at once, treat it as compromised",
+    );
+    assert_eq!(review(&app).card.as_ref().unwrap().id, id);
+    assert!(matches!(app.top(), Some(Screen::Review { .. })));
+    assert!(
+        matches!(
+            review(&app).stage,
+            Stage::Walk {
+                answer_shown: false,
+                ..
+            }
+        ),
+        "{:?}",
+        review(&app).stage
+    );
+    assert!(
+        screen_text(&app, 80, 24).contains("› deactivate the key"),
+        "{}",
+        screen_text(&app, 80, 24)
+    );
+    key(&mut app, KeyCode::Enter);
+    let grade = review(&app).step_grades[0].clone().expect("a grade");
+    assert_eq!(grade.verdict, iamdrill::mock::grade::Verdict::Covered);
+    let screen = screen_text(&app, 80, 24);
+    assert!(screen.contains("Grader: you had it"), "{screen}");
+    assert!(screen.contains("The grader says you had it"), "{screen}");
+    ch(&mut app, 'y');
+    // Step 2, answered with something unrelated: the grader says missed, graded on step 2 only.
+    typed(&mut app, "rotate the database password");
+    key(&mut app, KeyCode::Enter);
+    let grade = review(&app).step_grades[1].clone().expect("a grade");
+    assert_ne!(grade.verdict, iamdrill::mock::grade::Verdict::Covered);
+    assert!(screen_text(&app, 80, 24).contains("The grader says you missed it"));
+    ch(&mut app, 'n');
+    // Esc leaves the field: letters are commands again, and suspend says what it did.
+    key(&mut app, KeyCode::Esc);
+    assert!(!review(&app).takes_text());
+    assert!(
+        matches!(app.top(), Some(Screen::Review { .. })),
+        "Esc stays"
+    );
+    ch(&mut app, 's');
+    let message = review(&app).message.clone().unwrap_or_default();
+    assert!(message.contains(&format!("Suspended {id}")), "{message}");
+    assert!(message.contains("u undoes"), "{message}");
+    assert!(
+        review(&app).card.as_ref().is_none_or(|c| c.id != id),
+        "the suspended card left the session"
+    );
+    ch(&mut app, 'u');
+    assert_eq!(
+        review(&app).card.as_ref().map(|c| c.id.as_str()),
+        Some(id.as_str())
+    );
+}
+
+#[test]
+fn end_and_page_down_scroll_the_review_body() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(&dir, Some(Open::ReviewCard("leaked-access-key".into())));
+    ch(&mut app, 'o');
+    // Check an ordering drill at once: its result is longer than a 40x12 screen.
+    let steps = match &review(&app).stage {
+        Stage::Order(o) => o.shuffled.len(),
+        other => panic!("{other:?}"),
+    };
+    for _ in 0..steps {
+        key(&mut app, KeyCode::Enter);
+    }
+    let top = screen_text(&app, 40, 12);
+    assert!(top.contains("▼ more"), "{top}");
+    key(&mut app, KeyCode::End);
+    let bottom = screen_text(&app, 40, 12);
+    assert!(
+        !bottom.contains("▼ more"),
+        "End reaches the last line:\n{bottom}"
+    );
+    key(&mut app, KeyCode::Home);
+    assert_eq!(screen_text(&app, 40, 12), top);
+    // PgDn moves by the body's height (rows 1-9 at 40x12) less one line: the last line of the
+    // page becomes the first, as context.
+    let last: String = top.lines().nth(9).unwrap().chars().take(30).collect();
+    key(&mut app, KeyCode::PageDown);
+    let after = screen_text(&app, 40, 12);
+    assert!(
+        after.lines().nth(1).unwrap().starts_with(&last),
+        "a page down:\n{top}\n---\n{after}"
+    );
+}

@@ -310,3 +310,120 @@ fn ending_from_outside_saves_the_running_interview_as_partial() {
     a.save_in_flight(NOW + 4_000);
     assert_eq!(count(&dir, "SELECT COUNT(*) FROM mock_sessions"), 1);
 }
+
+fn screen_text(app: &App, w: u16, h: u16) -> String {
+    let t = draw(app, w, h);
+    let buf = t.backend().buffer();
+    (0..buf.area.height)
+        .map(|y| {
+            (0..buf.area.width)
+                .map(|x| buf[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_answer_editor_keeps_paragraphs_wraps_words_and_follows_the_cursor() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(&dir, ThemeKind::Mono);
+    // Paragraphs: Enter on an empty line is a blank line, not a submission.
+    typed(&mut app, "First, deactivate the exposed access key.", 1_000);
+    key(&mut app, KeyCode::Enter, 1_000);
+    key(&mut app, KeyCode::Enter, 1_000);
+    assert_eq!(mock(&app).view, View::Question, "Enter never submits");
+    // A long answer: many wrapped rows, more than the field holds at 80x24.
+    for n in 0..12 {
+        typed(
+            &mut app,
+            &format!("Paragraph {n} says AssumeRoleWithWebIdentity returns temporary credentials."),
+            1_000,
+        );
+        key(&mut app, KeyCode::Enter, 1_000);
+    }
+    typed(&mut app, "The last words", 1_000);
+    let text = mock(&app).parts[0].input.text();
+    assert!(text.starts_with("First, deactivate the exposed access key.\n\nParagraph 0"));
+    for (w, h) in [(80, 24), (40, 12)] {
+        let screen = screen_text(&app, w, h);
+        assert!(
+            screen.contains("The last words"),
+            "the cursor's row is in view at {w}x{h}:\n{screen}"
+        );
+        // Words are never split: the long API name is whole wherever it shows.
+        for line in screen.lines().filter(|l| l.contains("AssumeRole")) {
+            assert!(
+                line.contains("AssumeRoleWithWebIdentity") || w < 30,
+                "a word split at {w}x{h}: {line}"
+            );
+        }
+    }
+    // The cursor moves up to the first paragraph: the field scrolls back to it.
+    for _ in 0..40 {
+        key(&mut app, KeyCode::Up, 1_000);
+    }
+    let screen = screen_text(&app, 80, 24);
+    assert!(screen.contains("First, deactivate"), "{screen}");
+    // Ctrl-S submits.
+    ctrl(&mut app, 's', 2_000);
+    assert!(matches!(mock(&app).view, View::Grade { .. }));
+}
+
+#[test]
+fn the_picker_sets_the_interview_length_and_question_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::from_decks(deck::builtin_decks());
+    let store = Store::open_path(&dir.path().join("progress.sqlite3")).unwrap();
+    let mut app = App::new(
+        lib,
+        store,
+        Theme::new(ThemeKind::Mono),
+        Keymap::default(),
+        NOW,
+    );
+    key(&mut app, KeyCode::Char('m'), 0);
+    assert!(matches!(app.top(), Some(Screen::Picker(_))));
+    assert!(
+        screen_text(&app, 80, 24).contains("Interview: 30 min · 8 questions"),
+        "{}",
+        screen_text(&app, 80, 24)
+    );
+    key(&mut app, KeyCode::Left, 0);
+    key(&mut app, KeyCode::Left, 0);
+    for _ in 0..5 {
+        key(&mut app, KeyCode::Char('-'), 0);
+    }
+    assert!(screen_text(&app, 80, 24).contains("Interview: 20 min · 3 questions"));
+    key(&mut app, KeyCode::Enter, 0);
+    assert_eq!(mock(&app).session.len(), 3);
+    assert_eq!(mock(&app).session.total().as_secs(), 20 * 60);
+}
+
+#[test]
+fn an_interview_opened_alone_returns_to_the_shell_when_its_report_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let lib = Library::from_decks(deck::builtin_decks());
+    let store = Store::open_path(&dir.path().join("progress.sqlite3")).unwrap();
+    let mut app = App::new(
+        lib,
+        store,
+        Theme::new(ThemeKind::Mono),
+        Keymap::default(),
+        NOW,
+    );
+    app.open_alone(Open::MockWith(MockOptions {
+        minutes: 2,
+        questions: 1,
+        topics: vec![],
+        seed: Some(3),
+    }));
+    assert_eq!(app.stack.len(), 1, "nothing under the interview");
+    ctrl(&mut app, 's', 1_000);
+    key(&mut app, KeyCode::Char('3'), 2_000);
+    assert_eq!(mock(&app).view, View::Report);
+    assert!(!app.quit);
+    key(&mut app, KeyCode::Char('q'), 3_000);
+    assert!(app.quit, "the report closes to the shell");
+    assert_eq!(count(&dir, "SELECT COUNT(*) FROM mock_sessions"), 1);
+}

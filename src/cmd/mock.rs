@@ -35,7 +35,8 @@ pub struct MockArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum MockCommand {
-    /// List past interviews: date, questions, score and the trend against the previous one.
+    /// List past interviews: date, questions, score and the trend against the previous complete
+    /// one (runs quit early have no trend).
     History {
         #[arg(long)]
         json: bool,
@@ -52,7 +53,8 @@ pub struct HistoryRow {
     pub questions: usize,
     pub scored: usize,
     pub score: f64,
-    /// Score change against the previous interview (percentage points / 100).
+    /// Score change against the previous complete interview (percentage points / 100); none for
+    /// a run quit early.
     pub trend: Option<f64>,
     pub partial: bool,
     pub seed: Option<u64>,
@@ -76,7 +78,16 @@ pub fn history(store: &Store) -> Result<(Vec<HistoryRow>, Vec<String>)> {
                 continue;
             }
         };
-        let trend = rows.last().map(|prev| report.score - prev.score);
+        // Like with like: a complete run against the previous complete run. A run quit early
+        // scored only the questions it reached, so it gets no trend and sets none.
+        let trend = if report.partial {
+            None
+        } else {
+            rows.iter()
+                .rev()
+                .find(|r| !r.partial)
+                .map(|prev| report.score - prev.score)
+        };
         rows.push(HistoryRow {
             id: row.id,
             started_at: row.started_at,
@@ -190,7 +201,10 @@ fn write_history(out: &mut impl Write, rows: &[HistoryRow]) -> std::io::Result<(
         )?;
     }
     if rows.iter().any(|r| r.partial) {
-        writeln!(out, "* quit early: questions scored of questions planned")?;
+        writeln!(
+            out,
+            "* quit early: questions scored of questions planned; no trend (trends compare complete runs)"
+        )?;
     }
     Ok(())
 }

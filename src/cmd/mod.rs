@@ -15,6 +15,7 @@ pub mod plain;
 pub mod policy;
 pub mod progress;
 pub mod study;
+pub mod sync;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -111,6 +112,9 @@ pub enum Command {
     Import(backup::ImportArgs),
     /// A timed mock interview (`mock history` lists past ones).
     Mock(mock::MockArgs),
+    /// Exchange progress with your other machines through a synced folder (`--status`: what
+    /// each machine sent).
+    Sync(sync::SyncArgs),
     /// Print where iamdrill keeps its data and configuration.
     Paths {
         /// Print JSON.
@@ -171,6 +175,7 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Restore(args)) => backup::run_restore(&ctx, args),
         Some(Command::Import(args)) => backup::run_import(&ctx, args),
         Some(Command::Mock(args)) => mock::run(&ctx, args),
+        Some(Command::Sync(args)) => sync::run(&ctx, args),
         Some(Command::Policy(args)) => policy::run(&ctx, args),
         // Routed above without a context; the same handlers serve them here.
         Some(Command::Config(args)) => config::run(&ctx.paths, args),

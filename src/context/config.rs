@@ -46,6 +46,13 @@ pub struct Config {
     /// Daily automatic backups of the progress database kept in `<data dir>/backups/`
     /// (0 turns them off).
     pub backup_keep: u32,
+    /// A folder another program syncs between machines (Syncthing, Dropbox, a git checkout):
+    /// `iamdrill sync` and the app exchange progress through it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sync_dir: Option<PathBuf>,
+    /// This machine's name as other machines show it (default: the host name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
     /// Where the file was read from and where each key sits, for errors found later.
     #[serde(skip)]
     origin: Origin,
@@ -104,6 +111,8 @@ impl Default for Config {
             keys: BTreeMap::new(),
             deck_dirs: Vec::new(),
             backup_keep: 7,
+            sync_dir: None,
+            device_name: None,
             origin: Origin::default(),
         }
     }
@@ -122,6 +131,7 @@ const CONTEXTS: &[(&str, Scope)] = &[
     ("review", Scope::Review),
     ("table_drill", Scope::TableDrill),
     ("scenario", Scope::Scenario),
+    ("scenario_typing", Scope::ScenarioTyping),
     ("ordering", Scope::Ordering),
     ("search", Scope::Search),
     ("card", Scope::Card),
@@ -195,8 +205,11 @@ const ACTIONS: &[(&str, Action, &str)] = &[
     ("open_link", Action::OpenLink, "open link"),
     ("reverse", Action::Reverse, "reverse sort"),
     ("mouse", Action::Mouse, "mouse on / off"),
+    ("problems", Action::Problems, "deck problems"),
     ("learn_more", Action::LearnMore, "learn more"),
     ("study_ahead", Action::StudyAhead, "study ahead"),
+    ("fewer", Action::Fewer, "fewer"),
+    ("more", Action::More, "more"),
 ];
 
 /// Parses `"<context>.<action>"`.
@@ -321,7 +334,12 @@ const KEYS: &[&str] = &[
     "keys",
     "deck_dirs",
     "backup_keep",
+    "sync_dir",
+    "device_name",
 ];
+
+/// Longest `device_name`.
+pub const MAX_DEVICE_NAME: usize = 64;
 
 /// Most new cards a day, and most reviews a day, a configuration may ask for.
 pub const MAX_NEW_PER_DAY: u32 = 9_999;
@@ -440,6 +458,8 @@ impl Config {
                 "keys" => read(value, &mut config.keys, &name, pos, file, p),
                 "deck_dirs" => read(value, &mut config.deck_dirs, &name, pos, file, p),
                 "backup_keep" => read(value, &mut config.backup_keep, &name, pos, file, p),
+                "sync_dir" => read(value, &mut config.sync_dir, &name, pos, file, p),
+                "device_name" => read(value, &mut config.device_name, &name, pos, file, p),
                 "theme" => read(value, &mut config.theme, &name, pos, file, p),
                 "mock" => match value {
                     serde_yaml::Value::Mapping(m) => {
@@ -576,6 +596,30 @@ impl Config {
                 format!(
                     "backup_keep is {}; it must be between 0 (no daily backups) and {MAX_BACKUP_KEEP}",
                     self.backup_keep
+                ),
+            ));
+        }
+        if self
+            .sync_dir
+            .as_ref()
+            .is_some_and(|d| d.as_os_str().is_empty())
+        {
+            problems.push(problem(
+                &file,
+                at("sync_dir"),
+                "sync_dir must not be empty; leave it out to sync only with `iamdrill sync DIR`",
+            ));
+        }
+        if let Some(name) = &self.device_name
+            && (name.trim().is_empty()
+                || name.chars().count() > MAX_DEVICE_NAME
+                || name.chars().any(char::is_control))
+        {
+            problems.push(problem(
+                &file,
+                at("device_name"),
+                format!(
+                    "device_name must be 1 to {MAX_DEVICE_NAME} characters without control characters"
                 ),
             ));
         }
@@ -824,6 +868,14 @@ deck_dirs: []
 # Daily backups of the progress database kept in the backups/ folder of the data directory
 # (0-366; 0 turns the daily backup off). `iamdrill backup` makes one at any time.
 backup_keep: 7
+
+# A folder synced between your machines by another program (Syncthing, Dropbox, iCloud Drive,
+# a git repository): `iamdrill sync` and the app (when it starts and quits) exchange progress
+# through it, one append-only file per machine. Unset: no sync.
+# sync_dir: ~/Sync/iamdrill
+
+# This machine's name as the others show it ("12 answers from laptop"); default: the host name.
+# device_name: laptop
 "##
     )
 }

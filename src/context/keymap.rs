@@ -13,6 +13,8 @@ pub enum Scope {
     Review,
     TableDrill,
     Scenario,
+    /// Typing a walkthrough step's answer.
+    ScenarioTyping,
     Ordering,
     Search,
     Card,
@@ -35,7 +37,10 @@ pub enum Scope {
 impl Scope {
     /// Screens where letters are typed as text: plain character keys are not commands there.
     pub fn takes_text(self) -> bool {
-        matches!(self, Scope::Search | Scope::Mock | Scope::BrowserFilter)
+        matches!(
+            self,
+            Scope::Search | Scope::Mock | Scope::BrowserFilter | Scope::ScenarioTyping
+        )
     }
 }
 
@@ -100,9 +105,14 @@ pub enum Action {
     Reverse,
     /// Turn mouse capture on or off (off lets the terminal select and copy text).
     Mouse,
+    /// Show the deck files that were left out and why.
+    Problems,
     /// Session end: more new cards today, or cards due in the next days.
     LearnMore,
     StudyAhead,
+    /// Fewer / more of something (the questions of a mock interview).
+    Fewer,
+    More,
 }
 
 /// One binding: a key, what it does, and how help describes it.
@@ -328,6 +338,7 @@ fn short_label(action: Action, help: &'static str) -> &'static str {
         Action::All => "all/none",
         Action::Got => "had it",
         Action::Missed => "missed",
+        Action::Submit if help.starts_with("submit") => "submit",
         Action::Submit => "check",
         Action::Variants => "versions",
         Action::Yes => "yes",
@@ -338,6 +349,8 @@ fn short_label(action: Action, help: &'static str) -> &'static str {
         Action::Hint => "hint",
         Action::Skip => "skip",
         Action::Lab => "lab",
+        Action::Edit if help.starts_with("leave the answer field") => "leave field",
+        Action::Edit if help.starts_with("type the step") => "type it",
         Action::Edit => "edit",
         Action::Unsuspend => "unsuspend",
         Action::Unbury => "unbury",
@@ -346,6 +359,7 @@ fn short_label(action: Action, help: &'static str) -> &'static str {
         Action::OpenLink => "open link",
         Action::Reverse => "reverse",
         Action::Mouse => "mouse",
+        Action::Problems => "deck problems",
         Action::LearnMore => "learn 5 more",
         Action::StudyAhead => "study ahead",
         Action::Right if help.starts_with("sort by the next") => "sort",
@@ -437,6 +451,12 @@ pub fn default_bindings() -> Vec<Binding> {
         b!(Dashboard, c('l'), Lab, "policy lab"),
         b!(Dashboard, c('/'), Search, "search all cards", main),
         b!(Dashboard, p(K::Enter), Select, "run the highlighted action"),
+        b!(
+            Dashboard,
+            c('!'),
+            Problems,
+            "deck files left out, and why (file:line:column)"
+        ),
         // Topic picker.
         b!(TopicPicker, c(' '), Toggle, "mark / unmark the topic", main),
         b!(TopicPicker, c('a'), All, "all / no topics", main),
@@ -446,6 +466,36 @@ pub fn default_bindings() -> Vec<Binding> {
             Select,
             "start with the marked topics",
             main
+        ),
+        b!(
+            TopicPicker,
+            p(K::Left),
+            Left,
+            "mock interview: 5 minutes shorter"
+        ),
+        b!(
+            TopicPicker,
+            p(K::Right),
+            Right,
+            "mock interview: 5 minutes longer"
+        ),
+        b!(
+            TopicPicker,
+            c('-'),
+            Fewer,
+            "mock interview: one question fewer"
+        ),
+        b!(
+            TopicPicker,
+            c('+'),
+            More,
+            "mock interview: one question more"
+        ),
+        b!(
+            TopicPicker,
+            c('='),
+            More,
+            "mock interview: one question more"
         ),
         // Flashcard review.
         b!(Review, c(' '), Reveal, "show the answer", main),
@@ -475,6 +525,27 @@ pub fn default_bindings() -> Vec<Binding> {
         b!(Scenario, p(K::Enter), Reveal, "show the next step"),
         b!(Scenario, c('y'), Got, "I had this step", main),
         b!(Scenario, c('n'), Missed, "I missed this step", main),
+        b!(
+            Scenario,
+            c('i'),
+            Edit,
+            "type the step's answer (graded like the mock)"
+        ),
+        // Typing a walkthrough step: letters are text; Space on an empty field shows the step.
+        b!(
+            ScenarioTyping,
+            p(K::Enter),
+            Submit,
+            "check the typed answer and show the step (empty: just show it)",
+            main
+        ),
+        b!(
+            ScenarioTyping,
+            p(K::Esc),
+            Edit,
+            "leave the answer field (letters are commands again)",
+            main
+        ),
         // Ordering drill.
         b!(
             Ordering,
@@ -700,13 +771,19 @@ pub fn default_bindings() -> Vec<Binding> {
         b!(Help, c('k'), Up, "scroll up"),
         b!(Help, p(K::Down), Down, "scroll down"),
         b!(Help, c('j'), Down, "scroll down"),
+        b!(Help, p(K::PageUp), PageUp, "page up"),
+        b!(Help, p(K::PageDown), PageDown, "page down"),
+        b!(Help, p(K::Home), Top, "to the top"),
+        b!(Help, c('g'), Top, "to the top"),
+        b!(Help, p(K::End), Bottom, "to the bottom"),
+        b!(Help, c('G'), Bottom, "to the bottom"),
         // Confirmation popup.
         // Mock interview: while typing, commands are Ctrl keys; after Esc, plain letters.
         b!(
             Mock,
             Key::ctrl('s'),
             Submit,
-            "submit the answer (or Enter on an empty line)",
+            "submit the answer (Enter starts a new line)",
             main
         ),
         b!(

@@ -146,23 +146,39 @@ impl Context {
         self.paths.backups.clone()
     }
 
+    /// Opens the progress database with the configuration's scheduling settings, on whatever
+    /// thread calls it (the app syncs in the background with its own connection).
+    pub fn store_opener(&self) -> impl FnOnce() -> Result<Store, StoreError> + Send + 'static {
+        let path = self.paths.database.clone();
+        let config = self.config.clone();
+        move || {
+            let mut store = Store::open_path(&path)?;
+            apply_scheduling(&config, &mut store)?;
+            Ok(store)
+        }
+    }
+
     /// Puts the configuration's scheduling settings in force on a store.
     pub fn apply_config(&self, store: &mut Store) -> Result<(), StoreError> {
-        let config = &self.config;
-        store.set_desired_retention(config.desired_retention as f32)?;
-        store.set_limits(config.new_per_day, config.reviews_per_day)?;
-        let steps: Vec<u32> = config
-            .learning_steps_secs()
-            .into_iter()
-            .map(|s| u32::try_from(s).unwrap_or(u32::MAX))
-            .collect();
-        store.set_learning_steps(&steps)
+        apply_scheduling(&self.config, store)
     }
 
     /// True the first time the app opens on this data directory (the welcome screen shows then).
     pub fn first_run(&self) -> bool {
         config::first_run(&self.paths.data)
     }
+}
+
+/// Puts a configuration's scheduling settings in force on a store.
+fn apply_scheduling(config: &Config, store: &mut Store) -> Result<(), StoreError> {
+    store.set_desired_retention(config.desired_retention as f32)?;
+    store.set_limits(config.new_per_day, config.reviews_per_day)?;
+    let steps: Vec<u32> = config
+        .learning_steps_secs()
+        .into_iter()
+        .map(|s| u32::try_from(s).unwrap_or(u32::MAX))
+        .collect();
+    store.set_learning_steps(&steps)
 }
 
 /// Says once, on standard error, that the progress database is damaged and what still works.
@@ -178,6 +194,23 @@ fn warn_damaged(path: &Path, detail: &str) {
     );
     // The one rule for untrusted text (bidi overrides included), not a second copy of it.
     eprintln!("{}", crate::deck::clean::clean(&text));
+}
+
+impl Context {
+    /// The sync folder from the configuration (`~/` and relative paths resolved like
+    /// `deck_dirs`).
+    pub fn sync_dir(&self) -> Option<PathBuf> {
+        let dir = self.config.sync_dir.as_ref()?;
+        Some(resolve_config_path(self.paths.config_dir(), dir))
+    }
+
+    /// This machine's name for other machines: `device_name`, else the host name.
+    pub fn device_name(&self) -> String {
+        self.config
+            .device_name
+            .clone()
+            .unwrap_or_else(crate::store::sync::default_device_name)
+    }
 }
 
 /// A `deck_dirs` entry: `~/` is the home directory; a relative path is taken from the

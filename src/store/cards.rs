@@ -3,14 +3,12 @@
 
 use std::collections::HashMap;
 
-use rusqlite::{OptionalExtension, TransactionBehavior, params};
-
-use super::review::{read_flags, update_state_after, write_flags, write_state};
+use super::review::{read_flags, write_flags};
 use super::{Result, Store};
 use crate::deck::model::Card;
 use crate::srs::browse::Row;
 use crate::srs::clock::Date;
-use crate::srs::scheduler::{CardState, Rating};
+use crate::srs::scheduler::Rating;
 
 /// What lies ahead once a session ends: when the next card is due, how many come up in the
 /// next days, how many cards were never seen, and today's retention.
@@ -186,6 +184,13 @@ impl Store {
             let (suspended, buried) = read_flags(tx, card_id)?;
             if buried.is_some() {
                 write_flags(tx, card_id, suspended, None)?;
+                super::sync::record_flag_changes(
+                    tx,
+                    card_id,
+                    (suspended, buried),
+                    (suspended, None),
+                    super::sync::wall_clock(),
+                )?;
             }
             Ok(buried.is_some())
         })
@@ -193,63 +198,17 @@ impl Store {
 
     /// Resets a card to new: its scheduling state is removed and its past answers stop counting
     /// for its schedule (they stay in the log for statistics, marked as not rescheduling, so
-    /// `progress rebuild` keeps the card new). Returns whether the card had a state.
+    /// `progress rebuild` keeps the card new). The forget is an event that every synced device
+    /// replays at the same place in the history. Returns whether the card had a state.
     pub fn forget(&mut self, card_id: &str) -> Result<bool> {
-        self.write_tx(|tx| {
-            let removed = tx.execute("DELETE FROM cards WHERE card_id = ?1", [card_id])?;
-            tx.execute(
-                "UPDATE review_log SET rescheduled = 0
-                 WHERE card = (SELECT n FROM card_ids WHERE id = ?1)",
-                [card_id],
-            )?;
-            Ok(removed > 0)
-        })
+        self.forget_at(card_id, super::sync::wall_clock())
     }
 
     /// Makes a card that has been answered due now (new cards are available already). The log
     /// entry its state comes from is updated too, so `progress rebuild` keeps the new due date.
     /// Returns whether anything changed.
     pub fn reschedule_today(&mut self, card_id: &str, now: i64) -> Result<bool> {
-        let path = self.path.clone();
-        let e = |err| super::sql_error(&path, err);
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(e)?;
-        let row: Option<(i64, i64)> = tx
-            .query_row(
-                "SELECT review_id, due FROM cards WHERE card_id = ?1",
-                [card_id],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(e)?;
-        let Some((review_id, due)) = row else {
-            return Ok(false);
-        };
-        if due <= now {
-            return Ok(false);
-        }
-        let mut st: CardState = match super::review::read_state(&tx, card_id).map_err(e)? {
-            Some(st) => st,
-            None => return Ok(false),
-        };
-        st.due = now;
-        write_state(&tx, card_id, &st, review_id).map_err(e)?;
-        let logged: Option<i64> = tx
-            .query_row(
-                "SELECT l.id FROM review_log AS l JOIN card_ids AS c ON c.n = l.card
-                 WHERE l.id = ?1 AND c.id = ?2",
-                params![review_id, card_id],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(e)?;
-        if logged.is_some() {
-            update_state_after(&tx, review_id, &st).map_err(e)?;
-        }
-        tx.commit().map_err(e)?;
-        Ok(true)
+        self.due_now_at(card_id, now)
     }
 }
 

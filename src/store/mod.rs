@@ -20,6 +20,7 @@ mod optimize;
 mod review;
 pub mod schema;
 mod stats;
+pub mod sync;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -40,10 +41,11 @@ pub use export::write_anki_tsv;
 pub use optimize::{MIN_REVIEWS_FOR_OPTIMIZE, OptimizeOutcome, OptimizeReport};
 pub use review::{Answered, ReviewMode};
 pub use stats::{MockSessionRow, PruneReport, RebuildReport, Stats};
+pub use sync::{DeviceStatus, Incoming, SyncReport, SyncStatus};
 
 /// How long a command waits for another process holding the lock.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(300);
-/// How long the terminal app (which cannot draw while it waits) waits.
+/// How long a wait lasts where nothing shows it (no command announcing it, no app hook).
 const APP_BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Whether a wait for the lock is announced on standard error (commands; the terminal app
@@ -57,9 +59,29 @@ pub fn announce_lock_waits(on: bool) {
     ANNOUNCE_WAITS.store(on, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// Called on every try while a write waits for another process's lock, from about a third of a
+/// second on, with the time waited so far. Returning `false` gives up: the write fails with
+/// [`StoreError::Busy`] and nothing of it is saved.
+pub type LockWaitHook = Box<dyn Fn(Duration) -> bool + Send>;
+
+static WAIT_HOOK: std::sync::Mutex<Option<LockWaitHook>> = std::sync::Mutex::new(None);
+
+/// Sets (or with `None` removes) what is done while waiting for the lock: the terminal app
+/// shows that it waits and lets the learner give up. With a hook the wait lasts as long as a
+/// command's.
+pub fn on_lock_wait(hook: Option<LockWaitHook>) {
+    *WAIT_HOOK.lock().unwrap_or_else(|e| e.into_inner()) = hook;
+}
+
+/// Runs the lock-wait hook, if there is one: `None` without a hook, else whether to go on.
+fn lock_wait_hook(waited: Duration) -> Option<bool> {
+    let hook = WAIT_HOOK.lock().unwrap_or_else(|e| e.into_inner());
+    hook.as_ref().map(|h| h(waited))
+}
+
 /// SQLite's busy handler: sleeps a little longer each time (up to 50 ms) for up to
-/// [`BUSY_TIMEOUT`] in commands (announcing the wait once after about half a second) or
-/// [`APP_BUSY_TIMEOUT`] in the app.
+/// [`BUSY_TIMEOUT`] in commands (announcing the wait once after about half a second) and in the
+/// app (its hook shows the wait and can give up), else [`APP_BUSY_TIMEOUT`].
 fn wait_for_lock(count: i32) -> bool {
     use std::sync::atomic::Ordering::Relaxed;
     let count = u64::try_from(count).unwrap_or(0);
@@ -70,7 +92,16 @@ fn wait_for_lock(count: i32) -> bool {
         1225 + (count - 49) * 50
     };
     let announce = ANNOUNCE_WAITS.load(Relaxed);
-    let limit = if announce {
+    let hooked = if waited_ms >= 300 {
+        match lock_wait_hook(Duration::from_millis(waited_ms)) {
+            Some(false) => return false,
+            Some(true) => true,
+            None => false,
+        }
+    } else {
+        false
+    };
+    let limit = if announce || hooked {
         BUSY_TIMEOUT
     } else {
         APP_BUSY_TIMEOUT

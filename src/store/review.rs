@@ -329,13 +329,24 @@ impl Store {
                         write_state(&tx, &card, &before, previous_id.unwrap_or(0)).map_err(e)?;
                     }
                 }
+                super::sync::record_retract(&tx, review_id, super::sync::wall_clock())
+                    .map_err(e)?;
                 delete_review(&tx, review_id).map_err(e)?;
             }
             UndoAction::Flags {
                 suspended,
                 buried_until,
             } => {
+                let before = read_flags(&tx, &card).map_err(e)?;
                 write_flags(&tx, &card, suspended, buried_until).map_err(e)?;
+                super::sync::record_flag_changes(
+                    &tx,
+                    &card,
+                    before,
+                    (suspended, buried_until),
+                    super::sync::wall_clock(),
+                )
+                .map_err(e)?;
             }
         }
         tx.commit().map_err(e)?;
@@ -369,11 +380,13 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(e)?;
         let (suspended, buried) = read_flags(&tx, &card).map_err(e)?;
-        if suspend {
-            write_flags(&tx, &card, true, buried).map_err(e)?;
+        let after = if suspend {
+            (true, buried)
         } else {
-            write_flags(&tx, &card, suspended, Some(tomorrow)).map_err(e)?;
-        }
+            (suspended, Some(tomorrow))
+        };
+        write_flags(&tx, &card, after.0, after.1).map_err(e)?;
+        super::sync::record_flag_changes(&tx, &card, (suspended, buried), after, now).map_err(e)?;
         tx.commit().map_err(e)?;
         session.removed(suspended, buried, now);
         Ok(Some(card))
@@ -385,6 +398,13 @@ impl Store {
             let (was, buried) = read_flags(tx, card_id)?;
             if was != suspended {
                 write_flags(tx, card_id, suspended, buried)?;
+                super::sync::record_flag_changes(
+                    tx,
+                    card_id,
+                    (was, buried),
+                    (suspended, buried),
+                    super::sync::wall_clock(),
+                )?;
             }
             Ok(was != suspended)
         })

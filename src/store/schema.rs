@@ -79,6 +79,10 @@ CREATE INDEX cards_by_due ON cards (due, phase, stability, difficulty, last_revi
     // 4: counts kept with the log (by triggers, in the transaction that writes the log), so
     // statistics do not read the whole log; they replace the index by time.
     Migration::WithData(COUNTS_V4, recount),
+    // 5: sync through a shared folder: this database's device id, event ids on the log and
+    // the mock interviews (the history so far becomes this device's events), the other
+    // events (suspend, bury, forget, ...), and how far each file of the folder was read.
+    Migration::WithData(super::sync::SYNC_V5, super::sync::assign_local_events),
 ];
 
 /// Answers per quarter hour: every time zone's day starts on a quarter hour, so any learner's

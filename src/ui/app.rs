@@ -14,12 +14,14 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::context::config::ThemeMode;
 use crate::context::{Clock, Context};
 use crate::deck::Library;
 use crate::srs::{Session, SessionKind};
 use crate::store::Store;
+use crate::store::sync::{Background, sync_in_background, sync_note};
 use crate::ui::screens::browser::{BrowserScreen, CardOp, cards as n_cards};
 use crate::ui::screens::card::CardScreen;
 use crate::ui::screens::dashboard::DashboardScreen;
@@ -30,7 +32,7 @@ use crate::ui::screens::review::{ReviewScreen, SessionOp};
 use crate::ui::screens::search::SearchScreen;
 use crate::ui::screens::stats::StatsScreen;
 use crate::ui::signals::{self, Pending, Signals};
-use crate::ui::{Action, Effect, Input, Keymap, Open, Scope, Theme};
+use crate::ui::{Action, Effect, Input, Keymap, Open, Purpose, Scope, Theme};
 
 /// The smallest window the app draws in.
 pub const MIN_WIDTH: u16 = 20;
@@ -82,7 +84,9 @@ impl Screen {
 
     /// Screens that take typed text get raw keys.
     fn takes_text(&self) -> bool {
-        matches!(self, Screen::Search(_)) || matches!(self, Screen::Browser(b) if b.typing)
+        matches!(self, Screen::Search(_))
+            || matches!(self, Screen::Browser(b) if b.typing)
+            || matches!(self, Screen::Review { screen, .. } if screen.takes_text())
     }
 
     /// A mock interview still running: quitting asks first.
@@ -100,6 +104,10 @@ pub enum Popup {
     },
     Confirm {
         message: String,
+    },
+    /// The deck files left out at load, and why.
+    Problems {
+        scroll: u16,
     },
 }
 
@@ -126,6 +134,10 @@ pub struct App {
     pub opener: Opener,
     /// Whether the app captures the mouse (`M` toggles; off lets the terminal select text).
     pub mouse: bool,
+    /// How far the open popup can scroll in the window it was last drawn in.
+    popup_max_scroll: std::cell::Cell<u16>,
+    /// The last sync, on the dashboard's title line ("synced 10:42 · 12 answers from laptop").
+    pub sync_note: Option<String>,
 }
 
 /// Opens a web address: the address in, why not out.
@@ -159,7 +171,14 @@ impl App {
             background: false,
             opener: Box::new(platform_open),
             mouse: true,
+            popup_max_scroll: std::cell::Cell::new(u16::MAX),
+            sync_note: None,
         };
+        if !app.lib.problems.is_empty() {
+            // Printed before the screen opened too (still there after quitting); shown here so
+            // it can be read.
+            app.popup = Some(Popup::Problems { scroll: 0 });
+        }
         app.push(Open::Dashboard);
         app
     }
@@ -176,6 +195,16 @@ impl App {
         let mut app = App::new(lib, store, theme, keymap, now);
         app.push(open);
         app
+    }
+
+    /// Opens a screen with nothing under it (`iamdrill mock`): closing it returns to the shell.
+    /// When it cannot open, the dashboard stays and the status says why.
+    pub fn open_alone(&mut self, open: Open) {
+        let before = self.stack.len();
+        self.push(open);
+        if self.stack.len() > before {
+            self.stack.drain(..self.stack.len() - 1);
+        }
     }
 
     pub fn top(&self) -> Option<&Screen> {
@@ -207,11 +236,11 @@ impl App {
                     .store
                     .topic_counts(self.lib.cards(), self.now)
                     .map_err(err)?;
-                Screen::Picker(Box::new(TopicPickerScreen::new(
-                    purpose,
-                    counts,
-                    self.theme.clone(),
-                )))
+                let mut picker = TopicPickerScreen::new(purpose, counts, self.theme.clone());
+                if purpose == Purpose::Mock {
+                    picker.mock = Some((self.mock_defaults.minutes, self.mock_defaults.questions));
+                }
+                Screen::Picker(Box::new(picker))
             }
             Open::Review { topics } => self.review_screen(
                 SessionKind::Review {
@@ -513,13 +542,21 @@ impl App {
                     }
                     self.popup = None;
                 }
-                Popup::Help { scroll, .. } => match self.keymap.action(Scope::Help, &ev) {
-                    Some(Action::Back) => self.popup = None,
-                    Some(Action::Quit) => self.quit = true,
-                    Some(Action::Up) => *scroll = scroll.saturating_sub(1),
-                    Some(Action::Down) => *scroll = scroll.saturating_add(1),
-                    _ => {}
-                },
+                Popup::Help { scroll, .. } | Popup::Problems { scroll } => {
+                    // Clamped to what the last drawing could show (it depends on the window).
+                    let max = self.popup_max_scroll.get();
+                    match self.keymap.action(Scope::Help, &ev) {
+                        Some(Action::Back) => self.popup = None,
+                        Some(Action::Quit) => self.quit = true,
+                        Some(Action::Up) => *scroll = scroll.saturating_sub(1),
+                        Some(Action::Down) => *scroll = scroll.saturating_add(1).min(max),
+                        Some(Action::PageUp) => *scroll = scroll.saturating_sub(10),
+                        Some(Action::PageDown) => *scroll = scroll.saturating_add(10).min(max),
+                        Some(Action::Top) => *scroll = 0,
+                        Some(Action::Bottom) => *scroll = max,
+                        _ => {}
+                    }
+                }
                 Popup::Confirm { .. } => match self.keymap.action(Scope::Confirm, &ev) {
                     Some(action @ (Action::Yes | Action::Quit))
                         if self.stack.last().is_some_and(Screen::live_mock) =>
@@ -580,6 +617,13 @@ impl App {
             }
             Input::Action(Action::Quit) if !live_mock => self.quit = true,
             Input::Action(Action::Help) => self.popup = Some(Popup::Help { context, scroll: 0 }),
+            Input::Action(Action::Problems) => {
+                if self.lib.problems.is_empty() {
+                    self.status = Some("Every deck file loaded without problems.".into());
+                } else {
+                    self.popup = Some(Popup::Problems { scroll: 0 });
+                }
+            }
             Input::Action(Action::Search)
                 if !matches!(
                     self.stack.last(),
@@ -792,13 +836,19 @@ impl App {
             Screen::Dashboard(s) => {
                 let [title, rest] =
                     Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(body);
-                frame.render_widget(
-                    Line::from(Span::styled(
-                        "iamdrill · AWS IAM & security drills",
-                        self.theme.title,
-                    )),
-                    title,
-                );
+                let mut spans = vec![Span::styled(
+                    "iamdrill · AWS IAM & security drills",
+                    self.theme.title,
+                )];
+                if let Some(note) = problems_note(self.lib.problems.len()) {
+                    spans.push(Span::raw("  "));
+                    spans.push(Span::styled(note, self.theme.warn));
+                }
+                if let Some(note) = &self.sync_note {
+                    spans.push(Span::raw("  "));
+                    spans.push(Span::styled(note.as_str(), self.theme.dim));
+                }
+                frame.render_widget(Line::from(spans), title);
                 frame.render_widget(s.as_ref(), rest);
             }
             Screen::Picker(s) => {
@@ -823,6 +873,7 @@ impl App {
             Some(Popup::Help { context, scroll }) => self.draw_help(frame, area, *context, *scroll),
             Some(Popup::Confirm { message }) => self.draw_confirm(frame, area, message),
             Some(Popup::Welcome) => self.draw_welcome(frame, area),
+            Some(Popup::Problems { scroll }) => self.draw_problems(frame, area, *scroll),
             None => {}
         }
     }
@@ -862,6 +913,12 @@ impl App {
             })
             .collect();
         let popup = centered(area, 64, lines.len() as u16 + 2);
+        let max_scroll = lines
+            .len()
+            .saturating_sub(usize::from(popup.height.saturating_sub(2)));
+        let max_scroll = u16::try_from(max_scroll).unwrap_or(u16::MAX);
+        self.popup_max_scroll.set(max_scroll);
+        let scroll = scroll.min(max_scroll);
         frame.render_widget(Clear, popup);
         frame.render_widget(
             Paragraph::new(lines).scroll((scroll, 0)).block(
@@ -916,6 +973,51 @@ impl App {
             Paragraph::new(lines)
                 .wrap(Wrap { trim: true })
                 .block(Block::default().borders(Borders::ALL).border_style(t.title)),
+            popup,
+        );
+    }
+
+    /// The deck files left out, one problem a paragraph, wrapped to the window and scrolled.
+    fn draw_problems(&self, frame: &mut Frame, area: Rect, scroll: u16) {
+        use crate::ui::text::{sanitize, wrap};
+        let t = &self.theme;
+        let problems = &self.lib.problems;
+        let popup = centered(area, 100, area.height.saturating_sub(2).max(3));
+        let inner_w = usize::from(popup.width.saturating_sub(2)).max(1);
+        let inner_h = usize::from(popup.height.saturating_sub(2));
+        let mut lines: Vec<Line> = Vec::new();
+        let intro = "These deck files were left out; the other decks loaded. Fix them and \
+                     restart (`iamdrill decks check FILE` checks a file without starting the app).";
+        for l in wrap(intro, inner_w) {
+            lines.push(Line::from(Span::styled(l, t.text)));
+        }
+        for p in problems {
+            lines.push(Line::default());
+            let location = sanitize(&format!("{}:{}:{}", p.file, p.line, p.column));
+            for l in wrap(&location, inner_w) {
+                lines.push(Line::from(Span::styled(l, t.key)));
+            }
+            for l in wrap(&sanitize(&p.message), inner_w.saturating_sub(2).max(1)) {
+                lines.push(Line::from(vec![Span::raw("  "), Span::styled(l, t.text)]));
+            }
+        }
+        // The last line can be scrolled to but not past.
+        let max_scroll = u16::try_from(lines.len().saturating_sub(inner_h)).unwrap_or(u16::MAX);
+        self.popup_max_scroll.set(max_scroll);
+        let title = format!(
+            " {} (↑/↓ scroll · q closes) ",
+            plural(problems.len(), "deck problem", "deck problems")
+        );
+        frame.render_widget(Clear, popup);
+        frame.render_widget(
+            Paragraph::new(lines)
+                .scroll((scroll.min(max_scroll), 0))
+                .block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .border_style(t.warn)
+                        .title(title),
+                ),
             popup,
         );
     }
@@ -1000,6 +1102,20 @@ fn title_for(what: &str, topics: &[String]) -> String {
     }
 }
 
+/// "1 deck problem" / "2 deck problems".
+fn plural(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+/// The dashboard's title-line note when deck files were left out.
+fn problems_note(n: usize) -> Option<String> {
+    (n > 0).then(|| format!("⚠ {}: ! shows", plural(n, "deck problem", "deck problems")))
+}
+
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width);
     let h = height.min(area.height);
@@ -1028,10 +1144,15 @@ pub fn run(app: &mut App, clock: &Clock) -> Result<Option<i32>> {
         signals::release_terminal();
         previous(info);
     }));
+    let ending = signals.ending_check();
+    crate::store::on_lock_wait(Some(Box::new(move |waited| {
+        lock_wait_notice(waited, &ending)
+    })));
     let result = event_loop(&mut terminal, app, clock, &signals);
     // Whatever ended the loop (a signal, a lost terminal), a running interview is kept.
     app.status = None;
     app.save_in_flight(clock.now_ms());
+    crate::store::on_lock_wait(None);
     signals::release_terminal();
     ratatui::restore();
     // Only a problem met while saving just now: the screen that would show it is gone.
@@ -1081,7 +1202,8 @@ fn event_loop(
                 execute!(io::stdout(), event::DisableMouseCapture)
             };
         }
-        if std::mem::take(&mut app.redraw) {
+        // A lock-wait notice was drawn over the screen: paint everything again.
+        if std::mem::take(&mut app.redraw) | LOCK_NOTICE_DRAWN.swap(false, Ordering::Relaxed) {
             redraw_all(terminal)?;
         }
         terminal.draw(|f| app.draw(f))?;
@@ -1110,6 +1232,55 @@ fn event_loop(
             app.tick(clock.now_ms());
         }
     }
+}
+
+/// Set when a lock-wait notice was drawn over the app's screen.
+static LOCK_NOTICE_DRAWN: AtomicBool = AtomicBool::new(false);
+
+/// The text of the lock-wait notice, cut to the window's width.
+pub fn lock_wait_text(waited: Duration, width: u16) -> String {
+    let text = format!(
+        "Waiting {} s for another iamdrill process to finish writing… Esc gives up (the answer \
+         is then not saved and stays on screen).",
+        waited.as_secs()
+    );
+    crate::ui::text::truncate(&text, usize::from(width))
+}
+
+/// Shown while a write waits for another process's lock (the app cannot draw meanwhile): a
+/// notice on the bottom line with the time waited. Esc or Ctrl-C gives up, and so does a
+/// signal that ends the app; other keys typed during the wait are dropped, so none of them
+/// acts on a screen the learner cannot see.
+fn lock_wait_notice(waited: Duration, ending: &dyn Fn() -> bool) -> bool {
+    use ratatui::crossterm::cursor::{MoveTo, RestorePosition, SavePosition};
+    use ratatui::crossterm::event::{KeyCode, KeyModifiers};
+    use ratatui::crossterm::style::{Attribute, Print, SetAttribute};
+    use ratatui::crossterm::terminal::{Clear as ClearLine, ClearType};
+    if ending() {
+        return false;
+    }
+    let (width, height) = ratatui::crossterm::terminal::size().unwrap_or((80, 24));
+    let _ = execute!(
+        io::stdout(),
+        SavePosition,
+        MoveTo(0, height.saturating_sub(1)),
+        ClearLine(ClearType::CurrentLine),
+        SetAttribute(Attribute::Reverse),
+        Print(lock_wait_text(waited, width)),
+        SetAttribute(Attribute::Reset),
+        RestorePosition
+    );
+    LOCK_NOTICE_DRAWN.store(true, Ordering::Relaxed);
+    while event::poll(Duration::ZERO).unwrap_or(false) {
+        if let Ok(Event::Key(k)) = event::read()
+            && k.is_press()
+            && (k.code == KeyCode::Esc
+                || (k.code == KeyCode::Char('c') && k.modifiers.contains(KeyModifiers::CONTROL)))
+        {
+            return false;
+        }
+    }
+    true
 }
 
 /// Clears the screen and forgets what was drawn, so the next draw paints every cell. Unlike
@@ -1298,23 +1469,61 @@ pub fn open(ctx: &Context, open: Option<Open>) -> Result<ExitCode> {
         Err(code) => return Ok(code),
     };
     let now = ctx.now_ms();
+    // What the other machines did shows on the dashboard, unless the folder is slow to answer.
+    let synced = ctx.sync_dir().map(|dir| {
+        let wait = std::time::Duration::from_millis(1500);
+        sync_in_background(ctx.store_opener(), dir, ctx.device_name(), now, wait)
+    });
     let mut app = App::new(lib, store, theme, keymap, now);
+    if let Some(outcome) = &synced {
+        let last = app.store.last_sync().ok().flatten();
+        let note = sync_note(outcome, last.as_ref(), &app.store.clock());
+        app.sync_note = Some(crate::ui::text::sanitize(&note));
+    }
     app.mock_defaults = MockOptions {
         minutes: u64::from(ctx.config.mock.minutes),
         questions: ctx.config.mock.questions as usize,
         ..MockOptions::default()
     };
     if let Some(o) = open {
-        app.push(o);
+        if matches!(o, Open::MockWith(_)) {
+            app.open_alone(o);
+        } else {
+            app.push(o);
+        }
     }
     if let Some(status) = app.status.take() {
         eprintln!("iamdrill: {}", crate::ui::text::sanitize(&status));
         return Ok(ExitCode::from(2));
     }
-    if ctx.first_run() {
+    if app.popup.is_none() && ctx.first_run() {
         app.popup = Some(Popup::Welcome);
     }
-    match run(&mut app, &ctx.clock)? {
+    let ended = run(&mut app, &ctx.clock)?;
+    if let Some(dir) = ctx.sync_dir() {
+        // This session's answers go to the folder; a folder that does not answer within a few
+        // seconds gets them at the next sync.
+        let wait = std::time::Duration::from_secs(5);
+        match sync_in_background(
+            ctx.store_opener(),
+            dir,
+            ctx.device_name(),
+            ctx.now_ms(),
+            wait,
+        ) {
+            Background::Done(r) if r.problems.is_empty() => {}
+            Background::Done(_) => {
+                eprintln!("iamdrill: sync: some files were unreadable; `iamdrill sync` says which")
+            }
+            Background::Failed(e) => {
+                eprintln!("iamdrill: sync at quit: {}", crate::ui::text::sanitize(&e))
+            }
+            Background::Running => {
+                eprintln!("iamdrill: the sync folder is slow to answer; the next sync catches up")
+            }
+        }
+    }
+    match ended {
         // As a shell reports a process ended by a signal.
         Some(signal) => Ok(ExitCode::from(
             u8::try_from(128 + signal).unwrap_or(u8::MAX),

@@ -104,6 +104,13 @@ impl Signals {
         Pending::None
     }
 
+    /// Whether a signal that ends the app has arrived, as a check that can be handed to code
+    /// that cannot see these signals (a wait for a lock gives up when the app must end).
+    pub fn ending_check(&self) -> impl Fn() -> bool + Send + 'static {
+        let end = Arc::clone(&self.end);
+        move || end.load(Ordering::SeqCst) != 0
+    }
+
     /// Marks a resume as seen (after the app stopped itself and came back).
     pub fn clear_resumed(&self) {
         self.resumed.store(false, Ordering::SeqCst);

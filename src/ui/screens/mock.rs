@@ -495,13 +495,6 @@ impl MockScreen {
         };
         match p.input.handle_key(&ev) {
             Edit::Changed => self.sync_draft(),
-            Edit::EnterOnEmptyLine => {
-                if self.part + 1 < self.parts.len() {
-                    self.part += 1;
-                } else {
-                    self.submit();
-                }
-            }
             Edit::Moved | Edit::Ignored => {}
         }
         Effect::None
@@ -667,11 +660,8 @@ impl MockScreen {
         let Some(card) = self.session.current_card() else {
             return;
         };
-        let input_h = if area.height >= 18 {
-            7
-        } else {
-            (area.height / 3).max(3)
-        };
+        // The answer field takes about half the screen: answers are paragraphs.
+        let input_h = (area.height.saturating_sub(3) / 2).max(3);
         let [clocks, body, input, msg] = Layout::vertical([
             Constraint::Length(2),
             Constraint::Min(1),
@@ -701,13 +691,16 @@ impl MockScreen {
         let inner = block.inner(input);
         block.render(input, buf);
         if let Some(p) = part {
-            let lines = p.input.lines(inner.width, t.text, self.takes_text());
-            let (row, _) = p.input.cursor();
-            let before: usize = lines.len().min(row + 1);
-            let skip = before.saturating_sub(inner.height as usize);
+            // The field scrolls so that the cursor's row is always in view.
+            let (lines, row) = p.input.view(inner.width, t.text, self.takes_text());
+            let skip = (row + 1).saturating_sub(inner.height as usize);
             Paragraph::new(lines)
-                .scroll((u16::try_from(skip).unwrap_or(0), 0))
+                .scroll((u16::try_from(skip).unwrap_or(u16::MAX), 0))
                 .render(inner, buf);
+            if skip > 0 && inner.width > 4 {
+                let more = Span::styled("▲ more", t.dim);
+                buf.set_span(inner.x + inner.width.saturating_sub(7), input.y, &more, 7);
+            }
         }
         let message = match (&self.message, self.session.is_paused()) {
             (_, true) => Line::from(Span::styled(
@@ -719,8 +712,12 @@ impl MockScreen {
                 "i or Enter types · h hint · p pause · s skip",
                 t.dim,
             )),
+            (None, _) if self.parts.len() > 1 => Line::from(Span::styled(
+                "Enter: new line · Tab: next step · Esc leaves the field",
+                t.dim,
+            )),
             (None, _) => Line::from(Span::styled(
-                "Enter on an empty line or Ctrl-S submits · Esc leaves the field",
+                "Enter: new line or paragraph · Esc leaves the field",
                 t.dim,
             )),
         };

@@ -16,7 +16,13 @@ pub struct TopicPickerScreen {
     pub marked: Vec<bool>,
     pub selected: usize,
     pub theme: Theme,
+    /// A mock interview's length in minutes and its number of questions, chosen here.
+    pub mock: Option<(u64, usize)>,
 }
+
+/// The lengths and question counts a mock interview can be given in the picker.
+pub const MOCK_MINUTES: std::ops::RangeInclusive<u64> = 5..=180;
+pub const MOCK_QUESTIONS: std::ops::RangeInclusive<usize> = 1..=40;
 
 impl TopicPickerScreen {
     pub fn new(purpose: Purpose, topics: Vec<TopicCounts>, theme: Theme) -> Self {
@@ -27,6 +33,7 @@ impl TopicPickerScreen {
             marked,
             selected: 0,
             theme,
+            mock: None,
         }
     }
 
@@ -72,8 +79,32 @@ impl TopicPickerScreen {
                 let all = self.marked.iter().all(|m| *m);
                 self.marked.iter_mut().for_each(|m| *m = !all);
             }
+            Input::Action(
+                action @ (Action::Left | Action::Right | Action::Fewer | Action::More),
+            ) => {
+                if let Some((minutes, questions)) = &mut self.mock {
+                    match action {
+                        Action::Left => *minutes = minutes.saturating_sub(5),
+                        Action::Right => *minutes = minutes.saturating_add(5),
+                        Action::Fewer => *questions = questions.saturating_sub(1),
+                        _ => *questions = questions.saturating_add(1),
+                    }
+                    *minutes = (*minutes).clamp(*MOCK_MINUTES.start(), *MOCK_MINUTES.end());
+                    *questions = (*questions).clamp(*MOCK_QUESTIONS.start(), *MOCK_QUESTIONS.end());
+                }
+            }
             Input::Action(Action::Select) => {
                 let topics = self.chosen();
+                if let (Purpose::Mock, Some((minutes, questions))) = (self.purpose, self.mock) {
+                    return Effect::Replace(Open::MockWith(
+                        crate::ui::screens::mock::MockOptions {
+                            minutes,
+                            questions,
+                            topics,
+                            seed: None,
+                        },
+                    ));
+                }
                 return Effect::Replace(match self.purpose {
                     Purpose::Review => Open::Review { topics },
                     Purpose::Cram => Open::Cram {
@@ -110,6 +141,20 @@ impl Widget for &TopicPickerScreen {
             format!("{marked} topic(s) marked.")
         };
         lines.push(Line::from(Span::styled(summary, t.dim)));
+        if let Some((minutes, questions)) = self.mock {
+            let q = if questions == 1 {
+                "question"
+            } else {
+                "questions"
+            };
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("Interview: {minutes} min · {questions} {q}"),
+                    t.title,
+                ),
+                Span::styled("  ←/→ length · -/+ questions", t.dim),
+            ]));
+        }
         let wide = area.width >= 50;
         let head = if wide {
             format!(
@@ -121,7 +166,7 @@ impl Widget for &TopicPickerScreen {
         };
         lines.push(Line::from(Span::styled(head, t.dim)));
         // Keep the selection visible.
-        let rows = area.height.saturating_sub(2) as usize;
+        let rows = area.height.saturating_sub(lines.len() as u16) as usize;
         let first = self.selected.saturating_sub(rows.saturating_sub(1));
         for (i, (tc, m)) in self
             .topics
@@ -198,5 +243,38 @@ mod tests {
         assert_eq!(p.chosen(), ["kms", "sts"]);
         p.handle(Input::Action(Action::All));
         assert!(p.chosen().is_empty());
+        // Length and size only change a mock interview.
+        p.handle(Input::Action(Action::Right));
+        assert_eq!(p.mock, None);
+    }
+
+    #[test]
+    fn a_mock_interview_gets_its_length_and_questions_here() {
+        let mut p = TopicPickerScreen::new(
+            Purpose::Mock,
+            vec![counts("kms"), counts("sts")],
+            Theme::new(ThemeKind::Mono),
+        );
+        p.mock = Some((30, 2));
+        p.handle(Input::Action(Action::Right));
+        p.handle(Input::Action(Action::More));
+        for _ in 0..5 {
+            p.handle(Input::Action(Action::Fewer));
+        }
+        assert_eq!(p.mock, Some((35, 1)), "at least one question");
+        for _ in 0..100 {
+            p.handle(Input::Action(Action::Left));
+        }
+        assert_eq!(p.mock, Some((5, 1)), "at least five minutes");
+        p.handle(Input::Action(Action::Toggle));
+        assert_eq!(
+            p.handle(Input::Action(Action::Select)),
+            Effect::Replace(Open::MockWith(crate::ui::screens::mock::MockOptions {
+                minutes: 5,
+                questions: 1,
+                topics: vec!["kms".into()],
+                seed: None,
+            }))
+        );
     }
 }

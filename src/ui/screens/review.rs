@@ -1,6 +1,7 @@
 //! Flashcard review: question → reveal → rate, with table drills, scenario walkthroughs and the
 //! ordering drill. Store writes (answer, undo, suspend, bury) are effects performed by the app.
 
+use std::cell::Cell;
 use std::collections::HashSet;
 
 use ratatui::buffer::Buffer;
@@ -9,9 +10,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget, Wrap};
 
 use crate::deck::model::{Card, CardKind};
+use crate::mock::grade::{Answer, Verdict, grade_card};
 use crate::srs::{Preview, Rating, SessionProgress};
 use crate::ui::text::{sanitize, wrap};
 use crate::ui::theme::Theme;
+use crate::ui::widgets::input::TextInput;
 use crate::ui::widgets::markup::{answer_lines, markup_lines, variant_lines};
 use crate::ui::widgets::table::{CellShow, table_lines};
 use crate::ui::{Action, Effect, Input, Open, Scope};
@@ -105,6 +108,47 @@ pub struct ReviewScreen {
     pub leeches: Vec<String>,
     /// Shown once the session has no card (gathered by the app).
     pub summary: Option<super::summary::Summary>,
+    /// The walkthrough's answer field for the current step.
+    pub step_input: TextInput,
+    /// The field takes the keys (until Esc leaves it for this step).
+    pub step_typing: bool,
+    /// What the learner typed for each step, with the grader's verdict.
+    pub step_grades: Vec<Option<StepGrade>>,
+    /// The view follows the current step (or highlighted step) until the learner scrolls.
+    follow: bool,
+    /// The scroll offset and body height of the last frame drawn, so scrolling starts where the
+    /// view is and a page is the body's height.
+    view: Cell<(u16, u16)>,
+}
+
+/// A walkthrough step answered in the field, graded by the mock's grader against that step's own
+/// key points (or its model answer) only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StepGrade {
+    pub typed: String,
+    pub verdict: Verdict,
+    /// What the step is graded on.
+    pub point: String,
+    /// The typed words that earned (or contradicted) it.
+    pub evidence: Option<String>,
+}
+
+/// Grades the text typed for one step of a scenario card against that step only.
+pub fn grade_step(card: &Card, step: usize, typed: &str) -> Option<StepGrade> {
+    let n = card.scenario.as_ref()?.steps.len();
+    if step >= n {
+        return None;
+    }
+    let mut parts = vec![String::new(); n];
+    parts[step] = typed.to_string();
+    let grade = grade_card(card, &Answer::Steps(parts)).ok()?;
+    let point = grade.points.into_iter().nth(step)?;
+    Some(StepGrade {
+        typed: typed.to_string(),
+        verdict: point.verdict(),
+        point: point.text,
+        evidence: point.evidence,
+    })
 }
 
 fn seed_of(id: &str, salt: u64) -> u64 {
@@ -142,7 +186,27 @@ impl ReviewScreen {
             ended_at: None,
             leeches: Vec::new(),
             summary: None,
+            step_input: TextInput::new(),
+            step_typing: true,
+            step_grades: Vec::new(),
+            follow: true,
+            view: Cell::new((0, 0)),
         }
+    }
+
+    /// The walkthrough invites typing: the current step is not shown yet and the learner has not
+    /// left the field. Letters are text then, so no single key changes the card.
+    pub fn takes_text(&self) -> bool {
+        self.card.is_some()
+            && !self.show_variants
+            && self.step_typing
+            && matches!(
+                self.stage,
+                Stage::Walk {
+                    answer_shown: false,
+                    ..
+                }
+            )
     }
 
     pub fn context(&self) -> Scope {
@@ -150,6 +214,7 @@ impl ReviewScreen {
             return Scope::Summary;
         }
         match &self.stage {
+            Stage::Walk { .. } if self.takes_text() => Scope::ScenarioTyping,
             Stage::Walk { .. } => Scope::Scenario,
             Stage::Order(_) => Scope::Ordering,
             _ => Scope::Review,
@@ -181,6 +246,9 @@ impl ReviewScreen {
             self.card_started = now;
             self.last_marks = None;
             self.missed.clear();
+            self.new_step();
+            self.step_grades.clear();
+            self.follow = true;
         }
         self.table_drill = match &self.card {
             Some(c) if c.kind == CardKind::Table => {
@@ -283,15 +351,47 @@ impl ReviewScreen {
                 }
                 input => {
                     // The summary scrolls when the window is short.
-                    crate::ui::scroll(&mut self.scroll, &input);
+                    self.scroll_view(&input);
                     Effect::None
                 }
             };
         };
+        if self.takes_text() {
+            match &input {
+                Input::Key(ev) => {
+                    let space = ev.code == ratatui::crossterm::event::KeyCode::Char(' ')
+                        && ev.modifiers.is_empty();
+                    if space && self.step_input.is_empty() {
+                        // Nothing typed: Space shows the step, as when the answer is said.
+                        self.advance(&card);
+                    } else {
+                        self.step_input.handle_key(ev);
+                    }
+                    return Effect::None;
+                }
+                Input::Paste(text) => {
+                    self.step_input.insert_str(text);
+                    return Effect::None;
+                }
+                Input::Action(Action::Submit) => {
+                    self.check_step(&card);
+                    return Effect::None;
+                }
+                Input::Action(Action::Edit) => {
+                    self.step_typing = false;
+                    self.message = Some(
+                        "Left the answer field: letters are commands again (i: type the step)."
+                            .into(),
+                    );
+                    return Effect::None;
+                }
+                _ => {}
+            }
+        }
         let ordering = matches!(&self.stage, Stage::Order(o) if !o.checked);
         // In the ordering drill the arrows move between steps instead.
         let arrow = matches!(input, Input::Action(Action::Up | Action::Down));
-        if !(ordering && arrow) && crate::ui::scroll(&mut self.scroll, &input) {
+        if !(ordering && arrow) && self.scroll_view(&input) {
             return Effect::None;
         }
         match input {
@@ -300,11 +400,71 @@ impl ReviewScreen {
         }
     }
 
+    /// Scrolls the body: a line, a page (the body's height), to the top or the bottom, from where
+    /// the view was last drawn. The view stops following the current step.
+    fn scroll_view(&mut self, input: &Input) -> bool {
+        let (shown, height) = self.view.get();
+        let page = height.saturating_sub(1).max(1);
+        let mut offset = shown;
+        match input {
+            Input::Action(Action::PageDown) => offset = offset.saturating_add(page),
+            Input::Action(Action::PageUp) => offset = offset.saturating_sub(page),
+            // Drawing stops at the last line.
+            Input::Action(Action::Bottom) => offset = u16::MAX,
+            other => {
+                if !crate::ui::scroll(&mut offset, other) {
+                    return false;
+                }
+            }
+        }
+        self.scroll = offset;
+        self.follow = false;
+        true
+    }
+
+    /// A fresh, focused answer field for the next walkthrough step.
+    fn new_step(&mut self) {
+        self.step_input = TextInput::new();
+        self.step_typing = true;
+    }
+
+    /// Grades what was typed for the current step (if anything) and shows the step's answer.
+    fn check_step(&mut self, card: &Card) {
+        let n = self.steps_len();
+        let Stage::Walk {
+            shown,
+            answer_shown: false,
+            ..
+        } = &self.stage
+        else {
+            return;
+        };
+        let step = shown.saturating_sub(1);
+        let typed = self.step_input.text();
+        if !typed.trim().is_empty() {
+            self.step_grades.resize(n, None);
+            if let Some(slot) = self.step_grades.get_mut(step) {
+                *slot = grade_step(card, step, &typed);
+            }
+        }
+        self.step_input = TextInput::new();
+        self.advance(card);
+    }
+
+    /// The grader's verdict on the current step, when one was typed.
+    fn current_grade(&self) -> Option<&StepGrade> {
+        let Stage::Walk { shown, .. } = &self.stage else {
+            return None;
+        };
+        self.step_grades.get(shown.checked_sub(1)?)?.as_ref()
+    }
+
     fn on_action(&mut self, action: Action, card: &Card) -> Effect {
         if let Stage::Order(o) = &mut self.stage
             && !o.checked
             && matches!(action, Action::Up | Action::Down)
         {
+            self.follow = true;
             let n = o.remaining().len();
             o.cursor = match action {
                 Action::Up => o.cursor.saturating_sub(1),
@@ -328,6 +488,19 @@ impl ReviewScreen {
             Action::Mode => self.switch_mode(card),
             Action::Reveal | Action::Select => self.advance(card),
             Action::Got | Action::Missed => self.mark(action == Action::Got),
+            Action::Edit => match self.stage {
+                Stage::Walk {
+                    answer_shown: false,
+                    ..
+                } => {
+                    self.step_typing = true;
+                    self.follow = true;
+                }
+                Stage::Walk { .. } => {
+                    self.message = Some("This step is shown: y had it · n missed it.".into());
+                }
+                _ => {}
+            },
             Action::Submit => {
                 if let Stage::Order(o) = &mut self.stage
                     && o.placed.len() == o.shuffled.len()
@@ -381,6 +554,7 @@ impl ReviewScreen {
 
     fn advance(&mut self, card: &Card) {
         let n = self.steps_len();
+        self.follow = true;
         match &mut self.stage {
             Stage::Question if card.kind == CardKind::Scenario && n > 0 => {
                 self.stage = Stage::Walk {
@@ -388,6 +562,8 @@ impl ReviewScreen {
                     answer_shown: false,
                     marks: Vec::new(),
                 };
+                self.new_step();
+                self.step_grades.clear();
             }
             Stage::Question => {
                 self.stage = Stage::Answer;
@@ -425,9 +601,11 @@ impl ReviewScreen {
                 return;
             }
             marks.push(got);
+            self.follow = true;
             if *shown < n {
                 *shown += 1;
                 *answer_shown = false;
+                self.new_step();
             } else {
                 let had = marks.iter().filter(|m| **m).count();
                 self.last_marks = Some((had, n));
@@ -595,6 +773,10 @@ impl ReviewScreen {
                     }
                     let mut phase: Option<&str> = None;
                     for (i, step) in sc.steps.iter().enumerate().take(*shown) {
+                        let current = i + 1 == *shown;
+                        if current {
+                            focus = Some((lines.len(), lines.len()));
+                        }
                         if let Some(p) = step.phase.as_deref()
                             && phase != Some(p)
                         {
@@ -607,13 +789,18 @@ impl ReviewScreen {
                             Some(false) => Span::styled("✗ ", t.bad),
                             None => Span::styled("• ", t.key),
                         };
-                        lines.push(Line::from(vec![
-                            mark,
-                            Span::styled(
-                                format!("Step {}: {}", i + 1, sanitize(&step.prompt)),
-                                t.text,
-                            ),
-                        ]));
+                        let prompt = format!("Step {}: {}", i + 1, sanitize(&step.prompt));
+                        for (k, l) in wrap(&prompt, w.saturating_sub(2)).into_iter().enumerate() {
+                            let lead = if k == 0 {
+                                mark.clone()
+                            } else {
+                                Span::raw("  ")
+                            };
+                            lines.push(Line::from(vec![lead, Span::styled(l, t.text)]));
+                        }
+                        if let Some(g) = self.step_grades.get(i).and_then(Option::as_ref) {
+                            lines.extend(self.grade_lines(g, w));
+                        }
                         if i + 1 < *shown || *answer_shown {
                             for l in markup_lines(
                                 &step.answer,
@@ -625,15 +812,23 @@ impl ReviewScreen {
                                 spans.extend(l.spans);
                                 lines.push(Line::from(spans));
                             }
+                        } else if self.step_typing || !self.step_input.is_empty() {
+                            let field = self.step_input.lines(
+                                width.saturating_sub(4),
+                                t.text,
+                                self.takes_text(),
+                            );
+                            for (k, l) in field.into_iter().enumerate() {
+                                let lead = if k == 0 { "  › " } else { "    " };
+                                let mut spans = vec![Span::styled(lead, t.key)];
+                                spans.extend(l.spans);
+                                lines.push(Line::from(spans));
+                            }
+                        }
+                        if current && let Some(f) = focus.as_mut() {
+                            f.1 = lines.len().saturating_sub(1);
                         }
                     }
-                    lines.push(Line::default());
-                    let hint = if *answer_shown {
-                        "y: I had it · n: I missed it"
-                    } else {
-                        "Say or type the step, then Space to reveal it"
-                    };
-                    lines.push(Line::from(Span::styled(hint, t.dim)));
                 }
             }
             (Stage::Order(o), _) => {
@@ -691,6 +886,62 @@ impl ReviewScreen {
             (Stage::Answer, _) => lines.extend(answer_lines(card, width, t, true)),
         }
         (lines, focus)
+    }
+
+    /// What was typed for a step and the grader's verdict on it.
+    fn grade_lines(&self, g: &StepGrade, w: usize) -> Vec<Line<'static>> {
+        let t = &self.theme;
+        let mut lines = Vec::new();
+        for (k, l) in wrap(&sanitize(&g.typed), w.saturating_sub(8))
+            .into_iter()
+            .enumerate()
+        {
+            let lead = if k == 0 { "  You: " } else { "       " };
+            lines.push(Line::from(vec![
+                Span::styled(lead, t.dim),
+                Span::styled(l, t.text),
+            ]));
+        }
+        let (mark, word, style) = match g.verdict {
+            Verdict::Covered => ("✓", "had it", t.good),
+            Verdict::Missed => ("✗", "missed", t.bad),
+            Verdict::Contradicted => ("✗", "said the opposite of", t.bad),
+        };
+        let said = format!("  {mark} Grader: you {word}: {}", sanitize(&g.point));
+        for (k, l) in wrap(&said, w).into_iter().enumerate() {
+            let l = if k == 0 { l } else { format!("    {l}") };
+            lines.push(Line::from(Span::styled(l, style)));
+        }
+        lines
+    }
+
+    /// The walkthrough's prompt under the body: what to do with the current step. It stays on
+    /// screen however long the steps are.
+    fn walk_hint(&self) -> Option<String> {
+        let Stage::Walk { answer_shown, .. } = &self.stage else {
+            return None;
+        };
+        if self.card.is_none() || self.show_variants {
+            return None;
+        }
+        Some(if *answer_shown {
+            match self.current_grade().map(|g| g.verdict) {
+                Some(Verdict::Covered) => {
+                    "The grader says you had it. y: I had it · n: I missed it".to_string()
+                }
+                Some(_) => "The grader says you missed it. y: I had it · n: I missed it".into(),
+                None => "y: I had it · n: I missed it".into(),
+            }
+        } else if self.takes_text() {
+            if self.step_input.is_empty() {
+                "Type the step, Enter checks it · or say it, then Space shows it · Esc: commands"
+                    .into()
+            } else {
+                "Enter checks the typed step and shows it · Esc: commands".into()
+            }
+        } else {
+            "Say the step, then Space to reveal it · i: type it".into()
+        })
     }
 
     /// The ordering drill's lines, and the line range of the highlighted step while placing.
@@ -845,7 +1096,23 @@ impl Widget for &ReviewScreen {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let t = &self.theme;
         let rating = self.rating_line(area.width);
-        let bottom_h = u16::from(rating.is_some()) + u16::from(self.message.is_some());
+        let mut bottom_lines = Vec::new();
+        let width = area.width.max(1) as usize;
+        if let Some(m) = &self.message {
+            for l in wrap(m, width) {
+                bottom_lines.push(Line::from(Span::styled(l, t.warn)));
+            }
+        }
+        if let Some(h) = self.walk_hint() {
+            for l in wrap(&h, width) {
+                bottom_lines.push(Line::from(Span::styled(l, t.dim)));
+            }
+        }
+        if let Some(r) = rating {
+            bottom_lines.push(r);
+        }
+        // The body keeps at least a few lines; what does not fit of the bottom is cut.
+        let bottom_h = (bottom_lines.len() as u16).min(area.height.saturating_sub(4) / 2);
         let [head, body, bottom] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Min(1),
@@ -855,7 +1122,14 @@ impl Widget for &ReviewScreen {
         Paragraph::new(self.header()).render(head, buf);
         let (lines, focus) = self.body(body.width);
         let max_scroll = (lines.len() as u16).saturating_sub(body.height);
-        let scroll = keep_in_view(self.scroll, focus, body.height).min(max_scroll);
+        let follow = self.follow || matches!(self.stage, Stage::Order(_));
+        let scroll = if follow {
+            keep_in_view(self.scroll, focus, body.height)
+        } else {
+            self.scroll
+        }
+        .min(max_scroll);
+        self.view.set((scroll, body.height));
         Paragraph::new(lines).scroll((scroll, 0)).render(body, buf);
         if scroll < max_scroll && body.width > 4 {
             let more = Span::styled("▼ more", t.dim);
@@ -865,13 +1139,6 @@ impl Widget for &ReviewScreen {
                 &more,
                 7,
             );
-        }
-        let mut bottom_lines = Vec::new();
-        if let Some(m) = &self.message {
-            bottom_lines.push(Line::from(Span::styled(m.clone(), t.warn)));
-        }
-        if let Some(r) = rating {
-            bottom_lines.push(r);
         }
         Paragraph::new(bottom_lines)
             .wrap(Wrap { trim: true })

@@ -1,5 +1,10 @@
-//! A multi-line text input: typing, Enter for a new line, Backspace/Delete, arrows, Home/End,
-//! Ctrl-U (delete to the start of the line) and pasted text. The cursor is a char index.
+//! A multi-line text input: typing, Enter for a new line (an empty line starts a paragraph),
+//! Backspace/Delete, arrows, Home/End, Ctrl-U (delete to the start of the line) and pasted text.
+//! Drawn word-wrapped with the cursor visible; [`TextInput::view`] tells the caller which wrapped
+//! row holds the cursor so a field scrolls to it. Submitting is the caller's key (not Enter).
+//!
+//! Written here rather than taken from `ratatui-textarea` (0.8, the maintained fork that follows
+//! ratatui 0.30): it draws long lines unwrapped, and answers are paragraphs of prose.
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Modifier, Style};
@@ -15,8 +20,6 @@ pub enum Edit {
     Changed,
     /// Only the cursor moved.
     Moved,
-    /// Enter on an empty line: the caller submits (the empty line is not kept).
-    EnterOnEmptyLine,
     /// Not an editing key.
     Ignored,
 }
@@ -120,15 +123,6 @@ impl TextInput {
                 Edit::Changed
             }
             KeyCode::Enter => {
-                if self.lines[self.row].trim().is_empty() && self.col == self.line_len(self.row) {
-                    // Drop the empty line the learner ended with.
-                    if self.lines.len() > 1 && self.lines[self.row].is_empty() {
-                        self.lines.remove(self.row);
-                        self.row = self.row.saturating_sub(1).min(self.lines.len() - 1);
-                        self.col = self.line_len(self.row);
-                    }
-                    return Edit::EnterOnEmptyLine;
-                }
                 self.insert_char('\n');
                 Edit::Changed
             }
@@ -209,46 +203,91 @@ impl TextInput {
 
     /// The text wrapped to `width` cells, with the cursor drawn (reversed) when `focused`.
     pub fn lines(&self, width: u16, text: Style, focused: bool) -> Vec<Line<'static>> {
+        self.view(width, text, focused).0
+    }
+
+    /// The text word-wrapped to `width` cells (a word longer than a row is cut), the cursor drawn
+    /// (reversed) when `focused`, and the index of the row that holds the cursor.
+    pub fn view(&self, width: u16, text: Style, focused: bool) -> (Vec<Line<'static>>, usize) {
         let max = (width as usize).max(2);
         let cursor_style = text.add_modifier(Modifier::REVERSED);
         let mut out = Vec::new();
+        let mut cursor_row = 0;
         for (r, line) in self.lines.iter().enumerate() {
             let chars: Vec<char> = line.chars().collect();
-            let mut spans: Vec<Span<'static>> = Vec::new();
-            let mut current = String::new();
+            let cursor = (r == self.row).then_some(self.col);
+            // Row starts (char indices): break after the last space that fits. Text fills all
+            // but the last column, which a space or the cursor may take.
+            let mut starts = vec![0usize];
             let mut used = 0;
-            let flush = |current: &mut String, spans: &mut Vec<Span<'static>>| {
-                if !current.is_empty() {
-                    spans.push(Span::styled(sanitize(current), text));
-                    current.clear();
+            let mut last_space: Option<usize> = None;
+            let mut i = 0;
+            while i < chars.len() {
+                let w = chars[i].width().unwrap_or(0).max(1);
+                let start = *starts.last().unwrap_or(&0);
+                let limit = if chars[i] == ' ' { max } else { max - 1 };
+                if used + w > limit && i > start {
+                    let cut = match last_space {
+                        Some(sp) if sp > start => sp + 1,
+                        _ => i,
+                    };
+                    starts.push(cut);
+                    used = chars[cut..i]
+                        .iter()
+                        .map(|c| c.width().unwrap_or(0).max(1))
+                        .sum();
+                    last_space = None;
+                    continue;
                 }
-            };
-            let cursor_here = focused && r == self.row;
-            for (i, &c) in chars.iter().enumerate() {
-                let w = c.width().unwrap_or(0).max(1);
-                if used + w > max {
-                    flush(&mut current, &mut spans);
-                    out.push(Line::from(std::mem::take(&mut spans)));
-                    used = 0;
-                }
-                if cursor_here && i == self.col {
-                    flush(&mut current, &mut spans);
-                    spans.push(Span::styled(c.to_string(), cursor_style));
-                } else {
-                    current.push(c);
+                if chars[i] == ' ' {
+                    last_space = Some(i);
                 }
                 used += w;
+                i += 1;
             }
-            flush(&mut current, &mut spans);
-            if cursor_here && self.col >= chars.len() {
-                if used + 1 > max {
-                    out.push(Line::from(std::mem::take(&mut spans)));
+            for (k, &start) in starts.iter().enumerate() {
+                let end = starts.get(k + 1).copied().unwrap_or(chars.len());
+                let last = k + 1 == starts.len();
+                let mut spans: Vec<Span<'static>> = Vec::new();
+                let here = cursor.filter(|&c| c >= start && (c < end || (last && c == end)));
+                match here {
+                    Some(c) if focused => {
+                        let before: String = chars[start..c].iter().collect();
+                        if !before.is_empty() {
+                            spans.push(Span::styled(sanitize(&before), text));
+                        }
+                        let at = chars.get(c).filter(|_| c < end).copied().unwrap_or(' ');
+                        spans.push(Span::styled(sanitize(&at.to_string()), cursor_style));
+                        if c + 1 < end {
+                            let after: String = chars[c + 1..end].iter().collect();
+                            spans.push(Span::styled(sanitize(&after), text));
+                        }
+                    }
+                    _ => {
+                        let row: String = chars[start..end].iter().collect();
+                        if !row.is_empty() {
+                            spans.push(Span::styled(sanitize(&row), text));
+                        }
+                    }
                 }
-                spans.push(Span::styled(" ", cursor_style));
+                let row_width: usize = chars[start..end]
+                    .iter()
+                    .map(|c| c.width().unwrap_or(0).max(1))
+                    .sum();
+                if focused && here == Some(end) && end == chars.len() && row_width >= max {
+                    // A full row: the cursor after it starts the next row.
+                    if let Some(cur) = spans.pop() {
+                        out.push(Line::from(spans));
+                        spans = vec![cur];
+                    }
+                }
+                if here.is_some() {
+                    cursor_row = out.len();
+                }
+                out.push(Line::from(spans));
             }
-            out.push(Line::from(spans));
         }
-        out
+        (out, cursor_row)
     }
 }
 
@@ -267,19 +306,14 @@ mod tests {
     }
 
     #[test]
-    fn typing_newlines_and_enter_on_empty_line() {
+    fn enter_always_starts_a_new_line_so_answers_have_paragraphs() {
         let mut i = TextInput::new();
         typed(&mut i, "roles");
         assert_eq!(key(&mut i, KeyCode::Enter), Edit::Changed);
-        typed(&mut i, "use STS");
-        assert_eq!(i.text(), "roles\nuse STS");
         assert_eq!(key(&mut i, KeyCode::Enter), Edit::Changed);
-        assert_eq!(key(&mut i, KeyCode::Enter), Edit::EnterOnEmptyLine);
-        assert_eq!(
-            i.text(),
-            "roles\nuse STS",
-            "the trailing empty line is dropped"
-        );
+        typed(&mut i, "use STS");
+        assert_eq!(i.text(), "roles\n\nuse STS");
+        assert_eq!(i.cursor(), (2, 7));
     }
 
     #[test]
@@ -327,10 +361,83 @@ mod tests {
         typed(&mut i, "abcdef");
         let lines = i.lines(4, Style::default(), true);
         let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
-        assert_eq!(text, vec!["abcd", "ef "]);
+        assert_eq!(text, vec!["abc", "def "]);
         let cursor = lines[1].spans.last().unwrap();
         assert!(cursor.style.add_modifier.contains(Modifier::REVERSED));
         let unfocused = i.lines(10, Style::default(), false);
         assert_eq!(unfocused[0].to_string(), "abcdef");
+    }
+
+    fn rows(i: &TextInput, width: u16) -> (Vec<String>, usize) {
+        let (lines, row) = i.view(width, Style::default(), true);
+        (lines.iter().map(|l| l.to_string()).collect(), row)
+    }
+
+    #[test]
+    fn words_wrap_whole_and_the_cursor_row_is_known() {
+        let mut i = TextInput::new();
+        typed(&mut i, "AssumeRole returns temporary credentials");
+        let (text, row) = rows(&i, 16);
+        assert_eq!(
+            text,
+            vec!["AssumeRole ", "returns ", "temporary ", "credentials "]
+        );
+        assert_eq!(row, 3, "the cursor is at the end");
+        // A word longer than the row is cut.
+        let mut long = TextInput::new();
+        typed(&mut long, "AssumeRoleWithWebIdentity");
+        let (text, _) = rows(&long, 10);
+        assert_eq!(text, vec!["AssumeRol", "eWithWebI", "dentity "]);
+        // The cursor inside the text: on the row that holds its character, drawn on it.
+        key(&mut i, KeyCode::Home);
+        for _ in 0..12 {
+            key(&mut i, KeyCode::Right);
+        }
+        let (lines, row) = i.view(16, Style::default(), true);
+        assert_eq!(row, 1);
+        let cursor = lines[1]
+            .spans
+            .iter()
+            .find(|s| s.style.add_modifier.contains(Modifier::REVERSED))
+            .unwrap();
+        assert_eq!(cursor.content, "e");
+        // Paragraphs: an empty line is a row of its own; the cursor row counts every row above.
+        key(&mut i, KeyCode::End);
+        key(&mut i, KeyCode::Enter);
+        key(&mut i, KeyCode::Enter);
+        typed(&mut i, "x");
+        let (text, row) = rows(&i, 16);
+        assert_eq!(text[4], "");
+        assert_eq!(text[5], "x ");
+        assert_eq!(row, 5);
+    }
+
+    #[test]
+    fn every_width_and_position_draws_the_cursor_once() {
+        let mut i = TextInput::new();
+        i.insert_str("one two  three\n\nfour fivesixseveneight nine");
+        for width in 2..20u16 {
+            for _ in 0..40 {
+                let (lines, row) = i.view(width, Style::default(), true);
+                let cursors: Vec<usize> = lines
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, l)| {
+                        l.spans
+                            .iter()
+                            .any(|s| s.style.add_modifier.contains(Modifier::REVERSED))
+                    })
+                    .map(|(n, _)| n)
+                    .collect();
+                assert_eq!(cursors, vec![row], "width {width}, cursor {:?}", i.cursor());
+                for l in &lines {
+                    assert!(l.width() <= usize::from(width).max(2), "{l:?}");
+                }
+                key(&mut i, KeyCode::Left);
+            }
+            key(&mut i, KeyCode::Down);
+            key(&mut i, KeyCode::Down);
+            key(&mut i, KeyCode::End);
+        }
     }
 }
