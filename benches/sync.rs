@@ -11,7 +11,6 @@ use std::path::Path;
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use iamdrill::srs::now_ms;
-use iamdrill::store::Store;
 use iamdrill::store::generate::{GenSpec, generate_collection};
 use iamdrill::sync::{DeviceId, Event, EventKind, encode_event, encode_header, file_name};
 
