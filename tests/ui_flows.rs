@@ -736,3 +736,90 @@ fn end_and_page_down_scroll_the_review_body() {
         "a page down:\n{top}\n---\n{after}"
     );
 }
+
+#[test]
+fn the_dashboard_topic_list_scrolls_with_page_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let app = app_with(&dir, None);
+    let topics = match app.top() {
+        Some(Screen::Dashboard(d)) => d.stats.topics.clone(),
+        _ => panic!("not on the dashboard"),
+    };
+    assert!(topics.len() > 12, "{} topics", topics.len());
+    let last = &topics.last().unwrap().topic;
+    for (w, h) in [(100, 30), (80, 24), (50, 16)] {
+        let screen = screen_text(&app, w, h);
+        assert!(screen.contains("of "), "the list says it is cut:\n{screen}");
+        assert!(!screen.contains(last.as_str()), "{screen}");
+    }
+    // The app draws after every key: PgDn pages by the box drawn, until the last topic shows.
+    for (w, h) in [(100, 30), (80, 24), (50, 16)] {
+        let mut app = app_with(&dir, None);
+        let mut presses = 0;
+        while !screen_text(&app, w, h).contains(last.as_str()) {
+            assert!(
+                presses < 20,
+                "PgDn never reached the last topic at {w}x{h}:\n{}",
+                screen_text(&app, w, h)
+            );
+            key(&mut app, KeyCode::PageDown);
+            presses += 1;
+        }
+        assert!(presses > 0);
+        for _ in 0..presses {
+            key(&mut app, KeyCode::PageUp);
+            screen_text(&app, w, h);
+        }
+        let screen = screen_text(&app, w, h);
+        assert!(screen.contains(topics[0].topic.as_str()), "{screen}");
+    }
+}
+
+#[test]
+fn wide_terminals_keep_text_readable_and_addresses_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(&dir, Some(Open::Card("leaked-access-key".into())));
+    key(&mut app, KeyCode::End);
+    let screen = screen_text(&app, 200, 60);
+    for line in screen.lines() {
+        let text = line.trim_end();
+        if text.starts_with("https://") {
+            assert!(!text.contains(' '), "a whole address: {text}");
+            continue;
+        }
+        assert!(
+            text.chars().count() <= 100,
+            "wider than the readable width: {text}"
+        );
+    }
+    // Addresses are never split, even in a narrow window.
+    let card = app.lib.card("leaked-access-key").unwrap().clone();
+    let screen = screen_text(&app, 40, 200);
+    for r in &card.references {
+        assert!(
+            screen.lines().any(|l| l.contains(r.as_str())
+                || r.starts_with(l.trim_end()) && l.trim_end().len() == 40),
+            "{r}:\n{screen}"
+        );
+    }
+}
+
+#[test]
+fn end_goes_to_the_bottom_of_the_card_view_and_stats() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(&dir, Some(Open::Card("leaked-access-key".into())));
+    let top = screen_text(&app, 40, 12);
+    key(&mut app, KeyCode::End);
+    let bottom = screen_text(&app, 40, 12);
+    assert_ne!(top, bottom);
+    // One more line down changes nothing: End is the last line.
+    key(&mut app, KeyCode::Down);
+    assert_eq!(screen_text(&app, 40, 12), bottom);
+    // And a line up from there moves at once.
+    key(&mut app, KeyCode::Up);
+    assert_ne!(screen_text(&app, 40, 12), bottom);
+    let mut app = app_with(&dir, Some(Open::Stats));
+    let top = screen_text(&app, 40, 12);
+    ch(&mut app, 'G');
+    assert_ne!(screen_text(&app, 40, 12), top, "G scrolls the statistics");
+}

@@ -31,6 +31,10 @@ pub enum Input {
     Tick,
 }
 
+/// Text is wrapped to at most this many columns on wide terminals, to stay readable; tables of
+/// numbers, charts and web addresses may use the whole width.
+pub const READABLE_WIDTH: u16 = 100;
+
 /// Where to go.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Open {
@@ -112,6 +116,7 @@ pub enum Effect {
 
 /// Moves a scroll offset for the inputs every scrolling view shares: arrows and j/k by a line,
 /// PgUp/PgDn by ten, Home/g to the top, the mouse wheel by three. Returns whether it was one.
+/// Views that know their height use [`Scroll`], which pages by the view and goes to the end.
 pub fn scroll(offset: &mut u16, input: &Input) -> bool {
     use ratatui::crossterm::event::MouseEventKind;
     *offset = match input {
@@ -125,4 +130,75 @@ pub fn scroll(offset: &mut u16, input: &Input) -> bool {
         _ => return false,
     };
     true
+}
+
+/// A scroll offset that knows the view it was last drawn in: PgUp/PgDn move by the view's height
+/// (less one line kept as context), End/G go to the last line, and a key scrolls from where the
+/// view is rather than from an offset past the end.
+#[derive(Debug, Clone, Default)]
+pub struct Scroll {
+    offset: u16,
+    /// The largest offset and the view's height, from the last frame (none before the first).
+    drawn: std::cell::Cell<Option<(u16, u16)>>,
+}
+
+impl Scroll {
+    /// Moves for a scrolling input; returns whether it was one.
+    pub fn handle(&mut self, input: &Input) -> bool {
+        let (max, height) = self.drawn.get().unwrap_or((u16::MAX, 11));
+        let page = height.saturating_sub(1).max(1);
+        let mut offset = self.offset.min(max);
+        match input {
+            Input::Action(Action::PageDown) => offset = offset.saturating_add(page),
+            Input::Action(Action::PageUp) => offset = offset.saturating_sub(page),
+            // Drawing stops at the last line.
+            Input::Action(Action::Bottom) => offset = u16::MAX,
+            other => {
+                if !scroll(&mut offset, other) {
+                    return false;
+                }
+            }
+        }
+        self.offset = offset;
+        true
+    }
+
+    /// Back to the top.
+    pub fn reset(&mut self) {
+        self.offset = 0;
+    }
+
+    /// The offset to draw `lines` lines with in a view `height` lines tall (never past the last
+    /// line), remembered for the next key.
+    pub fn offset(&self, lines: usize, height: u16) -> u16 {
+        let max = u16::try_from(lines)
+            .unwrap_or(u16::MAX)
+            .saturating_sub(height);
+        self.drawn.set(Some((max, height)));
+        self.offset.min(max)
+    }
+}
+
+#[cfg(test)]
+mod scroll_tests {
+    use super::*;
+
+    #[test]
+    fn pages_are_the_view_and_the_end_is_the_last_line() {
+        let mut s = Scroll::default();
+        assert_eq!(s.offset(100, 10), 0);
+        assert!(s.handle(&Input::Action(Action::PageDown)));
+        assert_eq!(s.offset(100, 10), 9, "a page less one line of context");
+        s.handle(&Input::Action(Action::Bottom));
+        assert_eq!(s.offset(100, 10), 90);
+        // Up from the bottom moves at once, whatever End asked for.
+        s.handle(&Input::Action(Action::Up));
+        assert_eq!(s.offset(100, 10), 89);
+        s.handle(&Input::Action(Action::Top));
+        assert_eq!(s.offset(100, 10), 0);
+        assert!(!s.handle(&Input::Action(Action::Select)));
+        // Short content never scrolls.
+        s.handle(&Input::Action(Action::Bottom));
+        assert_eq!(s.offset(5, 10), 0);
+    }
 }

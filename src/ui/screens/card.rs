@@ -14,7 +14,7 @@ use crate::ui::{Action, Effect, Input, Open};
 
 pub struct CardScreen {
     pub card: Card,
-    pub scroll: u16,
+    pub scroll: crate::ui::Scroll,
     pub show_variants: bool,
     theme: Theme,
 }
@@ -23,20 +23,20 @@ impl CardScreen {
     pub fn new(card: &Card, theme: Theme) -> Self {
         CardScreen {
             card: card.clone(),
-            scroll: 0,
+            scroll: Default::default(),
             show_variants: false,
             theme,
         }
     }
 
     pub fn handle(&mut self, input: Input) -> Effect {
-        if crate::ui::scroll(&mut self.scroll, &input) {
+        if self.scroll.handle(&input) {
             return Effect::None;
         }
         match input {
             Input::Action(Action::Variants) => {
                 self.show_variants = !self.show_variants;
-                self.scroll = 0;
+                self.scroll.reset();
             }
             Input::Action(Action::Review) => {
                 return Effect::Open(Open::ReviewCard(self.card.id.clone()));
@@ -122,10 +122,8 @@ impl CardScreen {
 
 impl Widget for &CardScreen {
     fn render(self, area: Rect, buf: &mut Buffer) {
-        let lines = self.lines(area.width);
-        let max = (lines.len() as u16).saturating_sub(area.height);
-        Paragraph::new(lines)
-            .scroll((self.scroll.min(max), 0))
-            .render(area, buf);
+        let lines = self.lines(area.width.min(crate::ui::READABLE_WIDTH));
+        let offset = self.scroll.offset(lines.len(), area.height);
+        Paragraph::new(lines).scroll((offset, 0)).render(area, buf);
     }
 }

@@ -32,6 +32,8 @@ pub struct DashboardScreen {
     pub lab: bool,
     /// New cards today's review will introduce (the daily limit less those already started).
     pub new_today: u32,
+    /// The topic list scrolls (PgUp/PgDn, the mouse wheel) when it is longer than its box.
+    pub topics_scroll: crate::ui::Scroll,
 }
 
 impl DashboardScreen {
@@ -43,6 +45,7 @@ impl DashboardScreen {
             theme,
             lab,
             new_today: u32::MAX,
+            topics_scroll: Default::default(),
         }
     }
 
@@ -82,6 +85,10 @@ impl DashboardScreen {
             Input::Action(Action::Select) => {
                 let action = self.menu()[self.selected].0;
                 return self.run(action);
+            }
+            ref
+            scrolling @ (Input::Action(Action::PageUp | Action::PageDown) | Input::Mouse(_)) => {
+                self.topics_scroll.handle(scrolling);
             }
             Input::Action(a) => return self.run(a),
             _ => {}
@@ -170,7 +177,13 @@ impl DashboardScreen {
         lines
     }
 
-    fn topic_lines(&self, width: u16) -> Vec<Line<'static>> {
+    /// The topic table in `room` lines (its header included), scrolled by PgUp/PgDn, and which
+    /// topics show (first, last, of) when not all fit.
+    fn topic_lines(
+        &self,
+        width: u16,
+        room: usize,
+    ) -> (Vec<Line<'static>>, Option<(usize, usize, usize)>) {
         let t = &self.theme;
         let name_w = (width as usize).saturating_sub(18).clamp(8, 22);
         let mut lines = vec![Line::from(Span::styled(
@@ -180,7 +193,12 @@ impl DashboardScreen {
             ),
             t.dim,
         ))];
-        for tc in &self.stats.topics {
+        let total = self.stats.topics.len();
+        let visible = room.saturating_sub(1).max(1);
+        let offset =
+            self.topics_scroll
+                .offset(total, u16::try_from(visible).unwrap_or(u16::MAX)) as usize;
+        for tc in self.stats.topics.iter().skip(offset).take(visible) {
             let style = if tc.due > 0 { t.text } else { t.dim };
             lines.push(Line::from(Span::styled(
                 format!(
@@ -193,7 +211,8 @@ impl DashboardScreen {
                 style,
             )));
         }
-        lines
+        let range = (total > visible).then(|| (offset + 1, (offset + visible).min(total), total));
+        (lines, range)
     }
 
     fn menu_lines(&self) -> Vec<Line<'static>> {
@@ -227,9 +246,20 @@ impl Widget for &DashboardScreen {
             // Narrow: one column, most important first.
             let mut lines = summary;
             lines.push(Line::default());
-            lines.extend(menu);
-            lines.push(Line::default());
-            lines.extend(self.topic_lines(area.width));
+            // Short windows leave the menu to the footer, which names the same keys.
+            if (area.height as usize) >= lines.len() + menu.len() + 8 {
+                lines.extend(menu);
+                lines.push(Line::default());
+            }
+            let room = (area.height as usize).saturating_sub(lines.len() + 1);
+            let (topics, range) = self.topic_lines(area.width, room);
+            lines.extend(topics);
+            if let Some((first, last, total)) = range {
+                lines.push(Line::from(Span::styled(
+                    format!("topics {first}-{last} of {total} · PgUp/PgDn"),
+                    t.dim,
+                )));
+            }
             Paragraph::new(lines).render(area, buf);
             return;
         }
@@ -261,7 +291,7 @@ impl Widget for &DashboardScreen {
                     .title(Span::styled(" Actions ", t.title)),
             )
             .render(menu_area, buf);
-        let weeks = ((right.width.saturating_sub(6)) / 2).clamp(4, 26) as usize;
+        let weeks = ((right.width.saturating_sub(6)) / 2).clamp(4, 52) as usize;
         let days: Vec<(crate::srs::Date, u32)> = self
             .stats
             .reviews_per_day
@@ -285,12 +315,20 @@ impl Widget for &DashboardScreen {
         } else {
             topic_right
         };
-        Paragraph::new(self.topic_lines(topic_area.width.saturating_sub(2)))
+        let (topics, range) = self.topic_lines(
+            topic_area.width.saturating_sub(2),
+            topic_area.height.saturating_sub(2) as usize,
+        );
+        let title = match range {
+            Some((first, last, total)) => format!(" Topics {first}-{last} of {total} · PgDn "),
+            None => " Topics ".to_string(),
+        };
+        Paragraph::new(topics)
             .block(
                 Block::default()
                     .borders(Borders::ALL)
                     .border_style(t.border)
-                    .title(Span::styled(" Topics ", t.title)),
+                    .title(Span::styled(title, t.title)),
             )
             .render(topic_area, buf);
         if topic_area == topics_area && topic_right.height >= 3 {

@@ -9,7 +9,7 @@
 use std::time::{Duration, Instant};
 
 use ratatui::buffer::Buffer;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, MouseEventKind};
+use ratatui::crossterm::event::{KeyCode, KeyEvent};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -157,7 +157,7 @@ pub struct MockScreen {
     /// The key point selected in the verdict (to flip it).
     pub point: usize,
     pub message: Option<String>,
-    pub scroll: u16,
+    pub scroll: crate::ui::Scroll,
     pub report: Option<MockReport>,
     /// Ratings not yet logged by the app.
     pub pending: Vec<PendingRating>,
@@ -210,7 +210,7 @@ impl MockScreen {
             view: View::Question,
             point: 0,
             message: None,
-            scroll: 0,
+            scroll: Default::default(),
             report: None,
             pending: Vec::new(),
             due_again: Vec::new(),
@@ -275,7 +275,7 @@ impl MockScreen {
                     status: QuestionStatus::TimedOut,
                 };
                 self.focused = false;
-                self.scroll = 0;
+                self.scroll.reset();
                 self.point = 0;
                 self.message = Some("Time is up: what you typed was graded.".into());
                 true
@@ -322,7 +322,7 @@ impl MockScreen {
                     },
                 };
                 self.focused = false;
-                self.scroll = 0;
+                self.scroll.reset();
                 self.point = 0;
                 self.message = None;
             }
@@ -346,7 +346,7 @@ impl MockScreen {
                     duration_ms: used,
                 });
                 self.message = None;
-                self.scroll = 0;
+                self.scroll.reset();
                 if self.session.phase() == Phase::Finished {
                     self.report = Some(self.session.report());
                     self.view = View::Report;
@@ -380,7 +380,7 @@ impl MockScreen {
         self.report = Some(report);
         self.view = View::Report;
         self.focused = false;
-        self.scroll = 0;
+        self.scroll.reset();
         self.message = None;
     }
 
@@ -440,7 +440,7 @@ impl MockScreen {
                         status: QuestionStatus::Skipped,
                     };
                     self.focused = false;
-                    self.scroll = 0;
+                    self.scroll.reset();
                     self.point = 0;
                     self.message = None;
                 }
@@ -453,8 +453,11 @@ impl MockScreen {
             }
             Input::Action(Action::Right) => self.move_part(1),
             Input::Action(Action::Left) => self.move_part(-1),
-            Input::Action(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
-            Input::Action(Action::Down) => self.scroll = self.scroll.saturating_add(1),
+            ref scrolling @ Input::Action(
+                Action::Up | Action::Down | Action::PageUp | Action::PageDown,
+            ) => {
+                self.scroll.handle(scrolling);
+            }
             Input::Action(Action::Back) => return self.confirm_quit(false),
             Input::Action(Action::Quit) => return self.confirm_quit(true),
             _ => {}
@@ -517,11 +520,7 @@ impl MockScreen {
                 }
                 Err(e) => self.message = Some(e.to_string()),
             },
-            Input::Action(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
-            Input::Action(Action::Down) => self.scroll = self.scroll.saturating_add(1),
-            Input::Action(Action::PageUp) => self.scroll = self.scroll.saturating_sub(10),
-            Input::Action(Action::PageDown) => self.scroll = self.scroll.saturating_add(10),
-            Input::Mouse(m) => self.wheel(m.kind),
+            ref scrolling if self.scroll.handle(scrolling) => {}
             Input::Action(Action::Back) => return self.confirm_quit(false),
             Input::Action(Action::Quit) => return self.confirm_quit(true),
             _ => {}
@@ -531,25 +530,12 @@ impl MockScreen {
 
     fn handle_report(&mut self, input: Input) -> Effect {
         match input {
-            Input::Action(Action::Up) => self.scroll = self.scroll.saturating_sub(1),
-            Input::Action(Action::Down) => self.scroll = self.scroll.saturating_add(1),
-            Input::Action(Action::PageUp) => self.scroll = self.scroll.saturating_sub(10),
-            Input::Action(Action::PageDown) => self.scroll = self.scroll.saturating_add(10),
-            Input::Action(Action::Top) => self.scroll = 0,
-            Input::Mouse(m) => self.wheel(m.kind),
+            ref scrolling if self.scroll.handle(scrolling) => {}
             Input::Action(Action::Back) => return Effect::Back,
             Input::Action(Action::Quit) => return Effect::Quit,
             _ => {}
         }
         Effect::None
-    }
-
-    fn wheel(&mut self, kind: MouseEventKind) {
-        match kind {
-            MouseEventKind::ScrollUp => self.scroll = self.scroll.saturating_sub(3),
-            MouseEventKind::ScrollDown => self.scroll = self.scroll.saturating_add(3),
-            _ => {}
-        }
     }
 
     // ---- drawing ----
@@ -670,9 +656,9 @@ impl MockScreen {
         ])
         .areas(area);
         Paragraph::new(self.clocks_lines(area.width)).render(clocks, buf);
-        Paragraph::new(self.question_lines(card, body.width))
-            .scroll((self.scroll, 0))
-            .render(body, buf);
+        let lines = self.question_lines(card, body.width.min(crate::ui::READABLE_WIDTH));
+        let offset = self.scroll.offset(lines.len(), body.height);
+        Paragraph::new(lines).scroll((offset, 0)).render(body, buf);
         let part = self.parts.get(self.part);
         let title = match part.and_then(|p| p.label.as_deref()) {
             Some(label) if self.parts.len() > 1 => format!(
@@ -1093,9 +1079,9 @@ impl Widget for &MockScreen {
             View::Grade { status } => {
                 let [main, msg] =
                     Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(body);
-                Paragraph::new(self.grade_lines(status, main.width))
-                    .scroll((self.scroll, 0))
-                    .render(main, buf);
+                let lines = self.grade_lines(status, main.width.min(crate::ui::READABLE_WIDTH));
+                let offset = self.scroll.offset(lines.len(), main.height);
+                Paragraph::new(lines).scroll((offset, 0)).render(main, buf);
                 let line = match &self.message {
                     Some(m) => Line::from(Span::styled(sanitize(m), t.warn)),
                     None => {
@@ -1106,9 +1092,10 @@ impl Widget for &MockScreen {
             }
             View::Report => {
                 if let Some(report) = &self.report {
-                    Paragraph::new(self.report_lines(report, body.width))
-                        .scroll((self.scroll, 0))
-                        .render(body, buf);
+                    let lines =
+                        self.report_lines(report, body.width.min(crate::ui::READABLE_WIDTH));
+                    let offset = self.scroll.offset(lines.len(), body.height);
+                    Paragraph::new(lines).scroll((offset, 0)).render(body, buf);
                 }
             }
         }

@@ -1120,7 +1120,7 @@ impl Widget for &ReviewScreen {
         ])
         .areas(area);
         Paragraph::new(self.header()).render(head, buf);
-        let (lines, focus) = self.body(body.width);
+        let (lines, focus) = self.body(body.width.min(crate::ui::READABLE_WIDTH));
         let max_scroll = (lines.len() as u16).saturating_sub(body.height);
         let follow = self.follow || matches!(self.stage, Stage::Order(_));
         let scroll = if follow {

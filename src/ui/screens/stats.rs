@@ -14,7 +14,7 @@ use crate::ui::{Effect, Input};
 #[derive(Debug, Clone)]
 pub struct StatsScreen {
     pub stats: Stats,
-    pub scroll: u16,
+    pub scroll: crate::ui::Scroll,
     pub theme: Theme,
     /// Past mock interviews (oldest first): a label and the score, 0.0-1.0.
     pub mock_scores: Vec<(String, f64)>,
@@ -24,7 +24,7 @@ impl StatsScreen {
     pub fn new(stats: Stats, theme: Theme) -> Self {
         StatsScreen {
             stats,
-            scroll: 0,
+            scroll: Default::default(),
             theme,
             mock_scores: Vec::new(),
         }
@@ -32,7 +32,7 @@ impl StatsScreen {
 
     /// Scrolls; q/Esc close the screen through the app's default.
     pub fn handle(&mut self, input: Input) -> Effect {
-        crate::ui::scroll(&mut self.scroll, &input);
+        self.scroll.handle(&input);
         Effect::None
     }
 
@@ -179,9 +179,7 @@ impl StatsScreen {
 impl Widget for &StatsScreen {
     fn render(self, area: Rect, buf: &mut Buffer) {
         let lines = self.lines(area.width);
-        let max = (lines.len() as u16).saturating_sub(area.height);
-        Paragraph::new(lines)
-            .scroll((self.scroll.min(max), 0))
-            .render(area, buf);
+        let offset = self.scroll.offset(lines.len(), area.height);
+        Paragraph::new(lines).scroll((offset, 0)).render(area, buf);
     }
 }

@@ -444,11 +444,6 @@ fn boxed_lines(
     for l in crate::ui::text::wrap(&sanitize(text), inner) {
         body.push((l, theme.correction));
     }
-    for r in references {
-        for l in crate::ui::text::wrap(&sanitize(r), inner) {
-            body.push((l, theme.dim));
-        }
-    }
     for (text, style) in body {
         let pad = inner.saturating_sub(width_of(&text));
         lines.push(Line::from(vec![
@@ -462,7 +457,17 @@ fn boxed_lines(
         format!("└{}┘", "─".repeat(w.saturating_sub(2))),
         border,
     )));
+    lines.extend(reference_lines(references, theme));
     lines
+}
+
+/// References (web addresses), one a line and never split, so a terminal can select and open
+/// them: a long one runs past the text width rather than being broken.
+pub fn reference_lines(references: &[String], theme: &Theme) -> Vec<Line<'static>> {
+    references
+        .iter()
+        .map(|r| Line::from(Span::styled(sanitize(r), theme.dim)))
+        .collect()
 }
 
 fn width_of(s: &str) -> usize {
@@ -546,9 +551,7 @@ pub fn answer_lines(
         lines.extend(correction_box_lines(note, &card.references, width, theme));
     } else if !card.references.is_empty() {
         lines.push(Line::default());
-        for r in &card.references {
-            lines.push(Line::from(Span::styled(sanitize(r), theme.dim)));
-        }
+        lines.extend(reference_lines(&card.references, theme));
     }
     lines
 }
@@ -719,14 +722,16 @@ mod tests {
             for l in markup_lines(text, w, &t, &[]) {
                 assert!(l.width() <= w.max(8) as usize, "width {w}: {l:?}");
             }
-            for l in correction_box_lines(
-                "Note text that wraps.",
-                &["https://docs.aws.amazon.com/x".into()],
-                w.max(12),
-                &t,
-            ) {
+            let url = "https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp.html";
+            let lines = correction_box_lines("Note text that wraps.", &[url.into()], w.max(12), &t);
+            for l in &lines {
+                // The address is whole on its own line, outside the box.
+                if l.to_string() == url {
+                    continue;
+                }
                 assert!(l.width() <= w.max(12) as usize, "width {w}: {l:?}");
             }
+            assert_eq!(lines.last().map(|l| l.to_string()).as_deref(), Some(url));
         }
     }
 }

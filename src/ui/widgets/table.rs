@@ -18,12 +18,40 @@ pub enum CellShow {
     Revealed,
 }
 
-/// Column widths that fit `total` cells of content (borders excluded).
-fn column_widths(natural: &[usize], total: usize) -> Vec<usize> {
+/// Column widths that fit `total` cells of content (borders excluded). When the longest words
+/// fit side by side each column gets at least its longest word, so no word is broken; the rest is
+/// shared by content.
+fn column_widths(natural: &[usize], words: &[usize], total: usize) -> Vec<usize> {
     let n = natural.len().max(1);
     let sum: usize = natural.iter().sum();
     if sum <= total {
         return natural.iter().map(|w| (*w).max(1)).collect();
+    }
+    // Each column: its longest word, and up to a fair minimum so short columns stay whole.
+    let fair = (total / n).clamp(1, 8);
+    let base: Vec<usize> = natural
+        .iter()
+        .zip(words)
+        .map(|(n, w)| (*w).max(fair).min(*n).max(1))
+        .collect();
+    if base.iter().sum::<usize>() <= total {
+        let mut widths = base.clone();
+        let mut left = total - base.iter().sum::<usize>();
+        let wants: usize = natural.iter().zip(&base).map(|(n, b)| n - b).sum();
+        for (i, w) in widths.iter_mut().enumerate() {
+            *w += (natural[i] - base[i]) * left / wants.max(1);
+        }
+        left = total.saturating_sub(widths.iter().sum());
+        let mut i = 0;
+        while left > 0 && i < widths.len() * 4 {
+            let k = i % widths.len();
+            if widths[k] < natural[k] {
+                widths[k] += 1;
+                left -= 1;
+            }
+            i += 1;
+        }
+        return widths;
     }
     // Share the width: each column gets at least a fair minimum, the rest by content.
     let min = (total / n).clamp(1, 8);
@@ -77,12 +105,17 @@ pub fn table_lines(
         }
     };
     let mut natural = vec![1usize; n];
+    let mut words = vec![1usize; n];
+    let longest = |text: &str| text.split(' ').map(width).max().unwrap_or(0);
     for (c, h) in headers.iter().enumerate() {
         natural[c] = natural[c].max(width(&sanitize(h)));
+        words[c] = words[c].max(longest(&sanitize(h)));
     }
     for r in 0..rows.len() {
-        for (c, nat) in natural.iter_mut().enumerate() {
-            *nat = (*nat).max(width(&cell(r, c)));
+        for c in 0..n {
+            let text = cell(r, c);
+            natural[c] = natural[c].max(width(&text));
+            words[c] = words[c].max(longest(&text));
         }
     }
     if (width_cells as usize) < 4 * n + 1 {
@@ -90,7 +123,7 @@ pub fn table_lines(
     }
     // Borders: "│ " before each column and " │" at the end: 3 per column + 1.
     let total = (width_cells as usize).saturating_sub(3 * n + 1).max(n);
-    let widths = column_widths(&natural, total);
+    let widths = column_widths(&natural, &words, total);
     let border = theme.border;
     let rule = |left: &str, mid: &str, right: &str| {
         let mut s = String::from(left);
@@ -194,6 +227,28 @@ mod tests {
         rows.iter()
             .map(|r| r.iter().map(|s| s.to_string()).collect())
             .collect()
+    }
+
+    #[test]
+    fn long_words_are_kept_whole_when_they_fit_side_by_side() {
+        let t = Theme::new(crate::ui::theme::ThemeKind::Mono);
+        let headers = vec!["API".to_string(), "Who calls it".to_string()];
+        let rows = owned(&[
+            &[
+                "AssumeRoleWithWebIdentity",
+                "an app signed in with an OIDC provider such as Cognito, Google or a CI system",
+            ],
+            &["AssumeRole", "a principal with credentials"],
+        ]);
+        let lines = table_lines(&headers, &rows, 60, &t, &|_, _| CellShow::Normal);
+        let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        assert!(
+            text.iter().any(|l| l.contains("AssumeRoleWithWebIdentity")),
+            "{text:#?}"
+        );
+        for l in &text {
+            assert!(crate::ui::text::width(l) <= 60, "{l}");
+        }
     }
 
     #[test]
