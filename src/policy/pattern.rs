@@ -234,26 +234,29 @@ pub fn glob(pattern: &str, text: &str, ignore_case: bool) -> bool {
 pub fn globs_intersect(a: &str, b: &str) -> bool {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     let (n, m) = (a.len(), b.len());
-    // ok[i][j]: the rests a[i..] and b[j..] share a text.
-    let mut ok = vec![vec![false; m + 1]; n + 1];
-    ok[n][m] = true;
+    // below[j]: the rests a[i + 1..] and b[j..] share a text; row[j]: the same for a[i..].
+    // Two rows: memory grows with the shorter side only.
+    let mut below = vec![false; m + 1];
+    let mut row = vec![false; m + 1];
     for i in (0..=n).rev() {
         for j in (0..=m).rev() {
             if i == n && j == m {
+                row[j] = true;
                 continue;
             }
             let (x, y) = (a.get(i).copied(), b.get(j).copied());
-            ok[i][j] = (x == Some('*') && (ok[i + 1][j] || (j < m && ok[i][j + 1])))
-                || (y == Some('*') && (ok[i][j + 1] || (i < n && ok[i + 1][j])))
+            row[j] = (x == Some('*') && (below[j] || (j < m && row[j + 1])))
+                || (y == Some('*') && ((j < m && row[j + 1]) || (i < n && below[j])))
                 || match (x, y) {
                     (Some(x), Some(y)) if x != '*' && y != '*' => {
-                        (x == y || x == '?' || y == '?') && ok[i + 1][j + 1]
+                        (x == y || x == '?' || y == '?') && below[j + 1]
                     }
                     _ => false,
                 };
         }
+        std::mem::swap(&mut below, &mut row);
     }
-    ok[0][0]
+    below[0]
 }
 
 /// Glob match of a compiled pattern.

@@ -658,6 +658,14 @@ impl Store {
                     if *id == me.id {
                         continue;
                     }
+                    if classify(&name).is_none_or(|f| f.device != *id) {
+                        report.problems.push(format!(
+                            "{}: its header names device {id}, not the one its name starts \
+                             with; not read",
+                            file.display()
+                        ));
+                        continue;
+                    }
                     device_number(&tx, id).map_err(e)?
                 }
                 (None, Some((n, _, _))) if read.cursor.offset > 0 => n,
@@ -729,6 +737,10 @@ impl Store {
             .into_values()
             .filter(|i| i.answers + i.changes + i.mock_reports > 0)
             .collect();
+        // The device that sent most first: "12 answers from laptop, 2 from phone".
+        report.incoming.sort_by(|a, b| {
+            (b.answers, b.changes + b.mock_reports).cmp(&(a.answers, a.changes + a.mock_reports))
+        });
         tx.commit().map_err(e)?;
         Ok(())
     }
