@@ -524,9 +524,20 @@ fn user_titles(child: std::process::Child) -> Vec<String> {
         .collect()
 }
 
+/// The cache entries of user deck files (those of the built-in decks left out: their key,
+/// near the start of the entry, names them `built-in:`).
 fn cache_entries(data: &Path) -> Vec<std::path::PathBuf> {
+    let builtin = |p: &Path| {
+        std::fs::read(p)
+            .map(|b| b[..b.len().min(200)].windows(9).any(|w| w == b"built-in:"))
+            .unwrap_or(false)
+    };
     let mut entries: Vec<_> = std::fs::read_dir(data.join("deck-cache"))
-        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .map(|d| {
+            d.map(|e| e.unwrap().path())
+                .filter(|p| !builtin(p))
+                .collect()
+        })
         .unwrap_or_default();
     entries.sort();
     entries

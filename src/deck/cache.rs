@@ -9,7 +9,8 @@
 //! The cache can never make a load fail: an entry that is missing, unreadable, from another
 //! version or damaged is ignored and rewritten. Entries are written to a temporary file (mode
 //! 0600) and renamed into place, so a reader sees an old entry or a new one, never half of one,
-//! and two processes writing at once leave one whole entry. Built-in decks are not cached.
+//! and two processes writing at once leave one whole entry. Built-in decks are cached by their
+//! name and a hash of their text, so start-up does not parse their YAML.
 //!
 //! After an entry is written, [`DeckCache::sweep`] removes the entries nobody can use again:
 //! those of deck files that no longer exist and those of older cache formats.
@@ -53,6 +54,21 @@ impl Key {
             size: bytes.len() as u64,
             mtime_ns,
             hash: content_hash(bytes),
+        }
+    }
+}
+
+/// The origin prefix of built-in decks in cache keys (no file has such a path).
+pub const BUILTIN_PREFIX: &str = "built-in:";
+
+impl Key {
+    /// The key of a built-in deck: its name and text (part of the binary, so no file time).
+    pub fn builtin(name: &str, text: &str) -> Key {
+        Key {
+            path: format!("{BUILTIN_PREFIX}{name}"),
+            size: text.len() as u64,
+            mtime_ns: 0,
+            hash: content_hash(text.as_bytes()),
         }
     }
 }
@@ -150,7 +166,9 @@ impl DeckCache {
             } else if name.ends_with(".json") {
                 true
             } else if name.ends_with(&format!(".{ENTRY_EXT}")) {
-                entry_source(&path).is_some_and(|source| !Path::new(&source).exists())
+                entry_source(&path).is_some_and(|source| {
+                    !source.starts_with(BUILTIN_PREFIX) && !Path::new(&source).exists()
+                })
             } else {
                 false
             };

@@ -70,6 +70,24 @@ impl Library {
         lib
     }
 
+    /// [`Library::builtin`], each deck taken from `cache` when its text is the one cached
+    /// (reading the binary layout is several times faster than parsing the YAML).
+    pub fn builtin_cached(cache: &DeckCache) -> Library {
+        let mut lib = Library::default();
+        for (name, text) in BUILTIN {
+            let key = cache::Key::builtin(name, text);
+            let deck = cache.get(&key).or_else(|| {
+                let deck = serde_yaml::from_str::<Deck>(text).ok()?;
+                cache.put(&key, &deck);
+                Some(deck)
+            });
+            if let Some(deck) = deck {
+                lib.push(deck, format!("built-in:{name}"));
+            }
+        }
+        lib
+    }
+
     /// Adds a deck, dropping (and reporting) cards whose id is already taken. The cards stay
     /// where they are in the deck's own list (no copy of the list).
     pub fn push(&mut self, mut deck: Deck, origin: String) {
@@ -546,6 +564,30 @@ mod tests {
         let shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         assert!(problems.is_empty(), "{}", shown.join("\n"));
         assert_eq!(builtin_decks().len(), BUILTIN.len());
+    }
+
+    #[test]
+    fn builtin_decks_from_the_cache_are_the_built_in_decks() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DeckCache::new(dir.path().join("deck-cache"));
+        let parsed = Library::builtin();
+        for _ in 0..2 {
+            // First filled, then read from the cache.
+            let cached = Library::builtin_cached(&cache);
+            assert_eq!(cached.decks, parsed.decks);
+            assert_eq!(cached.origins, parsed.origins);
+            assert!(cached.problems.is_empty());
+        }
+        assert_eq!(
+            std::fs::read_dir(cache.dir()).unwrap().count(),
+            BUILTIN.len()
+        );
+        // Sweeping keeps them: they have no file that could be gone.
+        cache.sweep();
+        assert_eq!(
+            std::fs::read_dir(cache.dir()).unwrap().count(),
+            BUILTIN.len()
+        );
     }
 
     #[test]
