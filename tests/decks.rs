@@ -524,9 +524,20 @@ fn user_titles(child: std::process::Child) -> Vec<String> {
         .collect()
 }
 
+/// The cache entries of user deck files (those of the built-in decks left out: their key,
+/// near the start of the entry, names them `built-in:`).
 fn cache_entries(data: &Path) -> Vec<std::path::PathBuf> {
+    let builtin = |p: &Path| {
+        std::fs::read(p)
+            .map(|b| b[..b.len().min(200)].windows(9).any(|w| w == b"built-in:"))
+            .unwrap_or(false)
+    };
     let mut entries: Vec<_> = std::fs::read_dir(data.join("deck-cache"))
-        .map(|d| d.map(|e| e.unwrap().path()).collect())
+        .map(|d| {
+            d.map(|e| e.unwrap().path())
+                .filter(|p| !builtin(p))
+                .collect()
+        })
         .unwrap_or_default();
     entries.sort();
     entries
@@ -588,8 +599,8 @@ fn the_deck_cache_follows_edits_survives_damage_and_shared_use() {
         ["Grown:4", "Other:3"]
     );
     for entry in cache_entries(&data) {
-        let text = std::fs::read_to_string(&entry).unwrap();
-        assert!(text.starts_with("iamdrill deck cache"), "{entry:?}: {text}");
+        let bytes = std::fs::read(&entry).unwrap();
+        assert!(bytes.starts_with(b"iamdrill deck cache"), "{entry:?}");
     }
 
     // Two processes at once, on an empty cache: both load everything; whole entries remain.
@@ -603,4 +614,11 @@ fn the_deck_cache_follows_edits_survives_damage_and_shared_use() {
         user_titles(list_decks(&data, &decks)),
         ["Grown:4", "Other:3"]
     );
+
+    // A deck file removed: its entry goes when the cache is next written to.
+    std::fs::remove_file(decks.join("b.yaml")).unwrap();
+    std::fs::write(&a, deck("a", "Again", 1)).unwrap();
+    assert_eq!(user_titles(list_decks(&data, &decks)), ["Again:1"]);
+    let entries = cache_entries(&data);
+    assert_eq!(entries.len(), 1, "{entries:?}");
 }

@@ -205,6 +205,31 @@ fn hostile_env() -> Env {
     );
     // Not a database.
     write(&root.join(format!("backup{HOSTILE}.sqlite3")), HOSTILE);
+    // A shared sync folder: another device's file whose name, card ids and mock report are
+    // hostile (control characters written raw; the format only escapes tab, newline, carriage
+    // return and backslash), a conflict copy with a hostile file name, and a file from a newer
+    // format version.
+    let sync = root.join(format!("sync{HOSTILE}"));
+    let peer = format!(
+        "iamdrill-sync\t1\t00000000000000aa\n\
+         1\t1780000000000\t1780000000000\tname\tlaptop{HOSTILE}\n\
+         2\t1780000001000\t1780000001000\tanswer\tc{HOSTILE}\t3\treview\t4200\t0\t1\n\
+         3\t1780000002000\t1780000002000\tanswer\tkms-key-policy\t3\treview\t4200\t0\t1\n\
+         4\t1780000003000\t1780000003000\tsuspend\tsts{HOSTILE}\n\
+         5\t1780000004000\t1780000004000\tmock\t1780000000000\t1780000004000\t{{\"q\":\"{HOSTILE}\"}}\n\
+         6\tnot-a-number{HOSTILE}\n"
+    );
+    write(&sync.join("00000000000000aa.iamdrill-sync"), &peer);
+    write(
+        &sync.join(format!(
+            "00000000000000aa (conflicted copy {HOSTILE}).iamdrill-sync"
+        )),
+        &peer,
+    );
+    write(
+        &sync.join("00000000000000bb.iamdrill-sync"),
+        &format!("iamdrill-sync\t99\t00000000000000bb{HOSTILE}\n"),
+    );
     Env {
         _tmp: tmp,
         root,
@@ -368,6 +393,24 @@ fn commands(env: &Env) -> Vec<(String, Vec<std::ffi::OsString>)> {
         ),
         ("policy expand", vec![s("policy"), s("expand"), h()]),
         ("mock history", vec![s("mock"), s("history")]),
+        ("sync", vec![s("sync"), r(&format!("sync{HOSTILE}"))]),
+        (
+            "sync --status",
+            vec![s("sync"), r(&format!("sync{HOSTILE}")), s("--status")],
+        ),
+        (
+            "sync --status --json",
+            vec![
+                s("sync"),
+                r(&format!("sync{HOSTILE}")),
+                s("--status"),
+                s("--json"),
+            ],
+        ),
+        (
+            "sync (missing folder)",
+            vec![s("sync"), r(&format!("nosync{HOSTILE}"))],
+        ),
         ("paths", vec![s("paths")]),
         ("paths --json", vec![s("paths"), s("--json")]),
     ];

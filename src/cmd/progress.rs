@@ -18,7 +18,6 @@ use crate::context::Context;
 use crate::deck::model::topic_title;
 use crate::srs::clock::Date;
 use crate::srs::queue::CardRef;
-use crate::srs::session::SessionKind;
 use crate::store::files::{refuse_live_database, write_atomically};
 use crate::store::{OptimizeOutcome, write_anki_tsv};
 
@@ -190,7 +189,7 @@ pub fn run_due(ctx: &Context, args: DueArgs) -> Result<ExitCode> {
             .filter(|c| crate::srs::queue::topic_selected(&args.topics, &c.topic))
             .map(CardRef::from)
     };
-    let session = store.start_session(selected(), SessionKind::Review { topics: vec![] }, now)?;
+    let (session, topics) = store.due_today(selected(), now)?;
     let p = session.progress();
     let report = DueReport {
         today: Date::from_day_number(store.clock().day(now)),
@@ -201,7 +200,7 @@ pub fn run_due(ctx: &Context, args: DueArgs) -> Result<ExitCode> {
             new_limit: store.new_limit()?,
             review_limit: store.review_limit()?,
         },
-        topics: store.topic_counts(selected(), now)?,
+        topics,
     };
     if args.json {
         print_json(&report)?;

@@ -105,8 +105,18 @@ pub fn init_at(path: &Path, level: LevelFilter) -> Result<(), String> {
     Ok(())
 }
 
+/// When [`init`] ran: the start of the program as far as timings in the log are concerned
+/// (the command line was read just before).
+static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
+/// Time since [`init`] ran (or since the first call, when it did not).
+pub fn since_start() -> std::time::Duration {
+    STARTED.get_or_init(std::time::Instant::now).elapsed()
+}
+
 /// Starts logging to `path` if `--verbose` or `RUST_LOG` asks for it.
 pub fn init(verbose: bool, path: &Path) -> Result<Option<PathBuf>, String> {
+    STARTED.get_or_init(std::time::Instant::now);
     let env = std::env::var("RUST_LOG").ok();
     match level(verbose, env.as_deref())? {
         Some(LevelFilter::Off) | None => Ok(None),

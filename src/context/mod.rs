@@ -98,7 +98,7 @@ impl Context {
             .clone()
     }
 
-    /// Where checked user decks are cached: `<data dir>/deck-cache/`.
+    /// Where checked decks are cached: `<data dir>/deck-cache/`.
     pub fn deck_cache_dir(&self) -> PathBuf {
         self.paths.data.join(DECK_CACHE_DIR)
     }
@@ -238,7 +238,10 @@ pub fn load_library(paths: &[PathBuf]) -> Library {
 
 /// [`load_library`], taking unchanged user deck files from `cache`.
 pub fn load_library_cached(paths: &[PathBuf], cache: Option<&DeckCache>) -> Library {
-    let mut lib = Library::builtin();
+    let mut lib = match cache {
+        Some(cache) => Library::builtin_cached(cache),
+        None => Library::builtin(),
+    };
     // Generated from policy-engine templates, so not a file under decks/.
     lib.push(
         crate::policy::drill::deck(crate::policy::drill::DECK_SIZE),

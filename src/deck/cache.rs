@@ -1,29 +1,37 @@
 //! A cache of checked decks, so a deck file is parsed and validated once per change.
 //!
-//! Each user deck file that loads without problems is stored as JSON in the cache directory
-//! (`deck-cache/` in the data directory), keyed by the file's path, size, modification time and
-//! a hash of its bytes. A later load reads the file, hashes it, and takes the cached deck when
-//! all four match; otherwise the file is parsed and checked again and the entry rewritten.
+//! Each user deck file that loads without problems is stored in a compact binary layout (see
+//! [`codec`]) in the cache directory (`deck-cache/` in the data directory), keyed by the file's
+//! path, size, modification time and a hash of its bytes. A later load reads the file, hashes
+//! it, and takes the cached deck when all four match; otherwise the file is parsed and checked
+//! again and the entry rewritten.
 //!
 //! The cache can never make a load fail: an entry that is missing, unreadable, from another
 //! version or damaged is ignored and rewritten. Entries are written to a temporary file (mode
 //! 0600) and renamed into place, so a reader sees an old entry or a new one, never half of one,
-//! and two processes writing at once leave one whole entry. Built-in decks are not cached.
+//! and two processes writing at once leave one whole entry. Built-in decks are cached by their
+//! name and a hash of their text, so start-up does not parse their YAML.
+//!
+//! After an entry is written, [`DeckCache::sweep`] removes the entries nobody can use again:
+//! those of deck files that no longer exist and those of older cache formats.
+
+pub mod codec;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::UNIX_EPOCH;
 
-use serde::{Deserialize, Serialize};
-
 use super::model::Deck;
 
 /// First line of every entry: a format change or another release makes old entries misses.
-const HEADER: &str = concat!("iamdrill deck cache 1 ", env!("CARGO_PKG_VERSION"));
+const HEADER: &str = concat!("iamdrill deck cache 2 ", env!("CARGO_PKG_VERSION"), "\n");
+
+/// The file name ending of entries in the current format.
+const ENTRY_EXT: &str = "bin";
 
 /// What a cached deck is valid for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Key {
     pub path: String,
     pub size: u64,
@@ -46,6 +54,21 @@ impl Key {
             size: bytes.len() as u64,
             mtime_ns,
             hash: content_hash(bytes),
+        }
+    }
+}
+
+/// The origin prefix of built-in decks in cache keys (no file has such a path).
+pub const BUILTIN_PREFIX: &str = "built-in:";
+
+impl Key {
+    /// The key of a built-in deck: its name and text (part of the binary, so no file time).
+    pub fn builtin(name: &str, text: &str) -> Key {
+        Key {
+            path: format!("{BUILTIN_PREFIX}{name}"),
+            size: text.len() as u64,
+            mtime_ns: 0,
+            hash: content_hash(text.as_bytes()),
         }
     }
 }
@@ -94,35 +117,65 @@ impl DeckCache {
 
     /// The entry file for a deck file.
     fn entry(&self, key: &Key) -> PathBuf {
-        self.dir
-            .join(format!("{:016x}.json", content_hash(key.path.as_bytes())))
+        self.dir.join(format!(
+            "{:016x}.{ENTRY_EXT}",
+            content_hash(key.path.as_bytes())
+        ))
     }
 
     /// The cached deck for exactly this key, or `None` (missing, stale or damaged entry).
     pub fn get(&self, key: &Key) -> Option<Deck> {
-        let text = std::fs::read_to_string(self.entry(key)).ok()?;
-        let (header, rest) = text.split_once('\n')?;
-        if header != HEADER {
+        let bytes = std::fs::read(self.entry(key)).ok()?;
+        let mut r = codec::Reader::new(bytes.strip_prefix(HEADER.as_bytes())?);
+        if read_key(&mut r)? != *key {
             return None;
         }
-        let (stored, deck) = rest.split_once('\n')?;
-        if serde_json::from_str::<Key>(stored).ok()? != *key {
-            return None;
-        }
-        serde_json::from_str(deck).ok()
+        let deck = codec::read_deck(&mut r)?;
+        r.is_done().then_some(deck)
     }
 
     /// Stores a checked deck. A failure (read-only or full disk) only means the next load
     /// parses the file again, so it is not an error.
     pub fn put(&self, key: &Key, deck: &Deck) {
-        let Ok(stored) = serde_json::to_string(key) else {
+        let mut w = codec::Writer::default();
+        w.bytes.extend_from_slice(HEADER.as_bytes());
+        write_key(&mut w, key);
+        codec::write_deck(&mut w, deck);
+        let _ = self.write_atomically(&self.entry(key), &w.bytes);
+    }
+
+    /// Removes entries that can never be used again: entries of deck files that no longer
+    /// exist, entries of older cache formats, and temporary files an interrupted write left
+    /// more than an hour ago. Entries of other releases whose deck files exist are left to be
+    /// rewritten on their next use. Errors are ignored: the cache is only a cache.
+    pub fn sweep(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
             return;
         };
-        let Ok(json) = serde_json::to_string(deck) else {
-            return;
-        };
-        let text = format!("{HEADER}\n{stored}\n{json}");
-        let _ = self.write_atomically(&self.entry(key), text.as_bytes());
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let stale = if name.starts_with('.') && name.ends_with(".tmp") {
+                entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age.as_secs() > 3600)
+            } else if name.ends_with(".json") {
+                true
+            } else if name.ends_with(&format!(".{ENTRY_EXT}")) {
+                entry_source(&path).is_some_and(|source| {
+                    !source.starts_with(BUILTIN_PREFIX) && !Path::new(&source).exists()
+                })
+            } else {
+                false
+            };
+            if stale {
+                let _ = std::fs::remove_file(&path);
+            }
+        }
     }
 
     fn write_atomically(&self, target: &Path, bytes: &[u8]) -> std::io::Result<()> {
@@ -146,6 +199,47 @@ impl DeckCache {
         }
         written
     }
+}
+
+fn write_key(w: &mut codec::Writer, key: &Key) {
+    let Key {
+        path,
+        size,
+        mtime_ns,
+        hash,
+    } = key;
+    w.str(path);
+    w.u64(*size);
+    w.u64(*mtime_ns);
+    w.u64(*hash);
+}
+
+fn read_key(r: &mut codec::Reader<'_>) -> Option<Key> {
+    Some(Key {
+        path: r.str()?.to_string(),
+        size: r.u64()?,
+        mtime_ns: r.u64()?,
+        hash: r.u64()?,
+    })
+}
+
+/// The deck file an entry of any release of the current layout was made from, reading only
+/// the start of the entry.
+fn entry_source(entry: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(4200);
+    std::fs::File::open(entry)
+        .ok()?
+        .take(4200)
+        .read_to_end(&mut head)
+        .ok()?;
+    let prefix = HEADER.split(' ').take(4).collect::<Vec<_>>().join(" ");
+    if !head.starts_with(prefix.as_bytes()) {
+        return None;
+    }
+    let line_end = head.iter().position(|&b| b == b'\n')?;
+    let mut r = codec::Reader::new(&head[line_end + 1..]);
+    r.str().map(str::to_string)
 }
 
 fn create_private_dir(dir: &Path) -> std::io::Result<()> {
@@ -216,19 +310,59 @@ mod tests {
         let cache = DeckCache::new(dir.path());
         cache.put(&key(1), &deck());
         let entry = cache.entry(&key(1));
-        let good = std::fs::read_to_string(&entry).unwrap();
+        let good = std::fs::read(&entry).unwrap();
+        let mut other_release = b"iamdrill deck cache 2 0.0.0\n".to_vec();
+        other_release.extend_from_slice(&good[HEADER.len()..]);
+        let mut trailing = good.clone();
+        trailing.push(0);
         for bad in [
-            String::new(),
-            good[..good.len() / 2].to_string(),
-            good.replacen(HEADER, "iamdrill deck cache 0 0.0.0", 1),
-            good.replace("\"cards\"", "\"cardz\""),
-            "\u{0}\u{1}binary".to_string(),
+            Vec::new(),
+            good[..good.len() / 2].to_vec(),
+            good[..good.len() - 1].to_vec(),
+            other_release,
+            trailing,
+            b"\x00\x01binary".to_vec(),
+            // An entry of the JSON format that came before.
+            b"iamdrill deck cache 1 0.1.0\n{}\n{}".to_vec(),
         ] {
             std::fs::write(&entry, &bad).unwrap();
             assert_eq!(cache.get(&key(1)), None, "{bad:?}");
         }
         cache.put(&key(1), &deck());
         assert_eq!(cache.get(&key(1)), Some(deck()));
+    }
+
+    #[test]
+    fn sweeping_removes_entries_of_deleted_files_and_old_formats_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let decks = dir.path().join("decks");
+        std::fs::create_dir_all(&decks).unwrap();
+        let cache = DeckCache::new(dir.path().join("deck-cache"));
+        let kept = decks.join("kept.yaml");
+        let gone = decks.join("gone.yaml");
+        for file in [&kept, &gone] {
+            std::fs::write(file, DECK).unwrap();
+            let meta = std::fs::metadata(file).unwrap();
+            cache.put(&Key::of(file, &meta, DECK.as_bytes()), &deck());
+        }
+        std::fs::write(cache.dir().join("0123456789abcdef.json"), "old").unwrap();
+        std::fs::write(cache.dir().join(".x.bin.1.0.tmp"), "being written").unwrap();
+        std::fs::write(cache.dir().join("notes.txt"), "not ours").unwrap();
+        std::fs::remove_file(&gone).unwrap();
+        cache.sweep();
+        let mut names: Vec<String> = std::fs::read_dir(cache.dir())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        let kept_entry = cache
+            .entry(&Key::of(&kept, &std::fs::metadata(&kept).unwrap(), b""))
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        // A fresh temporary file may be another process's write in progress: it stays.
+        assert_eq!(names, [".x.bin.1.0.tmp", &kept_entry, "notes.txt"]);
     }
 
     #[test]

@@ -70,27 +70,49 @@ impl Library {
         lib
     }
 
-    /// Adds a deck, dropping (and reporting) cards whose id is already taken.
+    /// [`Library::builtin`], each deck taken from `cache` when its text is the one cached
+    /// (reading the binary layout is several times faster than parsing the YAML).
+    pub fn builtin_cached(cache: &DeckCache) -> Library {
+        let mut lib = Library::default();
+        for (name, text) in BUILTIN {
+            let key = cache::Key::builtin(name, text);
+            let deck = cache.get(&key).or_else(|| {
+                let deck = serde_yaml::from_str::<Deck>(text).ok()?;
+                cache.put(&key, &deck);
+                Some(deck)
+            });
+            if let Some(deck) = deck {
+                lib.push(deck, format!("built-in:{name}"));
+            }
+        }
+        lib
+    }
+
+    /// Adds a deck, dropping (and reporting) cards whose id is already taken. The cards stay
+    /// where they are in the deck's own list (no copy of the list).
     pub fn push(&mut self, mut deck: Deck, origin: String) {
         let d = self.decks.len();
-        let mut kept = Vec::with_capacity(deck.cards.len());
-        for card in deck.cards.drain(..) {
-            if let Some(&(od, _)) = self.by_id.get(&card.id) {
-                self.problems.push(Problem {
+        let mut next = 0;
+        let (by_id, problems, origins) = (&mut self.by_id, &mut self.problems, &self.origins);
+        deck.cards.retain(|card| {
+            if let Some(&(od, _)) = by_id.get(&card.id) {
+                problems.push(Problem {
                     file: origin.clone(),
                     line: 1,
                     column: 1,
                     message: format!(
                         "card `{}` skipped: the id is already used in {}",
-                        card.id, self.origins[od]
+                        card.id,
+                        // The deck itself when it uses an id twice.
+                        origins.get(od).unwrap_or(&origin)
                     ),
                 });
-                continue;
+                return false;
             }
-            self.by_id.insert(card.id.clone(), (d, kept.len()));
-            kept.push(card);
-        }
-        deck.cards = kept;
+            by_id.insert(card.id.clone(), (d, next));
+            next += 1;
+            true
+        });
         self.decks.push(deck);
         self.origins.push(origin);
     }
@@ -174,11 +196,10 @@ pub fn read_deck_file(path: &Path) -> Result<String, Problem> {
     read_deck_file_with_metadata(path).map(|(text, _)| text)
 }
 
-/// [`read_deck_file`], with the file's metadata as read before its bytes.
-fn read_deck_file_with_metadata(path: &Path) -> Result<(String, std::fs::Metadata), Problem> {
-    let file = path.display().to_string();
+/// The bytes of one deck file (a regular file, within the size limit) and its metadata.
+fn read_deck_bytes(path: &Path) -> Result<(Vec<u8>, std::fs::Metadata), Problem> {
     let located = |message: String| Problem {
-        file: file.clone(),
+        file: path.display().to_string(),
         line: 1,
         column: 1,
         message,
@@ -191,7 +212,13 @@ fn read_deck_file_with_metadata(path: &Path) -> Result<(String, std::fs::Metadat
         other => located(other.to_string()),
     })?;
     let meta = std::fs::metadata(path).map_err(|e| located(format!("cannot read: {e}")))?;
-    Ok((load::decode(&bytes, &file)?, meta))
+    Ok((bytes, meta))
+}
+
+/// [`read_deck_file`], with the file's metadata as read before its bytes.
+fn read_deck_file_with_metadata(path: &Path) -> Result<(String, std::fs::Metadata), Problem> {
+    let (bytes, meta) = read_deck_bytes(path)?;
+    Ok((load::decode(&bytes, &path.display().to_string())?, meta))
 }
 
 /// What one deck file gave, read and checked apart from the others: the deck and its problems
@@ -333,32 +360,37 @@ fn id_positions(source: DeckSource) -> impl Fn(usize) -> load::Pos {
     }
 }
 
-/// Reads and checks one user deck file, or takes it from `cache` when the file is unchanged;
-/// a deck without problems is stored in the cache.
-fn load_file(path: &Path, cache: Option<&DeckCache>) -> FileCheck {
+/// Reads and checks one user deck file, or takes it from `cache` when the file is unchanged
+/// (then its text is only hashed, not decoded or checked again); a deck without problems is
+/// stored in the cache. The flag tells whether an entry was written.
+fn load_file(path: &Path, cache: Option<&DeckCache>) -> (FileCheck, bool) {
     let name = path.display().to_string();
     let Some(cache) = cache else {
-        return check_file(read_deck_file(path), &name, false);
+        return (check_file(read_deck_file(path), &name, false), false);
     };
-    let (text, meta) = match read_deck_file_with_metadata(path) {
+    let (bytes, meta) = match read_deck_bytes(path) {
         Ok(read) => read,
-        Err(p) => return check_file(Err(p), &name, false),
+        Err(p) => return (check_file(Err(p), &name, false), false),
     };
-    let key = cache::Key::of(path, &meta, text.as_bytes());
+    let key = cache::Key::of(path, &meta, &bytes);
     if let Some(deck) = cache.get(&key) {
-        return FileCheck {
+        let check = FileCheck {
             deck: Ok((deck, Vec::new())),
             warnings: Vec::new(),
             ids: Vec::new(),
         };
+        return (check, false);
     }
-    let check = check_file(Ok(text), &name, false);
+    let check = check_file(load::decode(&bytes, &name), &name, false);
+    drop(bytes);
+    let mut written = false;
     if let Ok((deck, problems)) = &check.deck
         && problems.is_empty()
     {
         cache.put(&key, deck);
+        written = true;
     }
-    check
+    (check, written)
 }
 
 /// Loads the decks found at `paths` (files or directories of `.yaml` files) into `lib`. A deck
@@ -372,10 +404,24 @@ pub fn load_user_decks(lib: &mut Library, paths: &[PathBuf]) {
 /// [`load_user_decks`], taking unchanged files from `cache` (see [`cache`]).
 pub fn load_user_decks_cached(lib: &mut Library, paths: &[PathBuf], cache: Option<&DeckCache>) {
     let found = find_files(paths, "cannot read deck path");
-    let checked = par_map(&found, |f| match f {
+    let loaded = par_map(&found, |f| match f {
         Found::File(path) => Some(load_file(path, cache)),
         Found::Unreadable(_) => None,
     });
+    let mut written = false;
+    let checked: Vec<Option<FileCheck>> = loaded
+        .into_iter()
+        .map(|l| {
+            l.map(|(check, w)| {
+                written |= w;
+                check
+            })
+        })
+        .collect();
+    // Something changed: entries of deck files that are gone can go too.
+    if written && let Some(cache) = cache {
+        cache.sweep();
+    }
     let first_user_deck = lib.decks.len();
     for (f, check) in found.into_iter().zip(checked) {
         let (path, check) = match (f, check) {
@@ -518,6 +564,30 @@ mod tests {
         let shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
         assert!(problems.is_empty(), "{}", shown.join("\n"));
         assert_eq!(builtin_decks().len(), BUILTIN.len());
+    }
+
+    #[test]
+    fn builtin_decks_from_the_cache_are_the_built_in_decks() {
+        let dir = tempfile::tempdir().unwrap();
+        let cache = DeckCache::new(dir.path().join("deck-cache"));
+        let parsed = Library::builtin();
+        for _ in 0..2 {
+            // First filled, then read from the cache.
+            let cached = Library::builtin_cached(&cache);
+            assert_eq!(cached.decks, parsed.decks);
+            assert_eq!(cached.origins, parsed.origins);
+            assert!(cached.problems.is_empty());
+        }
+        assert_eq!(
+            std::fs::read_dir(cache.dir()).unwrap().count(),
+            BUILTIN.len()
+        );
+        // Sweeping keeps them: they have no file that could be gone.
+        cache.sweep();
+        assert_eq!(
+            std::fs::read_dir(cache.dir()).unwrap().count(),
+            BUILTIN.len()
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use super::clock::{DAY_MS, Date, DayClock};
-use super::queue::{CardProgress, CardRef};
+use super::queue::{CardRef, ProgressLookup};
 use super::scheduler::{CardState, Phase, Rating, Scheduler};
 use crate::deck::model::{TOPICS, topic_title};
 
@@ -94,7 +94,7 @@ fn reviews_needed(
 /// Builds the plan for `date` over the decks' cards (suspended cards left out).
 pub fn plan<'a>(
     cards: impl IntoIterator<Item = CardRef<'a>>,
-    progress: &HashMap<String, CardProgress>,
+    progress: &impl ProgressLookup,
     scheduler: &Scheduler,
     clock: &DayClock,
     now: i64,
@@ -104,13 +104,13 @@ pub fn plan<'a>(
     let interview_day = date.day_number();
     let at = clock.day_start(interview_day);
     let days_left = u32::try_from((interview_day - clock.day(now)).max(0)).unwrap_or(u32::MAX);
-    let mut map: HashMap<String, (u32, f64, u32, u32)> = HashMap::new();
+    let mut map: HashMap<&str, (u32, f64, u32, u32)> = HashMap::new();
     for card in cards {
-        let p = progress.get(card.id).copied().unwrap_or_default();
+        let p = progress.progress(card.id).copied().unwrap_or_default();
         if p.suspended {
             continue;
         }
-        let e = map.entry(card.topic.to_string()).or_default();
+        let e = map.entry(card.topic).or_default();
         let r = scheduler.retrievability(&p.state, at);
         e.0 += 1;
         e.1 += f64::from(r);
@@ -129,13 +129,13 @@ pub fn plan<'a>(
     let mut topics: Vec<TopicPlan> = map
         .into_iter()
         .map(|(topic, (cards, sum, below, needed))| TopicPlan {
-            title: topic_title(&topic).to_string(),
+            title: topic_title(topic).to_string(),
             predicted_recall: if cards == 0 {
                 0.0
             } else {
                 (sum / f64::from(cards)) as f32
             },
-            topic,
+            topic: topic.to_string(),
             cards,
             below_target: below,
             reviews_needed: needed,
@@ -165,6 +165,7 @@ pub fn plan<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::srs::queue::CardProgress;
     use crate::srs::scheduler::SchedulerConfig;
 
     #[test]

@@ -28,6 +28,25 @@ impl CardProgress {
     }
 }
 
+/// What the store knows about cards, by id: a map owned (`HashMap<String, _>`) or one that
+/// borrows the ids of the loaded decks (`FxHashMap<&str, _>`, built without a copy per card).
+pub trait ProgressLookup {
+    /// The progress of card `id` (`None`: never answered, no flags).
+    fn progress(&self, id: &str) -> Option<&CardProgress>;
+}
+
+impl<S: std::hash::BuildHasher> ProgressLookup for HashMap<String, CardProgress, S> {
+    fn progress(&self, id: &str) -> Option<&CardProgress> {
+        self.get(id)
+    }
+}
+
+impl<S: std::hash::BuildHasher> ProgressLookup for HashMap<&str, CardProgress, S> {
+    fn progress(&self, id: &str) -> Option<&CardProgress> {
+        self.get(id)
+    }
+}
+
 /// A card as the queue sees it: its id and topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CardRef<'a> {

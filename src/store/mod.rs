@@ -29,6 +29,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 
 use crate::srs::clock::{Date, DayClock};
+use crate::srs::fxhash::FxHashMap;
 use crate::srs::queue::{CardProgress, DEFAULT_NEW_LIMIT, DEFAULT_REVIEW_LIMIT};
 use crate::srs::scheduler::{
     CardState, DEFAULT_RETENTION, Phase, RETENTION_RANGE, Scheduler, SchedulerConfig,
@@ -679,6 +680,51 @@ impl Store {
             let p = map.entry(id).or_default();
             p.suspended = row.get::<_, i64>(1).map_err(|e| self.err(e))? != 0;
             p.buried_until = row.get(2).map_err(|e| self.err(e))?;
+        }
+        Ok(map)
+    }
+}
+
+impl Store {
+    /// The progress of each of `cards`, keyed by the cards' own ids (no copy per card): one
+    /// pass over the card states and one over the flags. Cards never answered have the
+    /// default progress; rows of cards not in `cards` are skipped.
+    pub fn progress_of<'a>(
+        &self,
+        cards: &[crate::srs::queue::CardRef<'a>],
+    ) -> Result<FxHashMap<&'a str, CardProgress>> {
+        let e = |err| self.err(err);
+        let mut map: FxHashMap<&'a str, CardProgress> =
+            FxHashMap::with_capacity_and_hasher(cards.len(), Default::default());
+        for c in cards {
+            map.insert(c.id, CardProgress::default());
+        }
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT card_id, {} FROM cards",
+                review::STATE_COLUMNS
+            ))
+            .map_err(e)?;
+        let mut rows = stmt.query([]).map_err(e)?;
+        while let Some(row) = rows.next().map_err(e)? {
+            let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(e)?;
+            if let Some(p) = map.get_mut(id) {
+                p.state = state_from_row(row, 1).map_err(e)?;
+            }
+        }
+        drop(rows);
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT card_id, suspended, buried_until_day FROM card_flags")
+            .map_err(e)?;
+        let mut rows = stmt.query([]).map_err(e)?;
+        while let Some(row) = rows.next().map_err(e)? {
+            let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(e)?;
+            if let Some(p) = map.get_mut(id) {
+                p.suspended = row.get::<_, i64>(1).map_err(e)? != 0;
+                p.buried_until = row.get(2).map_err(e)?;
+            }
         }
         Ok(map)
     }

@@ -6,11 +6,12 @@ use serde::Serialize;
 use super::{Result, Store, StoreError, state_from_row};
 use crate::srs::fxhash::FxHashMap;
 use crate::srs::queue::{
-    CardRef, DoneToday, QueueOptions, Standing, build_cram_queue, build_review_queue,
-    topic_selected,
+    CardProgress, CardRef, DoneToday, Queue, QueueOptions, build_cram_queue, build_review_queue,
+    standing, topic_selected,
 };
 use crate::srs::scheduler::{CardState, LEECH_LAPSES, Phase, Rating};
 use crate::srs::session::{Session, SessionKind, UndoAction};
+use crate::srs::stats::{TopicCounts, topic_counts};
 
 /// Where an answer was given; logged with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -53,17 +54,6 @@ pub struct Answered {
     pub became_leech: bool,
 }
 
-/// How each of a set of cards stands today, read from the database without loading every
-/// card's state: the ids of every answered card, the states of cards due by the end of today
-/// (from a covering index), and the flags.
-pub(crate) struct Standings<'a>(FxHashMap<&'a str, Standing>);
-
-impl Standings<'_> {
-    pub(crate) fn get(&self, id: &str) -> Standing {
-        self.0.get(id).copied().unwrap_or(Standing::New)
-    }
-}
-
 pub(crate) const STATE_COLUMNS: &str =
     "phase, stability, difficulty, due, last_review, step, interval_days, reps, lapses";
 
@@ -76,26 +66,13 @@ impl Store {
     {
         let queue = match &kind {
             SessionKind::Review { topics } => {
-                let options = QueueOptions {
-                    new_limit: self.new_limit_today(now)?,
-                    review_limit: self.review_limit()?,
-                    topics: topics.clone(),
-                };
-                let done = self.done_today(now)?;
                 let cards: Vec<CardRef<'a>> = cards
                     .into_iter()
                     .map(Into::into)
                     .filter(|c| topic_selected(topics, c.topic))
                     .collect();
-                let standing = self.standings(&cards, now)?;
-                build_review_queue(
-                    cards.iter().copied(),
-                    |id| standing.get(id),
-                    &options,
-                    done,
-                    &self.scheduler,
-                    now,
-                )
+                let progress = self.progress_of(&cards)?;
+                self.review_queue(&cards, &progress, topics, now)?
             }
             SessionKind::Cram { topics, .. } => {
                 let progress = self.load_progress()?;
@@ -106,55 +83,44 @@ impl Store {
         Ok(Session::new(kind, queue, now))
     }
 
-    /// Standings of `cards` at `now` (see [`Standings`]).
-    pub(crate) fn standings<'a>(&self, cards: &[CardRef<'a>], now: i64) -> Result<Standings<'a>> {
-        let e = |err| self.err(err);
+    /// Today's review session over `cards` and their counts per topic, from one read of the
+    /// cards' progress (what `iamdrill due` shows).
+    pub fn due_today<'a, I>(&self, cards: I, now: i64) -> Result<(Session, Vec<TopicCounts>)>
+    where
+        I: IntoIterator,
+        I::Item: Into<CardRef<'a>>,
+    {
+        let cards: Vec<CardRef<'a>> = cards.into_iter().map(Into::into).collect();
+        let progress = self.progress_of(&cards)?;
+        let queue = self.review_queue(&cards, &progress, &[], now)?;
+        let topics = topic_counts(cards.iter().copied(), &progress, &self.clock, now);
+        let kind = SessionKind::Review { topics: vec![] };
+        Ok((Session::new(kind, queue, now), topics))
+    }
+
+    /// Today's review queue over `cards` (already filtered by topic) with their progress.
+    fn review_queue<'a>(
+        &self,
+        cards: &[CardRef<'a>],
+        progress: &FxHashMap<&'a str, CardProgress>,
+        topics: &[String],
+        now: i64,
+    ) -> Result<Queue> {
+        let options = QueueOptions {
+            new_limit: self.new_limit_today(now)?,
+            review_limit: self.review_limit()?,
+            topics: topics.to_vec(),
+        };
+        let done = self.done_today(now)?;
         let today = self.clock.day(now);
-        let mut map: FxHashMap<&'a str, Standing> =
-            FxHashMap::with_capacity_and_hasher(cards.len(), Default::default());
-        for c in cards {
-            map.insert(c.id, Standing::New);
-        }
-        // One pass over the covering index: state columns are decoded only for due cards.
-        let tomorrow = self.clock.day_start(today + 1);
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT card_id, {STATE_COLUMNS} FROM cards"))
-            .map_err(e)?;
-        let mut rows = stmt.query([]).map_err(e)?;
-        while let Some(row) = rows.next().map_err(e)? {
-            let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(e)?;
-            if let Some(s) = map.get_mut(id) {
-                let due: i64 = row.get(4).map_err(e)?;
-                *s = if due < tomorrow {
-                    let st = state_from_row(row, 1).map_err(e)?;
-                    if st.is_new() {
-                        Standing::New
-                    } else {
-                        Standing::Due(st)
-                    }
-                } else {
-                    Standing::NotDue
-                };
-            }
-        }
-        drop(rows);
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT card_id, suspended, buried_until_day FROM card_flags")
-            .map_err(e)?;
-        let mut rows = stmt.query([]).map_err(e)?;
-        while let Some(row) = rows.next().map_err(e)? {
-            let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(e)?;
-            let suspended: i64 = row.get(1).map_err(e)?;
-            let buried: Option<i64> = row.get(2).map_err(e)?;
-            if (suspended != 0 || buried.is_some_and(|d| d > today))
-                && let Some(s) = map.get_mut(id)
-            {
-                *s = Standing::Hidden;
-            }
-        }
-        Ok(Standings(map))
+        Ok(build_review_queue(
+            cards.iter().copied(),
+            |id| standing(progress.get(id), &self.clock, today),
+            &options,
+            done,
+            &self.scheduler,
+            now,
+        ))
     }
 
     /// New cards started and review cards answered today (in review mode).

@@ -1,6 +1,6 @@
 //! Statistics queries, the mock interview table, rebuild and prune.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 
 use rusqlite::{TransactionBehavior, params};
 use serde::Serialize;
@@ -9,12 +9,16 @@ use super::review::{STATE_COLUMNS, card_number, write_state};
 use super::schema::SLOT_MS;
 use super::{Result, Store, StoreError, state_from_row};
 use crate::srs::clock::Date;
+use crate::srs::fxhash::FxHashMap;
 use crate::srs::plan::{Plan, plan};
-use crate::srs::queue::CardRef;
+use crate::srs::queue::{CardProgress, CardRef};
 use crate::srs::scheduler::CardState;
 use crate::srs::stats::{
     self, DayCount, Leech, StateCounts, TopicCounts, TopicRecall, TopicRetention,
 };
+
+/// Days of answers `stats` shows (and counts the streak in before reading older days).
+const STATS_DAYS: i64 = 365;
 
 /// A stored mock interview.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -67,11 +71,24 @@ impl Store {
     /// Answers per learner's day (day number → count), all time (from the counts kept per
     /// quarter hour).
     pub fn reviews_by_day(&self) -> Result<BTreeMap<i64, u32>> {
+        self.reviews_by_day_from(i64::MIN)
+    }
+
+    /// Answers per learner's day from day `first` on (the counts of later quarter hours only,
+    /// read through the counts' primary key).
+    pub fn reviews_by_day_from(&self, first: i64) -> Result<BTreeMap<i64, u32>> {
+        let from_slot = if first == i64::MIN {
+            i64::MIN
+        } else {
+            self.clock.day_start(first).div_euclid(SLOT_MS)
+        };
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT slot, sum(answers) FROM review_counts GROUP BY slot")
+            .prepare_cached(
+                "SELECT slot, sum(answers) FROM review_counts WHERE slot >= ?1 GROUP BY slot",
+            )
             .map_err(|e| self.err(e))?;
-        let mut rows = stmt.query([]).map_err(|e| self.err(e))?;
+        let mut rows = stmt.query([from_slot]).map_err(|e| self.err(e))?;
         let mut map = BTreeMap::new();
         // Slots come in order: one day lookup per run of slots on the same day.
         let mut day_end = i64::MIN;
@@ -89,9 +106,44 @@ impl Store {
         Ok(map)
     }
 
+    /// Answers per day over the last `STATS_DAYS` days and the streak. The streak is counted
+    /// in that window; a streak as long as the window goes on back a day at a time, each day one
+    /// probe of the counts' primary key, so a streak of years does not read years of counts.
+    fn recent_days(&self, today: i64) -> Result<(BTreeMap<i64, u32>, u32)> {
+        let first = today - (STATS_DAYS - 1);
+        let recent = self.reviews_by_day_from(first)?;
+        let mut streak = stats::streak(&recent, today);
+        let start = if recent.contains_key(&today) {
+            today
+        } else {
+            today - 1
+        };
+        if i64::from(streak) > start - first {
+            let mut day = start - i64::from(streak);
+            while self.answered_on(day)? {
+                streak += 1;
+                day -= 1;
+            }
+        }
+        Ok((recent, streak))
+    }
+
+    /// Whether any answer was given on learner's day `day`.
+    fn answered_on(&self, day: i64) -> Result<bool> {
+        let from = self.clock.day_start(day).div_euclid(SLOT_MS);
+        let to = self.clock.day_start(day + 1).div_euclid(SLOT_MS);
+        self.conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM review_counts
+                                WHERE slot >= ?1 AND slot < ?2 AND answers > 0)",
+            )
+            .and_then(|mut s| s.query_row([from, to], |r| r.get(0)))
+            .map_err(|e| self.err(e))
+    }
+
     /// Days in a row with answers, up to today.
     pub fn streak(&self, now: i64) -> Result<u32> {
-        Ok(stats::streak(&self.reviews_by_day()?, self.clock.day(now)))
+        Ok(self.recent_days(self.clock.day(now))?.1)
     }
 
     /// Per-topic due / new / learning / total counts for the topic picker and the dashboard.
@@ -100,58 +152,69 @@ impl Store {
         I: IntoIterator,
         I::Item: Into<CardRef<'a>>,
     {
-        let progress = self.load_progress()?;
+        let cards: Vec<CardRef<'a>> = cards.into_iter().map(Into::into).collect();
+        let progress = self.progress_of(&cards)?;
         Ok(stats::topic_counts(
-            cards.into_iter().map(Into::into),
+            cards.iter().copied(),
             &progress,
             &self.clock,
             now,
         ))
     }
 
-    /// Per-card (mature answers, passed) counts: answers to cards in review (interval ≥ 1 day).
-    fn mature_answers(&self) -> Result<HashMap<String, (u32, u32)>> {
+    /// Per-card (mature answers, passed) counts of `cards` (those with any): answers to cards
+    /// in review (interval ≥ 1 day), keyed by the cards' own ids.
+    fn mature_answers<'a>(
+        &self,
+        cards: &FxHashMap<&'a str, CardProgress>,
+    ) -> Result<FxHashMap<&'a str, (u32, u32)>> {
+        let e = |err| self.err(err);
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT c.id, k.mature, k.mature_passed
                  FROM card_counts AS k JOIN card_ids AS c ON c.n = k.card WHERE k.mature > 0",
             )
-            .map_err(|e| self.err(e))?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, (r.get(1)?, r.get(2)?))))
-            .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(|e| self.err(e))
+            .map_err(e)?;
+        let mut rows = stmt.query([]).map_err(e)?;
+        let mut map = FxHashMap::default();
+        while let Some(row) = rows.next().map_err(e)? {
+            let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(e)?;
+            if let Some((&id, _)) = cards.get_key_value(id) {
+                map.insert(id, (row.get(1).map_err(e)?, row.get(2).map_err(e)?));
+            }
+        }
+        Ok(map)
     }
 
-    /// All statistics over the given cards.
+    /// All statistics over the given cards. The cost grows with the cards and the last year's
+    /// days, not with the review log: counts come from the aggregates the log keeps.
     pub fn stats<'a, I>(&self, cards: I, now: i64) -> Result<Stats>
     where
         I: IntoIterator,
         I::Item: Into<CardRef<'a>>,
     {
         let cards: Vec<CardRef<'a>> = cards.into_iter().map(Into::into).collect();
-        let progress = self.load_progress()?;
-        let by_day = self.reviews_by_day()?;
+        let progress = self.progress_of(&cards)?;
         let today = self.clock.day(now);
-        let total_reviews: u64 = by_day.values().map(|&n| u64::from(n)).sum();
+        let (by_day, streak) = self.recent_days(today)?;
         let reviews_per_day = by_day
-            .range(today - 364..=today)
+            .range(today - (STATS_DAYS - 1)..=today)
             .map(|(&d, &count)| DayCount {
                 date: Date::from_day_number(d),
                 count,
             })
             .collect();
+        let mature = self.mature_answers(&progress)?;
         let c = || cards.iter().copied();
         Ok(Stats {
             today: Date::from_day_number(today),
-            streak: stats::streak(&by_day, today),
+            streak,
             reviews_today: by_day.get(&today).copied().unwrap_or(0),
-            total_reviews,
+            total_reviews: self.review_count()?,
             reviews_per_day,
             forecast: stats::due_forecast(c(), &progress, &self.clock, now, 30),
-            retention: stats::retention_by_topic(c(), &self.mature_answers()?),
+            retention: stats::retention_by_topic(c(), |id| mature.get(id).copied()),
             recall: stats::predicted_recall(c(), &progress, &self.scheduler, now),
             states: stats::state_counts(c(), &progress, &self.clock, now),
             topics: stats::topic_counts(c(), &progress, &self.clock, now),
@@ -168,9 +231,10 @@ impl Store {
         I: IntoIterator,
         I::Item: Into<CardRef<'a>>,
     {
-        let progress = self.load_progress()?;
+        let cards: Vec<CardRef<'a>> = cards.into_iter().map(Into::into).collect();
+        let progress = self.progress_of(&cards)?;
         Ok(plan(
-            cards.into_iter().map(Into::into),
+            cards.iter().copied(),
             &progress,
             &self.scheduler,
             &self.clock,
@@ -410,6 +474,37 @@ mod tests {
             1 => (0usize..4).prop_map(|card| Op::Prune { card }),
             1 => Just(Op::Rebuild),
         ]
+    }
+
+    /// A streak longer than the year `stats` reads is counted on, day by day, and agrees with
+    /// the streak over every day's counts; a gap ends it.
+    #[test]
+    fn a_streak_longer_than_the_window_is_counted_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_path(&dir.path().join("p.sqlite3")).unwrap();
+        let today = store.clock().day(NOW);
+        // Every day for 500 days, except 450 days ago.
+        let rows: Vec<CsvReview> = (0..500)
+            .filter(|d| *d != 450)
+            .map(|d| CsvReview {
+                card_id: CARDS[d as usize % 4].to_string(),
+                at: NOW - d * DAY_MS,
+                rating: 3,
+                state: 2,
+                duration_ms: 900,
+            })
+            .collect();
+        store.import_reviews(&rows).unwrap();
+        let all = crate::srs::stats::streak(&store.reviews_by_day().unwrap(), today);
+        assert_eq!(all, 450);
+        assert_eq!(store.streak(NOW).unwrap(), all);
+        let refs = CARDS.map(|id| CardRef { id, topic: "kms" });
+        let stats = store.stats(refs, NOW).unwrap();
+        assert_eq!(stats.streak, 450);
+        assert_eq!(stats.total_reviews, 499);
+        assert_eq!(stats.reviews_per_day.len(), 365);
+        // Tomorrow, before answering: the streak still counts up to yesterday.
+        assert_eq!(store.streak(NOW + DAY_MS).unwrap(), 450);
     }
 
     /// The counts as kept, and as derived from the log again.

@@ -1170,6 +1170,8 @@ fn event_loop(
 ) -> Result<Option<i32>> {
     // Whether the terminal reports the mouse now.
     let mut mouse = true;
+    // Whether a frame was drawn (the first one is timed in the log).
+    let mut drawn = false;
     loop {
         match signals.take() {
             Pending::End(signal) => return Ok(Some(signal)),
@@ -1205,6 +1207,13 @@ fn event_loop(
             redraw_all(terminal)?;
         }
         terminal.draw(|f| app.draw(f))?;
+        if !drawn {
+            drawn = true;
+            log::info!(
+                "first frame drawn {:.1} ms after start",
+                crate::context::logging::since_start().as_secs_f64() * 1000.0
+            );
+        }
         let ready = match event::poll(app.next_wakeup(clock.now_ms())) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             ready => ready?,
