@@ -55,6 +55,14 @@ fn suspend_list_unsuspend_and_forget_by_id() {
     assert!(out.contains("not suspended, nothing to do"), "{out}");
     let out = ok(data, &["cards", "forget", "kms-key-policy-vs-iam"]);
     assert!(out.contains("new already"), "{out}");
+    // A backup was taken first, and the output says where.
+    let backups: Vec<_> = std::fs::read_dir(data.join("backups"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("before-forget"))
+        .collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    assert!(out.contains(&backups[0]), "{out}");
     let out = ok(data, &["cards", "list", "--state", "suspended"]);
     assert!(out.ends_with("0 cards\n"), "{out}");
 }

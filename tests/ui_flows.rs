@@ -349,6 +349,8 @@ fn suspend_then_unsuspend_in_the_browser_brings_the_card_back_to_todays_queue() 
 fn browser_sorts_marks_several_cards_and_asks_twice_before_forgetting() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = app_with(&dir, None);
+    let backups = dir.path().join("backups");
+    app.backups = Some((backups.clone(), 3));
     // Answer three cards so they have a state.
     ch(&mut app, 'r');
     let mut answered = Vec::new();
@@ -398,6 +400,7 @@ fn browser_sorts_marks_several_cards_and_asks_twice_before_forgetting() {
     assert!(browser(&app).forget_armed);
     ch(&mut app, 'j');
     assert!(!browser(&app).forget_armed);
+    assert!(!backups.exists(), "no backup before forgetting");
     ch(&mut app, 'F');
     ch(&mut app, 'F');
     assert!(
@@ -406,6 +409,15 @@ fn browser_sorts_marks_several_cards_and_asks_twice_before_forgetting() {
             .clone()
             .unwrap()
             .starts_with("Reset to new")
+    );
+    // A backup was taken first.
+    let taken: Vec<_> = std::fs::read_dir(&backups)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        taken.len() == 1 && taken[0].contains("before-forget"),
+        "{taken:?}"
     );
     assert_eq!(
         browser(&app).shown.len(),

@@ -246,6 +246,16 @@ fn change(ctx: &Context, lib: &Library, args: IdsArgs, what: Change) -> Result<E
     let mut store = ctx.open_store()?;
     let now = ctx.now_ms();
     let mut o = String::new();
+    // Forgetting resets what was learnt: a backup first, as before every destructive command.
+    let backup = match what {
+        Change::Forget => Some(store.backup_into(
+            &ctx.backup_dir(),
+            "before-forget",
+            now,
+            crate::cmd::backup::keep(ctx),
+        )?),
+        _ => None,
+    };
     for id in &args.ids {
         let (changed, done, nothing) = match what {
             Change::Suspend => (
@@ -272,6 +282,12 @@ fn change(ctx: &Context, lib: &Library, args: IdsArgs, what: Change) -> Result<E
         } else {
             o.push_str(&format!("{id}: {nothing}, nothing to do\n"));
         }
+    }
+    if let Some(path) = backup {
+        o.push_str(&format!(
+            "Backup of the progress before: {} (iamdrill restore FILE brings it back)\n",
+            clean(&path.display().to_string())
+        ));
     }
     emit(&o)?;
     Ok(ExitCode::SUCCESS)

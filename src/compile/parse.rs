@@ -165,16 +165,19 @@ pub fn parse(text: &str) -> Parsed {
     let mut current: Option<Item> = None;
     let mut commentary = false;
 
-    let next_nonempty = |i: usize| -> Option<&str> {
-        lines[i + 1..]
-            .iter()
-            .map(|(_, l)| l.as_str())
-            .find(|l| !l.trim().is_empty())
-    };
+    // For each line, whether the next non-empty line after it is a question: one pass from
+    // the end (a scan forward per line is quadratic in runs of blank lines).
+    let mut next_is_question_at = vec![false; lines.len()];
+    let mut following = false;
+    for (i, (_, l)) in lines.iter().enumerate().rev() {
+        next_is_question_at[i] = following;
+        if !l.trim().is_empty() {
+            following = matches!(classify(l), Line::Numbered(..) | Line::Unnumbered(..));
+        }
+    }
 
     for (i, (line_no, line)) in lines.iter().enumerate() {
-        let next_is_question = next_nonempty(i)
-            .is_some_and(|l| matches!(classify(l), Line::Numbered(..) | Line::Unnumbered(..)));
+        let next_is_question = next_is_question_at[i];
         match classify(line) {
             Line::Numbered(n, q) => {
                 if let Some(item) = current.take() {

@@ -501,8 +501,15 @@ impl Reference {
 /// Keeps `shown` when `cand` is within typo distance of `target` (both lower-case) and nearer
 /// than the best so far: fewest edits, then the highest Jaro-Winkler similarity.
 fn consider(best: &mut Option<(usize, f64, String)>, target: &str, cand: &str, shown: String) {
+    let (target_len, cand_len) = (target.chars().count(), cand.chars().count());
+    let limit = (target_len / 4).max(1);
+    // The lengths' difference is a lower bound of the distance: a name far longer or shorter
+    // than a candidate is no typo of it, and is not compared (edit distance is quadratic).
+    if target_len.abs_diff(cand_len) > limit {
+        return;
+    }
     let d = strsim::damerau_levenshtein(target, cand);
-    if d == 0 || d > (target.chars().count() / 4).max(1) {
+    if d == 0 || d > limit {
         return;
     }
     let jw = strsim::jaro_winkler(target, cand);

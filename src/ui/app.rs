@@ -134,6 +134,8 @@ pub struct App {
     pub opener: Opener,
     /// Whether the app captures the mouse (`M` toggles; off lets the terminal select text).
     pub mouse: bool,
+    /// Where backups go and how many of a kind are kept: forgetting cards takes one first.
+    pub backups: Option<(std::path::PathBuf, usize)>,
     /// How far the open popup can scroll in the window it was last drawn in.
     popup_max_scroll: std::cell::Cell<u16>,
     /// The last sync, on the dashboard's title line ("synced 10:42 · 12 answers from laptop").
@@ -171,6 +173,7 @@ impl App {
             background: false,
             opener: Box::new(platform_open),
             mouse: true,
+            backups: None,
             popup_max_scroll: std::cell::Cell::new(u16::MAX),
             sync_note: None,
         };
@@ -489,6 +492,15 @@ impl App {
     /// Applies a browser action to each card and says what changed.
     fn card_op(&mut self, op: CardOp, ids: &[String]) {
         let now = self.now;
+        if op == CardOp::Forget
+            && let Some((dir, keep)) = &self.backups
+            && let Err(e) = self.store.backup_into(dir, "before-forget", now, *keep)
+        {
+            self.status = Some(format!(
+                "nothing was reset: the backup taken first failed: {e}"
+            ));
+            return;
+        }
         let mut changed = Vec::new();
         for id in ids {
             let result = match op {
@@ -1480,6 +1492,7 @@ pub fn open(ctx: &Context, open: Option<Open>) -> Result<ExitCode> {
         let note = sync_note(outcome, last.as_ref(), &app.store.clock());
         app.sync_note = Some(crate::ui::text::sanitize(&note));
     }
+    app.backups = Some((ctx.backup_dir(), (ctx.config.backup_keep as usize).max(1)));
     app.mock_defaults = MockOptions {
         minutes: u64::from(ctx.config.mock.minutes),
         questions: ctx.config.mock.questions as usize,
