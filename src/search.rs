@@ -1,6 +1,10 @@
-//! Fuzzy search over cards: questions, answers, tags and topics (crate `fuzzy-matcher`, the skim
-//! algorithm). Each query word must match somewhere in the card; questions rank above tags and
-//! topics, which rank above answers. Matched positions are returned for highlighting.
+//! Search over cards: questions, ids, tags, topics and answers. Every query word must match
+//! somewhere in the card. A word found whole (a plural `s` aside) ranks above a word found as the
+//! start of a longer word, which ranks above one found inside a word; a card's rank is its weakest
+//! word's. Letters scattered in a question or tags (fuzzy matching, crate `fuzzy-matcher`, the skim
+//! algorithm) only count when no card has the words themselves, to catch typos. Within a rank,
+//! questions weigh more than ids, tags and topics, which weigh more than answers, and the whole
+//! query found as a phrase adds more. Matched positions are returned for highlighting.
 
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
@@ -13,9 +17,92 @@ use crate::deck::model::Card;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Field {
     Question,
+    Id,
     Tags,
     Topic,
     Answer,
+}
+
+impl Field {
+    fn weight(self) -> i64 {
+        match self {
+            Field::Question => 5,
+            Field::Id => 4,
+            Field::Tags | Field::Topic => 3,
+            Field::Answer => 1,
+        }
+    }
+}
+
+/// How a query word was found in a text, weakest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Tier {
+    /// Its letters scattered (a typo).
+    Fuzzy,
+    /// Inside a longer word.
+    Inside,
+    /// The start of a longer word.
+    Prefix,
+    /// A whole word (or its plural).
+    Word,
+}
+
+/// Whether a letter or digit ends `before` (curly quotes and dashes are not letters).
+fn letter_before(before: &str) -> bool {
+    before
+        .chars()
+        .next_back()
+        .is_some_and(char::is_alphanumeric)
+}
+
+/// The best way `w` occurs in `hay` (both lower case), with its byte index.
+fn find_word(hay: &str, w: &str) -> Option<(Tier, usize)> {
+    let bytes = hay.as_bytes();
+    let mut best: Option<(Tier, usize)> = None;
+    for (i, _) in hay.match_indices(w) {
+        let starts = !letter_before(&hay[..i]);
+        let end = i + w.len();
+        let rest = &bytes[end..];
+        let letter_at = |k: usize| {
+            hay[end + k..]
+                .chars()
+                .next()
+                .is_some_and(char::is_alphanumeric)
+        };
+        let plural = match rest {
+            [b's', ..] => !letter_at(1),
+            [b'e', b's', ..] => !letter_at(2),
+            _ => false,
+        };
+        let ends = !letter_at(0) || plural;
+        let tier = match (starts, ends) {
+            (true, true) => Tier::Word,
+            (true, false) => Tier::Prefix,
+            _ => Tier::Inside,
+        };
+        if best.is_none_or(|(t, _)| tier > t) {
+            best = Some((tier, i));
+            if tier == Tier::Word {
+                break;
+            }
+        }
+    }
+    best
+}
+
+/// [`find_word`], also trying a plural query word without its `s` (`lifetimes` finds `lifetime`).
+fn find_stem(hay: &str, w: &str) -> Option<(Tier, usize)> {
+    let found = find_word(hay, w);
+    if found.is_some_and(|(t, _)| t == Tier::Word) {
+        return found;
+    }
+    match w.strip_suffix('s') {
+        Some(stem) if stem.len() >= 3 => match (found, find_word(hay, stem)) {
+            (Some(a), Some(b)) => Some(if b.0 > a.0 { b } else { a }),
+            (a, b) => a.or(b),
+        },
+        _ => found,
+    }
 }
 
 /// One search result.
@@ -35,9 +122,12 @@ pub struct Hit {
 
 struct Entry {
     id: String,
+    /// The id as it is and as words (`sts-credential-lifetimes sts credential lifetimes`).
+    id_words: String,
     question: String,
     question_lower: String,
     tags: String,
+    /// The topic's slug as words and its title, lower case.
     topic: String,
     /// Plain answer text, one line, cut to a length that keeps searching quick.
     answer: String,
@@ -112,13 +202,24 @@ impl Searcher {
                 let tags = c.tags.join(" ").to_lowercase();
                 let answer_lower = answer.to_lowercase();
                 let fuzzy_mask = char_mask(&question_lower) | char_mask(&tags);
-                let mask = fuzzy_mask | char_mask(&c.topic) | char_mask(&answer_lower);
+                let id_lower = c.id.to_lowercase();
+                let id_words = format!("{id_lower} {}", id_lower.replace(['-', '_', '.'], " "));
+                let topic = format!(
+                    "{} {}",
+                    c.topic.replace('-', " "),
+                    crate::deck::model::topic_title(&c.topic).to_lowercase()
+                );
+                let mask = fuzzy_mask
+                    | char_mask(&topic)
+                    | char_mask(&id_words)
+                    | char_mask(&answer_lower);
                 Entry {
                     id: c.id.clone(),
+                    id_words,
                     question_lower,
                     question: c.question.clone(),
                     tags,
-                    topic: c.topic.clone(),
+                    topic,
                     answer_lower,
                     answer,
                     fixes,
@@ -160,7 +261,8 @@ impl Searcher {
             return (Vec::new(), Vec::new());
         }
         let masks: Vec<u64> = words.iter().map(|w| char_mask(w)).collect();
-        let mut scored: Vec<(i64, u32)> = Vec::new();
+        let phrase = (words.len() > 1).then(|| words.join(" "));
+        let mut scored: Vec<(Tier, i64, u32)> = Vec::new();
         let all: Vec<u32>;
         let indices: &[u32] = match candidates {
             Some(c) => c,
@@ -169,19 +271,25 @@ impl Searcher {
                 &all
             }
         };
+        let mut best_tier = Tier::Fuzzy;
         for &idx in indices {
             let e = &self.entries[idx as usize];
-            if let Some(score) = self.score(e, &words, &masks, false).map(|h| h.score) {
-                scored.push((score, idx));
+            if let Some((tier, score)) = self.rank(e, &words, &masks, phrase.as_deref()) {
+                best_tier = best_tier.max(tier);
+                scored.push((tier, score, idx));
             }
         }
-        let matched: Vec<u32> = scored.iter().map(|(_, i)| *i).collect();
+        let matched: Vec<u32> = scored.iter().map(|(_, _, i)| *i).collect();
+        // Scattered letters only stand in when no card has the words themselves.
+        if best_tier > Tier::Fuzzy {
+            scored.retain(|(t, _, _)| *t > Tier::Fuzzy);
+        }
         // Only the shown hits get their snippet and positions.
-        let by_rank = |a: &(i64, u32), b: &(i64, u32)| {
-            b.0.cmp(&a.0).then_with(|| {
-                self.entries[a.1 as usize]
+        let by_rank = |a: &(Tier, i64, u32), b: &(Tier, i64, u32)| {
+            b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then_with(|| {
+                self.entries[a.2 as usize]
                     .id
-                    .cmp(&self.entries[b.1 as usize].id)
+                    .cmp(&self.entries[b.2 as usize].id)
             })
         };
         if scored.len() > limit {
@@ -191,85 +299,116 @@ impl Searcher {
         scored.sort_by(by_rank);
         let hits = scored
             .iter()
-            .filter_map(|(_, idx)| self.score(&self.entries[*idx as usize], &words, &masks, true))
+            .filter_map(|(_, score, idx)| {
+                let mut hit = self.score(&self.entries[*idx as usize], &words, &masks, true)?;
+                hit.score = *score;
+                Some(hit)
+            })
             .collect();
         (hits, matched)
     }
 
-    /// Scores one card against every query word; `None` when a word matches nowhere.
-    fn score(&self, e: &Entry, words: &[String], masks: &[u64], detail: bool) -> Option<Hit> {
+    /// A card's rank for the query: its weakest word's tier, and a score from how and where each
+    /// word (and the whole query as a phrase) was found. `None` when a word matches nowhere.
+    fn rank(
+        &self,
+        e: &Entry,
+        words: &[String],
+        masks: &[u64],
+        phrase: Option<&str>,
+    ) -> Option<(Tier, i64)> {
+        let mut tier = Tier::Word;
         let mut total = 0i64;
-        let mut q_positions: Vec<usize> = Vec::new();
-        let mut best_field = Field::Question;
-        let mut answer_hit: Option<usize> = None;
         for (w, &wm) in words.iter().zip(masks) {
             if e.mask & wm != wm {
                 return None;
             }
-            let wl = w.chars().count() as i64;
-            // Whole substrings first (cheap); fuzzy matching only when the word is found nowhere
-            // as it is, to catch typos in questions and tags.
-            let (score, field) = if let Some(i) = e.question_lower.find(w.as_str()) {
-                if detail {
-                    let first = e.question_lower[..i].chars().count();
-                    q_positions.extend(first..first + w.chars().count());
+            let (t, field) = self.best_field(e, w, wm)?;
+            tier = tier.min(t);
+            total += (t as i64) * 100 + field.weight() * 10 + w.len() as i64;
+        }
+        if let Some(p) = phrase
+            && (e.question_lower.contains(p) || e.answer_lower.contains(p))
+        {
+            total += 300;
+        }
+        Some((tier, total))
+    }
+
+    /// How and where one query word is found best in a card.
+    fn best_field(&self, e: &Entry, w: &str, wm: u64) -> Option<(Tier, Field)> {
+        let mut best: Option<(Tier, Field)> = None;
+        for (field, hay) in [
+            (Field::Question, &e.question_lower),
+            (Field::Id, &e.id_words),
+            (Field::Tags, &e.tags),
+            (Field::Topic, &e.topic),
+            (Field::Answer, &e.answer_lower),
+        ] {
+            if let Some((t, _)) = find_stem(hay, w)
+                && best.is_none_or(|(bt, _)| t > bt)
+            {
+                best = Some((t, field));
+                if t == Tier::Word {
+                    // Fields come heaviest first: nothing later beats a whole word here.
+                    break;
                 }
-                let boundary =
-                    i == 0 || !e.question_lower.as_bytes()[i - 1].is_ascii_alphanumeric();
-                (if boundary { 260 } else { 200 } + 10 * wl, Field::Question)
-            } else if e.tags.contains(w.as_str()) {
-                (180 + 5 * wl, Field::Tags)
-            } else if e.topic.contains(w.as_str()) {
-                (160 + 5 * wl, Field::Topic)
-            } else if let Some(i) = e.answer_lower.find(w.as_str()) {
-                answer_hit.get_or_insert(i);
-                (120 + 5 * wl, Field::Answer)
-            } else if e.fuzzy_mask & wm == wm {
-                let fuzzy = if detail {
-                    self.matcher.fuzzy_indices(&e.question_lower, w)
-                } else {
-                    self.matcher
-                        .fuzzy_match(&e.question_lower, w)
-                        .map(|s| (s, Vec::new()))
-                };
-                match fuzzy {
-                    Some((s, pos)) if s >= 8 * wl => {
-                        q_positions.extend(pos);
-                        (s, Field::Question)
-                    }
-                    _ => match self.matcher.fuzzy_match(&e.tags, w) {
-                        Some(s) if !e.tags.is_empty() && s >= 8 * wl => (s / 2, Field::Tags),
-                        _ => return None,
-                    },
-                }
-            } else {
-                return None;
-            };
-            total += score;
-            if !detail {
-                continue;
-            }
-            if field != Field::Question && best_field == Field::Question && q_positions.is_empty() {
-                best_field = field;
             }
         }
-        if !detail {
-            return Some(Hit {
-                card_id: String::new(),
-                field: best_field,
-                score: total,
-                snippet: String::new(),
-                positions: Vec::new(),
-                corrections: Vec::new(),
-            });
+        if best.is_some() || e.fuzzy_mask & wm != wm {
+            return best;
+        }
+        let wl = w.chars().count() as i64;
+        match self.matcher.fuzzy_match(&e.question_lower, w) {
+            Some(s) if s >= 8 * wl => Some((Tier::Fuzzy, Field::Question)),
+            _ => match self.matcher.fuzzy_match(&e.tags, w) {
+                Some(s) if !e.tags.is_empty() && s >= 8 * wl => Some((Tier::Fuzzy, Field::Tags)),
+                _ => None,
+            },
+        }
+    }
+
+    /// The hit shown for a matched card: the question with the query words marked, or for a card
+    /// matched in its answer the part of the answer that matched.
+    fn score(&self, e: &Entry, words: &[String], masks: &[u64], _detail: bool) -> Option<Hit> {
+        let mut q_positions: Vec<usize> = Vec::new();
+        let mut fields: Vec<Field> = Vec::new();
+        let mut answer_hit: Option<usize> = None;
+        for (w, &wm) in words.iter().zip(masks) {
+            let (_, field) = self.best_field(e, w, wm)?;
+            fields.push(field);
+            match field {
+                Field::Question => match find_stem(&e.question_lower, w) {
+                    Some((_, i)) => {
+                        let first = e.question_lower[..i].chars().count();
+                        let len = w.chars().count().min(e.question_lower[i..].chars().count());
+                        q_positions.extend(first..first + len);
+                    }
+                    None => {
+                        if let Some((_, pos)) = self.matcher.fuzzy_indices(&e.question_lower, w) {
+                            q_positions.extend(pos);
+                        }
+                    }
+                },
+                Field::Answer => {
+                    if let Some((_, i)) = find_stem(&e.answer_lower, w) {
+                        answer_hit.get_or_insert(i);
+                    }
+                }
+                _ => {}
+            }
         }
         let mut corrections = Vec::new();
-        let (field, snippet, positions) = if !q_positions.is_empty() || best_field != Field::Answer
-        {
+        let in_answer_only = fields.iter().all(|f| *f == Field::Answer);
+        let (field, snippet, positions) = if !in_answer_only {
             q_positions.sort_unstable();
             q_positions.dedup();
             let field = if q_positions.is_empty() {
-                best_field
+                fields
+                    .iter()
+                    .copied()
+                    .find(|f| *f != Field::Answer)
+                    .unwrap_or(Field::Question)
             } else {
                 Field::Question
             };
@@ -295,7 +434,7 @@ impl Searcher {
         Some(Hit {
             card_id: e.id.clone(),
             field,
-            score: total,
+            score: 0,
             snippet,
             positions,
             corrections,
@@ -446,6 +585,115 @@ mod tests {
             let (narrowed, _) = s.search_in(after, 1000, Some(&candidates));
             assert_eq!(narrowed, s.search(after, 1000), "{before} -> {after}");
         }
+    }
+
+    /// Everything of a card the search looks at, lower case (the answer in full).
+    fn card_text(lib: &deck::Library, id: &str) -> String {
+        let c = lib.card(id).unwrap();
+        let mut text = format!(
+            "{} {} {} {} {}",
+            c.id,
+            c.question,
+            c.tags.join(" "),
+            c.topic,
+            c.answer
+        );
+        if let Some(t) = &c.table {
+            text.push_str(&t.headers.join(" "));
+            for r in &t.rows {
+                text.push(' ');
+                text.push_str(&r.join(" "));
+            }
+        }
+        for step in c.scenario.iter().flat_map(|s| &s.steps) {
+            text.push(' ');
+            text.push_str(&step.answer);
+        }
+        text.to_lowercase()
+    }
+
+    #[test]
+    fn words_rank_whole_then_prefix_then_inside() {
+        assert_eq!(
+            find_word("iam:passrole lets", "passrole").unwrap().0,
+            Tier::Word
+        );
+        assert_eq!(
+            find_word("passroles", "passrole").unwrap().0,
+            Tier::Word,
+            "a plural"
+        );
+        assert_eq!(find_word("passrole", "pass").unwrap().0, Tier::Prefix);
+        assert_eq!(find_word("iam:passrole", "role").unwrap().0, Tier::Inside);
+        // The best occurrence wins, wherever it is.
+        assert_eq!(
+            find_word("passrole and role", "role"),
+            Some((Tier::Word, 13))
+        );
+        assert_eq!(
+            find_stem("credential lifetime", "lifetimes").unwrap().0,
+            Tier::Word
+        );
+        assert_eq!(find_word("abc", "x"), None);
+        // Curly quotes and dashes are not letters; accented letters are.
+        assert_eq!(
+            find_word("the “confused deputy”", "confused").unwrap().0,
+            Tier::Word
+        );
+        assert_eq!(
+            find_word("the “confused deputy”", "deputy").unwrap().0,
+            Tier::Word
+        );
+        assert_eq!(find_word("réseau", "seau").unwrap().0, Tier::Inside);
+    }
+
+    #[test]
+    fn passrole_finds_the_passrole_cards_and_nothing_else() {
+        // Expected before running: iam-passrole first (its question names iam:PassRole), then
+        // only cards that mention PassRole somewhere.
+        let (s, lib) = searcher();
+        let hits = s.search("passrole", 50);
+        assert_eq!(hits[0].card_id, "iam-passrole", "{hits:#?}");
+        for h in &hits {
+            assert!(
+                card_text(&lib, &h.card_id).contains("passrole"),
+                "{}",
+                h.card_id
+            );
+        }
+    }
+
+    #[test]
+    fn credential_lifetimes_finds_the_lifetime_table() {
+        // Expected before running: sts-credential-lifetimes ("How long do temporary credentials
+        // from each STS call last?") first, found by its id; every hit has both words.
+        let (s, lib) = searcher();
+        let hits = s.search("credential lifetimes", 20);
+        assert_eq!(
+            hits.first().map(|h| h.card_id.as_str()),
+            Some("sts-credential-lifetimes")
+        );
+        assert_eq!(hits[0].field, Field::Question, "{hits:#?}");
+        for h in &hits {
+            let text = card_text(&lib, &h.card_id);
+            assert!(
+                text.contains("credential") && text.contains("lifetime"),
+                "{}",
+                h.card_id
+            );
+        }
+    }
+
+    #[test]
+    fn ids_and_topic_titles_are_searched() {
+        let (s, lib) = searcher();
+        let hits = s.search("iam-passrole", 5);
+        assert_eq!(hits[0].card_id, "iam-passrole");
+        let topic = lib.card("iam-passrole").unwrap().topic.clone();
+        let title = crate::deck::model::topic_title(&topic).to_lowercase();
+        let hits = s.search(&title, 500);
+        assert!(!hits.is_empty(), "{title}");
+        assert!(hits.iter().any(|h| h.card_id == "iam-passrole"), "{title}");
     }
 
     #[test]

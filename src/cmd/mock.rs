@@ -25,7 +25,7 @@ pub struct MockArgs {
     /// Number of questions [default: 8, or `mock.questions` in the configuration].
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=100))]
     pub questions: Option<u64>,
-    /// Only ask cards of this topic (repeatable; see `iamdrill decks list`).
+    /// Only ask cards of this topic, by slug or title (repeatable; see `iamdrill decks list`).
     #[arg(long = "topic", value_name = "T")]
     pub topics: Vec<String>,
     /// Reproduce a selection (the report shows the seed of every interview).
@@ -115,7 +115,7 @@ fn date_text(ms: i64) -> String {
     format!("{d} {:02}:{:02} UTC", secs / 3600, secs % 3600 / 60)
 }
 
-pub fn run(ctx: &Context, args: MockArgs) -> Result<ExitCode> {
+pub fn run(ctx: &Context, mut args: MockArgs) -> Result<ExitCode> {
     match args.command {
         Some(MockCommand::History { json }) => {
             let store = ctx.open_store()?;
@@ -141,8 +141,9 @@ pub fn run(ctx: &Context, args: MockArgs) -> Result<ExitCode> {
         }
         None => {
             let lib = super::output::library(ctx);
-            if let Err(e) = super::study::check_topics(&lib, &args.topics) {
-                return super::output::usage(e);
+            match super::study::check_topics(&lib, &args.topics) {
+                Ok(t) => args.topics = t,
+                Err(e) => return super::output::usage(e),
             }
             let opts = MockOptions {
                 minutes: args.minutes.unwrap_or(u64::from(ctx.config.mock.minutes)),

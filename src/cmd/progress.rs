@@ -23,7 +23,7 @@ use crate::store::{OptimizeOutcome, write_anki_tsv};
 
 #[derive(Debug, Args)]
 pub struct DueArgs {
-    /// Only this topic (repeatable).
+    /// Only this topic, by slug or title (repeatable).
     #[arg(long = "topic", value_name = "TOPIC")]
     pub topics: Vec<String>,
     /// Print JSON.
@@ -93,7 +93,7 @@ pub enum ExportWhat {
     Cards {
         #[arg(long, value_enum, default_value = "anki-tsv")]
         format: CardsFormat,
-        /// Only this topic (repeatable).
+        /// Only this topic, by slug or title (repeatable).
         #[arg(long = "topic", value_name = "TOPIC")]
         topics: Vec<String>,
         /// Write to this file instead of standard output.
@@ -176,11 +176,12 @@ struct QueueCounts {
 }
 
 /// `iamdrill due`.
-pub fn run_due(ctx: &Context, args: DueArgs) -> Result<ExitCode> {
+pub fn run_due(ctx: &Context, mut args: DueArgs) -> Result<ExitCode> {
     let mut o = String::new();
     let lib = library(ctx);
-    if let Err(e) = check_topics(&lib, &args.topics) {
-        return usage(e);
+    match check_topics(&lib, &args.topics) {
+        Ok(t) => args.topics = t,
+        Err(e) => return usage(e),
     }
     let store = ctx.open_store()?;
     let now = ctx.now_ms();
@@ -255,10 +256,10 @@ pub fn run_stats(ctx: &Context, args: StatsArgs) -> Result<ExitCode> {
     let s = &stats.states;
     say!(
         o,
-        "Today {}: {} answers, streak {} day(s), {} answers in all",
+        "Today {}: {}, streak {}, {} answers in all",
         stats.today,
-        stats.reviews_today,
-        stats.streak,
+        crate::ui::text::count(stats.reviews_today, "answer", "answers"),
+        crate::ui::text::count(stats.streak, "day", "days"),
         stats.total_reviews
     );
     say!(
@@ -384,9 +385,9 @@ pub fn run_plan(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
     }
     say!(
         o,
-        "Interview on {} ({} day(s) left), target recall {:.0}%: {} reviews in all, {:.1} a day",
+        "Interview on {} ({} left), target recall {:.0}%: {} reviews in all, {:.1} a day",
         plan.interview_date,
-        plan.days_left,
+        crate::ui::text::count(plan.days_left, "day", "days"),
         plan.target * 100.0,
         plan.reviews_needed,
         plan.reviews_per_day
@@ -590,9 +591,10 @@ pub fn run_export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
             force,
         } => {
             let lib = library(ctx);
-            if let Err(e) = check_topics(&lib, &topics) {
-                return usage(e);
-            }
+            let topics = match check_topics(&lib, &topics) {
+                Ok(t) => t,
+                Err(e) => return usage(e),
+            };
             let cards = lib
                 .cards()
                 .filter(|c| crate::srs::queue::topic_selected(&topics, &c.topic));

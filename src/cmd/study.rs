@@ -1,7 +1,6 @@
 //! `iamdrill review` and `iamdrill cram`: the full-screen review, or a line-by-line one
 //! (`--plain`) for screen readers and scripts.
 
-use std::collections::HashSet;
 use std::process::ExitCode;
 
 use clap::Args;
@@ -17,7 +16,7 @@ pub struct ReviewArgs {
     /// Questions and answers as plain lines on stdin/stdout.
     #[arg(long)]
     pub plain: bool,
-    /// Only cards of this topic (repeatable).
+    /// Only cards of this topic, by slug or title (repeatable).
     #[arg(long = "topic", value_name = "TOPIC")]
     pub topics: Vec<String>,
     /// Every card of the topics regardless of due date, least recallable first.
@@ -33,7 +32,7 @@ pub struct CramArgs {
     /// Questions and answers as plain lines on stdin/stdout.
     #[arg(long)]
     pub plain: bool,
-    /// Only cards of this topic (repeatable; none: every topic).
+    /// Only cards of this topic, by slug or title (repeatable; none: every topic).
     #[arg(long = "topic", value_name = "TOPIC")]
     pub topics: Vec<String>,
     /// Log the answers but leave the cards' schedules alone.
@@ -41,27 +40,10 @@ pub struct CramArgs {
     pub no_reschedule: bool,
 }
 
-/// Checks `--topic` values against the loaded cards; the error lists the topics there are.
-pub fn check_topics(lib: &Library, topics: &[String]) -> Result<(), String> {
-    let known: HashSet<&str> = lib.cards().map(|c| c.topic.as_str()).collect();
-    let unknown: Vec<&String> = topics
-        .iter()
-        .filter(|t| !known.contains(t.as_str()))
-        .collect();
-    if unknown.is_empty() {
-        return Ok(());
-    }
-    let mut list: Vec<&str> = known.into_iter().collect();
-    list.sort_unstable();
-    Err(format!(
-        "unknown topic {}; topics of the loaded decks: {}",
-        unknown
-            .iter()
-            .map(|t| format!("`{t}`"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        list.join(", ")
-    ))
+/// Turns `--topic` values (slugs or titles, any case) into the slugs of the loaded cards; the
+/// error lists the topics there are.
+pub fn check_topics(lib: &Library, topics: &[String]) -> Result<Vec<String>, String> {
+    super::cards::resolve_topics(lib, topics)
 }
 
 /// The full-screen review: the app opened on the review or cram flow.
@@ -75,9 +57,14 @@ fn full_screen_review(ctx: &Context, kind: SessionKind) -> Result<ExitCode> {
 
 fn run_session(ctx: &Context, kind: SessionKind, plain: bool) -> Result<ExitCode> {
     let lib = library(ctx);
-    if let Err(e) = check_topics(&lib, kind.topics()) {
-        return usage(e);
-    }
+    let topics = match check_topics(&lib, kind.topics()) {
+        Ok(t) => t,
+        Err(e) => return usage(e),
+    };
+    let kind = match kind {
+        SessionKind::Review { .. } => SessionKind::Review { topics },
+        SessionKind::Cram { reschedule, .. } => SessionKind::Cram { topics, reschedule },
+    };
     if !plain {
         return full_screen_review(ctx, kind);
     }

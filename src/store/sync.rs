@@ -637,6 +637,10 @@ impl Store {
         let mut flag_cards: BTreeSet<String> = local_cards.keys().cloned().collect();
         let mut incoming: BTreeMap<String, Incoming> = BTreeMap::new();
         for (name, file) in folder_files(dir, &mut report.problems) {
+            // This device's own file (and copies of it) hold nothing new for it.
+            if classify(&name).is_some_and(|f| f.device == me.id) {
+                continue;
+            }
             let cursor: Option<(i64, i64, i64)> = tx
                 .prepare_cached("SELECT device, offset, line FROM sync_files WHERE name = ?1")
                 .and_then(|mut s| {
@@ -796,6 +800,9 @@ impl Store {
                 ));
             }
             for (name, file) in folder_files(dir, &mut problems) {
+                if classify(&name).is_some_and(|f| f.device == me.id) {
+                    continue;
+                }
                 let cursor: Option<(i64, i64)> = self
                     .conn
                     .query_row(

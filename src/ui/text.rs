@@ -86,6 +86,12 @@ pub fn truncate(s: &str, max: usize) -> String {
     out
 }
 
+/// `n` and the noun in the right number: `1 day`, `2 days`, `0 days`.
+pub fn count(n: impl Into<u64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,6 +107,13 @@ mod tests {
     fn wide_characters_count_two_cells() {
         assert_eq!(wrap("日本語テキスト", 4), ["日本", "語テ", "キス", "ト"]);
         assert_eq!(truncate("日本語", 4), "日…");
+    }
+
+    #[test]
+    fn counts_take_the_right_number() {
+        assert_eq!(count(1u32, "day", "days"), "1 day");
+        assert_eq!(count(0u32, "day", "days"), "0 days");
+        assert_eq!(count(12u64, "reply", "replies"), "12 replies");
     }
 
     #[test]

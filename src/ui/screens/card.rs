@@ -112,7 +112,14 @@ impl CardScreen {
         if !c.variants.is_empty() {
             lines.push(Line::default());
             lines.push(Line::from(Span::styled(
-                format!("v: {} other version(s) of this question", c.variants.len()),
+                format!(
+                    "v: {} of this question",
+                    crate::ui::text::count(
+                        c.variants.len() as u64,
+                        "other version",
+                        "other versions"
+                    )
+                ),
                 t.dim,
             )));
         }

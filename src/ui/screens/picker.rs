@@ -138,7 +138,10 @@ impl Widget for &TopicPickerScreen {
         let summary = if marked == 0 {
             "No topic marked: all topics.".to_string()
         } else {
-            format!("{marked} topic(s) marked.")
+            format!(
+                "{} marked.",
+                crate::ui::text::count(marked as u64, "topic", "topics")
+            )
         };
         lines.push(Line::from(Span::styled(summary, t.dim)));
         if let Some((minutes, questions)) = self.mock {

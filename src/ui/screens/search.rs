@@ -146,7 +146,7 @@ impl Widget for &SearchScreen {
         let count = if self.query.trim().is_empty() {
             "Type to search questions, answers, tags and topics.".to_string()
         } else {
-            format!("{} result(s)", self.hits.len())
+            crate::ui::text::count(self.hits.len() as u64, "result", "results")
         };
         Paragraph::new(Line::from(Span::styled(count, t.dim))).render(info, buf);
         let rows = (list.height / 2).max(1) as usize;
@@ -178,6 +178,7 @@ impl Widget for &SearchScreen {
             lines.push(Line::from(spans));
             let field = match hit.field {
                 Field::Question => "question",
+                Field::Id => "id",
                 Field::Answer => "answer",
                 Field::Tags => "tags",
                 Field::Topic => "topic",

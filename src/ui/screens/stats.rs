@@ -44,7 +44,14 @@ impl StatsScreen {
             Span::styled(format!("{}", s.total_reviews), t.title),
             Span::styled(" reviews · streak ", t.text),
             Span::styled(format!("{}", s.streak), t.title),
-            Span::styled(format!(" day(s) · today {}", s.reviews_today), t.text),
+            Span::styled(
+                format!(
+                    " {} · today {}",
+                    if s.streak == 1 { "day" } else { "days" },
+                    s.reviews_today
+                ),
+                t.text,
+            ),
             Span::styled(
                 format!(" · target retention {:.0}%", s.desired_retention * 100.0),
                 t.dim,
