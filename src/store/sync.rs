@@ -676,7 +676,7 @@ impl Store {
                 // Nothing complete to read yet.
                 _ => {
                     if let Some(err) = &read.error {
-                        report.problems.push(format!("{}:{err}", file.display()));
+                        report.problems.push(located(&file, err));
                     }
                     continue;
                 }
@@ -713,14 +713,7 @@ impl Store {
             )
             .map_err(e)?;
             if let Some(err) = &read.error {
-                let sep = if matches!(err, FormatError::Line { .. }) {
-                    ":"
-                } else {
-                    ": "
-                };
-                report
-                    .problems
-                    .push(format!("{}{sep}{err}", file.display()));
+                report.problems.push(located(&file, err));
             }
         }
         for card in &flag_cards {
@@ -820,7 +813,7 @@ impl Store {
                     }
                 };
                 if let Some(err) = &read.error {
-                    problems.push(format!("{}: {err}", file.display()));
+                    problems.push(located(&file, err));
                 }
                 let device: Option<String> = match &read.device {
                     Some(id) => Some(id.to_string()),
@@ -1811,5 +1804,13 @@ mod tests {
         // A new id for the copy's original, and both sync again.
         store.new_device_id().unwrap();
         store.sync_folder(&shared, "laptop", T + 40).unwrap();
+    }
+}
+
+/// A device file's problem: `file:line:column: …` for a line, `file: …` for the whole file.
+fn located(file: &std::path::Path, err: &FormatError) -> String {
+    match err {
+        FormatError::Line { .. } => format!("{}:{err}", file.display()),
+        FormatError::Newer { .. } => format!("{}: {err}", file.display()),
     }
 }
