@@ -994,9 +994,7 @@ impl App {
         use crate::ui::text::{sanitize, wrap};
         let t = &self.theme;
         let problems = &self.lib.problems;
-        let popup = centered(area, 100, area.height.saturating_sub(2).max(3));
-        let inner_w = usize::from(popup.width.saturating_sub(2)).max(1);
-        let inner_h = usize::from(popup.height.saturating_sub(2));
+        let inner_w = usize::from(area.width.min(100).saturating_sub(2)).max(1);
         let mut lines: Vec<Line> = Vec::new();
         let intro = "These deck files were left out; the other decks loaded. Fix them and \
                      restart (`iamdrill decks check FILE` checks a file without starting the app).";
@@ -1013,6 +1011,12 @@ impl App {
                 lines.push(Line::from(vec![Span::raw("  "), Span::styled(l, t.text)]));
             }
         }
+        // As tall as the text, up to the window less a line above and below.
+        let height = u16::try_from(lines.len() + 2)
+            .unwrap_or(u16::MAX)
+            .min(area.height.saturating_sub(2).max(3));
+        let popup = centered(area, 100, height);
+        let inner_h = usize::from(popup.height.saturating_sub(2));
         // The last line can be scrolled to but not past.
         let max_scroll = u16::try_from(lines.len().saturating_sub(inner_h)).unwrap_or(u16::MAX);
         self.popup_max_scroll.set(max_scroll);
