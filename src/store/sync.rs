@@ -1591,6 +1591,14 @@ pub fn default_device_name() -> String {
         .unwrap_or_else(|| "this device".to_string())
 }
 
+/// A device file's problem: `file:line:column: …` for a line, `file: …` for the whole file.
+fn located(file: &std::path::Path, err: &FormatError) -> String {
+    match err {
+        FormatError::Line { .. } => format!("{}:{err}", file.display()),
+        FormatError::Newer { .. } => format!("{}: {err}", file.display()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use rusqlite::Connection;
@@ -1804,13 +1812,5 @@ mod tests {
         // A new id for the copy's original, and both sync again.
         store.new_device_id().unwrap();
         store.sync_folder(&shared, "laptop", T + 40).unwrap();
-    }
-}
-
-/// A device file's problem: `file:line:column: …` for a line, `file: …` for the whole file.
-fn located(file: &std::path::Path, err: &FormatError) -> String {
-    match err {
-        FormatError::Line { .. } => format!("{}:{err}", file.display()),
-        FormatError::Newer { .. } => format!("{}: {err}", file.display()),
     }
 }
