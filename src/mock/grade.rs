@@ -870,7 +870,8 @@ fn grade_table(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, GradeErr
                 let chunks = column_chunks(text, row.content, &names);
                 // Cells typed in order (`| a | b |`, `label: a; b`) unless the parts name their
                 // columns ("SCPs restrict principals; RCPs restrict resources").
-                let positional = chunks.is_empty() && row.cells.len() + 1 == table.headers.len();
+                let positional =
+                    (row.piped || chunks.is_empty()) && row.cells.len() + 1 == table.headers.len();
                 for (idx, &(hr, hc)) in hidden.iter().enumerate() {
                     if hr != r {
                         continue;
@@ -924,6 +925,8 @@ struct TypedRow {
     content: (usize, usize),
     /// The whole line.
     line: (usize, usize),
+    /// Written as `| a | b |`: the cells stand in the table's column order.
+    piped: bool,
 }
 
 /// Splits a table answer into rows: lines, and sentences within a line that is not a pipe row.
@@ -966,6 +969,7 @@ fn typed_rows(text: &str) -> Vec<TypedRow> {
                 cells,
                 content,
                 line: (s, e),
+                piped: true,
             });
             continue;
         }
@@ -1024,6 +1028,7 @@ fn prose_row(text: &str, s: usize, e: usize) -> TypedRow {
         cells,
         content,
         line: (s, e),
+        piped: false,
     }
 }
 
@@ -1127,10 +1132,10 @@ fn column_chunks(
             .collect();
         let columns: HashSet<usize> = named.iter().map(|n| n.0).collect();
         if columns.is_empty() {
-            if let (Some(c), Some(b)) = (last, toks.last()) {
-                if let Some(range) = out.get_mut(&c) {
-                    range.1 = s + b.end;
-                }
+            if let (Some(c), Some(b)) = (last, toks.last())
+                && let Some(range) = out.get_mut(&c)
+            {
+                range.1 = s + b.end;
             }
             continue;
         }
