@@ -23,7 +23,7 @@ const REQUIRED_PERCENT: usize = 60;
 /// A sentence of at least this many words…
 const SALAD_MIN_WORDS: usize = 5;
 /// …with fewer function words than one in this many is a list of keywords, not a sentence.
-const SALAD_FUNCTION_RATIO: usize = 4;
+const SALAD_FUNCTION_RATIO: usize = 5;
 /// A listy sentence naming this many key points (fewer on cards with fewer) is keyword salad.
 const SALAD_POINTS: usize = 3;
 /// How far (in units) a claim's concepts may stand from its relation.
