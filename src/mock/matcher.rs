@@ -23,7 +23,7 @@ const REQUIRED_PERCENT: usize = 60;
 /// A sentence of at least this many words…
 const SALAD_MIN_WORDS: usize = 5;
 /// …with fewer function words than one in this many is a list of keywords, not a sentence.
-const SALAD_FUNCTION_RATIO: usize = 6;
+const SALAD_FUNCTION_RATIO: usize = 5;
 /// A listy sentence naming this many key points (fewer on cards with fewer) is keyword salad.
 const SALAD_POINTS: usize = 3;
 /// How far (in units) a claim's concepts may stand from its relation.
@@ -401,6 +401,32 @@ fn letters_apart(a: &str, b: &str) -> usize {
     counts.iter().map(|n| n.unsigned_abs() as usize).sum()
 }
 
+/// A short value of one concept ("Exempt", "Restricts only", "Temporary") judged by its
+/// antonym in `doc`: the antonym negated agrees ("neither restricts them" for "Exempt"), the
+/// antonym said contradicts ("both can grant permissions" for "Restricts only").
+pub fn by_antonym(value: &str, doc: &Doc) -> Found {
+    let units = VOCABULARY.units(&tokenize(value));
+    let concepts: Vec<&Unit> = units.iter().filter(|u| !u.ids.is_empty()).collect();
+    let single = concepts.len() == 1
+        && units
+            .iter()
+            .all(|u| !u.ids.is_empty() || VOCABULARY.is_generic(u) || u.stems.is_empty());
+    if !single || doc.salad.iter().any(|s| *s) {
+        return Found::default();
+    }
+    let key = concepts[0];
+    let Some(j) = doc.units.iter().position(|a| opposed(key, a)) else {
+        return Found::default();
+    };
+    let agrees = doc.units[j].negated != key.negated;
+    Found {
+        covered: agrees,
+        contradicted: !agrees,
+        words: vec![(doc.units[j].first, doc.units[j].last)],
+        matched: agrees.then(|| value.to_string()),
+    }
+}
+
 fn opposed(k: &Unit, a: &Unit) -> bool {
     !k.ids.is_empty() && !a.ids.is_empty() && VOCABULARY.opposed(&k.ids, &a.ids)
 }
@@ -540,9 +566,15 @@ fn find_phrase(
             // An antonym in a key concept's place, next to another of the phrase's words,
             // contradicts it even when the rest is not said.
             // It must stand in the only gap: the rest of the phrase is said.
-            let antonym_clash = antonym.is_some()
-                && fresh_hits + 1 >= need_fresh.max(1)
-                && matched.len() + 1 >= need_total;
+            // and next to a word of the phrase that says something (in its clause).
+            let beside = antonym.is_some_and(|a| {
+                matched.iter().any(|&i| {
+                    !keys[i].generic
+                        && chosen[i].is_some_and(|j| units[j].clause == units[a].clause)
+                })
+            });
+            let antonym_clash =
+                beside && fresh_hits + 1 >= need_fresh.max(1) && matched.len() + 1 >= need_total;
             if !antonym_clash && (!enough(fresh_hits, matched.len()) || !anchor) {
                 continue;
             }
