@@ -26,6 +26,9 @@ use crate::deck::model::{Card, CardKind, KeyPoint, Scenario, Table};
 /// A scenario answer of at least this many words, with hardly any function words across its
 /// steps, is a list of keywords.
 const SALAD_WORDS: usize = 8;
+/// …and fewer function words than one in this many: terse steps ("Event history, filter on
+/// TerminateInstances.") keep a few, a list of terms has next to none.
+const SALAD_STEP_RATIO: usize = 10;
 
 /// What a contradicted key point costs, against 1 for a covered one.
 pub const CONTRADICTION_PENALTY: f64 = 1.0;
@@ -792,7 +795,7 @@ fn grade_scenario(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, Grade
         (w + dw, f + df)
     });
     let naming = steps.iter().filter(|(d, _, p, _)| d.names_any(p)).count();
-    if words >= SALAD_WORDS && function * 6 < words && naming >= 2 {
+    if words >= SALAD_WORDS && function * SALAD_STEP_RATIO < words && naming >= 2 {
         steps.iter_mut().for_each(|(d, ..)| d.all_salad());
     }
     let mut out = Vec::new();

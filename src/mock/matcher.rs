@@ -451,26 +451,33 @@ impl Point {
             }
         }
         let mut best: Option<Found> = None;
-        let mut contradicted: Option<Found> = None;
+        // The most words any covering phrase needed.
+        let mut best_words = 0;
+        let mut contradicted: Option<(Found, usize)> = None;
         for phrase in &self.phrases {
             let f = find_phrase(phrase, doc, &sentences, echo);
+            let words = phrase.keys.iter().filter(|k| !k.echo).count();
             if f.covered {
                 let earlier = |b: &Found| f.words.first() < b.words.first();
                 if best.as_ref().is_none_or(earlier) {
                     best = Some(f);
                 }
+                best_words = best_words.max(words);
             } else if f.contradicted && contradicted.is_none() && self.claim.is_none() {
                 // With a claim, the claim alone judges the relation: a phrase's words around a
                 // pronoun or a second negation ("no allow can beat it") may read either way.
-                contradicted = Some(f);
+                contradicted = Some((f, words));
             }
         }
         if claim_found.contradicted {
             return claim_found;
         }
         match (best, contradicted) {
+            // A bare name ("rotation") does not outweigh a statement that says the opposite
+            // of the key point ("rotation isn't supported").
+            (Some(_), Some((c, words))) if best_words == 1 && words >= 2 => c,
             (Some(b), _) => b,
-            (None, Some(c)) => c,
+            (None, Some((c, _))) => c,
             (None, None) => Found::default(),
         }
     }
@@ -580,7 +587,12 @@ fn find_phrase(
             }
             let abs: Vec<usize> = used.iter().map(|&j| range.start + j).collect();
             let answer_negated = used.iter().any(|&j| units[j].negated);
-            let key_negated = phrase.negated;
+            // The key point's negation counts where the answer says the negated words: "no IAM
+            // users" at the end of a key point is not denied by an answer that leaves it out.
+            let key_negated = phrase.negated
+                && matched
+                    .iter()
+                    .any(|&i| keys[i].unit.negated || keys[i].unit.ids.is_empty());
             let reversed = reversed(&chosen, units);
             let bad = answer_negated != key_negated || reversed || antonym.is_some();
             if !bad && enough(fresh_hits, matched.len()) {
