@@ -256,11 +256,11 @@ pub fn run_stats(ctx: &Context, args: StatsArgs) -> Result<ExitCode> {
     let s = &stats.states;
     say!(
         o,
-        "Today {}: {}, streak {}, {} answers in all",
+        "Today {}: {}, streak {}, {} in all",
         stats.today,
         crate::ui::text::count(stats.reviews_today, "answer", "answers"),
         crate::ui::text::count(stats.streak, "day", "days"),
-        stats.total_reviews
+        crate::ui::text::count(stats.total_reviews, "answer", "answers")
     );
     say!(
         o,
@@ -431,8 +431,9 @@ pub fn run_optimize(ctx: &Context, args: OptimizeArgs) -> Result<ExitCode> {
     match outcome {
         OptimizeOutcome::NotEnoughReviews { have, needed } => say!(
             o,
-            "Not enough reviews to fit personal parameters yet: {have} usable review(s), {needed} more needed \
-             (reviews on a later day than the card's previous answer count). The default parameters stay."
+            "Not enough reviews to fit personal parameters yet: {}, {needed} more needed \
+             (reviews on a later day than the card's previous answer count). The default parameters stay.",
+            super::output::count(have as u64, "usable review", "usable reviews")
         ),
         OptimizeOutcome::Fitted(r) => {
             say!(o, "Fitted FSRS parameters on {} reviews.", r.reviews);
@@ -582,7 +583,11 @@ pub fn run_export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
                 return Err(e.into());
             }
             written?;
-            super::output::say(&format_args!("Wrote {n} review(s) to {}", p.display()));
+            super::output::say(&format_args!(
+                "Wrote {} to {}",
+                super::output::count(n, "review", "reviews"),
+                p.display()
+            ));
         }
         ExportWhat::Cards {
             format: CardsFormat::AnkiTsv,
@@ -604,7 +609,11 @@ pub fn run_export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
                 return Ok(code);
             }
             if let Some(p) = output {
-                super::output::say(&format_args!("Wrote {n} card(s) to {}", p.display()));
+                super::output::say(&format_args!(
+                    "Wrote {} to {}",
+                    super::output::count(n, "card", "cards"),
+                    p.display()
+                ));
             }
         }
     }
@@ -629,8 +638,8 @@ fn run_rebuild(ctx: &Context, yes: bool, json: bool) -> Result<ExitCode> {
     let mut o = String::new();
     let mut store = ctx.open_store()?;
     let question = format!(
-        "Derive the state of every card again from the {} logged answer(s)? A backup goes to {} first.",
-        store.review_count()?,
+        "Derive the state of every card again from the {}? A backup goes to {} first.",
+        super::output::count(store.review_count()?, "logged answer", "logged answers"),
         ctx.backup_dir().display()
     );
     if let Some(code) = ask(&question, yes, "--yes")? {
@@ -648,9 +657,9 @@ fn run_rebuild(ctx: &Context, yes: bool, json: bool) -> Result<ExitCode> {
     } else {
         say!(
             o,
-            "Rebuilt the state of {} card(s) from {} logged answer(s); {} corrected.",
-            r.cards,
-            r.reviews,
+            "Rebuilt the state of {} from {}; {} corrected.",
+            super::output::count(r.cards, "card", "cards"),
+            super::output::count(r.reviews, "logged answer", "logged answers"),
             r.corrected
         );
         say!(
@@ -712,13 +721,14 @@ fn run_prune(
         } else {
             say!(
                 o,
-                "{} {} card(s) in none of the loaded decks ({answers} answer(s)):",
+                "{} {} in none of the loaded decks ({}):",
                 if selected {
                     "Would delete the history of"
                 } else {
                     "History of"
                 },
-                targets.len()
+                super::output::count(targets.len() as u64, "card", "cards"),
+                super::output::count(answers, "answer", "answers")
             );
             for c in &targets {
                 say!(o, "  {}", clean(c));
@@ -737,8 +747,9 @@ fn run_prune(
         return Ok(ExitCode::SUCCESS);
     }
     let question = format!(
-        "Delete the history of {} card(s) ({answers} answer(s))? A backup goes to {} first.",
-        targets.len(),
+        "Delete the history of {} ({})? A backup goes to {} first.",
+        super::output::count(targets.len() as u64, "card", "cards"),
+        super::output::count(answers, "answer", "answers"),
         ctx.backup_dir().display()
     );
     if let Some(code) = ask(&question, yes, "--yes")? {
@@ -755,9 +766,9 @@ fn run_prune(
     } else {
         say!(
             o,
-            "Deleted the history of {} card(s) in none of the loaded decks ({} answer(s)).",
-            r.cards.len(),
-            r.reviews
+            "Deleted the history of {} in none of the loaded decks ({}).",
+            super::output::count(r.cards.len() as u64, "card", "cards"),
+            super::output::count(r.reviews, "answer", "answers")
         );
         for c in &r.cards {
             say!(o, "  {}", clean(c));
