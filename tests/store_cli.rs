@@ -88,6 +88,16 @@ fn reporting_commands_on_fresh_and_used_data() {
 
         let stats = json(&data, &["stats", "--json"]);
         assert_eq!(stats["total_reviews"].as_u64().unwrap() as usize, answered);
+        let per_topic: u64 = stats["retention"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["answers"].as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            per_topic as usize, answered,
+            "every answer counts for its topic"
+        );
         assert_eq!(stats["forecast"].as_array().unwrap().len(), 30);
         if used {
             assert!(
