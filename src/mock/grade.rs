@@ -873,6 +873,9 @@ fn grade_table(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, GradeErr
                 let chunks = column_chunks(text, row.content, &names);
                 // Cells typed in order (`| a | b |`, `label: a; b`) unless the parts name their
                 // columns ("SCPs restrict principals; RCPs restrict resources").
+                // A row answered with one column's name only ("More secure: roles") says yes
+                // for that column and no for the others.
+                let only = only_column(text, row.content, &names);
                 let positional =
                     (row.piped || chunks.is_empty()) && row.cells.len() + 1 == table.headers.len();
                 for (idx, &(hr, hc)) in hidden.iter().enumerate() {
@@ -897,6 +900,20 @@ fn grade_table(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, GradeErr
                     } else {
                         (row.content.0, row.content.1, false, false)
                     };
+                    if let (Some(c), Some(want)) = (only, yes_no(&table.rows[hr][hc])) {
+                        let said = c == hc;
+                        let mut g = out[idx].clone();
+                        g.covered = said == want;
+                        g.contradicted = said != want;
+                        g.matched = g.covered.then(|| g.text.clone());
+                        let (s, e) = row.content;
+                        g.span = Some(Span { start: s, end: e });
+                        g.words = vec![Span { start: s, end: e }];
+                        g.evidence =
+                            Some(text[s..e].split_whitespace().collect::<Vec<_>>().join(" "));
+                        out[idx] = g;
+                        continue;
+                    }
                     let mut g = grade_cell(&out[idx], &text[s..e], 0, s);
                     let swapped = own
                         && !g.covered
@@ -1160,6 +1177,20 @@ fn column_chunks(
         }
     }
     out
+}
+
+/// The one column a typed row's content consists of naming ("users", "the role"), if so.
+fn only_column(text: &str, content: (usize, usize), names: &ColumnNames) -> Option<usize> {
+    let body = &text[content.0..content.1];
+    let toks = tokenize(body);
+    let mut named = None;
+    for t in toks.iter().filter(|t| !t.stop) {
+        match names.named_by(t, &body[t.start..t.end]) {
+            Some(c) if named.is_none_or(|n| n == c) => named = Some(c),
+            _ => return None,
+        }
+    }
+    named
 }
 
 /// Whether `typed` gives the value of another column of the row instead of column `col`'s.
@@ -1641,6 +1672,21 @@ mod tests {
             ),
             [M, M, M, M, X, X]
         );
+    }
+
+    #[test]
+    fn a_row_answered_with_a_column_s_name_says_yes_for_it_and_no_for_the_others() {
+        use Verdict::{Contradicted as X, Covered as C};
+        let row = |a: &str, b: &str, c: &str| vec![a.to_string(), b.to_string(), c.to_string()];
+        let c = Card {
+            table: Some(Table {
+                headers: vec!["Feature".into(), "IAM User".into(), "IAM Role".into()],
+                rows: vec![row("More Secure", "No", "Yes")],
+            }),
+            ..card(CardKind::Table)
+        };
+        assert_eq!(verdicts(&c, "More secure: roles.\n"), [C, C]);
+        assert_eq!(verdicts(&c, "More secure: users.\n"), [X, X]);
     }
 
     #[test]

@@ -26,6 +26,8 @@ const SALAD_MIN_WORDS: usize = 5;
 const SALAD_FUNCTION_RATIO: usize = 5;
 /// A listy sentence naming this many key points (fewer on cards with fewer) is keyword salad.
 const SALAD_POINTS: usize = 3;
+/// How many units before a phrase's first word an antonym standing in for a key word may be.
+const ANTONYM_BACK: usize = 3;
 /// How far (in units) a claim's concepts may stand from its relation.
 const CLAIM_REACH: usize = 10;
 
@@ -559,10 +561,12 @@ fn find_phrase(
             let antonym = (0..n)
                 .filter(|i| chosen[*i].is_none() && !keys[*i].generic)
                 .find_map(|i| {
-                    (start..units.len())
+                    // Also just before the window, in its first clause ("the allow wins").
+                    (start.saturating_sub(ANTONYM_BACK)..units.len())
                         .take_while(|&j| units[j].last < limit)
                         .find(|&j| {
-                            !used.contains(&j)
+                            (j >= start || units[j].clause == units[start].clause)
+                                && !used.contains(&j)
                                 && opposed(&keys[i].unit, &units[j])
                                 && units[j].negated == keys[i].unit.negated
                         })
@@ -582,7 +586,19 @@ fn find_phrase(
             });
             let antonym_clash =
                 beside && fresh_hits + 1 >= need_fresh.max(1) && matched.len() + 1 >= need_total;
-            if !antonym_clash && (!enough(fresh_hits, matched.len()) || !anchor) {
+            // Two of the phrase's own concepts under a negation the key point does not have
+            // deny it, even when the rest is not said ("events carry no time or IP address").
+            let denied = matched
+                .iter()
+                .filter(|&&i| {
+                    !keys[i].echo
+                        && !keys[i].generic
+                        && !keys[i].unit.negated
+                        && chosen[i].is_some_and(|j| units[j].negated)
+                })
+                .count();
+            let denial = !phrase.negated && denied >= 2;
+            if !antonym_clash && !denial && (!enough(fresh_hits, matched.len()) || !anchor) {
                 continue;
             }
             let abs: Vec<usize> = used.iter().map(|&j| range.start + j).collect();
@@ -988,6 +1004,29 @@ mod tests {
             verdict(&kp, "Data events are logged only if you enable them."),
             COVERED
         );
+    }
+
+    #[test]
+    fn two_of_a_point_s_concepts_negated_deny_it() {
+        let kp = KeyPoint::new("read the source IP and the user agent of the event");
+        assert_eq!(
+            verdict(&kp, "The event carries no source IP or user agent."),
+            CONTRADICTED
+        );
+        assert_eq!(
+            verdict(&kp, "The event gives the source IP and the user agent."),
+            COVERED
+        );
+    }
+
+    #[test]
+    fn an_antonym_just_before_the_phrase_contradicts_it() {
+        let kp = KeyPoint::new("a deny in any policy wins");
+        assert_eq!(
+            verdict(&kp, "Allowed: the identity policy's allow wins."),
+            CONTRADICTED
+        );
+        assert_eq!(verdict(&kp, "A deny in any policy always wins."), COVERED);
     }
 
     #[test]
