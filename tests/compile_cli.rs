@@ -65,7 +65,7 @@ fn a_question_without_an_answer_is_named_and_left_out() {
     let yaml = std::fs::read_to_string(out.join("notes.yaml")).unwrap();
     assert!(!yaml.contains("grant"), "{yaml}");
     assert_eq!(yaml.matches("\n- id: ").count(), 2, "{yaml}");
-    assert!(err.contains("2 card(s)"), "{err}");
+    assert!(err.contains("2 cards"), "{err}");
 }
 
 #[test]

@@ -475,7 +475,7 @@ fn check_warns_about_dangling_references_and_outdated_names() {
         )),
         "{stdout}"
     );
-    assert!(stdout.contains("no problems, 2 warning(s)"), "{stdout}");
+    assert!(stdout.contains("no problems, 2 warnings"), "{stdout}");
     let out = Command::new(env!("CARGO_BIN_EXE_iamdrill"))
         .args(["decks", "check", "--strict", path])
         .output()

@@ -151,7 +151,7 @@ fn backup_and_restore_round_trip_and_refuse_bad_files() {
     let holder = Store::open_path(&home.db()).unwrap();
     let file = home.root.join("moved.sqlite3");
     let out = home.ok(&["backup", file.to_str().unwrap()]);
-    assert!(out.contains("Backed up 4 answer(s)"), "{out}");
+    assert!(out.contains("Backed up 4 answers"), "{out}");
     drop(holder);
     // An existing file needs --force.
     let err = home.fails(&["backup", file.to_str().unwrap()], 2);
@@ -174,7 +174,7 @@ fn backup_and_restore_round_trip_and_refuse_bad_files() {
     // Restore on another machine (a fresh data directory).
     let other = Home::new();
     let out = other.ok(&["restore", "--yes", file.to_str().unwrap()]);
-    assert!(out.contains("Restored 4 answer(s)"), "{out}");
+    assert!(out.contains("Restored 4 answers"), "{out}");
     assert_eq!(other.reviews(), 4);
     assert_eq!(backups_named(&other, "before-restore").len(), 1);
 

@@ -38,6 +38,8 @@ struct Judged {
 }
 
 const STRONG: &[&str] = &["paraphrase", "terse"];
+/// The two halves of the set, by card position: even cards tune, odd cards are held out.
+const HALVES: [&str; 2] = ["tuning", "held-out"];
 
 fn load() -> Vec<Entry> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/grading/agreement");
@@ -162,7 +164,8 @@ fn measure() -> (BTreeMap<&'static str, Tally>, Vec<String>) {
                     t.agree += 1;
                 } else {
                     println!(
-                        "disagree {} unit {} {:?}: examiner {}, grader {}{}",
+                        "disagree [{}] {} unit {} {:?}: examiner {}, grader {}{}",
+                        HALVES[n % 2],
                         a.id,
                         i + 1,
                         e.points[i],
@@ -198,7 +201,8 @@ fn measure() -> (BTreeMap<&'static str, Tally>, Vec<String>) {
                 t.ordered += 1;
             } else {
                 println!(
-                    "order {}: {hi} {:.2} is not above {lo} {:.2}",
+                    "order [{}] {}: {hi} {:.2} is not above {lo} {:.2}",
+                    HALVES[n % 2],
                     e.card,
                     score(hi),
                     score(lo)
@@ -214,7 +218,7 @@ fn measure() -> (BTreeMap<&'static str, Tally>, Vec<String>) {
         half.ordered += t.ordered - ordered0;
     }
     println!("half      units  point agreement  orderings  ordering agreement");
-    for (name, h) in ["tuning", "held-out"].iter().zip(&halves) {
+    for (name, h) in HALVES.iter().zip(&halves) {
         println!(
             "{name:<9} {:>5}  {:>5.1}% ({}/{})  {:>9}  {:>5.1}% ({}/{})",
             h.units,
@@ -262,8 +266,8 @@ fn measure() -> (BTreeMap<&'static str, Tally>, Vec<String>) {
 }
 
 /// The grader's figures when this test was last tightened: a fall below them is a regression.
-const POINT_FLOOR: f64 = 75.0;
-const ORDER_FLOOR: f64 = 62.0;
+const POINT_FLOOR: f64 = 79.0;
+const ORDER_FLOOR: f64 = 78.0;
 
 #[test]
 fn grader_agreement_is_reported_and_does_not_fall() {

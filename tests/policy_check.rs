@@ -152,7 +152,7 @@ fn cli_reports_all_findings_with_positions_and_exit_codes() {
         "{out}"
     );
     assert!(out.contains("did you mean s3:GetObject?"), "{out}");
-    assert!(out.contains("5 error(s), 1 security warning(s)"), "{out}");
+    assert!(out.contains("5 errors, 1 security warning,"), "{out}");
 
     let warn_only = dir().join("15-passrole-star.json");
     let o = run(&["policy", "check", warn_only.to_str().unwrap()]);

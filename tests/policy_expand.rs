@@ -51,7 +51,7 @@ fn expand_reports_unknown_services_and_empty_results() {
     assert!(err.contains("did you mean s3"), "{err}");
     let o = run(&["policy", "expand", "s3:GetObjekt"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("matches 0 action(s)"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("matches 0 actions"));
     let o = run(&["policy", "expand", "GetObject"]);
     assert_eq!(o.status.code(), Some(2));
 }

@@ -88,6 +88,16 @@ fn reporting_commands_on_fresh_and_used_data() {
 
         let stats = json(&data, &["stats", "--json"]);
         assert_eq!(stats["total_reviews"].as_u64().unwrap() as usize, answered);
+        let per_topic: u64 = stats["retention"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|t| t["answers"].as_u64().unwrap())
+            .sum();
+        assert_eq!(
+            per_topic as usize, answered,
+            "every answer counts for its topic"
+        );
         assert_eq!(stats["forecast"].as_array().unwrap().len(), 30);
         if used {
             assert!(
@@ -154,8 +164,20 @@ fn reporting_commands_on_fresh_and_used_data() {
         );
         assert_eq!(std::fs::read_to_string(&file).unwrap(), csv);
         let tsv = text(&data, &["export", "cards", "--format", "anki-tsv"]);
-        assert_eq!(tsv.lines().count(), cards + 3);
-        assert!(tsv.lines().skip(3).all(|l| l.split('\t').count() == 3));
+        assert_eq!(tsv.lines().count(), cards + 4);
+        assert!(tsv.lines().skip(4).all(|l| l.split('\t').count() == 4));
+        // Every note carries a distinct GUID, and a second export carries the same ones.
+        let guids: std::collections::BTreeSet<&str> = tsv
+            .lines()
+            .skip(4)
+            .map(|l| l.rsplit('\t').next().unwrap())
+            .collect();
+        assert_eq!(guids.len(), cards);
+        assert!(guids.iter().all(|g| g.starts_with("iamdrill:")));
+        assert_eq!(
+            text(&data, &["export", "cards", "--format", "anki-tsv"]),
+            tsv
+        );
 
         let rebuilt = json(&data, &["progress", "rebuild", "--yes", "--json"]);
         assert_eq!(rebuilt["corrected"], 0);

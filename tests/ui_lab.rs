@@ -417,3 +417,37 @@ fn wide_windows_show_policies_side_by_side_narrow_ones_stacked() {
         "{narrow}"
     );
 }
+
+/// End shows the last line of a view taller than the window, a key down from there changes
+/// nothing, and Home comes back to the first screen.
+fn end_and_home_scroll(a: &mut App, down: KeyCode) {
+    let first = screen_text(&draw(a, 40, 12));
+    key(a, KeyCode::End);
+    let bottom = screen_text(&draw(a, 40, 12));
+    assert_ne!(first, bottom, "End did not scroll");
+    key(a, down);
+    assert_eq!(
+        screen_text(&draw(a, 40, 12)),
+        bottom,
+        "scrolled past the end"
+    );
+    key(a, KeyCode::Home);
+    assert_eq!(
+        screen_text(&draw(a, 40, 12)),
+        first,
+        "Home did not come back"
+    );
+    key(a, KeyCode::PageDown);
+    assert_ne!(screen_text(&draw(a, 40, 12)), first, "PgDn did not scroll");
+}
+
+#[test]
+fn end_home_and_pages_scroll_a_case_and_a_puzzle_story() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(&dir, ThemeKind::Mono, Some(Open::LabCase(case_file())));
+    end_and_home_scroll(&mut a, KeyCode::Down);
+    let mut a = app(&dir, ThemeKind::Mono, Some(Open::Lab));
+    ch(&mut a, '1');
+    // In a puzzle, Up/Down pick a choice; → scrolls the story a line.
+    end_and_home_scroll(&mut a, KeyCode::Right);
+}

@@ -140,7 +140,8 @@ pub fn run_backup(ctx: &Context, args: BackupArgs) -> Result<ExitCode> {
         let file = clean(&done.file.display().to_string());
         let text = match done.reviews {
             Some(n) => format!(
-                "Backed up {n} answer(s) to {file}\nRestore it with: iamdrill restore {file}\n"
+                "Backed up {} to {file}\nRestore it with: iamdrill restore {file}\n",
+                super::output::count(n, "answer", "answers")
             ),
             None => format!(
                 "Copied the damaged database to {file}; `sqlite3 {file} .recover` can rescue more of it\n"
@@ -160,10 +161,11 @@ pub fn run_restore(ctx: &Context, args: RestoreArgs) -> Result<ExitCode> {
     let mut store = ctx.open_store()?;
     let current = store.review_count()?;
     let question = format!(
-        "Replace the current progress ({current} answer(s)) with {} ({} answer(s))? \
+        "Replace the current progress ({}) with {} ({})? \
          The current progress is backed up to {} first.",
+        super::output::count(current, "answer", "answers"),
         args.file.display(),
-        info.reviews,
+        super::output::count(info.reviews as u64, "answer", "answers"),
         ctx.backup_dir().display()
     );
     if let Some(code) = ask(&question, args.yes, "--yes")? {
@@ -174,10 +176,10 @@ pub fn run_restore(ctx: &Context, args: RestoreArgs) -> Result<ExitCode> {
         print_json(&report)?;
     } else {
         emit(&format!(
-            "Restored {} answer(s) from {}.\nThe replaced progress ({} answer(s)) is in {}\n",
-            report.restored.reviews,
+            "Restored {} from {}.\nThe replaced progress ({}) is in {}\n",
+            super::output::count(report.restored.reviews, "answer", "answers"),
             clean(&args.file.display().to_string()),
-            report.previous_reviews,
+            super::output::count(report.previous_reviews, "answer", "answers"),
             clean(&report.previous_backup.display().to_string())
         ))?;
     }
@@ -228,9 +230,9 @@ pub fn run_import(ctx: &Context, args: ImportArgs) -> Result<ExitCode> {
     };
     let mut store = ctx.open_store()?;
     let question = format!(
-        "Add the {} answer(s) of {} to the review log (answers already there are skipped)? \
+        "Add the {} of {} to the review log (answers already there are skipped)? \
          A backup goes to {} first.",
-        rows.len(),
+        super::output::count(rows.len() as u64, "answer", "answers"),
         file.display(),
         ctx.backup_dir().display()
     );
@@ -249,12 +251,12 @@ pub fn run_import(ctx: &Context, args: ImportArgs) -> Result<ExitCode> {
         }))?;
     } else {
         emit(&format!(
-            "Imported {} of {} answer(s) ({} already in the log, skipped); the state of {} card(s) \
+            "Imported {} of {} ({} already in the log, skipped); the state of {} \
              was derived again.\nBackup of the progress before: {}\n",
             r.imported,
-            r.read,
+            super::output::count(r.read as u64, "answer", "answers"),
             r.duplicates,
-            r.cards,
+            super::output::count(r.cards as u64, "card", "cards"),
             clean(&backup.display().to_string())
         ))?;
     }

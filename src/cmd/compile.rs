@@ -111,12 +111,16 @@ pub fn run(_ctx: &Context, args: CompileArgs) -> Result<ExitCode> {
         super::output::emit(&output.report.render())?;
     }
     super::output::say(&format_args!(
-        "wrote {} deck(s), {cards} card(s) to {}{}",
-        output.files.len(),
+        "wrote {}, {} to {}{}",
+        super::output::count(output.files.len() as u64, "deck", "decks"),
+        super::output::count(cards as u64, "card", "cards"),
         args.out.display(),
         match output.report.skipped.len() {
             0 => String::new(),
-            n => format!("; {n} line(s) outside any item skipped (--report lists them)"),
+            n => format!(
+                "; {} outside any item skipped (--report lists them)",
+                super::output::count(n as u64, "line", "lines")
+            ),
         }
     ));
     Ok(ExitCode::SUCCESS)

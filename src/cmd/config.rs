@@ -94,7 +94,7 @@ pub fn run(paths: &Paths, args: ConfigArgs) -> Result<ExitCode> {
                 for p in problems {
                     output::say(p);
                 }
-                output::say(&format_args!("{} problem(s)", problems.len()));
+                output::say(&output::count(problems.len() as u64, "problem", "problems"));
             }
             Ok(if result.is_ok() {
                 ExitCode::SUCCESS

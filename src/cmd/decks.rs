@@ -60,13 +60,20 @@ pub fn run(ctx: &Context, args: DecksArgs) -> Result<ExitCode> {
             let (problems, warnings) = (report.problems.len(), report.warnings.len());
             let found = match (problems, warnings) {
                 (0, 0) => "no problems".to_string(),
-                (p, 0) => format!("{p} problem(s)"),
-                (0, w) => format!("no problems, {w} warning(s)"),
-                (p, w) => format!("{p} problem(s), {w} warning(s)"),
+                (p, 0) => output::count(p as u64, "problem", "problems"),
+                (0, w) => format!(
+                    "no problems, {}",
+                    output::count(w as u64, "warning", "warnings")
+                ),
+                (p, w) => format!(
+                    "{}, {}",
+                    output::count(p as u64, "problem", "problems"),
+                    output::count(w as u64, "warning", "warnings")
+                ),
             };
             text.push_str(&format!(
-                "{} deck file(s) checked, {found}\n",
-                report.checked
+                "{} checked, {found}\n",
+                output::count(report.checked as u64, "deck file", "deck files")
             ));
             output::emit(&text)?;
             Ok(if problems > 0 || (strict && warnings > 0) {

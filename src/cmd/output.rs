@@ -5,6 +5,7 @@ use std::fmt::Display;
 use std::io::Write;
 
 pub use crate::deck::clean::{Clean, Neutralise, clean, is_unsafe};
+pub use crate::ui::text::count;
 use std::process::ExitCode;
 
 use color_eyre::Result;

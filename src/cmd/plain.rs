@@ -115,8 +115,12 @@ pub fn run_plain(
             match session.next_learning_due() {
                 Some(due) => writeln!(
                     out,
-                    "\nDone for now: {} learning card(s) come back in {}.",
-                    session.progress().learning,
+                    "\nDone for now: {} come back in {}.",
+                    super::output::count(
+                        session.progress().learning as u64,
+                        "learning card",
+                        "learning cards"
+                    ),
                     crate::srs::scheduler::format_interval(due - t)
                 )?,
                 None => writeln!(

@@ -332,9 +332,9 @@ fn run_expand(pattern: &str, as_json: bool) -> Result<ExitCode> {
         levels.sort();
         let summary: Vec<String> = levels.iter().map(|(l, n)| format!("{n} {l}")).collect();
         out.push_str(&format!(
-            "{} matches {} action(s){}{} (AWS service reference {}, {})\n",
+            "{} matches {}{}{} (AWS service reference {}, {})\n",
             clean(pattern),
-            list.len(),
+            super::output::count(list.len() as u64, "action", "actions"),
             if summary.is_empty() { "" } else { ": " },
             summary.join(", "),
             r.version,
@@ -490,11 +490,19 @@ fn run_check(
                 ));
             }
             out.push_str(&format!(
-                "{} error(s), {} security warning(s), {} warning(s), {} suggestion(s)\n",
-                count(Severity::Error),
-                count(Severity::SecurityWarning),
-                count(Severity::Warning),
-                count(Severity::Suggestion)
+                "{}, {}, {}, {}\n",
+                super::output::count(count(Severity::Error) as u64, "error", "errors"),
+                super::output::count(
+                    count(Severity::SecurityWarning) as u64,
+                    "security warning",
+                    "security warnings"
+                ),
+                super::output::count(count(Severity::Warning) as u64, "warning", "warnings"),
+                super::output::count(
+                    count(Severity::Suggestion) as u64,
+                    "suggestion",
+                    "suggestions"
+                )
             ));
             emit(&out)?;
         }

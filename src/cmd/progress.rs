@@ -15,7 +15,6 @@ use super::backup::{ask, keep, may_overwrite};
 use super::output::{clean, emit, library, print_json, usage};
 use super::study::check_topics;
 use crate::context::Context;
-use crate::deck::model::topic_title;
 use crate::srs::clock::Date;
 use crate::srs::queue::CardRef;
 use crate::store::files::{refuse_live_database, write_atomically};
@@ -153,6 +152,24 @@ macro_rules! say {
     }};
 }
 
+/// A per-topic table row: the slug `--topic` takes, the numbers, and the title. On a terminal the
+/// title is cut (with `…`) to what is left of its width, so rows never wrap; piped, it is whole.
+fn topic_row(slug: &str, numbers: &str, title: &str) -> String {
+    let head = format!("{slug:<20} {numbers}  ");
+    let room = terminal_columns().map_or(usize::MAX, |w| {
+        w.saturating_sub(crate::ui::text::width(&head)).max(12)
+    });
+    format!("{head}{}", crate::ui::text::truncate(title, room))
+}
+
+/// The width of the terminal standard output goes to, if it goes to one.
+fn terminal_columns() -> Option<usize> {
+    use std::io::IsTerminal;
+    std::io::stdout()
+        .is_terminal()
+        .then(|| ratatui::crossterm::terminal::size().map_or(80, |(w, _)| usize::from(w)))
+}
+
 fn pct(v: Option<f32>) -> String {
     v.map(|v| format!("{:.0}%", v * 100.0))
         .unwrap_or_else(|| "-".into())
@@ -218,25 +235,11 @@ pub fn run_due(ctx: &Context, mut args: DueArgs) -> Result<ExitCode> {
         report.queue.review_limit
     );
     say!(o);
-    say!(
-        o,
-        "{:<42} {:>5} {:>8} {:>5} {:>6}",
-        "topic",
-        "due",
-        "learning",
-        "new",
-        "total"
-    );
+    let numbers = format!("{:>5} {:>8} {:>5} {:>6}", "due", "learning", "new", "total");
+    say!(o, "{}", topic_row("topic", &numbers, "title"));
     for t in &report.topics {
-        say!(
-            o,
-            "{:<42} {:>5} {:>8} {:>5} {:>6}",
-            t.title,
-            t.due,
-            t.learning,
-            t.new,
-            t.total
-        );
+        let numbers = format!("{:>5} {:>8} {:>5} {:>6}", t.due, t.learning, t.new, t.total);
+        say!(o, "{}", topic_row(&t.topic, &numbers, &t.title));
     }
     emit(&o)?;
     Ok(ExitCode::SUCCESS)
@@ -256,11 +259,11 @@ pub fn run_stats(ctx: &Context, args: StatsArgs) -> Result<ExitCode> {
     let s = &stats.states;
     say!(
         o,
-        "Today {}: {}, streak {}, {} answers in all",
+        "Today {}: {}, streak {}, {} in all",
         stats.today,
         crate::ui::text::count(stats.reviews_today, "answer", "answers"),
         crate::ui::text::count(stats.streak, "day", "days"),
-        stats.total_reviews
+        crate::ui::text::count(stats.total_reviews, "answer", "answers")
     );
     say!(
         o,
@@ -288,24 +291,21 @@ pub fn run_stats(ctx: &Context, args: StatsArgs) -> Result<ExitCode> {
             .unwrap_or_default()
     );
     say!(o);
-    say!(
-        o,
-        "{:<42} {:>10} {:>8} {:>10}",
-        "topic",
-        "retention",
-        "answers",
-        "recall now"
-    );
+    let numbers = format!("{:>7} {:>9} {:>6}", "answers", "retention", "recall");
+    say!(o, "{}", topic_row("topic", &numbers, "title"));
     for (ret, rec) in stats.retention.iter().zip(&stats.recall) {
-        say!(
-            o,
-            "{:<42} {:>10} {:>8} {:>10}",
-            ret.title,
+        let numbers = format!(
+            "{:>7} {:>9} {:>6}",
+            ret.answers,
             pct(ret.retention),
-            ret.reviews,
             pct(rec.predicted_recall)
         );
+        say!(o, "{}", topic_row(&ret.topic, &numbers, &ret.title));
     }
+    say!(
+        o,
+        "retention: share of answers passed at an interval of 1 day or more; recall: predicted now"
+    );
     say!(o);
     let forecast: Vec<String> = stats
         .forecast
@@ -328,13 +328,7 @@ pub fn run_stats(ctx: &Context, args: StatsArgs) -> Result<ExitCode> {
         say!(o);
         say!(o, "Leeches (forgotten 8 times or more):");
         for l in &stats.leeches {
-            say!(
-                o,
-                "  {} ({}, {} lapses)",
-                l.card_id,
-                topic_title(&l.topic),
-                l.lapses
-            );
+            say!(o, "  {} ({}, {} lapses)", l.card_id, l.topic, l.lapses);
         }
     }
     emit(&o)?;
@@ -393,28 +387,26 @@ pub fn run_plan(ctx: &Context, args: PlanArgs) -> Result<ExitCode> {
         plan.reviews_per_day
     );
     say!(o);
-    say!(
-        o,
-        "{:<42} {:>6} {:>11} {:>7} {:>8} {:>6}",
-        "topic",
-        "cards",
-        "recall then",
-        "below",
-        "reviews",
-        "a day"
+    let numbers = format!(
+        "{:>5} {:>6} {:>5} {:>7} {:>5}",
+        "cards", "recall", "below", "reviews", "a day"
     );
+    say!(o, "{}", topic_row("topic", &numbers, "title"));
     for t in &plan.topics {
-        say!(
-            o,
-            "{:<42} {:>6} {:>11} {:>7} {:>8} {:>6.1}",
-            t.title,
+        let numbers = format!(
+            "{:>5} {:>6} {:>5} {:>7} {:>5.1}",
             t.cards,
             pct(Some(t.predicted_recall)),
             t.below_target,
             t.reviews_needed,
             t.reviews_per_day
         );
+        say!(o, "{}", topic_row(&t.topic, &numbers, &t.title));
     }
+    say!(
+        o,
+        "recall: predicted on the interview date; below: cards under the target then"
+    );
     emit(&o)?;
     Ok(ExitCode::SUCCESS)
 }
@@ -431,8 +423,9 @@ pub fn run_optimize(ctx: &Context, args: OptimizeArgs) -> Result<ExitCode> {
     match outcome {
         OptimizeOutcome::NotEnoughReviews { have, needed } => say!(
             o,
-            "Not enough reviews to fit personal parameters yet: {have} usable review(s), {needed} more needed \
-             (reviews on a later day than the card's previous answer count). The default parameters stay."
+            "Not enough reviews to fit personal parameters yet: {}, {needed} more needed \
+             (reviews on a later day than the card's previous answer count). The default parameters stay.",
+            super::output::count(have as u64, "usable review", "usable reviews")
         ),
         OptimizeOutcome::Fitted(r) => {
             say!(o, "Fitted FSRS parameters on {} reviews.", r.reviews);
@@ -582,7 +575,11 @@ pub fn run_export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
                 return Err(e.into());
             }
             written?;
-            super::output::say(&format_args!("Wrote {n} review(s) to {}", p.display()));
+            super::output::say(&format_args!(
+                "Wrote {} to {}",
+                super::output::count(n, "review", "reviews"),
+                p.display()
+            ));
         }
         ExportWhat::Cards {
             format: CardsFormat::AnkiTsv,
@@ -604,7 +601,11 @@ pub fn run_export(ctx: &Context, args: ExportArgs) -> Result<ExitCode> {
                 return Ok(code);
             }
             if let Some(p) = output {
-                super::output::say(&format_args!("Wrote {n} card(s) to {}", p.display()));
+                super::output::say(&format_args!(
+                    "Wrote {} to {}",
+                    super::output::count(n, "card", "cards"),
+                    p.display()
+                ));
             }
         }
     }
@@ -629,8 +630,8 @@ fn run_rebuild(ctx: &Context, yes: bool, json: bool) -> Result<ExitCode> {
     let mut o = String::new();
     let mut store = ctx.open_store()?;
     let question = format!(
-        "Derive the state of every card again from the {} logged answer(s)? A backup goes to {} first.",
-        store.review_count()?,
+        "Derive the state of every card again from the {}? A backup goes to {} first.",
+        super::output::count(store.review_count()?, "logged answer", "logged answers"),
         ctx.backup_dir().display()
     );
     if let Some(code) = ask(&question, yes, "--yes")? {
@@ -648,9 +649,9 @@ fn run_rebuild(ctx: &Context, yes: bool, json: bool) -> Result<ExitCode> {
     } else {
         say!(
             o,
-            "Rebuilt the state of {} card(s) from {} logged answer(s); {} corrected.",
-            r.cards,
-            r.reviews,
+            "Rebuilt the state of {} from {}; {} corrected.",
+            super::output::count(r.cards, "card", "cards"),
+            super::output::count(r.reviews, "logged answer", "logged answers"),
             r.corrected
         );
         say!(
@@ -712,13 +713,14 @@ fn run_prune(
         } else {
             say!(
                 o,
-                "{} {} card(s) in none of the loaded decks ({answers} answer(s)):",
+                "{} {} in none of the loaded decks ({}):",
                 if selected {
                     "Would delete the history of"
                 } else {
                     "History of"
                 },
-                targets.len()
+                super::output::count(targets.len() as u64, "card", "cards"),
+                super::output::count(answers, "answer", "answers")
             );
             for c in &targets {
                 say!(o, "  {}", clean(c));
@@ -737,8 +739,9 @@ fn run_prune(
         return Ok(ExitCode::SUCCESS);
     }
     let question = format!(
-        "Delete the history of {} card(s) ({answers} answer(s))? A backup goes to {} first.",
-        targets.len(),
+        "Delete the history of {} ({})? A backup goes to {} first.",
+        super::output::count(targets.len() as u64, "card", "cards"),
+        super::output::count(answers, "answer", "answers"),
         ctx.backup_dir().display()
     );
     if let Some(code) = ask(&question, yes, "--yes")? {
@@ -755,9 +758,9 @@ fn run_prune(
     } else {
         say!(
             o,
-            "Deleted the history of {} card(s) in none of the loaded decks ({} answer(s)).",
-            r.cards.len(),
-            r.reviews
+            "Deleted the history of {} in none of the loaded decks ({}).",
+            super::output::count(r.cards.len() as u64, "card", "cards"),
+            super::output::count(r.reviews, "answer", "answers")
         );
         for c in &r.cards {
             say!(o, "  {}", clean(c));

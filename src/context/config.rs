@@ -354,7 +354,8 @@ fn first_of(mut problems: Vec<Problem>) -> Problem {
     let mut first = problems.swap_remove(0);
     if more > 0 {
         first.message.push_str(&format!(
-            " (and {more} more problem(s): `iamdrill config check` lists them all)"
+            " (and {more} more {}: `iamdrill config check` lists them all)",
+            if more == 1 { "problem" } else { "problems" }
         ));
     }
     first
@@ -1079,7 +1080,7 @@ mod tests {
         );
         // Other commands stop on the first and say how many more there are.
         let first = Config::parse(text, "c.yaml").unwrap_err();
-        assert!(first.message.contains("and 5 more problem(s)"), "{first}");
+        assert!(first.message.contains("and 5 more problems"), "{first}");
     }
 
     #[test]

@@ -26,9 +26,13 @@ use crate::deck::model::{Card, CardKind, KeyPoint, Scenario, Table};
 /// A scenario answer of at least this many words, with hardly any function words across its
 /// steps, is a list of keywords.
 const SALAD_WORDS: usize = 8;
+/// …and fewer function words than one in this many: terse steps ("Event history, filter on
+/// TerminateInstances.") keep a few, a list of terms has next to none.
+const SALAD_STEP_RATIO: usize = 10;
 
-/// What a contradicted key point costs, against 1 for a covered one.
-pub const CONTRADICTION_PENALTY: f64 = 1.0;
+/// What a contradicted key point costs, against 1 for a covered one: a stated falsehood weighs
+/// more than a stated fact, so an answer that gets as much wrong as right scores below a blank.
+pub const CONTRADICTION_PENALTY: f64 = 1.5;
 
 /// A byte range in the graded answer text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,8 +170,8 @@ impl CardGrade {
         self.points.len()
     }
 
-    /// Covered key points minus contradicted ones, over all key points: from -1 to 1, 0 for a blank
-    /// answer or a card without key points.
+    /// Covered key points minus contradicted ones (at `CONTRADICTION_PENALTY` each), over all key
+    /// points: from -1.5 to 1, 0 for a blank answer or a card without key points.
     pub fn score(&self) -> f64 {
         if self.points.is_empty() {
             return 0.0;
@@ -792,7 +796,7 @@ fn grade_scenario(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, Grade
         (w + dw, f + df)
     });
     let naming = steps.iter().filter(|(d, _, p, _)| d.names_any(p)).count();
-    if words >= SALAD_WORDS && function * 6 < words && naming >= 2 {
+    if words >= SALAD_WORDS && function * SALAD_STEP_RATIO < words && naming >= 2 {
         steps.iter_mut().for_each(|(d, ..)| d.all_salad());
     }
     let mut out = Vec::new();
@@ -857,11 +861,24 @@ fn grade_table(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, GradeErr
         }
         Answer::Text(text) => {
             let rows = typed_rows(text);
-            let headers: Vec<Vec<String>> = table.headers.iter().map(|h| label_stems(h)).collect();
+            // One line of words without row labels, cells or sentence structure names the
+            // table's terms; it asserts nothing about any cell.
+            if rows.iter().all(|r| r.label.is_none() && r.cells.is_empty())
+                && Doc::new(text).listy_overall()
+            {
+                return Ok(out);
+            }
+            let names = ColumnNames::new(table);
             for (typed, r) in assign_rows(table, text, &rows) {
                 let row = &rows[typed];
-                let positional = row.cells.len() + 1 == table.headers.len();
-                let chunks = column_chunks(text, row.content, &headers);
+                let chunks = column_chunks(text, row.content, &names);
+                // Cells typed in order (`| a | b |`, `label: a; b`) unless the parts name their
+                // columns ("SCPs restrict principals; RCPs restrict resources").
+                // A row answered with one column's name only ("More secure: roles") says yes
+                // for that column and no for the others.
+                let only = only_column(text, row.content, &names);
+                let positional =
+                    (row.piped || chunks.is_empty()) && row.cells.len() + 1 == table.headers.len();
                 for (idx, &(hr, hc)) in hidden.iter().enumerate() {
                     if hr != r {
                         continue;
@@ -869,20 +886,42 @@ fn grade_table(card: &Card, answer: &Answer) -> Result<Vec<PointGrade>, GradeErr
                     // The value typed for this column: its cell, or the chunk naming the column
                     // ("max 1 hour"); a value given there that is not the cell's contradicts it.
                     // A cell typed in its column that does not match is a different value; in
-                    // prose only a different number surely is (other words may paraphrase it).
+                    // prose only a different number surely is (other words may paraphrase it),
+                    // or the value of another column of the row (the columns swapped).
                     let numbers = |s: usize, e: usize| {
                         has_number(&text[s..e]) && has_number(&table.rows[hr][hc])
                     };
-                    let (s, e, said) = if positional {
+                    let (s, e, said, own) = if positional {
                         let (s, e) = row.cells[hc - 1];
-                        (s, e, true)
+                        (s, e, true, true)
                     } else if let Some(&(s, e)) = chunks.get(&hc) {
-                        (s, e, numbers(s, e))
+                        // Parts as many as the columns, each naming its own: typed in place.
+                        let in_place = row.cells.len() + 1 == table.headers.len();
+                        (s, e, in_place || numbers(s, e), true)
                     } else {
-                        (row.content.0, row.content.1, false)
+                        (row.content.0, row.content.1, false, false)
                     };
+                    if let (Some(c), Some(want)) = (only, yes_no(&table.rows[hr][hc])) {
+                        let said = c == hc;
+                        let mut g = out[idx].clone();
+                        g.covered = said == want;
+                        g.contradicted = said != want;
+                        g.matched = g.covered.then(|| g.text.clone());
+                        let (s, e) = row.content;
+                        g.span = Some(Span { start: s, end: e });
+                        g.words = vec![Span { start: s, end: e }];
+                        g.evidence =
+                            Some(text[s..e].split_whitespace().collect::<Vec<_>>().join(" "));
+                        out[idx] = g;
+                        continue;
+                    }
                     let mut g = grade_cell(&out[idx], &text[s..e], 0, s);
-                    if said && !g.covered && !g.contradicted && has_value(&text[s..e]) {
+                    let swapped = own
+                        && !g.covered
+                        && !g.contradicted
+                        && other_column_says(table, hr, hc, &text[s..e]);
+                    if (said || swapped) && !g.covered && !g.contradicted && has_value(&text[s..e])
+                    {
                         g.contradicted = true;
                         g.span = Some(Span { start: s, end: e });
                         g.evidence =
@@ -907,6 +946,8 @@ struct TypedRow {
     content: (usize, usize),
     /// The whole line.
     line: (usize, usize),
+    /// Written as `| a | b |`: the cells stand in the table's column order.
+    piped: bool,
 }
 
 /// Splits a table answer into rows: lines, and sentences within a line that is not a pipe row.
@@ -949,6 +990,7 @@ fn typed_rows(text: &str) -> Vec<TypedRow> {
                 cells,
                 content,
                 line: (s, e),
+                piped: true,
             });
             continue;
         }
@@ -1007,46 +1049,123 @@ fn prose_row(text: &str, s: usize, e: usize) -> TypedRow {
         cells,
         content,
         line: (s, e),
+        piped: false,
     }
 }
 
-/// The comma- or semicolon-separated chunks of a typed row that name exactly one column
-/// (its header, or a word the header starts with: "max" for "Maximum"), without the header word.
+/// How a typed row names a table's value columns: the header's words (without words every value
+/// header shares, "IAM" of "IAM User" / "IAM Role") and, where it tells the columns apart, the
+/// initial of the header ("U" for "IAM User").
+struct ColumnNames {
+    words: Vec<Vec<String>>,
+    initial: Vec<Option<char>>,
+}
+
+impl ColumnNames {
+    fn new(table: &Table) -> Self {
+        let all: Vec<Vec<String>> = table.headers.iter().map(|h| label_stems(h)).collect();
+        let values = &all[1.min(all.len())..];
+        let shared: Vec<String> = values
+            .first()
+            .map(|first| {
+                first
+                    .iter()
+                    .filter(|w| values.len() > 1 && values.iter().all(|v| v.contains(w)))
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        let words: Vec<Vec<String>> = all
+            .iter()
+            .map(|h| {
+                let own: Vec<String> = h.iter().filter(|w| !shared.contains(w)).cloned().collect();
+                if own.is_empty() { h.clone() } else { own }
+            })
+            .collect();
+        let firsts: Vec<Option<char>> = words
+            .iter()
+            .map(|w| w.first().and_then(|w| w.chars().next()))
+            .collect();
+        let initial = firsts
+            .iter()
+            .enumerate()
+            .map(|(c, f)| {
+                let unique = firsts
+                    .iter()
+                    .enumerate()
+                    .skip(1)
+                    .all(|(o, g)| o == c || g != f);
+                f.filter(|_| c > 0 && unique)
+            })
+            .collect();
+        ColumnNames { words, initial }
+    }
+
+    /// The value column `t` names, if any.
+    fn named_by(&self, t: &crate::mock::text::Token, original: &str) -> Option<usize> {
+        if t.stop || t.negation {
+            return None;
+        }
+        (1..self.words.len()).find(|&c| {
+            self.words[c]
+                .iter()
+                .any(|hs| *hs == t.stem || (t.raw.len() >= 3 && hs.starts_with(&t.raw)))
+                || (original.len() == 1
+                    && original.chars().all(|ch| ch.is_ascii_uppercase())
+                    && self.initial[c] == t.raw.chars().next())
+        })
+    }
+}
+
+/// The chunks of a typed row (split at commas, semicolons and ` / `) that name exactly one
+/// column (its header, a word the header starts with: "max" for "Maximum", or its initial),
+/// without the header words.
 fn column_chunks(
     text: &str,
     content: (usize, usize),
-    headers: &[Vec<String>],
+    names: &ColumnNames,
 ) -> std::collections::HashMap<usize, (usize, usize)> {
-    let mut out = std::collections::HashMap::new();
+    let mut out: HashMap<usize, (usize, usize)> = HashMap::new();
     let mut start = content.0;
     let body = &text[content.0..content.1];
     let mut bounds: Vec<(usize, usize)> = Vec::new();
     for (i, c) in body.char_indices() {
-        if c == ',' || c == ';' {
+        let slash = c == '/' && body[..i].ends_with(' ') && body[i + 1..].starts_with(' ');
+        if c == ',' || c == ';' || slash {
             bounds.push((start, content.0 + i));
             start = content.0 + i + 1;
         }
     }
     bounds.push((start, content.1));
+    // A chunk naming no column goes on with the one before ("RCPs any caller, outsiders
+    // included").
+    let mut last: Option<usize> = None;
     for (s, e) in bounds {
         let toks = tokenize(&text[s..e]);
         let named: Vec<(usize, usize)> = toks
             .iter()
             .enumerate()
-            .filter(|(_, t)| !t.stop)
             .filter_map(|(ti, t)| {
-                headers.iter().enumerate().skip(1).find_map(|(c, h)| {
-                    h.iter()
-                        .any(|hs| *hs == t.stem || (t.raw.len() >= 3 && hs.starts_with(&t.raw)))
-                        .then_some((c, ti))
-                })
+                names
+                    .named_by(t, &text[s + t.start..s + t.end])
+                    .map(|c| (c, ti))
             })
             .collect();
         let columns: HashSet<usize> = named.iter().map(|n| n.0).collect();
+        if columns.is_empty() {
+            if let (Some(c), Some(b)) = (last, toks.last())
+                && let Some(range) = out.get_mut(&c)
+            {
+                range.1 = s + b.end;
+            }
+            continue;
+        }
         if columns.len() != 1 {
+            last = None;
             continue;
         }
         let (c, _) = named[0];
+        last = (!out.contains_key(&c)).then_some(c);
         // The chunk without the header words.
         let rest: Vec<&crate::mock::text::Token> = toks
             .iter()
@@ -1059,6 +1178,41 @@ fn column_chunks(
         }
     }
     out
+}
+
+/// The one column a typed row's content consists of naming ("users", "the role"), if so.
+fn only_column(text: &str, content: (usize, usize), names: &ColumnNames) -> Option<usize> {
+    let body = &text[content.0..content.1];
+    let toks = tokenize(body);
+    let mut named = None;
+    for t in toks.iter().filter(|t| !t.stop) {
+        match names.named_by(t, &body[t.start..t.end]) {
+            Some(c) if named.is_none_or(|n| n == c) => named = Some(c),
+            _ => return None,
+        }
+    }
+    named
+}
+
+/// Whether `typed` gives the value of another column of the row instead of column `col`'s.
+fn other_column_says(table: &Table, row: usize, col: usize, typed: &str) -> bool {
+    let own = &table.rows[row][col];
+    let doc = Doc::plain(typed);
+    let echo = Echo::default();
+    table.rows[row]
+        .iter()
+        .enumerate()
+        .skip(1)
+        .filter(|(c, cell)| *c != col && cell_main(cell) != cell_main(own))
+        .filter(|(_, cell)| cell.chars().any(char::is_alphanumeric))
+        .any(|(_, cell)| {
+            if let (Some(want), Some(said)) = (yes_no(cell), yes_no(typed)) {
+                return want == said;
+            }
+            Point::compile(&KeyPoint::new(cell_main(cell)), &echo)
+                .find(&doc, &echo)
+                .covered
+        })
 }
 
 fn has_number(s: &str) -> bool {
@@ -1080,64 +1234,132 @@ fn label_stems(s: &str) -> Vec<String> {
         .collect()
 }
 
+/// A word of a label: its stem and its lower-case form.
+type LabelWord = (String, String);
+
+/// Content words of a label, without function words and without anything in brackets.
+fn label_words(s: &str) -> Vec<LabelWord> {
+    let main = s.split('(').next().unwrap_or(s);
+    tokenize(main)
+        .into_iter()
+        .filter(|t| !t.stop && !t.negation)
+        .map(|t| (t.stem, t.raw))
+        .collect()
+}
+
+/// Whether a typed word stands for a label word: the same word, a typo of it, its start
+/// ("creds"), or an abbreviation keeping its first and last letters ("pwd", "mgmt", "acct").
+fn word_stands_for(typed: &LabelWord, label: &LabelWord) -> bool {
+    super::matcher::words_match(&typed.0, &label.0)
+        || (typed.0.len() >= 3 && label.0.starts_with(typed.0.as_str()))
+        || abbreviates(&typed.1, &label.1)
+}
+
+/// "pwd" for "password": at least three letters, the word's first and last, the rest in order.
+fn abbreviates(short: &str, word: &str) -> bool {
+    let n = short.chars().count();
+    if n < 3 || n >= word.chars().count() || !short.chars().all(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    if short.chars().next() != word.chars().next() || short.chars().last() != word.chars().last() {
+        return false;
+    }
+    let mut rest = word.chars();
+    short.chars().all(|c| rest.any(|w| w == c))
+}
+
+/// "LT" for "Long-term": a short typed word spelling the initials of consecutive label words.
+fn initials_of(typed: &LabelWord, label: &[LabelWord]) -> bool {
+    let t = &typed.1;
+    let n = t.chars().count();
+    if !(2..=4).contains(&n) || !t.chars().all(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    let initials: String = label
+        .iter()
+        .flat_map(|w| w.1.split('-').filter_map(|p| p.chars().next()))
+        .collect();
+    initials.contains(t.as_str())
+}
+
 /// Pairs typed rows with table rows by label and content together (best pairs first), so short
-/// labels, abbreviations and any row order work. Returns (typed row, table row).
+/// labels, abbreviations and any row order work; a line whose label names no row is paired by
+/// its content alone when it gives most of a row's distinctive cells. Returns (typed row, table
+/// row).
 fn assign_rows(table: &Table, text: &str, rows: &[TypedRow]) -> Vec<(usize, usize)> {
-    let table_labels: Vec<Vec<String>> = table
+    let table_labels: Vec<Vec<LabelWord>> = table
         .rows
         .iter()
-        .map(|r| label_stems(r.first().map(String::as_str).unwrap_or("")))
+        .map(|r| label_words(r.first().map(String::as_str).unwrap_or("")))
         .collect();
     let header: Vec<String> = table.headers.iter().flat_map(|h| label_stems(h)).collect();
+    // A cell tells its row apart when no other row has it in that column and it has two words.
+    let distinctive = |ri: usize, ci: usize| -> bool {
+        let cell = cell_main(&table.rows[ri][ci]);
+        label_stems(cell).len() >= 2
+            && table
+                .rows
+                .iter()
+                .enumerate()
+                .all(|(o, r)| o == ri || r.get(ci).is_none_or(|c| cell_main(c) != cell))
+    };
     let mut pairs: Vec<(f64, usize, usize)> = Vec::new();
     for (ti, row) in rows.iter().enumerate() {
-        let line_stems = label_stems(&text[row.line.0..row.line.1]);
+        let line_words = label_words(&text[row.line.0..row.line.1]);
         // A header line names the columns, not a row.
-        if !line_stems.is_empty()
-            && line_stems
+        if !line_words.is_empty()
+            && line_words
                 .iter()
-                .all(|s| header.iter().any(|h| super::matcher::words_match(h, s)))
+                .all(|s| header.iter().any(|h| super::matcher::words_match(h, &s.0)))
         {
             continue;
         }
-        let typed_label = row.label.map(|(s, e)| label_stems(&text[s..e]));
+        let typed_label = row.label.map(|(s, e)| label_words(&text[s..e]));
         for (ri, label) in table_labels.iter().enumerate() {
             if label.is_empty() {
                 continue;
             }
-            let hit = |a: &String, list: &[String]| {
-                list.iter().any(|b| {
-                    super::matcher::words_match(a, b) || b.starts_with(a.as_str()) && a.len() >= 3
-                })
-            };
             // A typed label that is part of the row's label ("Role chaining" for "Role chaining
             // (role credentials assume a role)"), or the row's label said in the line.
             let by_label = typed_label.as_ref().map_or(0.0, |t| {
                 if t.is_empty() {
                     0.0
                 } else {
-                    t.iter().filter(|s| hit(s, label)).count() as f64 / t.len() as f64
+                    t.iter()
+                        .filter(|s| {
+                            label.iter().any(|l| word_stands_for(s, l)) || initials_of(s, label)
+                        })
+                        .count() as f64
+                        / t.len() as f64
                 }
             });
-            let in_line =
-                label.iter().filter(|s| hit(s, &line_stems)).count() as f64 / label.len() as f64;
+            let in_line = label
+                .iter()
+                .filter(|l| line_words.iter().any(|w| word_stands_for(l, w)))
+                .count() as f64
+                / label.len() as f64;
             let label_score = by_label.max(in_line);
             let content = &text[row.content.0..row.content.1];
             let cells: Vec<&String> = table.rows[ri].iter().skip(1).collect();
             let content_doc = Doc::plain(content);
             let echo = Echo::default();
-            let content_hits = cells
+            let covered: Vec<usize> = cells
                 .iter()
-                .filter(|c| c.chars().any(char::is_alphanumeric))
-                .filter(|c| {
+                .enumerate()
+                .filter(|(_, c)| c.chars().any(char::is_alphanumeric))
+                .filter(|(_, c)| {
                     Point::compile(&KeyPoint::new(cell_main(c)), &echo)
                         .find(&content_doc, &echo)
                         .covered
                 })
-                .count();
-            let content_score = content_hits as f64 / cells.len().max(1) as f64;
+                .map(|(i, _)| i + 1)
+                .collect();
+            let content_score = covered.len() as f64 / cells.len().max(1) as f64;
+            let telling = covered.iter().filter(|&&c| distinctive(ri, c)).count();
             if label_score >= 0.5 || (label_score > 0.0 && content_score > 0.0) {
                 pairs.push((2.0 * label_score + content_score, ti, ri));
+            } else if label_score == 0.0 && telling * 2 >= cells.len().max(1) {
+                pairs.push((content_score, ti, ri));
             }
         }
     }
@@ -1186,6 +1408,25 @@ fn yes_no(s: &str) -> Option<bool> {
         .then_some(true)
 }
 
+/// A one-word value typed short: its start ("temp" for "Temporary") or an abbreviation ("mgmt").
+fn by_short_form(value: &str, doc: &Doc) -> Option<Found> {
+    let words = tokenize(value);
+    let [word] = words.as_slice() else {
+        return None;
+    };
+    let t = doc.tokens.iter().position(|t| {
+        !t.stop
+            && t.raw.chars().count() >= 4
+            && (word.raw.starts_with(t.raw.as_str()) || abbreviates(&t.raw, &word.raw))
+    })?;
+    Some(Found {
+        covered: true,
+        contradicted: false,
+        words: vec![(t, t)],
+        matched: Some(value.to_string()),
+    })
+}
+
 /// Grades the typed text of one cell against the cell's value, keeping label and position.
 fn grade_cell(expected: &PointGrade, answer: &str, part: usize, offset: usize) -> PointGrade {
     let (text, label) = (expected.text.clone(), expected.label.clone());
@@ -1206,7 +1447,11 @@ fn grade_cell(expected: &PointGrade, answer: &str, part: usize, offset: usize) -
         return point_grade(text, label, part, answer, &doc, found, offset);
     }
     let echo = Echo::default();
-    let found = Point::compile(&KeyPoint::new(cell_main(&text)), &echo).find(&doc, &echo);
+    let mut found = Point::compile(&KeyPoint::new(cell_main(&text)), &echo).find(&doc, &echo);
+    if !found.covered && !found.contradicted {
+        found = by_short_form(cell_main(&text), &doc)
+            .unwrap_or_else(|| super::matcher::by_antonym(cell_main(&text), &doc));
+    }
     point_grade(text, label, part, answer, &doc, found, offset)
 }
 
@@ -1374,6 +1619,121 @@ mod tests {
             covered(&grade_card(&c, &Answer::Text(text.into())).unwrap()),
             [false; 6]
         );
+    }
+
+    fn user_role_card() -> Card {
+        let row = |a: &str, b: &str, c: &str| vec![a.to_string(), b.to_string(), c.to_string()];
+        Card {
+            table: Some(Table {
+                headers: vec!["Feature".into(), "IAM User".into(), "IAM Role".into()],
+                rows: vec![
+                    row("Long-term credentials", "Yes", "No"),
+                    row("Password", "Yes", "No"),
+                    row("Access Keys", "Permanent", "Temporary"),
+                ],
+            }),
+            ..card(CardKind::Table)
+        }
+    }
+
+    fn verdicts(c: &Card, text: &str) -> Vec<Verdict> {
+        grade_card(c, &Answer::Text(text.into()))
+            .unwrap()
+            .points
+            .iter()
+            .map(PointGrade::verdict)
+            .collect()
+    }
+
+    #[test]
+    fn columns_are_named_by_header_words_or_initials_and_labels_may_be_abbreviated() {
+        use Verdict::{Contradicted as X, Covered as C, Missed as M};
+        let c = user_role_card();
+        // Initials name the columns ("U", "R"), labels are abbreviated ("LT creds", "Pwd").
+        assert_eq!(
+            verdicts(
+                &c,
+                "Pwd: U yes / R no\nLT creds: U yes / R no\nKeys: U permanent, R temp\n"
+            ),
+            [C, C, C, C, C, C]
+        );
+        // Parts naming their column in any order; a chunk naming none goes on with the one before.
+        assert_eq!(
+            verdicts(
+                &c,
+                "Access keys: temporary for a role, permanent for a user.\n"
+            ),
+            [M, M, M, M, C, C]
+        );
+        // The columns' values swapped contradict both cells.
+        assert_eq!(
+            verdicts(
+                &c,
+                "Access keys: users get temporary keys, roles permanent ones.\n"
+            ),
+            [M, M, M, M, X, X]
+        );
+    }
+
+    #[test]
+    fn a_row_answered_with_a_column_s_name_says_yes_for_it_and_no_for_the_others() {
+        use Verdict::{Contradicted as X, Covered as C};
+        let row = |a: &str, b: &str, c: &str| vec![a.to_string(), b.to_string(), c.to_string()];
+        let c = Card {
+            table: Some(Table {
+                headers: vec!["Feature".into(), "IAM User".into(), "IAM Role".into()],
+                rows: vec![row("More Secure", "No", "Yes")],
+            }),
+            ..card(CardKind::Table)
+        };
+        assert_eq!(verdicts(&c, "More secure: roles.\n"), [C, C]);
+        assert_eq!(verdicts(&c, "More secure: users.\n"), [X, X]);
+    }
+
+    #[test]
+    fn a_line_of_table_words_earns_nothing() {
+        let c = user_role_card();
+        assert_eq!(
+            verdicts(
+                &c,
+                "IAM user IAM role long-term credentials password access keys permanent temporary yes no"
+            ),
+            [Verdict::Missed; 6]
+        );
+    }
+
+    #[test]
+    fn a_one_concept_cell_is_judged_by_its_antonym_too() {
+        let row = |a: &str, b: &str| vec![a.to_string(), b.to_string()];
+        let c = Card {
+            table: Some(Table {
+                headers: vec!["Aspect".into(), "SCP".into()],
+                rows: vec![
+                    row("Effect on permissions", "Restricts only"),
+                    row("Service-linked roles", "Exempt"),
+                ],
+            }),
+            ..card(CardKind::Table)
+        };
+        assert_eq!(
+            verdicts(
+                &c,
+                "Effect on permissions: it can grant permissions.\nService-linked roles: it never restricts them.\n"
+            ),
+            [Verdict::Contradicted, Verdict::Covered]
+        );
+    }
+
+    #[test]
+    fn abbreviations_keep_first_and_last_letters() {
+        assert!(abbreviates("pwd", "password"));
+        assert!(abbreviates("mgmt", "management"));
+        assert!(abbreviates("acct", "account"));
+        assert!(!abbreviates("sat", "situation"));
+        assert!(!abbreviates("password", "password"));
+        let w = |s: &str| (s.to_string(), s.to_string());
+        assert!(initials_of(&w("lt"), &[w("long-term"), w("credentials")]));
+        assert!(!initials_of(&w("lc"), &[w("long-term"), w("credentials")]));
     }
 
     #[test]

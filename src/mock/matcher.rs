@@ -23,9 +23,11 @@ const REQUIRED_PERCENT: usize = 60;
 /// A sentence of at least this many words…
 const SALAD_MIN_WORDS: usize = 5;
 /// …with fewer function words than one in this many is a list of keywords, not a sentence.
-const SALAD_FUNCTION_RATIO: usize = 6;
+const SALAD_FUNCTION_RATIO: usize = 5;
 /// A listy sentence naming this many key points (fewer on cards with fewer) is keyword salad.
 const SALAD_POINTS: usize = 3;
+/// How many units before a phrase's first word an antonym standing in for a key word may be.
+const ANTONYM_BACK: usize = 3;
 /// How far (in units) a claim's concepts may stand from its relation.
 const CLAIM_REACH: usize = 10;
 
@@ -401,6 +403,32 @@ fn letters_apart(a: &str, b: &str) -> usize {
     counts.iter().map(|n| n.unsigned_abs() as usize).sum()
 }
 
+/// A short value of one concept ("Exempt", "Restricts only", "Temporary") judged by its
+/// antonym in `doc`: the antonym negated agrees ("neither restricts them" for "Exempt"), the
+/// antonym said contradicts ("both can grant permissions" for "Restricts only").
+pub fn by_antonym(value: &str, doc: &Doc) -> Found {
+    let units = VOCABULARY.units(&tokenize(value));
+    let concepts: Vec<&Unit> = units.iter().filter(|u| !u.ids.is_empty()).collect();
+    let single = concepts.len() == 1
+        && units
+            .iter()
+            .all(|u| !u.ids.is_empty() || VOCABULARY.is_generic(u) || u.stems.is_empty());
+    if !single || doc.salad.iter().any(|s| *s) {
+        return Found::default();
+    }
+    let key = concepts[0];
+    let Some(j) = doc.units.iter().position(|a| opposed(key, a)) else {
+        return Found::default();
+    };
+    let agrees = doc.units[j].negated != key.negated;
+    Found {
+        covered: agrees,
+        contradicted: !agrees,
+        words: vec![(doc.units[j].first, doc.units[j].last)],
+        matched: agrees.then(|| value.to_string()),
+    }
+}
+
 fn opposed(k: &Unit, a: &Unit) -> bool {
     !k.ids.is_empty() && !a.ids.is_empty() && VOCABULARY.opposed(&k.ids, &a.ids)
 }
@@ -425,26 +453,33 @@ impl Point {
             }
         }
         let mut best: Option<Found> = None;
-        let mut contradicted: Option<Found> = None;
+        // The most words any covering phrase needed.
+        let mut best_words = 0;
+        let mut contradicted: Option<(Found, usize)> = None;
         for phrase in &self.phrases {
             let f = find_phrase(phrase, doc, &sentences, echo);
+            let words = phrase.keys.iter().filter(|k| !k.echo).count();
             if f.covered {
                 let earlier = |b: &Found| f.words.first() < b.words.first();
                 if best.as_ref().is_none_or(earlier) {
                     best = Some(f);
                 }
+                best_words = best_words.max(words);
             } else if f.contradicted && contradicted.is_none() && self.claim.is_none() {
                 // With a claim, the claim alone judges the relation: a phrase's words around a
                 // pronoun or a second negation ("no allow can beat it") may read either way.
-                contradicted = Some(f);
+                contradicted = Some((f, words));
             }
         }
         if claim_found.contradicted {
             return claim_found;
         }
         match (best, contradicted) {
+            // A bare name ("rotation") does not outweigh a statement that says the opposite
+            // of the key point ("rotation isn't supported").
+            (Some(_), Some((c, words))) if best_words == 1 && words >= 2 => c,
             (Some(b), _) => b,
-            (None, Some(c)) => c,
+            (None, Some((c, _))) => c,
             (None, None) => Found::default(),
         }
     }
@@ -526,10 +561,12 @@ fn find_phrase(
             let antonym = (0..n)
                 .filter(|i| chosen[*i].is_none() && !keys[*i].generic)
                 .find_map(|i| {
-                    (start..units.len())
+                    // Also just before the window, in its first clause ("the allow wins").
+                    (start.saturating_sub(ANTONYM_BACK)..units.len())
                         .take_while(|&j| units[j].last < limit)
                         .find(|&j| {
-                            !used.contains(&j)
+                            (j >= start || units[j].clause == units[start].clause)
+                                && !used.contains(&j)
                                 && opposed(&keys[i].unit, &units[j])
                                 && units[j].negated == keys[i].unit.negated
                         })
@@ -540,15 +577,38 @@ fn find_phrase(
             // An antonym in a key concept's place, next to another of the phrase's words,
             // contradicts it even when the rest is not said.
             // It must stand in the only gap: the rest of the phrase is said.
-            let antonym_clash = antonym.is_some()
-                && fresh_hits + 1 >= need_fresh.max(1)
-                && matched.len() + 1 >= need_total;
-            if !antonym_clash && (!enough(fresh_hits, matched.len()) || !anchor) {
+            // and next to a word of the phrase that says something (in its clause).
+            let beside = antonym.is_some_and(|a| {
+                matched.iter().any(|&i| {
+                    !keys[i].generic
+                        && chosen[i].is_some_and(|j| units[j].clause == units[a].clause)
+                })
+            });
+            let antonym_clash =
+                beside && fresh_hits + 1 >= need_fresh.max(1) && matched.len() + 1 >= need_total;
+            // Two of the phrase's own concepts under a negation the key point does not have
+            // deny it, even when the rest is not said ("events carry no time or IP address").
+            let denied = matched
+                .iter()
+                .filter(|&&i| {
+                    !keys[i].echo
+                        && !keys[i].generic
+                        && !keys[i].unit.negated
+                        && chosen[i].is_some_and(|j| units[j].negated)
+                })
+                .count();
+            let denial = !phrase.negated && denied >= 2;
+            if !antonym_clash && !denial && (!enough(fresh_hits, matched.len()) || !anchor) {
                 continue;
             }
             let abs: Vec<usize> = used.iter().map(|&j| range.start + j).collect();
             let answer_negated = used.iter().any(|&j| units[j].negated);
-            let key_negated = phrase.negated;
+            // The key point's negation counts where the answer says the negated words: "no IAM
+            // users" at the end of a key point is not denied by an answer that leaves it out.
+            let key_negated = phrase.negated
+                && matched
+                    .iter()
+                    .any(|&i| keys[i].unit.negated || keys[i].unit.ids.is_empty());
             let reversed = reversed(&chosen, units);
             let bad = answer_negated != key_negated || reversed || antonym.is_some();
             if !bad && enough(fresh_hits, matched.len()) {
@@ -944,6 +1004,29 @@ mod tests {
             verdict(&kp, "Data events are logged only if you enable them."),
             COVERED
         );
+    }
+
+    #[test]
+    fn two_of_a_point_s_concepts_negated_deny_it() {
+        let kp = KeyPoint::new("read the source IP and the user agent of the event");
+        assert_eq!(
+            verdict(&kp, "The event carries no source IP or user agent."),
+            CONTRADICTED
+        );
+        assert_eq!(
+            verdict(&kp, "The event gives the source IP and the user agent."),
+            COVERED
+        );
+    }
+
+    #[test]
+    fn an_antonym_just_before_the_phrase_contradicts_it() {
+        let kp = KeyPoint::new("a deny in any policy wins");
+        assert_eq!(
+            verdict(&kp, "Allowed: the identity policy's allow wins."),
+            CONTRADICTED
+        );
+        assert_eq!(verdict(&kp, "A deny in any policy always wins."), COVERED);
     }
 
     #[test]

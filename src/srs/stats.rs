@@ -44,11 +44,14 @@ pub struct DayCount {
     pub count: u32,
 }
 
-/// True retention of one topic: passed share of answers to cards with an interval of 1 day or more.
+/// One topic's answers, and its true retention: the passed share of answers to cards with an
+/// interval of 1 day or more (`reviews` of them, `passed` passed).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TopicRetention {
     pub topic: String,
     pub title: String,
+    /// Every answer to the topic's cards, in any mode and phase.
+    pub answers: u32,
     pub reviews: u32,
     pub passed: u32,
     pub retention: Option<f32>,
@@ -216,26 +219,38 @@ pub fn predicted_recall<'a>(
 /// Retention per topic from per-card (answers, passed) counts of mature answers.
 pub fn retention_by_topic<'a>(
     cards: impl IntoIterator<Item = CardRef<'a>>,
-    per_card: impl Fn(&str) -> Option<(u32, u32)>,
+    per_card: impl Fn(&str) -> Option<CardAnswers>,
 ) -> Vec<TopicRetention> {
-    let mut map: FxHashMap<&str, (u32, u32)> = FxHashMap::default();
+    let mut map: FxHashMap<&str, CardAnswers> = FxHashMap::default();
     for card in cards {
         let e = map.entry(card.topic).or_default();
-        if let Some((n, passed)) = per_card(card.id) {
-            e.0 += n;
-            e.1 += passed;
+        if let Some(c) = per_card(card.id) {
+            e.answers += c.answers;
+            e.mature += c.mature;
+            e.passed += c.passed;
         }
     }
     sorted_topics(map)
         .into_iter()
-        .map(|(topic, (reviews, passed))| TopicRetention {
+        .map(|(topic, c)| (topic, c.answers, c.mature, c.passed))
+        .map(|(topic, answers, reviews, passed)| TopicRetention {
             title: topic_title(&topic).to_string(),
             topic,
+            answers,
             reviews,
             passed,
             retention: (reviews > 0).then(|| passed as f32 / reviews as f32),
         })
         .collect()
+}
+
+/// One card's answer counts: all of them, those given in review (interval of 1 day or more),
+/// and those of the latter that passed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CardAnswers {
+    pub answers: u32,
+    pub mature: u32,
+    pub passed: u32,
 }
 
 /// Leeches among the decks' cards, most lapses first.

@@ -134,6 +134,51 @@ fn html_escape(s: &str) -> String {
     o
 }
 
+/// Card markup as HTML: fenced code blocks become `<pre><code>` with their indentation kept, inline
+/// `code` becomes `<code>`, and other line breaks become `<br>`. An unclosed fence runs to the end.
+fn markup_html(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 16);
+    let mut in_fence = false;
+    let mut first_in_block = true;
+    for (i, line) in s.lines().enumerate() {
+        if line.trim_start().starts_with("```") {
+            if in_fence {
+                out.push_str("</code></pre>");
+            } else {
+                if i > 0 && !out.ends_with("</pre>") {
+                    out.push_str("<br>");
+                }
+                out.push_str("<pre><code>");
+                first_in_block = true;
+            }
+            in_fence = !in_fence;
+            continue;
+        }
+        if in_fence {
+            if !first_in_block {
+                out.push_str("<br>");
+            }
+            first_in_block = false;
+            out.push_str(&html_escape(line).replace(' ', "&nbsp;"));
+            continue;
+        }
+        if i > 0 && !out.ends_with("</pre>") {
+            out.push_str("<br>");
+        }
+        for (j, piece) in line.split('`').enumerate() {
+            if j % 2 == 1 {
+                out.push_str(&format!("<code>{}</code>", html_escape(piece)));
+            } else {
+                out.push_str(&html_escape(piece));
+            }
+        }
+    }
+    if in_fence {
+        out.push_str("</code></pre>");
+    }
+    out
+}
+
 /// A correction as HTML: its sign, what is right, and links to the references.
 fn fix_html(fix: &Fix<'_>) -> String {
     let links: Vec<String> = fix
@@ -156,7 +201,7 @@ fn card_back(card: &Card) -> String {
     let view = card.learner_view();
     let mut parts = Vec::new();
     if view.shows_answer() {
-        let mut answer = html_escape(&view.answer.text);
+        let mut answer = markup_html(&view.answer.text);
         for fix in view.fixes_numbered(&view.answer.numbers) {
             answer.push_str(&fix_html(&fix));
         }
@@ -171,7 +216,7 @@ fn card_back(card: &Card) -> String {
         for row in &table.rows {
             t.push_str("<tr>");
             for c in row {
-                t.push_str(&format!("<td>{}</td>", html_escape(c)));
+                t.push_str(&format!("<td>{}</td>", markup_html(c)));
             }
             t.push_str("</tr>");
         }
@@ -187,8 +232,8 @@ fn card_back(card: &Card) -> String {
                 .unwrap_or_default();
             parts.push(format!(
                 "{phase}<b>{}</b><br>{}",
-                html_escape(&step.prompt),
-                html_escape(&step.answer)
+                markup_html(&step.prompt),
+                markup_html(&step.answer)
             ));
         }
     }
@@ -215,15 +260,23 @@ fn card_front(card: &Card) -> String {
     match &card.scenario {
         Some(sc) => format!(
             "{}<br><br>{}",
-            html_escape(&card.question),
-            html_escape(&sc.situation)
+            markup_html(&card.question),
+            markup_html(&sc.situation)
         ),
-        None => html_escape(&card.question),
+        None => markup_html(&card.question),
     }
 }
 
-/// Writes cards as a tab-separated file Anki imports (File > Import): front, back, tags, with
-/// Anki's header lines. Fields are HTML (newlines as `<br>`), tags are the topic and card tags.
+/// The stable Anki note id of a card: its id cannot hold tabs or spaces, so it needs no escaping
+/// beyond what any field gets.
+fn anki_guid(id: &str) -> String {
+    format!("iamdrill:{}", html_escape(id))
+}
+
+/// Writes cards as a tab-separated file Anki imports (File > Import): front, back, tags and a GUID,
+/// with Anki's header lines. Fields are HTML (newlines as `<br>`, code as `<pre>`/`<code>`), tags
+/// are the topic and card tags. The GUID is `iamdrill:` and the card id, the same in every export,
+/// so importing a newer export updates the notes instead of adding duplicates.
 pub fn write_anki_tsv<'a>(
     cards: impl IntoIterator<Item = &'a Card>,
     out: &mut dyn Write,
@@ -231,6 +284,7 @@ pub fn write_anki_tsv<'a>(
     writeln!(out, "#separator:tab")?;
     writeln!(out, "#html:true")?;
     writeln!(out, "#tags column:3")?;
+    writeln!(out, "#guid column:4")?;
     let mut n = 0;
     for card in cards {
         let tags: Vec<String> = std::iter::once(format!("iamdrill::{}", card.topic))
@@ -242,10 +296,11 @@ pub fn write_anki_tsv<'a>(
             .collect();
         writeln!(
             out,
-            "{}\t{}\t{}",
+            "{}\t{}\t{}\t{}",
             card_front(card),
             card_back(card),
-            tags.join(" ")
+            tags.join(" "),
+            anki_guid(&card.id)
         )?;
         n += 1;
     }
@@ -257,9 +312,8 @@ mod tests {
     use super::*;
     use crate::deck::model::{CardKind, Difficulty, KeyPoint};
 
-    #[test]
-    fn anki_tsv_escapes_fields() {
-        let card = Card {
+    fn sample_card() -> Card {
+        Card {
             id: "kms-grants".into(),
             kind: CardKind::Basic,
             topic: "kms".into(),
@@ -275,19 +329,62 @@ mod tests {
             corrections: Vec::new(),
             note: None,
             references: vec![],
-        };
+        }
+    }
+
+    #[test]
+    fn anki_tsv_escapes_fields() {
+        let card = sample_card();
         let mut out = Vec::new();
         assert_eq!(write_anki_tsv([&card], &mut out).unwrap(), 1);
         let text = String::from_utf8(out).unwrap();
-        let line = text.lines().nth(3).unwrap();
+        let line = text.lines().nth(4).unwrap();
         let fields: Vec<&str> = line.split('\t').collect();
-        assert_eq!(fields.len(), 3, "{line}");
+        assert_eq!(fields.len(), 4, "{line}");
         assert_eq!(fields[0], "What does a &lt;grant&gt; do?&#9;Tab");
         assert_eq!(
             fields[1],
             "Line one<br>Line &amp; two<br><br><ul><li>delegation</li></ul>"
         );
         assert_eq!(fields[2], "iamdrill::kms key_policy");
+        assert_eq!(fields[3], "iamdrill:kms-grants");
+        assert!(text.contains("#guid column:4\n"), "{text}");
+    }
+
+    #[test]
+    fn anki_guids_are_the_same_in_every_export() {
+        let export = |answer: &str| {
+            let mut card = sample_card();
+            card.answer = answer.into();
+            let mut out = Vec::new();
+            write_anki_tsv([&card], &mut out).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            text.lines()
+                .nth(4)
+                .unwrap()
+                .split('\t')
+                .nth(3)
+                .unwrap()
+                .to_string()
+        };
+        assert_eq!(export("first wording"), export("second wording"));
+    }
+
+    #[test]
+    fn code_stays_preformatted() {
+        let html = markup_html(
+            "Attach this:\n\n```json\n{\n  \"Effect\": \"Deny\"\n}\n```\nThen call `sts:AssumeRole` <now>.",
+        );
+        assert_eq!(
+            html,
+            "Attach this:<br><br><pre><code>{<br>&nbsp;&nbsp;&quot;Effect&quot;:&nbsp;&quot;Deny&quot;<br>}</code></pre>\
+             Then call <code>sts:AssumeRole</code> &lt;now&gt;."
+        );
+        assert_eq!(
+            markup_html("```\nunclosed"),
+            "<pre><code>unclosed</code></pre>"
+        );
+        assert_eq!(markup_html("a\nb"), "a<br>b");
     }
 
     #[test]

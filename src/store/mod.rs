@@ -1118,6 +1118,10 @@ mod tests {
         assert_eq!(st.states.new, 0);
         assert_eq!(st.forecast.len(), 30);
         assert!(st.recall.iter().all(|r| r.predicted_recall.is_some()));
+        // Every answer counts for its topic, new and learning ones too.
+        let per_topic: u32 = st.retention.iter().map(|t| t.answers).sum();
+        assert_eq!(u64::from(per_topic), st.total_reviews);
+        assert!(st.retention.iter().all(|t| t.answers >= t.reviews));
         let counts = store.topic_counts(refs(&c), NOW + 2 * DAY_MS).unwrap();
         assert_eq!(counts.iter().map(|t| t.total).sum::<u32>(), 6);
         let done = store.done_today(NOW + 2 * DAY_MS).unwrap();

@@ -162,18 +162,18 @@ impl Store {
         ))
     }
 
-    /// Per-card (mature answers, passed) counts of `cards` (those with any): answers to cards
-    /// in review (interval ≥ 1 day), keyed by the cards' own ids.
-    fn mature_answers<'a>(
+    /// Per-card answer counts of `cards` (those with any): all answers, and answers to cards
+    /// in review (interval ≥ 1 day) and how many of them passed, keyed by the cards' own ids.
+    fn card_answers<'a>(
         &self,
         cards: &FxHashMap<&'a str, CardProgress>,
-    ) -> Result<FxHashMap<&'a str, (u32, u32)>> {
+    ) -> Result<FxHashMap<&'a str, stats::CardAnswers>> {
         let e = |err| self.err(err);
         let mut stmt = self
             .conn
             .prepare_cached(
-                "SELECT c.id, k.mature, k.mature_passed
-                 FROM card_counts AS k JOIN card_ids AS c ON c.n = k.card WHERE k.mature > 0",
+                "SELECT c.id, k.answers, k.mature, k.mature_passed
+                 FROM card_counts AS k JOIN card_ids AS c ON c.n = k.card WHERE k.answers > 0",
             )
             .map_err(e)?;
         let mut rows = stmt.query([]).map_err(e)?;
@@ -181,7 +181,12 @@ impl Store {
         while let Some(row) = rows.next().map_err(e)? {
             let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(e)?;
             if let Some((&id, _)) = cards.get_key_value(id) {
-                map.insert(id, (row.get(1).map_err(e)?, row.get(2).map_err(e)?));
+                let counts = stats::CardAnswers {
+                    answers: row.get(1).map_err(e)?,
+                    mature: row.get(2).map_err(e)?,
+                    passed: row.get(3).map_err(e)?,
+                };
+                map.insert(id, counts);
             }
         }
         Ok(map)
@@ -205,7 +210,7 @@ impl Store {
                 count,
             })
             .collect();
-        let mature = self.mature_answers(&progress)?;
+        let answers = self.card_answers(&progress)?;
         let c = || cards.iter().copied();
         Ok(Stats {
             today: Date::from_day_number(today),
@@ -214,7 +219,7 @@ impl Store {
             total_reviews: self.review_count()?,
             reviews_per_day,
             forecast: stats::due_forecast(c(), &progress, &self.clock, now, 30),
-            retention: stats::retention_by_topic(c(), |id| mature.get(id).copied()),
+            retention: stats::retention_by_topic(c(), |id| answers.get(id).copied()),
             recall: stats::predicted_recall(c(), &progress, &self.scheduler, now),
             states: stats::state_counts(c(), &progress, &self.clock, now),
             topics: stats::topic_counts(c(), &progress, &self.clock, now),

@@ -282,7 +282,13 @@ impl App {
                 )?
             }
             Open::StudyAhead { topics, days } => {
-                let title = title_for(&format!("Study ahead {days} days"), &topics);
+                let title = title_for(
+                    &format!(
+                        "Study ahead {}",
+                        crate::ui::text::count(days, "day", "days")
+                    ),
+                    &topics,
+                );
                 self.review_screen(
                     SessionKind::Cram {
                         topics,
@@ -1022,7 +1028,7 @@ impl App {
         self.popup_max_scroll.set(max_scroll);
         let title = format!(
             " {} (↑/↓ scroll · q closes) ",
-            plural(problems.len(), "deck problem", "deck problems")
+            crate::ui::text::count(problems.len() as u64, "deck problem", "deck problems")
         );
         frame.render_widget(Clear, popup);
         frame.render_widget(
@@ -1118,18 +1124,14 @@ fn title_for(what: &str, topics: &[String]) -> String {
     }
 }
 
-/// "1 deck problem" / "2 deck problems".
-fn plural(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
-}
-
 /// The dashboard's title-line note when deck files were left out.
 fn problems_note(n: usize) -> Option<String> {
-    (n > 0).then(|| format!("⚠ {}: ! shows", plural(n, "deck problem", "deck problems")))
+    (n > 0).then(|| {
+        format!(
+            "⚠ {}: ! shows",
+            crate::ui::text::count(n as u64, "deck problem", "deck problems")
+        )
+    })
 }
 
 fn centered(area: Rect, width: u16, height: u16) -> Rect {

@@ -17,7 +17,7 @@ use crate::policy::{Decision, PolicyType};
 use crate::ui::text::{sanitize, truncate, width, wrap};
 use crate::ui::theme::Theme;
 use crate::ui::widgets::markup::json_lines;
-use crate::ui::{Action, Effect, Input, Scope};
+use crate::ui::{Action, Effect, Input, Scope, Scroll};
 
 /// Windows at least this wide show a case's policies side by side.
 pub const SIDE_BY_SIDE_WIDTH: u16 = 100;
@@ -42,7 +42,7 @@ pub struct CaseView {
     pub error: Option<String>,
     /// A short note on the last toggle or edit.
     pub message: Option<String>,
-    pub scroll: u16,
+    pub scroll: Scroll,
 }
 
 impl CaseView {
@@ -55,7 +55,7 @@ impl CaseView {
             selected: 0,
             error: None,
             message: None,
-            scroll: 0,
+            scroll: Scroll::default(),
         }
     }
 
@@ -340,7 +340,7 @@ pub struct LabScreen {
     pub view: View,
     /// Where Back from a case view returns.
     back_to: Option<View>,
-    pub scroll: u16,
+    pub scroll: Scroll,
     theme: Theme,
 }
 
@@ -352,7 +352,7 @@ impl LabScreen {
             selected: 0,
             view: View::List,
             back_to: None,
-            scroll: 0,
+            scroll: Scroll::default(),
             theme,
         }
     }
@@ -409,7 +409,7 @@ impl LabScreen {
     }
 
     fn open_row(&mut self, row: usize) {
-        self.scroll = 0;
+        self.scroll.reset();
         if row < self.cases.len() {
             let (title, case) = self.cases[row].clone();
             self.back_to = Some(View::List);
@@ -460,18 +460,24 @@ impl LabScreen {
                 match action {
                     Action::Up => *choice = choice.saturating_sub(1),
                     Action::Down => *choice = (*choice + 1).min(n.saturating_sub(1)),
-                    Action::PageUp => self.scroll = self.scroll.saturating_sub(10),
-                    Action::PageDown => self.scroll = self.scroll.saturating_add(10),
-                    Action::Left => self.scroll = self.scroll.saturating_sub(1),
-                    Action::Right => self.scroll = self.scroll.saturating_add(1),
+                    // Up and Down pick a choice: the story scrolls with ←/→, pages and Home/End.
+                    Action::PageUp | Action::PageDown | Action::Top | Action::Bottom => {
+                        self.scroll.handle(&Input::Action(action));
+                    }
+                    Action::Left => {
+                        self.scroll.handle(&Input::Action(Action::Up));
+                    }
+                    Action::Right => {
+                        self.scroll.handle(&Input::Action(Action::Down));
+                    }
                     Action::Select => {
                         pick(*choice, verdict);
-                        self.scroll = 0;
+                        self.scroll.reset();
                     }
                     Action::ToggleKey(k) if k >= 1 && usize::from(k) <= n => {
                         *choice = usize::from(k) - 1;
                         pick(*choice, verdict);
-                        self.scroll = 0;
+                        self.scroll.reset();
                     }
                     Action::Edit => {
                         // Open the case the verdict points to (or the first step).
@@ -483,7 +489,7 @@ impl LabScreen {
                             let back = self.view.clone();
                             self.back_to = Some(back);
                             self.view = View::Case(Box::new(CaseView::new(title, case)));
-                            self.scroll = 0;
+                            self.scroll.reset();
                         }
                     }
                     Action::Back => {
@@ -492,7 +498,7 @@ impl LabScreen {
                         } else {
                             self.view = View::List;
                         }
-                        self.scroll = 0;
+                        self.scroll.reset();
                     }
                     _ => {}
                 }
@@ -500,11 +506,14 @@ impl LabScreen {
             View::Case(c) => {
                 let count = policies(&c.case).len();
                 match action {
-                    Action::Up => c.scroll = c.scroll.saturating_sub(1),
-                    Action::Down => c.scroll = c.scroll.saturating_add(1),
-                    Action::PageUp => c.scroll = c.scroll.saturating_sub(10),
-                    Action::PageDown => c.scroll = c.scroll.saturating_add(10),
-                    Action::Top => c.scroll = 0,
+                    Action::Up
+                    | Action::Down
+                    | Action::PageUp
+                    | Action::PageDown
+                    | Action::Top
+                    | Action::Bottom => {
+                        c.scroll.handle(&Input::Action(action));
+                    }
                     Action::Right | Action::Select => {
                         c.selected = (c.selected + 1) % count.max(1);
                     }
@@ -517,7 +526,7 @@ impl LabScreen {
                     }
                     Action::Back => {
                         self.view = self.back_to.take().unwrap_or(View::List);
-                        self.scroll = 0;
+                        self.scroll.reset();
                     }
                     _ => {}
                 }
@@ -1032,10 +1041,8 @@ impl Widget for &LabScreen {
                 let [top, bottom] =
                     Layout::vertical([Constraint::Min(1), Constraint::Length(ch)]).areas(body);
                 let lines = self.puzzle_lines(p, verdict.as_deref(), top.width);
-                let max = (lines.len() as u16).saturating_sub(top.height);
-                Paragraph::new(lines)
-                    .scroll((self.scroll.min(max), 0))
-                    .render(top, buf);
+                let offset = self.scroll.offset(lines.len(), top.height);
+                Paragraph::new(lines).scroll((offset, 0)).render(top, buf);
                 // Keep the highlighted choice visible in a short pane.
                 let skip = (*choice + 2).saturating_sub(ch as usize);
                 let shown: Vec<Line> = if skip > 0 {
@@ -1049,10 +1056,8 @@ impl Widget for &LabScreen {
             }
             View::Case(c) => {
                 let lines = self.case_lines(c, body.width);
-                let max = (lines.len() as u16).saturating_sub(body.height);
-                Paragraph::new(lines)
-                    .scroll((c.scroll.min(max), 0))
-                    .render(body, buf);
+                let offset = c.scroll.offset(lines.len(), body.height);
+                Paragraph::new(lines).scroll((offset, 0)).render(body, buf);
             }
         }
     }

@@ -92,7 +92,12 @@ pub fn start_session(
             "no card can be asked in a mock interview".into()
         } else {
             format!(
-                "no card of topic(s) {} can be asked in a mock interview",
+                "no card of {} {} can be asked in a mock interview",
+                if opts.topics.len() == 1 {
+                    "topic"
+                } else {
+                    "topics"
+                },
                 opts.topics.join(", ")
             )
         });

@@ -118,9 +118,19 @@ impl StatsScreen {
                 label: r.topic.clone(),
                 value: f64::from(r.retention.unwrap_or(0.0)),
                 max: 1.0,
-                text: match r.retention {
-                    Some(p) => format!("{:.0}% ({}/{})", p * 100.0, r.passed, r.reviews),
-                    None => "no mature answers".into(),
+                text: match (r.retention, r.answers) {
+                    (Some(p), n) => format!(
+                        "{:.0}% ({}/{}) of {}",
+                        p * 100.0,
+                        r.passed,
+                        r.reviews,
+                        crate::ui::text::count(n, "answer", "answers")
+                    ),
+                    (None, 0) => "not studied".into(),
+                    (None, n) => format!(
+                        "{}, none at 1 day+",
+                        crate::ui::text::count(n, "answer", "answers")
+                    ),
                 },
             })
             .collect();

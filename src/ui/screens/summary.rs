@@ -28,10 +28,6 @@ pub struct Summary {
     pub clock: DayClock,
 }
 
-fn plural(n: u32, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
-}
-
 /// `today at 14:05`, `tomorrow`, `in 3 days (2026-12-06)`.
 pub fn when(due: i64, now: i64, clock: &DayClock) -> String {
     let days = clock.day(due) - clock.day(now);
@@ -53,7 +49,7 @@ impl Summary {
             lines.push(Line::from(Span::styled(
                 format!(
                     "✓ Session complete: {} in {}",
-                    plural(self.answered, "answer", "answers"),
+                    crate::ui::text::count(self.answered, "answer", "answers"),
                     super::review::fmt_clock(self.elapsed_ms)
                 ),
                 t.good,
@@ -78,7 +74,7 @@ impl Summary {
                     format!(
                         "{:.0}% ({passed} of {} recalled)",
                         f64::from(passed) * 100.0 / f64::from(all),
-                        plural(all, "review card", "review cards")
+                        crate::ui::text::count(all, "review card", "review cards")
                     )
                 },
                 t.text,
@@ -160,7 +156,7 @@ impl Summary {
                 "a",
                 format!(
                     "study ahead: {} due in the next {AHEAD_DAYS} days",
-                    plural(o.due_ahead, "card", "cards")
+                    crate::ui::text::count(o.due_ahead, "card", "cards")
                 ),
             ));
         } else {

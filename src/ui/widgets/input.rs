@@ -9,6 +9,8 @@
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
+use std::cell::Cell;
+
 use unicode_width::UnicodeWidthChar;
 
 use crate::ui::text::sanitize;
@@ -30,6 +32,9 @@ pub struct TextInput {
     row: usize,
     /// Char index in `lines[row]`.
     col: usize,
+    /// The width the text was last wrapped to (0 before the first draw): Up and Down move by
+    /// the rows the user sees.
+    wrapped_at: Cell<u16>,
 }
 
 impl Default for TextInput {
@@ -38,12 +43,48 @@ impl Default for TextInput {
             lines: vec![String::new()],
             row: 0,
             col: 0,
+            wrapped_at: Cell::new(0),
         }
     }
 }
 
 fn byte_at(s: &str, col: usize) -> usize {
     s.char_indices().nth(col).map_or(s.len(), |(i, _)| i)
+}
+
+fn cells(c: &char) -> usize {
+    c.width().unwrap_or(0).max(1)
+}
+
+/// Where the rows of one line start (char indices) when it is wrapped to `max` cells: after the
+/// last space that fits, or inside a word longer than a row. Text fills all but the last column,
+/// which a space or the cursor may take.
+fn row_starts(chars: &[char], max: usize) -> Vec<usize> {
+    let mut starts = vec![0usize];
+    let mut used = 0;
+    let mut last_space: Option<usize> = None;
+    let mut i = 0;
+    while i < chars.len() {
+        let w = cells(&chars[i]);
+        let start = *starts.last().unwrap_or(&0);
+        let limit = if chars[i] == ' ' { max } else { max - 1 };
+        if used + w > limit && i > start {
+            let cut = match last_space {
+                Some(sp) if sp > start => sp + 1,
+                _ => i,
+            };
+            starts.push(cut);
+            used = chars[cut..i].iter().map(cells).sum();
+            last_space = None;
+            continue;
+        }
+        if chars[i] == ' ' {
+            last_space = Some(i);
+        }
+        used += w;
+        i += 1;
+    }
+    starts
 }
 
 impl TextInput {
@@ -176,17 +217,11 @@ impl TextInput {
                 Edit::Moved
             }
             KeyCode::Up => {
-                if self.row > 0 {
-                    self.row -= 1;
-                    self.col = self.col.min(self.line_len(self.row));
-                }
+                self.move_row(false);
                 Edit::Moved
             }
             KeyCode::Down => {
-                if self.row + 1 < self.lines.len() {
-                    self.row += 1;
-                    self.col = self.col.min(self.line_len(self.row));
-                }
+                self.move_row(true);
                 Edit::Moved
             }
             KeyCode::Home => {
@@ -201,6 +236,54 @@ impl TextInput {
         }
     }
 
+    /// The wrapped rows of line `row` as char ranges, at the width last drawn (whole lines before
+    /// the first draw).
+    fn rows_of(&self, row: usize) -> (Vec<char>, Vec<(usize, usize)>) {
+        let chars: Vec<char> = self.lines[row].chars().collect();
+        let max = match self.wrapped_at.get() {
+            0 => usize::MAX,
+            w => usize::from(w).max(2),
+        };
+        let starts = row_starts(&chars, max);
+        let ranges = starts
+            .iter()
+            .enumerate()
+            .map(|(k, &s)| (s, starts.get(k + 1).copied().unwrap_or(chars.len())))
+            .collect();
+        (chars, ranges)
+    }
+
+    /// Moves the cursor one wrapped row down (or up), to the cell nearest the column it is at.
+    fn move_row(&mut self, down: bool) {
+        let (chars, rows) = self.rows_of(self.row);
+        let last = rows.len() - 1;
+        let k = rows
+            .iter()
+            .rposition(|&(start, _)| start <= self.col)
+            .unwrap_or(0);
+        let x: usize = chars[rows[k].0..self.col].iter().map(cells).sum();
+        let (row, k) = match (down, k) {
+            (true, k) if k < last => (self.row, k + 1),
+            (true, _) if self.row + 1 < self.lines.len() => (self.row + 1, 0),
+            (false, k) if k > 0 => (self.row, k - 1),
+            (false, _) if self.row > 0 => (self.row - 1, usize::MAX),
+            _ => return,
+        };
+        let (chars, rows) = self.rows_of(row);
+        let k = k.min(rows.len() - 1);
+        let (start, end) = rows[k];
+        // A row that is not its line's last ends where the next begins: the cursor stays before.
+        let end = if k + 1 < rows.len() { end - 1 } else { end };
+        let mut col = start;
+        let mut at = 0;
+        while col < end && at + cells(&chars[col]) <= x {
+            at += cells(&chars[col]);
+            col += 1;
+        }
+        self.row = row;
+        self.col = col;
+    }
+
     /// The text wrapped to `width` cells, with the cursor drawn (reversed) when `focused`.
     pub fn lines(&self, width: u16, text: Style, focused: bool) -> Vec<Line<'static>> {
         self.view(width, text, focused).0
@@ -209,6 +292,7 @@ impl TextInput {
     /// The text word-wrapped to `width` cells (a word longer than a row is cut), the cursor drawn
     /// (reversed) when `focused`, and the index of the row that holds the cursor.
     pub fn view(&self, width: u16, text: Style, focused: bool) -> (Vec<Line<'static>>, usize) {
+        self.wrapped_at.set(width);
         let max = (width as usize).max(2);
         let cursor_style = text.add_modifier(Modifier::REVERSED);
         let mut out = Vec::new();
@@ -216,35 +300,7 @@ impl TextInput {
         for (r, line) in self.lines.iter().enumerate() {
             let chars: Vec<char> = line.chars().collect();
             let cursor = (r == self.row).then_some(self.col);
-            // Row starts (char indices): break after the last space that fits. Text fills all
-            // but the last column, which a space or the cursor may take.
-            let mut starts = vec![0usize];
-            let mut used = 0;
-            let mut last_space: Option<usize> = None;
-            let mut i = 0;
-            while i < chars.len() {
-                let w = chars[i].width().unwrap_or(0).max(1);
-                let start = *starts.last().unwrap_or(&0);
-                let limit = if chars[i] == ' ' { max } else { max - 1 };
-                if used + w > limit && i > start {
-                    let cut = match last_space {
-                        Some(sp) if sp > start => sp + 1,
-                        _ => i,
-                    };
-                    starts.push(cut);
-                    used = chars[cut..i]
-                        .iter()
-                        .map(|c| c.width().unwrap_or(0).max(1))
-                        .sum();
-                    last_space = None;
-                    continue;
-                }
-                if chars[i] == ' ' {
-                    last_space = Some(i);
-                }
-                used += w;
-                i += 1;
-            }
+            let starts = row_starts(&chars, max);
             for (k, &start) in starts.iter().enumerate() {
                 let end = starts.get(k + 1).copied().unwrap_or(chars.len());
                 let last = k + 1 == starts.len();
@@ -345,6 +401,39 @@ mod tests {
             Edit::Ignored
         );
         assert_eq!(i.text(), "xy");
+    }
+
+    #[test]
+    fn up_and_down_move_by_the_rows_drawn() {
+        let mut i = TextInput::new();
+        // At 12 cells: "first line " / "wraps into " / "three rows" and a second line "ok".
+        typed(&mut i, "first line wraps into three rows\nok");
+        let (drawn, _) = rows(&i, 12);
+        assert_eq!(drawn.len(), 4, "{drawn:?}");
+        key(&mut i, KeyCode::Up); // from "ok" (col 2) to the last wrapped row of line 0
+        assert_eq!(i.cursor(), (0, 24), "{drawn:?}");
+        key(&mut i, KeyCode::Up); // "wraps into " at the same cell
+        assert_eq!(i.cursor(), (0, 13));
+        key(&mut i, KeyCode::Up);
+        assert_eq!(i.cursor(), (0, 2));
+        key(&mut i, KeyCode::Up); // the top row: nowhere to go
+        assert_eq!(i.cursor(), (0, 2));
+        key(&mut i, KeyCode::End);
+        key(&mut i, KeyCode::Home);
+        key(&mut i, KeyCode::Down);
+        key(&mut i, KeyCode::Down);
+        key(&mut i, KeyCode::Down);
+        assert_eq!(i.cursor(), (1, 0));
+        // A column past a shorter row's end stops at that row's end, before the next row.
+        let mut i = TextInput::new();
+        typed(&mut i, "aaaa bbbbbbbbb");
+        let _ = rows(&i, 8); // "aaaa " / "bbbbbbb" / "bb"
+        key(&mut i, KeyCode::Up);
+        key(&mut i, KeyCode::Up);
+        assert_eq!(i.cursor(), (0, 2));
+        key(&mut i, KeyCode::End);
+        key(&mut i, KeyCode::Up);
+        assert_eq!(i.cursor().0, 0);
     }
 
     #[test]
