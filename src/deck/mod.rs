@@ -16,6 +16,7 @@ pub mod model;
 pub mod nesting;
 pub mod read;
 pub mod validate;
+pub mod yaml;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -77,7 +78,7 @@ impl Library {
         for (name, text) in BUILTIN {
             let key = cache::Key::builtin(name, text);
             let deck = cache.get(&key).or_else(|| {
-                let deck = serde_yaml::from_str::<Deck>(text).ok()?;
+                let deck = yaml::from_str::<Deck>(text).ok()?;
                 cache.put(&key, &deck);
                 Some(deck)
             });
@@ -171,7 +172,7 @@ pub fn parse_and_check(text: &str, file: &str, known: &dyn KnownIds) -> Result<D
 pub fn builtin_decks() -> Vec<Deck> {
     BUILTIN
         .iter()
-        .filter_map(|(_, text)| serde_yaml::from_str::<Deck>(text).ok())
+        .filter_map(|(_, text)| yaml::from_str::<Deck>(text).ok())
         .collect()
 }
 

@@ -12,7 +12,7 @@
 //! not an event stops that file's reading with its file:line:column, and text read from it is
 //! made harmless by whoever prints it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
@@ -429,28 +429,22 @@ impl Store {
             at: now,
             ..SyncReport::default()
         };
-        let local_cards = self.export(dir, name, &mut report)?;
-        self.import(dir, local_cards, &mut report)?;
+        let touched = self.export(dir, name, &mut report)?;
+        self.import(dir, touched, &mut report)?;
         let json = serde_json::to_string(&report).unwrap_or_default();
         self.set_setting(LAST_SYNC, Some(&json))?;
         Ok(report)
     }
 
-    /// Appends this device's events not yet in its file; returns the cards they touch, with
-    /// the earliest order time of their new events.
-    fn export(
-        &mut self,
-        dir: &Path,
-        name: &str,
-        report: &mut SyncReport,
-    ) -> Result<BTreeMap<String, i64>> {
+    /// Appends this device's events not yet in its file; returns the cards they touch.
+    fn export(&mut self, dir: &Path, name: &str, report: &mut SyncReport) -> Result<Touched> {
         let path = dir.join(file_name(&self.device_id()?));
         let name = name.trim();
         // A new name is an event too.
+        let at = report.at;
         self.write_tx(|tx| {
             let l = local(tx)?;
             if !name.is_empty() && l.name.as_deref() != Some(name) {
-                let at = wall_clock();
                 let (device, seq, order_at) = next_local_id(tx, at)?;
                 tx.execute(
                     "INSERT INTO sync_events (device, seq, order_at, at, kind, text)
@@ -488,14 +482,9 @@ impl Store {
             Some(last) => last,
         };
         let events = self.local_events_after(l.n, from)?;
-        let mut cards: BTreeMap<String, i64> = BTreeMap::new();
-        for e in &events {
-            if let Some(card) = e.kind.card()
-                && e.seq as i64 > l.exported_seq
-            {
-                let k = cards.entry(card.to_string()).or_insert(e.order_at);
-                *k = (*k).min(e.order_at);
-            }
+        let mut touched = Touched::default();
+        for e in events.iter().filter(|e| e.seq as i64 > l.exported_seq) {
+            touched.note(e);
         }
         if in_file.is_none() || !events.is_empty() {
             append_events(&path, &l.id, in_file.is_none(), &events)
@@ -510,7 +499,7 @@ impl Store {
             )
             .map(|_| ())
         })?;
-        Ok(cards)
+        Ok(touched)
     }
 
     /// This device's events with a sequence number above `from`, in order.
@@ -618,14 +607,9 @@ impl Store {
     }
 
     /// Reads the other devices' files from their cursors and takes their new events, in one
-    /// transaction; then replays the affected cards (and `local_cards`, this device's cards
-    /// with events just written, so that its own answers take their place among the others').
-    fn import(
-        &mut self,
-        dir: &Path,
-        local_cards: BTreeMap<String, i64>,
-        report: &mut SyncReport,
-    ) -> Result<()> {
+    /// transaction; then replays the affected cards (and those `touched` by this device's
+    /// events just written, so that its own answers take their place among the others').
+    fn import(&mut self, dir: &Path, mut touched: Touched, report: &mut SyncReport) -> Result<()> {
         let path = self.path.clone();
         let e = |err| super::sql_error(&path, err);
         let tx = self
@@ -633,8 +617,7 @@ impl Store {
             .transaction_with_behavior(TransactionBehavior::Immediate)
             .map_err(e)?;
         let me = local(&tx).map_err(e)?;
-        let mut cards = local_cards.clone();
-        let mut flag_cards: BTreeSet<String> = local_cards.keys().cloned().collect();
+        let mut interned: HashMap<String, i64> = HashMap::new();
         let mut incoming: BTreeMap<String, Incoming> = BTreeMap::new();
         for (name, file) in folder_files(dir, &mut report.problems) {
             // This device's own file (and copies of it) hold nothing new for it.
@@ -685,11 +668,8 @@ impl Store {
                 continue;
             }
             let device_id: String = tx
-                .query_row(
-                    "SELECT id FROM sync_devices WHERE n = ?1",
-                    [device_n],
-                    |r| r.get(0),
-                )
+                .prepare_cached("SELECT id FROM sync_devices WHERE n = ?1")
+                .and_then(|mut s| s.query_row([device_n], |r| r.get(0)))
                 .map_err(e)?;
             let inc = incoming
                 .entry(device_id.clone())
@@ -697,30 +677,51 @@ impl Store {
                     device: device_id,
                     ..Incoming::default()
                 });
+            let mut known = known_events(&tx, device_n, &read.events).map_err(e)?;
+            let mut taken = 0i64;
+            let mut latest: Option<i64> = None;
             for event in &read.events {
-                take_event(&tx, device_n, event, inc, &mut cards, &mut flag_cards).map_err(e)?;
+                // Known already, or twice in this file (a device never writes that).
+                if !known.insert(event.seq) {
+                    continue;
+                }
+                take_event(&tx, device_n, event, inc, &mut touched, &mut interned).map_err(e)?;
+                taken += 1;
+                latest = latest.max(Some(event.order_at));
             }
-            tx.execute(
+            if let Some(latest) = latest {
+                tx.prepare_cached(
+                    "UPDATE sync_devices SET events = events + ?2,
+                         last_event_at = max(COALESCE(last_event_at, ?3), ?3)
+                     WHERE n = ?1",
+                )
+                .and_then(|mut s| s.execute(params![device_n, taken, latest]))
+                .map_err(e)?;
+            }
+            tx.prepare_cached(
                 "INSERT INTO sync_files (name, device, offset, line) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (name) DO UPDATE SET device = excluded.device,
                      offset = excluded.offset, line = excluded.line",
-                params![
+            )
+            .and_then(|mut s| {
+                s.execute(params![
                     name,
                     device_n,
                     read.cursor.offset as i64,
                     read.cursor.line as i64
-                ],
-            )
+                ])
+            })
             .map_err(e)?;
             if let Some(err) = &read.error {
                 report.problems.push(located(&file, err));
             }
         }
-        for card in &flag_cards {
-            resolve_card_flags(&tx, card).map_err(e)?;
+        let devices = device_ids(&tx).map_err(e)?;
+        for card in &touched.flags {
+            resolve_card_flags(&tx, &devices, card).map_err(e)?;
         }
-        report.cards_replayed = cards.len() as u64;
-        replay_cards(&tx, &self.scheduler, &self.clock, &cards).map_err(e)?;
+        report.cards_replayed = touched.replay.len() as u64;
+        replay_cards(&tx, &self.scheduler, &self.clock, &touched.replay).map_err(e)?;
         for inc in incoming.values_mut() {
             inc.name = tx
                 .query_row(
@@ -839,14 +840,15 @@ impl Store {
                     })
                     .optional()
                     .map_err(e)?;
-                let mut pending = 0;
-                for ev in &read.events {
-                    let known = match n {
-                        Some(n) => event_known(&self.conn, n, ev).map_err(e)?,
-                        None => false,
-                    };
-                    pending += u64::from(!known);
-                }
+                let known = match n {
+                    Some(n) => known_events(&self.conn, n, &read.events).map_err(e)?,
+                    None => HashSet::new(),
+                };
+                let pending = read
+                    .events
+                    .iter()
+                    .filter(|ev| !known.contains(&ev.seq))
+                    .count() as u64;
                 match devices.iter_mut().find(|d| d.id == device) {
                     Some(d) => d.pending += pending,
                     None => devices.push(DeviceStatus {
@@ -955,40 +957,72 @@ fn device_number(conn: &Connection, id: &DeviceId) -> rusqlite::Result<i64> {
         .query_row([id.as_str()], |r| r.get(0))
 }
 
-/// Whether the event `e` of device `n` is here already (or, for an answer, was undone).
-fn event_known(conn: &Connection, n: i64, e: &Event) -> rusqlite::Result<bool> {
-    let seq = e.seq as i64;
-    let sql = match e.kind {
-        EventKind::Answer { .. } => {
-            "SELECT EXISTS (SELECT 1 FROM review_log WHERE device = ?1 AND seq = ?2)
-                 OR EXISTS (SELECT 1 FROM sync_events WHERE device = ?1 AND kind = 'retract' AND value = ?2)"
-        }
-        EventKind::Mock { .. } => {
-            "SELECT EXISTS (SELECT 1 FROM mock_sessions WHERE device = ?1 AND seq = ?2)"
-        }
-        _ => "SELECT EXISTS (SELECT 1 FROM sync_events WHERE device = ?1 AND seq = ?2)",
+/// The sequence numbers among `events`' of device `n` that are here already (or, for an
+/// answer, were undone): a few range reads by the event indexes, whatever the history's size.
+fn known_events(conn: &Connection, n: i64, events: &[Event]) -> rusqlite::Result<HashSet<u64>> {
+    let (Some(lo), Some(hi)) = (
+        events.iter().map(|e| e.seq).min(),
+        events.iter().map(|e| e.seq).max(),
+    ) else {
+        return Ok(HashSet::new());
     };
-    conn.prepare_cached(sql)?
-        .query_row(params![n, seq], |r| r.get(0))
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq FROM review_log WHERE device = ?1 AND seq BETWEEN ?2 AND ?3
+         UNION ALL SELECT seq FROM mock_sessions WHERE device = ?1 AND seq BETWEEN ?2 AND ?3
+         UNION ALL SELECT seq FROM sync_events WHERE device = ?1 AND seq BETWEEN ?2 AND ?3
+         UNION ALL SELECT value FROM sync_events
+             WHERE device = ?1 AND seq > ?2 AND kind = 'retract' AND value BETWEEN ?2 AND ?3",
+    )?;
+    let rows = stmt.query_map(params![n, lo as i64, hi as i64], |r| r.get::<_, i64>(0))?;
+    rows.map(|r| r.map(|seq| seq as u64)).collect()
 }
 
-/// Adds one event of device `n` unless it is here already; notes the cards to replay.
+/// The cards a sync replays (from the earliest order time of their new answers, forgets and
+/// "due today") and those whose flags it resolves (new suspend, unsuspend, bury, unbury).
+#[derive(Debug, Default)]
+struct Touched {
+    replay: BTreeMap<String, i64>,
+    flags: BTreeSet<String>,
+}
+
+impl Touched {
+    fn replay(&mut self, card: &str, at: i64) {
+        match self.replay.get_mut(card) {
+            Some(k) => *k = (*k).min(at),
+            None => {
+                self.replay.insert(card.to_string(), at);
+            }
+        }
+    }
+
+    /// Notes what a new event touches.
+    fn note(&mut self, e: &Event) {
+        match &e.kind {
+            EventKind::Answer { card, .. }
+            | EventKind::Forget { card }
+            | EventKind::DueNow { card } => self.replay(card, e.order_at),
+            EventKind::Suspend { card }
+            | EventKind::Unsuspend { card }
+            | EventKind::Bury { card, .. }
+            | EventKind::Unbury { card } => {
+                self.flags.insert(card.clone());
+            }
+            EventKind::Retract { .. } | EventKind::Mock { .. } | EventKind::Name { .. } => {}
+        }
+    }
+}
+
+/// Adds one new event of device `n`; notes the cards it touches. `interned` keeps the card
+/// numbers looked up in this sync.
 fn take_event(
     tx: &Connection,
     n: i64,
     e: &Event,
     inc: &mut Incoming,
-    cards: &mut BTreeMap<String, i64>,
-    flag_cards: &mut BTreeSet<String>,
+    touched: &mut Touched,
+    interned: &mut HashMap<String, i64>,
 ) -> rusqlite::Result<()> {
-    if event_known(tx, n, e)? {
-        return Ok(());
-    }
     let seq = e.seq as i64;
-    let mut replay = |card: &str, at: i64| {
-        let k = cards.entry(card.to_string()).or_insert(at);
-        *k = (*k).min(at);
-    };
     match &e.kind {
         EventKind::Answer {
             card,
@@ -998,7 +1032,14 @@ fn take_event(
             phase_before,
             reschedules,
         } => {
-            let c = intern_card(tx, card)?;
+            let c = match interned.get(card.as_str()) {
+                Some(&c) => c,
+                None => {
+                    let c = intern_card(tx, card)?;
+                    interned.insert(card.clone(), c);
+                    c
+                }
+            };
             tx.prepare_cached(
                 "INSERT INTO review_log (card, reviewed_at, rating, duration_ms, mode, rescheduled,
                      phase_before, before_id, phase, stability, difficulty, due, last_review, step,
@@ -1019,7 +1060,7 @@ fn take_event(
                 e.order_at
             ])?;
             inc.answers += 1;
-            replay(card, e.order_at);
+            touched.replay(card, e.order_at);
         }
         EventKind::Mock {
             started_at,
@@ -1062,7 +1103,7 @@ fn take_event(
                     .optional()?;
                 if let Some((id, c, order_at)) = row {
                     super::review::delete_review(tx, id)?;
-                    replay(&c, order_at);
+                    touched.replay(&c, order_at);
                     card = Some(c);
                 }
             }
@@ -1079,41 +1120,32 @@ fn take_event(
                     )?
                     .execute(params![n, name, seq])?;
                 }
-                EventKind::Forget { card } | EventKind::DueNow { card } => {
-                    replay(card, e.order_at);
-                    inc.changes += 1;
-                }
                 EventKind::Retract { .. } => inc.changes += 1,
                 _ => {
-                    if let Some(card) = kind.card() {
-                        flag_cards.insert(card.to_string());
-                    }
+                    touched.note(e);
                     inc.changes += 1;
                 }
             }
         }
     }
-    tx.prepare_cached(
-        "UPDATE sync_devices SET events = events + 1,
-             last_event_at = max(COALESCE(last_event_at, ?2), ?2)
-         WHERE n = ?1",
-    )?
-    .execute(params![n, e.order_at])?;
     Ok(())
 }
 
 /// Sets a card's flags from every flag event of it, last writer wins (see
 /// [`crate::sync::resolve_flags`]).
-fn resolve_card_flags(conn: &Connection, card: &str) -> rusqlite::Result<()> {
+fn resolve_card_flags(
+    conn: &Connection,
+    devices: &HashMap<i64, DeviceId>,
+    card: &str,
+) -> rusqlite::Result<()> {
     let mut events: Vec<(OrderKey, FlagOp)> = Vec::new();
     let mut stmt = conn.prepare_cached(
-        "SELECT e.order_at, d.id, e.seq, e.kind, e.value FROM sync_events AS e
-         JOIN sync_devices AS d ON d.n = e.device
-         WHERE e.card = ?1 AND e.kind IN ('suspend', 'unsuspend', 'bury', 'unbury')",
+        "SELECT order_at, device, seq, kind, value FROM sync_events
+         WHERE card = ?1 AND kind IN ('suspend', 'unsuspend', 'bury', 'unbury')",
     )?;
     let mut rows = stmt.query([card])?;
     while let Some(r) = rows.next()? {
-        let Some(device) = DeviceId::parse(&r.get::<_, String>(1)?) else {
+        let Some(device) = devices.get(&r.get::<_, i64>(1)?).cloned() else {
             continue;
         };
         let op = match r.get::<_, String>(3)?.as_str() {
@@ -1142,10 +1174,31 @@ fn resolve_card_flags(conn: &Connection, card: &str) -> rusqlite::Result<()> {
     write_flags(conn, card, flags.suspended, flags.buried_until)
 }
 
+/// Every device's id by its number here (a handful of rows).
+fn device_ids(conn: &Connection) -> rusqlite::Result<HashMap<i64, DeviceId>> {
+    let mut stmt = conn.prepare_cached("SELECT n, id FROM sync_devices")?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, device_of(r.get(1)?, 1)?)))?;
+    rows.collect()
+}
+
 /// One step of a card's history being replayed.
 enum Item {
-    Answer(i64),
+    /// The answer at this index of the card's rows.
+    Answer(usize),
     Other,
+}
+
+/// A logged answer of the card being replayed.
+struct LoggedAnswer {
+    id: i64,
+    key: OrderKey,
+    at: i64,
+    rating: Rating,
+    /// As answered (a forget later clears `rescheduled`, not this).
+    reschedules: bool,
+    rescheduled: bool,
+    before_id: Option<i64>,
+    after: CardState,
 }
 
 /// Replays each card from the earliest new event on (its order time in `cards`): the state
@@ -1156,8 +1209,17 @@ pub(crate) fn replay_cards(
     clock: &DayClock,
     cards: &BTreeMap<String, i64>,
 ) -> rusqlite::Result<()> {
+    if cards.is_empty() {
+        return Ok(());
+    }
+    let devices = device_ids(conn)?;
+    // States before answers kept apart are rare: without any, unchanged answers are skipped.
+    let kept_before: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM review_before)", [], |r| {
+            r.get(0)
+        })?;
     for (card, &k) in cards {
-        replay_one(conn, scheduler, clock, card, k)?;
+        replay_one(conn, scheduler, clock, &devices, kept_before, card, k)?;
     }
     Ok(())
 }
@@ -1172,140 +1234,171 @@ fn device_of(text: String, column: usize) -> rusqlite::Result<DeviceId> {
     })
 }
 
+fn device_key(
+    devices: &HashMap<i64, DeviceId>,
+    n: i64,
+    at: i64,
+    seq: i64,
+) -> rusqlite::Result<OrderKey> {
+    let device = devices.get(&n).cloned().ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            1,
+            rusqlite::types::Type::Integer,
+            format!("device number {n} is not in sync_devices").into(),
+        )
+    })?;
+    Ok(OrderKey {
+        at,
+        device,
+        seq: seq as u64,
+    })
+}
+
+/// Every answer of card `n`, by the log's index on the card (a card's history is short).
+fn card_answers(
+    conn: &Connection,
+    devices: &HashMap<i64, DeviceId>,
+    n: i64,
+) -> rusqlite::Result<Vec<LoggedAnswer>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, order_at, device, seq, reviewed_at, rating,
+                COALESCE(reschedules, rescheduled), rescheduled, before_id, {}
+         FROM review_log WHERE card = ?1",
+        super::review::STATE_COLUMNS
+    ))?;
+    let mut rows = stmt.query([n])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let rating: i64 = r.get(5)?;
+        out.push(LoggedAnswer {
+            id: r.get(0)?,
+            key: device_key(devices, r.get(2)?, r.get(1)?, r.get(3)?)?,
+            at: r.get(4)?,
+            rating: Rating::from_number(rating)
+                .ok_or(rusqlite::Error::IntegralValueOutOfRange(5, rating))?,
+            reschedules: r.get::<_, i64>(6)? != 0,
+            rescheduled: r.get::<_, i64>(7)? != 0,
+            before_id: r.get(8)?,
+            after: state_from_row(r, 9)?,
+        });
+    }
+    Ok(out)
+}
+
+/// The forgets and "due today" of a card: (order, is a forget, clock time).
+fn card_resets(
+    conn: &Connection,
+    devices: &HashMap<i64, DeviceId>,
+    card: &str,
+) -> rusqlite::Result<Vec<(OrderKey, bool, i64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT order_at, device, seq, at, kind = 'forget' FROM sync_events
+         WHERE card = ?1 AND kind IN ('forget', 'due')",
+    )?;
+    let mut rows = stmt.query([card])?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        out.push((
+            device_key(devices, r.get(1)?, r.get(0)?, r.get(2)?)?,
+            r.get(4)?,
+            r.get(3)?,
+        ));
+    }
+    Ok(out)
+}
+
 fn replay_one(
     conn: &Connection,
     scheduler: &Scheduler,
     clock: &DayClock,
+    devices: &HashMap<i64, DeviceId>,
+    kept_before: bool,
     card: &str,
     k: i64,
 ) -> rusqlite::Result<()> {
     let Some(n) = card_number(conn, card)? else {
         return Ok(());
     };
+    let answers = card_answers(conn, devices, n)?;
+    let resets = card_resets(conn, devices, card)?;
     // Where the replay starts: the last rescheduling answer before `k`, unless a forget
     // came after it.
-    let start: Option<(i64, OrderKey, CardState)> = conn
-        .prepare_cached(&format!(
-            "SELECT l.id, l.order_at, d.id, l.seq, {} FROM review_log AS l
-             JOIN sync_devices AS d ON d.n = l.device
-             WHERE l.card = ?1 AND l.order_at < ?2 AND COALESCE(l.reschedules, l.rescheduled) = 1
-             ORDER BY l.order_at DESC, d.id DESC, l.seq DESC LIMIT 1",
-            prefixed_state_columns("l")
-        ))?
-        .query_row(params![n, k], |r| {
-            let key = OrderKey {
-                at: r.get(1)?,
-                device: device_of(r.get(2)?, 2)?,
-                seq: r.get::<_, i64>(3)? as u64,
-            };
-            Ok((r.get(0)?, key, state_from_row(r, 4)?))
-        })
-        .optional()?;
-    let forget: Option<OrderKey> = conn
-        .prepare_cached(
-            "SELECT e.order_at, d.id, e.seq FROM sync_events AS e
-             JOIN sync_devices AS d ON d.n = e.device
-             WHERE e.card = ?1 AND e.kind = 'forget' AND e.order_at < ?2
-             ORDER BY e.order_at DESC, d.id DESC, e.seq DESC LIMIT 1",
-        )?
-        .query_row(params![card, k], |r| {
-            Ok(OrderKey {
-                at: r.get(0)?,
-                device: device_of(r.get(1)?, 1)?,
-                seq: r.get::<_, i64>(2)? as u64,
-            })
-        })
-        .optional()?;
-    let start = match start {
-        Some((id, key, state)) if forget.as_ref().is_none_or(|f| *f < key) => Some((id, state)),
-        _ => None,
-    };
+    let start = answers
+        .iter()
+        .filter(|a| a.key.at < k && a.reschedules)
+        .max_by(|a, b| a.key.cmp(&b.key));
+    let forget = resets
+        .iter()
+        .filter(|(key, forget, _)| *forget && key.at < k)
+        .map(|(key, _, _)| key)
+        .max();
+    let start = start.filter(|s| forget.is_none_or(|f| *f < s.key));
     // The history from `k` on, in order.
-    let mut items: Vec<(OrderKey, Item, CardOp)> = Vec::new();
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT l.id, l.order_at, d.id, l.seq, l.reviewed_at, l.rating,
-                    COALESCE(l.reschedules, l.rescheduled)
-             FROM review_log AS l JOIN sync_devices AS d ON d.n = l.device
-             WHERE l.card = ?1 AND l.order_at >= ?2",
-        )?;
-        let mut rows = stmt.query(params![n, k])?;
-        while let Some(r) = rows.next()? {
-            let rating: i64 = r.get(5)?;
-            let rating = Rating::from_number(rating)
-                .ok_or(rusqlite::Error::IntegralValueOutOfRange(5, rating))?;
-            let key = OrderKey {
-                at: r.get(1)?,
-                device: device_of(r.get(2)?, 2)?,
-                seq: r.get::<_, i64>(3)? as u64,
-            };
-            let op = CardOp::Answer {
-                at: r.get(4)?,
-                rating,
-                reschedules: r.get::<_, i64>(6)? != 0,
-            };
-            items.push((key, Item::Answer(r.get(0)?), op));
-        }
+    let mut items: Vec<(&OrderKey, Item, CardOp)> = Vec::new();
+    for (i, a) in answers.iter().enumerate().filter(|(_, a)| a.key.at >= k) {
+        let op = CardOp::Answer {
+            at: a.at,
+            rating: a.rating,
+            reschedules: a.reschedules,
+        };
+        items.push((&a.key, Item::Answer(i), op));
     }
-    {
-        let mut stmt = conn.prepare_cached(
-            "SELECT e.order_at, d.id, e.seq, e.at, e.kind FROM sync_events AS e
-             JOIN sync_devices AS d ON d.n = e.device
-             WHERE e.card = ?1 AND e.order_at >= ?2 AND e.kind IN ('forget', 'due')",
-        )?;
-        let mut rows = stmt.query(params![card, k])?;
-        while let Some(r) = rows.next()? {
-            let key = OrderKey {
-                at: r.get(0)?,
-                device: device_of(r.get(1)?, 1)?,
-                seq: r.get::<_, i64>(2)? as u64,
-            };
-            let op = if r.get::<_, String>(4)? == "forget" {
-                CardOp::Forget
-            } else {
-                CardOp::DueNow { at: r.get(3)? }
-            };
-            items.push((key, Item::Other, op));
-        }
+    for (key, forget, at) in resets.iter().filter(|r| r.0.at >= k) {
+        let op = if *forget {
+            CardOp::Forget
+        } else {
+            CardOp::DueNow { at: *at }
+        };
+        items.push((key, Item::Other, op));
     }
-    items.sort_by(|a, b| a.0.cmp(&b.0));
+    items.sort_by(|a, b| a.0.cmp(b.0));
     let ops: Vec<CardOp> = items.iter().map(|i| i.2).collect();
     let begin = StartState {
-        state: start.map(|s| s.1).unwrap_or_default(),
+        state: start.map(|s| s.after).unwrap_or_default(),
         from_answer: start.is_some(),
     };
     let replayed = replay_card(begin, &ops, scheduler, clock);
     let row_of = |source: Source| -> Option<i64> {
         match source {
             Source::New => None,
-            Source::Start => start.map(|s| s.0),
+            Source::Start => start.map(|s| s.id),
             Source::Op(i) => match items[i].1 {
-                Item::Answer(id) => Some(id),
+                Item::Answer(a) => Some(answers[a].id),
                 Item::Other => None,
             },
         }
     };
-    if let (Some(after), Some((id, _))) = (replayed.start_after, start) {
-        update_state_after(conn, id, &after)?;
+    if let (Some(after), Some(s)) = (replayed.start_after, start) {
+        update_state_after(conn, s.id, &after)?;
     }
     if replayed.last_forget.is_some() {
-        conn.prepare_cached(
-            "UPDATE review_log SET rescheduled = 0
-             WHERE card = ?1 AND order_at < ?2 AND rescheduled = 1",
-        )?
-        .execute(params![n, k])?;
+        for a in answers.iter().filter(|a| a.key.at < k && a.rescheduled) {
+            conn.prepare_cached("UPDATE review_log SET rescheduled = 0 WHERE id = ?1")?
+                .execute([a.id])?;
+        }
     }
-    for a in &replayed.answers {
-        let Item::Answer(id) = items[a.op].1 else {
+    for outcome in &replayed.answers {
+        let Item::Answer(i) = items[outcome.op].1 else {
             continue;
         };
-        update_state_after(conn, id, &a.after)?;
+        let a = &answers[i];
+        let before_id = row_of(outcome.before);
+        if !kept_before
+            && a.after == outcome.after
+            && a.rescheduled == outcome.rescheduled
+            && a.before_id == before_id
+        {
+            continue;
+        }
+        update_state_after(conn, a.id, &outcome.after)?;
         conn.prepare_cached(
             "UPDATE review_log SET rescheduled = ?2, before_id = ?3 WHERE id = ?1",
         )?
-        .execute(params![id, a.rescheduled, row_of(a.before)])?;
-        conn.prepare_cached("DELETE FROM review_before WHERE review_id = ?1")?
-            .execute([id])?;
+        .execute(params![a.id, outcome.rescheduled, before_id])?;
+        if kept_before {
+            conn.prepare_cached("DELETE FROM review_before WHERE review_id = ?1")?
+                .execute([a.id])?;
+        }
     }
     match row_of(replayed.source) {
         Some(id) => write_state(conn, card, &replayed.state, id)?,
@@ -1315,14 +1408,6 @@ fn replay_one(
         }
     }
     Ok(())
-}
-
-fn prefixed_state_columns(alias: &str) -> String {
-    super::review::STATE_COLUMNS
-        .split(", ")
-        .map(|c| format!("{alias}.{c}"))
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 /// The files of `dir` that hold device events, by name; symbolic links and other
