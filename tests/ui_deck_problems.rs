@@ -1,6 +1,10 @@
 //! Deck files the loader leaves out are shown in the app where they can be read: a popup at
 //! start, a note on the dashboard, and `!` to show them again.
 
+#[allow(dead_code)]
+mod common;
+use common::screen::screen_text;
+
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use iamdrill::context::load_library;
@@ -32,20 +36,6 @@ fn app_with_decks(dir: &tempfile::TempDir, files: &[(&str, &str)]) -> App {
 
 fn key(app: &mut App, code: KeyCode) {
     app.on_key(KeyEvent::new(code, KeyModifiers::NONE), NOW + 5_000);
-}
-
-fn screen_text(app: &App, width: u16, height: u16) -> String {
-    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
-    t.draw(|f| app.draw(f)).unwrap();
-    let buf = t.backend().buffer();
-    (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

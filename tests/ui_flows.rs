@@ -1,5 +1,9 @@
 //! Key sequences driven through the app, checked on its state and in the database.
 
+#[allow(dead_code)]
+mod common;
+use common::screen::screen_text;
+
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use iamdrill::deck::{self, CardKind, Library};
@@ -244,20 +248,6 @@ fn help_and_ctrl_c() {
         NOW,
     );
     assert!(app.quit);
-}
-
-fn screen_text(app: &App, width: u16, height: u16) -> String {
-    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(width, height)).unwrap();
-    t.draw(|f| app.draw(f)).unwrap();
-    let buf = t.backend().buffer();
-    (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]

@@ -2,6 +2,10 @@
 //! the highlighted statement and the ✓/✗ markers; flows from the dashboard to a verdict, context
 //! toggles, and policy edits through an injected editor.
 
+#[allow(dead_code)]
+mod common;
+use common::screen::terminal_text;
+
 use std::cell::RefCell;
 use std::path::PathBuf;
 use std::rc::Rc;
@@ -59,18 +63,6 @@ fn draw(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
 fn snap(name: &str, app: &App) {
     insta::assert_snapshot!(format!("{name}_80x24"), draw(app, 80, 24).backend());
     insta::assert_snapshot!(format!("{name}_40x12"), draw(app, 40, 12).backend());
-}
-
-fn screen_text(t: &Terminal<TestBackend>) -> String {
-    let buf = t.backend().buffer();
-    let mut s = String::new();
-    for y in 0..buf.area.height {
-        for x in 0..buf.area.width {
-            s.push_str(buf[(x, y)].symbol());
-        }
-        s.push('\n');
-    }
-    s
 }
 
 /// The index of the puzzle with this id, and of its right and of a wrong choice.
@@ -153,7 +145,7 @@ fn deciding_statement_is_marked_and_styled_and_verdicts_carry_text_markers() {
     let a = app(&dir, ThemeKind::Dark, Some(Open::LabCase(case_file())));
     let t = draw(&a, 80, 60);
     let buf = t.backend().buffer();
-    let text = screen_text(&t);
+    let text = terminal_text(&t);
     assert!(text.contains("✗ ExplicitDeny"), "{text}");
     // Every line of the deciding Deny statement has the ▶ gutter and the selected style; the
     // Allow statement has neither.
@@ -187,7 +179,7 @@ fn deciding_statement_is_marked_and_styled_and_verdicts_carry_text_markers() {
     ch(&mut a, '1');
     ch(&mut a, char::from(b'1' + wrong as u8));
     let t = draw(&a, 80, 24);
-    let text = screen_text(&t);
+    let text = terminal_text(&t);
     let buf = t.backend().buffer();
     let find = |mark: &str, num: usize| {
         text.lines()
@@ -231,7 +223,7 @@ fn dashboard_l_pick_a_puzzle_right_culprit_then_wrong_one() {
         }
         v => panic!("{v:?}"),
     }
-    let text = screen_text(&draw(&a, 80, 24));
+    let text = terminal_text(&draw(&a, 80, 24));
     assert!(text.contains("✓ Right"), "{text}");
 
     // q returns to the choices; a wrong answer is told why and which choice was right.
@@ -246,7 +238,7 @@ fn dashboard_l_pick_a_puzzle_right_culprit_then_wrong_one() {
         }
         v => panic!("{v:?}"),
     }
-    let text = screen_text(&draw(&a, 80, 24));
+    let text = terminal_text(&draw(&a, 80, 24));
     assert!(text.contains("✗ Not"), "{text}");
     assert!(text.contains("The culprit:"), "{text}");
     // Back out to the list, then to the dashboard.
@@ -289,7 +281,7 @@ fn toggling_mfa_changes_the_decision() {
     assert_eq!(case_decision(&a), Decision::ExplicitDeny);
     ch(&mut a, '1'); // MFA present: true
     assert_eq!(case_decision(&a), Decision::Allow);
-    let text = screen_text(&draw(&a, 80, 24));
+    let text = terminal_text(&draw(&a, 80, 24));
     assert!(text.contains("✓ Allow"), "{text}");
     ch(&mut a, '1'); // false
     assert_eq!(case_decision(&a), Decision::ExplicitDeny);
@@ -345,7 +337,7 @@ fn an_invalid_edit_shows_the_located_error_and_keeps_the_old_policy() {
     assert_eq!(before.name, "Ec2Operator");
     assert!(before.json().contains("\"Allow\""));
     assert_eq!(case_decision(&a), Decision::ExplicitDeny);
-    let text = screen_text(&draw(&a, 80, 24));
+    let text = terminal_text(&draw(&a, 80, 24));
     assert!(text.contains("✗ \"Ec2Operator\" not changed"), "{text}");
 
     // An editor that fails changes nothing either.
@@ -403,13 +395,13 @@ fn the_lab_footer_and_help_come_from_the_keymap() {
 fn wide_windows_show_policies_side_by_side_narrow_ones_stacked() {
     let dir = tempfile::tempdir().unwrap();
     let a = app(&dir, ThemeKind::Mono, Some(Open::LabCase(case_file())));
-    let wide = screen_text(&draw(&a, 120, 40));
+    let wide = terminal_text(&draw(&a, 120, 40));
     assert!(
         wide.lines()
             .any(|l| l.contains("\"Ec2Operator\"") && l.contains("\"RequireMfa\"")),
         "{wide}"
     );
-    let narrow = screen_text(&draw(&a, 80, 60));
+    let narrow = terminal_text(&draw(&a, 80, 60));
     assert!(
         !narrow
             .lines()
@@ -421,24 +413,28 @@ fn wide_windows_show_policies_side_by_side_narrow_ones_stacked() {
 /// End shows the last line of a view taller than the window, a key down from there changes
 /// nothing, and Home comes back to the first screen.
 fn end_and_home_scroll(a: &mut App, down: KeyCode) {
-    let first = screen_text(&draw(a, 40, 12));
+    let first = terminal_text(&draw(a, 40, 12));
     key(a, KeyCode::End);
-    let bottom = screen_text(&draw(a, 40, 12));
+    let bottom = terminal_text(&draw(a, 40, 12));
     assert_ne!(first, bottom, "End did not scroll");
     key(a, down);
     assert_eq!(
-        screen_text(&draw(a, 40, 12)),
+        terminal_text(&draw(a, 40, 12)),
         bottom,
         "scrolled past the end"
     );
     key(a, KeyCode::Home);
     assert_eq!(
-        screen_text(&draw(a, 40, 12)),
+        terminal_text(&draw(a, 40, 12)),
         first,
         "Home did not come back"
     );
     key(a, KeyCode::PageDown);
-    assert_ne!(screen_text(&draw(a, 40, 12)), first, "PgDn did not scroll");
+    assert_ne!(
+        terminal_text(&draw(a, 40, 12)),
+        first,
+        "PgDn did not scroll"
+    );
 }
 
 #[test]

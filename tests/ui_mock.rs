@@ -1,6 +1,10 @@
 //! The mock interview through the app: a two-question interview with a pause and a time-out,
 //! ratings logged as mode mock, the report stored; snapshots of the question, verdict and report.
 
+#[allow(dead_code)]
+mod common;
+use common::screen::screen_text;
+
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -309,19 +313,6 @@ fn ending_from_outside_saves_the_running_interview_as_partial() {
     // Saving again (a second signal) stores nothing twice.
     a.save_in_flight(NOW + 4_000);
     assert_eq!(count(&dir, "SELECT COUNT(*) FROM mock_sessions"), 1);
-}
-
-fn screen_text(app: &App, w: u16, h: u16) -> String {
-    let t = draw(app, w, h);
-    let buf = t.backend().buffer();
-    (0..buf.area.height)
-        .map(|y| {
-            (0..buf.area.width)
-                .map(|x| buf[(x, y)].symbol().to_string())
-                .collect::<String>()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 #[test]
