@@ -11,7 +11,7 @@ use super::{Result, Store, StoreError, state_from_row};
 use crate::srs::clock::Date;
 use crate::srs::fxhash::FxHashMap;
 use crate::srs::plan::{Plan, plan};
-use crate::srs::queue::{CardProgress, CardRef};
+use crate::srs::queue::{CardProgress, CardRef, ListProgress};
 use crate::srs::scheduler::CardState;
 use crate::srs::stats::{
     self, DayCount, Leech, StateCounts, TopicCounts, TopicRecall, TopicRetention,
@@ -212,6 +212,7 @@ impl Store {
             .collect();
         let answers = self.card_answers(&progress)?;
         let c = || cards.iter().copied();
+        let progress = ListProgress::new(&cards, &progress);
         Ok(Stats {
             today: Date::from_day_number(today),
             streak,
