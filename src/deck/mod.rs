@@ -89,9 +89,11 @@ impl Library {
         lib
     }
 
-    /// Adds a deck, dropping (and reporting) cards whose id is already taken. The cards stay
-    /// where they are in the deck's own list (no copy of the list).
+    /// Adds a deck (its declared topics become known everywhere), dropping (and reporting) cards
+    /// whose id is already taken. The cards stay where they are in the deck's own list (no copy
+    /// of the list).
     pub fn push(&mut self, mut deck: Deck, origin: String) {
+        model::declare_topics(&deck.topics);
         let d = self.decks.len();
         let mut next = 0;
         let (by_id, problems, origins) = (&mut self.by_id, &mut self.problems, &self.origins);
