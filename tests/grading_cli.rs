@@ -78,7 +78,7 @@ fn negated_answer_earns_nothing_and_text_output_says_so() {
     );
     // Contradictions score below a blank answer.
     assert!(
-        stdout.contains("score: 0/4 key points covered, 2 contradicted (-50%)"),
+        stdout.contains("score: 0/4 key points covered, 2 contradicted (-75%)"),
         "{stdout}"
     );
 }

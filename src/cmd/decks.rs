@@ -162,13 +162,16 @@ impl Listing {
             out.push_str(&format!("{:<22} {:>5}  {}\n", d.id, d.cards.total, d.title));
         }
         out.push('\n');
-        // Known topics in their documented order, then any others.
+        // Built-in topics in their documented order, then those decks declare, then any others.
         let mut order: Vec<&str> = TOPICS.iter().map(|(t, _)| *t).collect();
-        for t in self.topics.keys() {
-            if !order.contains(&t.as_str()) {
-                order.push(t);
-            }
-        }
+        let mut others: Vec<&str> = self
+            .topics
+            .keys()
+            .map(String::as_str)
+            .filter(|t| !order.contains(t))
+            .collect();
+        others.sort_by_key(|t| crate::deck::model::topic_order(t));
+        order.extend(others);
         // The slug column is as wide as the longest listed topic.
         let w = order
             .iter()
@@ -178,14 +181,19 @@ impl Listing {
             .unwrap_or(0)
             .max("TOPIC".len());
         out.push_str(&format!(
-            "{:<w$} {:>5} {:>5} {:>5} {:>8}\n",
+            "{:<w$} {:>5} {:>5} {:>5} {:>8}  TITLE\n",
             "TOPIC", "TOTAL", "BASIC", "TABLE", "SCENARIO"
         ));
         for t in order {
             if let Some(c) = self.topics.get(t) {
                 out.push_str(&format!(
-                    "{:<w$} {:>5} {:>5} {:>5} {:>8}\n",
-                    t, c.total, c.basic, c.table, c.scenario
+                    "{:<w$} {:>5} {:>5} {:>5} {:>8}  {}\n",
+                    t,
+                    c.total,
+                    c.basic,
+                    c.table,
+                    c.scenario,
+                    crate::deck::model::topic_title(t)
                 ));
             }
         }

@@ -143,7 +143,7 @@ struct JsonGrade<'a> {
     covered: usize,
     contradicted: usize,
     total: usize,
-    /// Covered minus contradicted key points, over all: from -1 to 1.
+    /// Covered minus contradicted key points (a contradiction costs 1.5), over all: from -1.5 to 1.
     score: f64,
     key_points: Vec<JsonPoint<'a>>,
 }

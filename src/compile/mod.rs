@@ -555,6 +555,7 @@ fn group_into_decks(docs: &[Document], curation: Option<&Curation>, cards: Vec<C
                     id: d.id.clone(),
                     title: d.title.clone(),
                     description: d.description.clone(),
+                    topics: Vec::new(),
                     cards: Vec::new(),
                 })
                 .collect();
@@ -584,6 +585,7 @@ fn group_into_decks(docs: &[Document], curation: Option<&Curation>, cards: Vec<C
                         .collect::<Vec<_>>()
                         .join(", ")
                 ),
+                topics: Vec::new(),
                 cards,
             }]
         }

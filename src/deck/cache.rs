@@ -25,7 +25,7 @@ use std::time::UNIX_EPOCH;
 use super::model::Deck;
 
 /// First line of every entry: a format change or another release makes old entries misses.
-const HEADER: &str = concat!("iamdrill deck cache 2 ", env!("CARGO_PKG_VERSION"), "\n");
+const HEADER: &str = concat!("iamdrill deck cache 3 ", env!("CARGO_PKG_VERSION"), "\n");
 
 /// The file name ending of entries in the current format.
 const ENTRY_EXT: &str = "bin";

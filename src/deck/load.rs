@@ -1,10 +1,13 @@
 //! Reading deck files: bounded, located, and safe against hostile input.
 //!
-//! A deck file goes through three passes:
+//! A deck file goes through two passes:
 //! 1. raw checks: size, UTF-8, control characters (each located at line:column);
-//! 2. a structural pass over YAML events that records where every node starts, rejects anchors and
-//!    aliases (so alias bombs cannot expand) and limits nesting depth;
-//! 3. typed deserialisation with serde, then semantic validation (see [`super::validate`]).
+//! 2. one pass over the YAML events (see [`super::yaml`]) that rejects anchors and aliases (so
+//!    alias bombs cannot expand), limits nesting depth and node count, and deserialises the deck
+//!    with serde as the events come; then semantic validation (see [`super::validate`]).
+//!
+//! Where each node starts is worked out only when a problem or a warning has to be located: a
+//! third walk over the events records the position of every path then.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -172,9 +175,9 @@ pub fn parse_deck(text: &str, file: &str) -> Result<(Deck, PosIndex), Vec<Proble
 /// something asks for one (a problem or a warning to locate).
 ///
 /// The checks and their messages are those of [`parse_deck`]: forbidden characters first, then
-/// the structure (one document, no anchors or aliases, depth and node limits), then the typed
-/// deserialisation. The text is deserialised first; only when that fails is the structure walked
-/// again with positions, so a valid deck costs one structural pass without paths.
+/// the structure (one document, no anchors or aliases, depth and node limits) and the typed
+/// deserialisation in one pass over the events; a structural problem anywhere in the text is
+/// reported before what serde says about it.
 pub fn parse_deck_lazily<'t>(
     text: &'t str,
     file: &str,
@@ -186,24 +189,11 @@ pub fn parse_deck_lazily<'t>(
         message,
     };
     forbidden_chars(text, file)?;
-    match serde_yaml::from_str::<Deck>(text) {
-        Ok(deck) => match walk(text, None) {
-            Ok(()) => Ok((deck, Positions::new(text))),
-            Err((pos, message)) => Err(vec![problem(pos, message)]),
-        },
+    match super::yaml::from_str::<Deck>(text) {
+        Ok(deck) => Ok((deck, Positions::new(text))),
         Err(e) => {
-            // A structural problem is reported before what serde says about the same text.
-            if let Err((pos, message)) = walk(text, None) {
-                return Err(vec![problem(pos, message)]);
-            }
-            let pos = e
-                .location()
-                .map(|l| Pos {
-                    line: l.line(),
-                    column: l.column(),
-                })
-                .unwrap_or(Pos { line: 1, column: 1 });
-            Err(vec![problem(pos, clean_serde_message(&e.to_string()))])
+            let pos = e.pos.unwrap_or(Pos { line: 1, column: 1 });
+            Err(vec![problem(pos, e.message)])
         }
     }
 }
@@ -299,14 +289,6 @@ fn may_hold_forbidden(bytes: &[u8]) -> bool {
         ),
         _ => false,
     })
-}
-
-/// serde_yaml appends " at line L column C" to its messages; the location is printed in front instead.
-fn clean_serde_message(msg: &str) -> String {
-    match msg.find(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
-    }
 }
 
 enum Frame {

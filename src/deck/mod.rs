@@ -16,6 +16,7 @@ pub mod model;
 pub mod nesting;
 pub mod read;
 pub mod validate;
+pub mod yaml;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -77,7 +78,7 @@ impl Library {
         for (name, text) in BUILTIN {
             let key = cache::Key::builtin(name, text);
             let deck = cache.get(&key).or_else(|| {
-                let deck = serde_yaml::from_str::<Deck>(text).ok()?;
+                let deck = yaml::from_str::<Deck>(text).ok()?;
                 cache.put(&key, &deck);
                 Some(deck)
             });
@@ -88,9 +89,11 @@ impl Library {
         lib
     }
 
-    /// Adds a deck, dropping (and reporting) cards whose id is already taken. The cards stay
-    /// where they are in the deck's own list (no copy of the list).
+    /// Adds a deck (its declared topics become known everywhere), dropping (and reporting) cards
+    /// whose id is already taken. The cards stay where they are in the deck's own list (no copy
+    /// of the list).
     pub fn push(&mut self, mut deck: Deck, origin: String) {
+        model::declare_topics(&deck.topics);
         let d = self.decks.len();
         let mut next = 0;
         let (by_id, problems, origins) = (&mut self.by_id, &mut self.problems, &self.origins);
@@ -169,7 +172,7 @@ pub fn parse_and_check(text: &str, file: &str, known: &dyn KnownIds) -> Result<D
 pub fn builtin_decks() -> Vec<Deck> {
     BUILTIN
         .iter()
-        .filter_map(|(_, text)| serde_yaml::from_str::<Deck>(text).ok())
+        .filter_map(|(_, text)| yaml::from_str::<Deck>(text).ok())
         .collect()
 }
 

@@ -32,16 +32,90 @@ pub const TOPICS: &[(&str, &str)] = &[
     ("general", "General security practice"),
 ];
 
-pub fn is_known_topic(topic: &str) -> bool {
+/// A topic a deck declares for its own cards (`topics:` in the deck file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicInfo {
+    pub slug: String,
+    pub title: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+/// A declared topic as every part of the program sees it, once its deck is loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Declared {
+    slug: &'static str,
+    title: &'static str,
+    description: &'static str,
+}
+
+/// Topics declared by the decks loaded so far, in the order first seen. The first declaration
+/// of a slug wins. Strings are kept for the life of the process (a handful per deck).
+static DECLARED: std::sync::RwLock<Vec<Declared>> = std::sync::RwLock::new(Vec::new());
+
+fn declared() -> std::sync::RwLockReadGuard<'static, Vec<Declared>> {
+    DECLARED.read().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Makes a deck's declared topics known to titles, ordering and `--topic` filters. Built-in
+/// slugs and slugs already declared are left as they are.
+pub fn declare_topics(topics: &[TopicInfo]) {
+    if topics.is_empty() {
+        return;
+    }
+    let mut all = DECLARED.write().unwrap_or_else(|e| e.into_inner());
+    for t in topics {
+        if is_builtin_topic(&t.slug) || all.iter().any(|d| d.slug == t.slug) {
+            continue;
+        }
+        all.push(Declared {
+            slug: Box::leak(t.slug.clone().into_boxed_str()),
+            title: Box::leak(t.title.trim().to_string().into_boxed_str()),
+            description: Box::leak(t.description.trim().to_string().into_boxed_str()),
+        });
+    }
+}
+
+/// One of the topics in [`TOPICS`].
+pub fn is_builtin_topic(topic: &str) -> bool {
     TOPICS.iter().any(|(t, _)| *t == topic)
 }
 
+/// A built-in topic or one a loaded deck declares.
+pub fn is_known_topic(topic: &str) -> bool {
+    is_builtin_topic(topic) || declared().iter().any(|d| d.slug == topic)
+}
+
+/// The title of a topic: built-in, declared by a deck, or else the slug itself.
 pub fn topic_title(topic: &str) -> &str {
-    TOPICS
+    if let Some((_, title)) = TOPICS.iter().find(|(t, _)| *t == topic) {
+        return title;
+    }
+    match declared().iter().find(|d| d.slug == topic) {
+        Some(d) => d.title,
+        None => topic,
+    }
+}
+
+/// What a deck says its declared topic covers (built-in topics have none).
+pub fn topic_description(topic: &str) -> Option<&'static str> {
+    declared()
         .iter()
-        .find(|(t, _)| *t == topic)
-        .map(|(_, title)| *title)
-        .unwrap_or(topic)
+        .find(|d| d.slug == topic && !d.description.is_empty())
+        .map(|d| d.description)
+}
+
+/// Where a topic sorts in per-topic lists: built-in topics in their documented order, then
+/// declared ones in the order their decks were loaded, then any other slug by name.
+pub fn topic_order(topic: &str) -> (usize, String) {
+    if let Some(i) = TOPICS.iter().position(|(t, _)| *t == topic) {
+        return (i, String::new());
+    }
+    match declared().iter().position(|d| d.slug == topic) {
+        Some(i) => (TOPICS.len() + i, String::new()),
+        None => (usize::MAX, topic.to_string()),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -51,6 +125,9 @@ pub struct Deck {
     pub title: String,
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
+    /// Topics of this deck's own, for cards whose subject no built-in topic covers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub topics: Vec<TopicInfo>,
     pub cards: Vec<Card>,
 }
 
@@ -288,6 +365,37 @@ mod tests {
                 "title of {slug} is longer than 42 characters: {title}"
             );
         }
+    }
+
+    #[test]
+    fn declared_topics_get_titles_order_and_descriptions() {
+        let t = |slug: &str, title: &str| TopicInfo {
+            slug: slug.into(),
+            title: title.into(),
+            description: format!("About {title}."),
+        };
+        assert!(!is_known_topic("test-networking"));
+        assert_eq!(topic_title("test-networking"), "test-networking");
+        declare_topics(&[t("test-networking", "Networking"), t("kms", "Not KMS")]);
+        declare_topics(&[t("test-networking", "Second title")]);
+        assert!(is_known_topic("test-networking"));
+        assert_eq!(
+            topic_title("test-networking"),
+            "Networking",
+            "the first declaration wins"
+        );
+        assert_eq!(
+            topic_title("kms"),
+            "AWS KMS and CloudHSM",
+            "built-in titles stay"
+        );
+        assert_eq!(
+            topic_description("test-networking"),
+            Some("About Networking.")
+        );
+        assert_eq!(topic_description("kms"), None);
+        assert!(topic_order("test-networking") > topic_order("general"));
+        assert!(topic_order("test-networking") < topic_order("zz-undeclared"));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::cell::OnceCell;
 
 use super::load::{Pos, PosIndex, Positions, Problem, index_positions};
 use super::markup::{self, Block};
-use super::model::{Card, CardKind, Claim, Deck, KeyPoint, TOPICS, is_known_topic};
+use super::model::{Card, CardKind, Claim, Deck, KeyPoint, TOPICS, TopicInfo, is_builtin_topic};
 use std::collections::HashMap;
 
 /// Whether `id` is a kebab-case slug: lowercase letters, digits and single dashes.
@@ -279,10 +279,23 @@ pub(crate) fn check_contents(deck: &Deck, file: &str, positions: &Positions<'_>)
     if deck.title.trim().is_empty() {
         c.at(&root.key("title"), "deck title is empty");
     }
+    check_topics(&mut c, &deck.topics);
     let cards = root.key("cards");
     for (i, card) in deck.cards.iter().enumerate() {
         c.card = i + 1;
-        check_card(&mut c, card, &cards.at(i));
+        let p = cards.at(i);
+        if !is_builtin_topic(&card.topic) && !deck.topics.iter().any(|t| t.slug == card.topic) {
+            let known: Vec<&str> = TOPICS.iter().map(|(t, _)| *t).collect();
+            c.at(
+                &p.key("topic"),
+                format!(
+                    "unknown topic `{}`; known topics: {} (or declare it under `topics:` in this file)",
+                    card.topic,
+                    known.join(", ")
+                ),
+            );
+        }
+        check_card(&mut c, card, &p);
     }
     c.problems
 }
@@ -342,6 +355,43 @@ pub(crate) fn merge(contents: Vec<Tagged>, ids: Vec<Tagged>) -> Vec<Problem> {
     out
 }
 
+/// A deck's own topics: kebab-case slugs that no built-in topic has and no other entry repeats,
+/// each with a title.
+fn check_topics(c: &mut Checker<'_, '_>, topics: &[TopicInfo]) {
+    let list = Path::ROOT.key("topics");
+    for (i, t) in topics.iter().enumerate() {
+        let p = list.at(i);
+        if !is_slug(&t.slug) {
+            c.at(
+                &p.key("slug"),
+                format!(
+                    "topic slug `{}` must be a kebab-case slug (a-z, 0-9, -)",
+                    t.slug
+                ),
+            );
+        } else if is_builtin_topic(&t.slug) {
+            c.at(
+                &p.key("slug"),
+                format!(
+                    "`{}` is a built-in topic: cards can use it without declaring it",
+                    t.slug
+                ),
+            );
+        } else if topics[..i].iter().any(|o| o.slug == t.slug) {
+            c.at(
+                &p.key("slug"),
+                format!("topic `{}` is declared twice", t.slug),
+            );
+        }
+        if t.title.trim().is_empty() {
+            c.at(
+                &p.key("title"),
+                format!("topic `{}` has an empty title", t.slug),
+            );
+        }
+    }
+}
+
 fn check_card(c: &mut Checker<'_, '_>, card: &Card, p: &Path<'_>) {
     if !is_slug(&card.id) {
         c.at(
@@ -349,17 +399,6 @@ fn check_card(c: &mut Checker<'_, '_>, card: &Card, p: &Path<'_>) {
             format!(
                 "card id `{}` must be a kebab-case slug (a-z, 0-9, -)",
                 card.id
-            ),
-        );
-    }
-    if !is_known_topic(&card.topic) {
-        let known: Vec<&str> = TOPICS.iter().map(|(t, _)| *t).collect();
-        c.at(
-            &p.key("topic"),
-            format!(
-                "unknown topic `{}`; known topics: {}",
-                card.topic,
-                known.join(", ")
             ),
         );
     }
@@ -615,7 +654,7 @@ mod tests {
         assert_eq!(
             problems(&text),
             vec![
-                "t.yaml:5:12: unknown topic `nope`; known topics: iam-identities, policies, evaluation-logic, explicit-deny, least-privilege, mfa, sts, cross-account, trust-policies, organizations, identity-center, federation, kms, secrets-manager, s3-security, data-perimeter, cloudtrail, guardduty, security-hub, detection-services, privilege-escalation, scenarios, general"
+                "t.yaml:5:12: unknown topic `nope`; known topics: iam-identities, policies, evaluation-logic, explicit-deny, least-privilege, mfa, sts, cross-account, trust-policies, organizations, identity-center, federation, kms, secrets-manager, s3-security, data-perimeter, cloudtrail, guardduty, security-hub, detection-services, privilege-escalation, scenarios, general (or declare it under `topics:` in this file)"
             ]
         );
     }

@@ -30,8 +30,9 @@ const SALAD_WORDS: usize = 8;
 /// TerminateInstances.") keep a few, a list of terms has next to none.
 const SALAD_STEP_RATIO: usize = 10;
 
-/// What a contradicted key point costs, against 1 for a covered one.
-pub const CONTRADICTION_PENALTY: f64 = 1.0;
+/// What a contradicted key point costs, against 1 for a covered one: a stated falsehood weighs
+/// more than a stated fact, so an answer that gets as much wrong as right scores below a blank.
+pub const CONTRADICTION_PENALTY: f64 = 1.5;
 
 /// A byte range in the graded answer text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -169,8 +170,8 @@ impl CardGrade {
         self.points.len()
     }
 
-    /// Covered key points minus contradicted ones, over all key points: from -1 to 1, 0 for a blank
-    /// answer or a card without key points.
+    /// Covered key points minus contradicted ones (at `CONTRADICTION_PENALTY` each), over all key
+    /// points: from -1.5 to 1, 0 for a blank answer or a card without key points.
     pub fn score(&self) -> f64 {
         if self.points.is_empty() {
             return 0.0;

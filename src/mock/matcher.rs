@@ -610,6 +610,10 @@ fn find_phrase(
                     .iter()
                     .any(|&i| keys[i].unit.negated || keys[i].unit.ids.is_empty());
             let reversed = reversed(&chosen, units);
+            // A lone name said plainly asserts nothing against "not X" (see `find_sequence`).
+            if key_negated && !answer_negated && n == 1 && antonym.is_none() {
+                continue;
+            }
             let bad = answer_negated != key_negated || reversed || antonym.is_some();
             if !bad && enough(fresh_hits, matched.len()) {
                 if matched.len() > best_count || !result.covered {
@@ -668,6 +672,11 @@ fn find_sequence(
                 continue;
             }
             let negated = placed.iter().any(|&j| units[j].negated);
+            // A lone name said without the negation ("the management account" for "not the
+            // management account") asserts nothing: there is no predicate to deny.
+            if phrase.negated && !negated && keys.len() == 1 {
+                continue;
+            }
             let abs: Vec<usize> = placed.iter().map(|j| range.start + j).collect();
             return Found {
                 covered: negated == phrase.negated,

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::grade::{Answer, PointGrade, Verdict};
-use crate::deck::model::{CardKind, TOPICS, topic_title};
+use crate::deck::model::{CardKind, topic_title};
 
 /// Format version of the stored JSON. Version 2 added verdicts with evidence, contradictions,
 /// the learner's flips and the rating suggestion; version 1 reports still read (those fields
@@ -141,12 +141,7 @@ impl MockReport {
                     .map(|q| q.score),
             );
         }
-        let order = |topic: &str| {
-            TOPICS
-                .iter()
-                .position(|(t, _)| *t == topic)
-                .unwrap_or(TOPICS.len())
-        };
+        let order = crate::deck::model::topic_order;
         topics.sort_by(|a, b| {
             a.score
                 .total_cmp(&b.score)

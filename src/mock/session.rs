@@ -497,7 +497,7 @@ fn millis(d: Duration) -> u64 {
 }
 
 /// Covered key points (hinted ones at `HINT_CREDIT`) minus contradicted ones, over all, after the
-/// learner's flips: from -1 to 1.
+/// learner's flips: from -1.5 (all contradicted) to 1.
 fn score_of(o: &Outcome) -> f64 {
     let Some(grade) = &o.grade else { return 0.0 };
     if grade.points.is_empty() {

@@ -251,6 +251,8 @@ const CONTINUATIONS: &[&str] = &[
 
 /// The farthest a negation reaches, in words.
 const NEGATION_REACH: usize = 8;
+/// The farthest "rather than" / "instead of" reaches, in content words.
+const CONTRAST_REACH: usize = 4;
 
 pub fn is_stop_word(w: &str) -> bool {
     STOP_WORDS.binary_search(&w).is_ok()
@@ -605,6 +607,8 @@ fn negation_marks(words: &[Word]) -> Vec<bool> {
     let mut marks = vec![false; words.len()];
     // Open scopes: how many more words each still reaches.
     let mut scopes: Vec<usize> = Vec::new();
+    // Content words a "rather than" still reaches.
+    let mut contrast = 0usize;
     for i in 0..words.len() {
         let w = &words[i];
         if w.ends_scope {
@@ -624,6 +628,27 @@ fn negation_marks(words: &[Word]) -> Vec<bool> {
                 marks[i - 1] = !marks[i - 1];
             }
             scopes.push(NEGATION_REACH);
+            continue;
+        }
+        // "rather than X", "instead of X": X, up to the next punctuation, is what the sentence
+        // denies.
+        if w.punctuated || w.ends_scope {
+            contrast = 0;
+        }
+        if contrast > 0 {
+            marks[i] = !marks[i];
+            if !w.stop {
+                contrast -= 1;
+            }
+        }
+        if matches!(
+            (
+                i.checked_sub(1).map(|p| words[p].raw.as_str()),
+                w.raw.as_str()
+            ),
+            (Some("rather"), "than") | (Some("instead"), "of")
+        ) {
+            contrast = CONTRAST_REACH;
             continue;
         }
         // "not affected and keep working": a conjunction before a new verb phrase ends the scope.
@@ -867,6 +892,25 @@ mod tests {
         assert_eq!(stems("ec2 s3"), ["ec2", "s3"]);
         let toks = tokenize("after 15min");
         assert_eq!(&"after 15min"[toks[2].start..toks[2].end], "min");
+    }
+
+    #[test]
+    fn rather_than_and_instead_of_deny_what_follows() {
+        let negated = |text: &str, word: &str| {
+            tokenize(text)
+                .into_iter()
+                .find(|t| t.raw == word)
+                .map(|t| t.negated)
+        };
+        let t = "Users get short-term role credentials rather than access keys.";
+        assert_eq!(negated(t, "credentials"), Some(false));
+        assert_eq!(negated(t, "keys"), Some(true));
+        let t = "Use a role instead of an IAM user.";
+        assert_eq!(negated(t, "role"), Some(false));
+        assert_eq!(negated(t, "user"), Some(true));
+        let t = "For a service rather than a vendor, pin the grant with aws:SourceArn.";
+        assert_eq!(negated(t, "vendor"), Some(true));
+        assert_eq!(negated(t, "grant"), Some(false));
     }
 
     #[test]

@@ -682,6 +682,7 @@ pub fn deck(n: usize) -> crate::deck::Deck {
         id: DECK_ID.into(),
         title: "Policy drills".into(),
         description: "Generated requests: allowed, explicitly denied or implicitly denied, and which policy decides. Answers computed by the policy engine.".into(),
+        topics: Vec::new(),
         cards,
     }
 }

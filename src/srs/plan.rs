@@ -13,7 +13,7 @@ use serde::Serialize;
 use super::clock::{DAY_MS, Date, DayClock};
 use super::queue::{CardRef, ProgressLookup};
 use super::scheduler::{CardState, Phase, Rating, Scheduler};
-use crate::deck::model::{TOPICS, topic_title};
+use crate::deck::model::topic_title;
 
 /// The plan for one topic.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -142,15 +142,7 @@ pub fn plan<'a>(
             reviews_per_day: per_day(needed),
         })
         .collect();
-    topics.sort_by_key(|t| {
-        (
-            TOPICS
-                .iter()
-                .position(|(x, _)| *x == t.topic)
-                .unwrap_or(TOPICS.len()),
-            t.topic.clone(),
-        )
-    });
+    topics.sort_by_key(|t| crate::deck::model::topic_order(&t.topic));
     let total: u32 = topics.iter().map(|t| t.reviews_needed).sum();
     Plan {
         interview_date: date,

@@ -9,7 +9,7 @@ use super::clock::{Date, DayClock};
 use super::fxhash::FxHashMap;
 use super::queue::{CardRef, ProgressLookup};
 use super::scheduler::{LEECH_LAPSES, Phase, Scheduler};
-use crate::deck::model::{TOPICS, topic_title};
+use crate::deck::model::topic_title;
 
 /// Counts for the topic picker and the dashboard.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
@@ -74,12 +74,9 @@ pub struct Leech {
     pub lapses: u32,
 }
 
-/// Topic order: the model's topic list, then unknown topics alphabetically.
+/// Topic order: the model's topic list, then declared topics, then others alphabetically.
 fn topic_rank(topic: &str) -> (usize, String) {
-    match TOPICS.iter().position(|(t, _)| *t == topic) {
-        Some(i) => (i, String::new()),
-        None => (TOPICS.len(), topic.to_string()),
-    }
+    crate::deck::model::topic_order(topic)
 }
 
 /// Topics and their values in topic order. Aggregates are keyed by the borrowed topic, so

@@ -69,6 +69,7 @@ pub fn generated_deck(cards: usize) -> Deck {
         id: "generated".into(),
         title: "Generated collection".into(),
         description: String::new(),
+        topics: Vec::new(),
         cards,
     }
 }

@@ -10,7 +10,8 @@
 //! unknown tag, invalid UTF-8 or bytes left over make the whole entry unreadable (`None`).
 
 use crate::deck::model::{
-    Card, CardKind, Claim, Correction, Deck, Difficulty, KeyPoint, Scenario, Step, Table, Variant,
+    Card, CardKind, Claim, Correction, Deck, Difficulty, KeyPoint, Scenario, Step, Table,
+    TopicInfo, Variant,
 };
 
 /// Appends encoded values to a buffer.
@@ -146,11 +147,22 @@ pub fn write_deck(w: &mut Writer, deck: &Deck) {
         id,
         title,
         description,
+        topics,
         cards,
     } = deck;
     w.str(id);
     w.str(title);
     w.str(description);
+    w.list(topics, |w, t| {
+        let TopicInfo {
+            slug,
+            title,
+            description,
+        } = t;
+        w.str(slug);
+        w.str(title);
+        w.str(description);
+    });
     w.list(cards, write_card);
 }
 
@@ -159,6 +171,13 @@ pub fn read_deck(r: &mut Reader<'_>) -> Option<Deck> {
         id: r.string()?,
         title: r.string()?,
         description: r.string()?,
+        topics: r.list(|r| {
+            Some(TopicInfo {
+                slug: r.string()?,
+                title: r.string()?,
+                description: r.string()?,
+            })
+        })?,
         cards: r.list(read_card)?,
     })
 }
@@ -382,6 +401,11 @@ mod tests {
             id: "d".into(),
             title: "Title".into(),
             description: "desc".into(),
+            topics: vec![TopicInfo {
+                slug: "networking".into(),
+                title: "Networking".into(),
+                description: "VPCs and endpoints".into(),
+            }],
             cards: vec![
                 Card {
                     id: "a".into(),

@@ -1,7 +1,7 @@
 //! Topic picker: multi-select of topics with due / new / total counts, for review, cram and mock.
 
 use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
@@ -168,8 +168,19 @@ impl Widget for &TopicPickerScreen {
             format!("     {:<10} {:>4} {:>4}", "topic", "due", "new")
         };
         lines.push(Line::from(Span::styled(head, t.dim)));
+        // The selected topic's title (and a deck's description of it) on the last line.
+        let about = self.topics.get(self.selected).map(|tc| {
+            match crate::deck::model::topic_description(&tc.topic) {
+                Some(d) => format!("{} — {d}", tc.title),
+                None => tc.title.clone(),
+            }
+        });
+        let about = about.filter(|_| area.height >= 6);
         // Keep the selection visible.
-        let rows = area.height.saturating_sub(lines.len() as u16) as usize;
+        let rows = area
+            .height
+            .saturating_sub(lines.len() as u16 + u16::from(about.is_some()))
+            as usize;
         let first = self.selected.saturating_sub(rows.saturating_sub(1));
         for (i, (tc, m)) in self
             .topics
@@ -206,6 +217,15 @@ impl Widget for &TopicPickerScreen {
             lines.push(Line::from(Span::styled(text, style)));
         }
         Paragraph::new(lines).render(area, buf);
+        if let Some(about) = about {
+            let [_, last] =
+                Layout::vertical([Constraint::Min(0), Constraint::Length(1)]).areas(area);
+            Paragraph::new(Line::from(Span::styled(
+                crate::ui::text::truncate(&crate::ui::text::sanitize(&about), area.width as usize),
+                t.dim,
+            )))
+            .render(last, buf);
+        }
     }
 }
 
