@@ -47,6 +47,41 @@ impl<S: std::hash::BuildHasher> ProgressLookup for HashMap<&str, CardProgress, S
     }
 }
 
+/// The progress of a list of cards, looked up once per card: a lookup of the cards in the
+/// order of their list (as each statistic and queue walks them) follows the list and costs
+/// no hashing; any other id is looked up in the map.
+pub struct ListProgress<'l, 'a> {
+    cards: &'l [CardRef<'a>],
+    found: Vec<Option<&'l CardProgress>>,
+    next: std::cell::Cell<usize>,
+    map: &'l FxHashMap<&'a str, CardProgress>,
+}
+
+impl<'l, 'a> ListProgress<'l, 'a> {
+    pub fn new(cards: &'l [CardRef<'a>], map: &'l FxHashMap<&'a str, CardProgress>) -> Self {
+        ListProgress {
+            cards,
+            found: cards.iter().map(|c| map.get(c.id)).collect(),
+            next: std::cell::Cell::new(0),
+            map,
+        }
+    }
+}
+
+impl ProgressLookup for ListProgress<'_, '_> {
+    fn progress(&self, id: &str) -> Option<&CardProgress> {
+        let next = self.next.get();
+        for i in [next, 0] {
+            // The same string (address and length) as the list's card: no need to compare text.
+            if self.cards.get(i).is_some_and(|c| std::ptr::eq(c.id, id)) {
+                self.next.set(i + 1);
+                return self.found[i];
+            }
+        }
+        self.map.get(id)
+    }
+}
+
 /// A card as the queue sees it: its id and topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CardRef<'a> {
@@ -240,6 +275,28 @@ pub fn build_cram_queue<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn list_progress_answers_as_the_map_in_any_order() {
+        let ids: Vec<String> = (0..6).map(|i| format!("c{i}")).collect();
+        let cards: Vec<CardRef<'_>> = ids.iter().map(|id| CardRef { id, topic: "kms" }).collect();
+        let mut map: FxHashMap<&str, CardProgress> = FxHashMap::default();
+        for (i, c) in cards.iter().enumerate().filter(|(i, _)| i % 2 == 0) {
+            let mut p = CardProgress::default();
+            p.state.reps = i as u32 + 1;
+            map.insert(c.id, p);
+        }
+        let list = ListProgress::new(&cards, &map);
+        // In order twice (as two statistics walk the cards), backwards, and with ids that are
+        // equal text but other strings.
+        let order: Vec<usize> = (0..6).chain(0..6).chain((0..6).rev()).collect();
+        for i in order {
+            assert_eq!(list.progress(cards[i].id), map.get(cards[i].id), "{i}");
+            let copy = ids[i].clone();
+            assert_eq!(list.progress(&copy), map.get(copy.as_str()), "{i}");
+        }
+        assert_eq!(list.progress("none"), None);
+    }
     use crate::srs::clock::DAY_MS;
     use crate::srs::scheduler::{Phase, SchedulerConfig};
     use proptest::prelude::*;

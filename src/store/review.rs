@@ -4,10 +4,9 @@ use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
 use super::{Result, Store, StoreError, state_from_row};
-use crate::srs::fxhash::FxHashMap;
 use crate::srs::queue::{
-    CardProgress, CardRef, DoneToday, Queue, QueueOptions, build_cram_queue, build_review_queue,
-    standing, topic_selected,
+    CardRef, DoneToday, ListProgress, ProgressLookup, Queue, QueueOptions, build_cram_queue,
+    build_review_queue, standing, topic_selected,
 };
 use crate::srs::scheduler::{CardState, LEECH_LAPSES, Phase, Rating};
 use crate::srs::session::{Session, SessionKind, UndoAction};
@@ -92,6 +91,7 @@ impl Store {
     {
         let cards: Vec<CardRef<'a>> = cards.into_iter().map(Into::into).collect();
         let progress = self.progress_of(&cards)?;
+        let progress = ListProgress::new(&cards, &progress);
         let queue = self.review_queue(&cards, &progress, &[], now)?;
         let topics = topic_counts(cards.iter().copied(), &progress, &self.clock, now);
         let kind = SessionKind::Review { topics: vec![] };
@@ -102,7 +102,7 @@ impl Store {
     fn review_queue<'a>(
         &self,
         cards: &[CardRef<'a>],
-        progress: &FxHashMap<&'a str, CardProgress>,
+        progress: &impl ProgressLookup,
         topics: &[String],
         now: i64,
     ) -> Result<Queue> {
@@ -115,7 +115,7 @@ impl Store {
         let today = self.clock.day(now);
         Ok(build_review_queue(
             cards.iter().copied(),
-            |id| standing(progress.get(id), &self.clock, today),
+            |id| standing(progress.progress(id), &self.clock, today),
             &options,
             done,
             &self.scheduler,

@@ -11,7 +11,7 @@ use super::{Result, Store, StoreError, state_from_row};
 use crate::srs::clock::Date;
 use crate::srs::fxhash::FxHashMap;
 use crate::srs::plan::{Plan, plan};
-use crate::srs::queue::{CardProgress, CardRef};
+use crate::srs::queue::{CardProgress, CardRef, ListProgress};
 use crate::srs::scheduler::CardState;
 use crate::srs::stats::{
     self, DayCount, Leech, StateCounts, TopicCounts, TopicRecall, TopicRetention,
@@ -212,11 +212,12 @@ impl Store {
             .collect();
         let answers = self.card_answers(&progress)?;
         let c = || cards.iter().copied();
+        let progress = ListProgress::new(&cards, &progress);
         Ok(Stats {
             today: Date::from_day_number(today),
             streak,
             reviews_today: by_day.get(&today).copied().unwrap_or(0),
-            total_reviews: self.review_count()?,
+            total_reviews: self.counted_answers()?,
             reviews_per_day,
             forecast: stats::due_forecast(c(), &progress, &self.clock, now, 30),
             retention: stats::retention_by_topic(c(), |id| answers.get(id).copied()),
@@ -246,6 +247,16 @@ impl Store {
             now,
             date,
         ))
+    }
+
+    /// Number of review log entries, from the per-card counts the log keeps (one row per card
+    /// answered rather than one per answer).
+    pub fn counted_answers(&self) -> Result<u64> {
+        self.conn
+            .prepare_cached("SELECT COALESCE(SUM(answers), 0) FROM card_counts")
+            .and_then(|mut s| s.query_row([], |r| r.get::<_, i64>(0)))
+            .map(|n| n.max(0) as u64)
+            .map_err(|e| self.err(e))
     }
 
     /// Number of review log entries.
@@ -618,6 +629,7 @@ mod tests {
             }
             let total: u64 = store.reviews_by_day().unwrap().values().map(|&n| u64::from(n)).sum();
             prop_assert_eq!(total, store.review_count().unwrap());
+            prop_assert_eq!(store.counted_answers().unwrap(), store.review_count().unwrap());
             let logged: i64 = store
                 .conn
                 .query_row("SELECT count(*) FROM review_log", [], |r| r.get(0))
