@@ -207,11 +207,12 @@ fn run(n: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
                 let d = &mut devs[dev];
                 if let Some(session) = d.session.as_mut() {
                     // Refused when the card was answered since (here or by a sync).
-                    let _ = d.store.undo(session);
+                    let _ = d.store.undo(session, now + d.skew_ms);
                 }
             }
             Op::Suspend { dev, card, on } => {
-                devs[dev].store.set_suspended(CARDS[card], on).unwrap();
+                let at = now + devs[dev].skew_ms;
+                devs[dev].store.set_suspended(CARDS[card], on, at).unwrap();
             }
             Op::Bury { dev } => {
                 let d = &mut devs[dev];
@@ -220,10 +221,12 @@ fn run(n: usize, ops: Vec<Op>) -> Result<(), TestCaseError> {
                 }
             }
             Op::Unbury { dev, card } => {
-                devs[dev].store.unbury(CARDS[card]).unwrap();
+                let at = now + devs[dev].skew_ms;
+                devs[dev].store.unbury(CARDS[card], at).unwrap();
             }
             Op::Forget { dev, card } => {
-                devs[dev].store.forget(CARDS[card]).unwrap();
+                let at = now + devs[dev].skew_ms;
+                devs[dev].store.forget(CARDS[card], at).unwrap();
             }
             Op::DueNow { dev, card } => {
                 let d = &mut devs[dev];

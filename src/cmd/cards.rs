@@ -259,17 +259,17 @@ fn change(ctx: &Context, lib: &Library, args: IdsArgs, what: Change) -> Result<E
     for id in &args.ids {
         let (changed, done, nothing) = match what {
             Change::Suspend => (
-                store.set_suspended(id, true)?,
+                store.set_suspended(id, true, now)?,
                 "suspended",
                 "already suspended",
             ),
             Change::Unsuspend => (
-                store.set_suspended(id, false)?,
+                store.set_suspended(id, false, now)?,
                 "unsuspended",
                 "not suspended",
             ),
-            Change::Unbury => (store.unbury(id)?, "unburied", "not buried"),
-            Change::Forget => (store.forget(id)?, "reset to new", "new already"),
+            Change::Unbury => (store.unbury(id, now)?, "unburied", "not buried"),
+            Change::Forget => (store.forget(id, now)?, "reset to new", "new already"),
             Change::Due => (
                 store.reschedule_today(id, now)?,
                 "due today",

@@ -157,7 +157,7 @@ pub fn run_plain(
                 out.flush()?;
                 return Ok(summary);
             }
-            ("u", _) => match store.undo(&mut session)? {
+            ("u", _) => match store.undo(&mut session, now())? {
                 Some(id) => {
                     summary.undone += 1;
                     summary.answered = summary.answered.saturating_sub(1);

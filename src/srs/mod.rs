@@ -20,7 +20,7 @@
 //!     store.answer(&mut session, Rating::Good, 8_000, ctx.now_ms())?;
 //!     # break;
 //! }
-//! store.undo(&mut session)?;          // several steps back, exactly (log entry deleted, state restored)
+//! store.undo(&mut session, now)?;     // several steps back, exactly (log entry deleted, state restored)
 //! store.suspend(&mut session, now)?;  // never shown until `set_suspended(id, false)`
 //! store.bury(&mut session, now)?;     // hidden until tomorrow
 //! session.refresh(ctx.now_ms());      // with no current card: pick up learning cards now due

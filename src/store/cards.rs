@@ -178,8 +178,8 @@ impl Store {
         Ok(out)
     }
 
-    /// Lifts a card's burial. Returns whether it was buried.
-    pub fn unbury(&mut self, card_id: &str) -> Result<bool> {
+    /// Lifts a card's burial at `now`. Returns whether it was buried.
+    pub fn unbury(&mut self, card_id: &str, now: i64) -> Result<bool> {
         self.write_tx(|tx| {
             let (suspended, buried) = read_flags(tx, card_id)?;
             if buried.is_some() {
@@ -189,7 +189,7 @@ impl Store {
                     card_id,
                     (suspended, buried),
                     (suspended, None),
-                    super::sync::wall_clock(),
+                    now,
                 )?;
             }
             Ok(buried.is_some())
@@ -199,9 +199,9 @@ impl Store {
     /// Resets a card to new: its scheduling state is removed and its past answers stop counting
     /// for its schedule (they stay in the log for statistics, marked as not rescheduling, so
     /// `progress rebuild` keeps the card new). The forget is an event that every synced device
-    /// replays at the same place in the history. Returns whether the card had a state.
-    pub fn forget(&mut self, card_id: &str) -> Result<bool> {
-        self.forget_at(card_id, super::sync::wall_clock())
+    /// replays at the same place in the history (`now`). Returns whether the card had a state.
+    pub fn forget(&mut self, card_id: &str, now: i64) -> Result<bool> {
+        self.forget_at(card_id, now)
     }
 
     /// Makes a card that has been answered due now (new cards are available already). The log
@@ -245,8 +245,8 @@ mod tests {
         let last = store.last_ratings().unwrap();
         assert_eq!(last.get("a"), Some(&Rating::Easy));
         assert_eq!(last.get("c"), Some(&Rating::Again));
-        assert!(store.unbury("b").unwrap());
-        assert!(!store.unbury("b").unwrap());
+        assert!(store.unbury("b", NOW).unwrap());
+        assert!(!store.unbury("b", NOW).unwrap());
         assert!(!store.load_progress().unwrap().contains_key("b"));
 
         let due_a = store.card_state("a").unwrap().unwrap().due;
@@ -258,7 +258,7 @@ mod tests {
             "new cards need nothing"
         );
 
-        assert!(store.forget("c").unwrap());
+        assert!(store.forget("c", NOW).unwrap());
         assert!(store.card_state("c").unwrap().is_none());
         store.rebuild().unwrap();
         assert!(

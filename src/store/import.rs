@@ -197,7 +197,7 @@ impl Store {
                 }
                 let card = intern_card(&tx, &r.card_id).map_err(e)?;
                 // The states are derived below, once all of the card's answers are in.
-                insert_review(
+                let id = insert_review(
                     &tx,
                     &NewReview {
                         id: None,
@@ -213,6 +213,11 @@ impl Store {
                     },
                 )
                 .map_err(e)?;
+                // Ordered by the time it was given, as the states below are (and as synced
+                // devices and `progress rebuild` order it), not by when it was imported.
+                tx.prepare_cached("UPDATE review_log SET order_at = reviewed_at WHERE id = ?1")
+                    .and_then(|mut s| s.execute([id]))
+                    .map_err(e)?;
                 report.imported += 1;
                 touched.insert(r.card_id.clone());
             }

@@ -872,7 +872,7 @@ mod tests {
             store.load_progress().unwrap()[currents[4].as_deref().unwrap()].buried_until,
             Some(store.clock().day(NOW) + 1)
         );
-        store.undo(&mut session).unwrap();
+        store.undo(&mut session, NOW).unwrap();
         assert!(
             store
                 .load_progress()
@@ -881,12 +881,12 @@ mod tests {
                 .is_none_or(|p| p.buried_until.is_none())
         );
         for i in (0..4).rev() {
-            let undone = store.undo(&mut session).unwrap();
+            let undone = store.undo(&mut session, NOW).unwrap();
             assert_eq!(undone, currents[i]);
             assert_eq!(dump(&store), snapshots[i], "after undoing step {i}");
             assert_eq!(session.current().map(str::to_string), currents[i]);
         }
-        assert_eq!(store.undo(&mut session).unwrap(), None);
+        assert_eq!(store.undo(&mut session, NOW).unwrap(), None);
         assert!(dump(&store).0.is_empty());
     }
 
@@ -911,7 +911,7 @@ mod tests {
             .start_session(refs(&c), review(), NOW + DAY_MS)
             .unwrap();
         assert_eq!(tomorrow.current(), Some("card-1"));
-        assert!(store.set_suspended("card-0", false).unwrap());
+        assert!(store.set_suspended("card-0", false, NOW).unwrap());
         let s = store
             .start_session(refs(&c), review(), NOW + DAY_MS)
             .unwrap();
@@ -1088,7 +1088,7 @@ mod tests {
         assert_eq!(a.card_state("card-0").unwrap().unwrap().reps, 2);
         // a cannot undo over b's later answer.
         assert!(matches!(
-            a.undo(&mut sa),
+            a.undo(&mut sa, NOW),
             Err(StoreError::UndoConflict { .. })
         ));
         assert_eq!(a.review_count().unwrap(), 2);

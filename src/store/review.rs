@@ -253,7 +253,8 @@ impl Store {
     /// Undoes the session's last step (answer, suspend or bury): the log entry is deleted and
     /// the card's state restored exactly, and the session shows that card again. Returns the
     /// card id, or `None` when there is nothing to undo.
-    pub fn undo(&mut self, session: &mut Session) -> Result<Option<String>> {
+    /// `now` is the time of the undo (the event other devices drop the answer by).
+    pub fn undo(&mut self, session: &mut Session, now: i64) -> Result<Option<String>> {
         let Some(entry) = session.last_undo().cloned() else {
             return Ok(None);
         };
@@ -329,8 +330,7 @@ impl Store {
                         write_state(&tx, &card, &before, previous_id.unwrap_or(0)).map_err(e)?;
                     }
                 }
-                super::sync::record_retract(&tx, review_id, super::sync::wall_clock())
-                    .map_err(e)?;
+                super::sync::record_retract(&tx, review_id, now).map_err(e)?;
                 delete_review(&tx, review_id).map_err(e)?;
             }
             UndoAction::Flags {
@@ -344,7 +344,7 @@ impl Store {
                     &card,
                     before,
                     (suspended, buried_until),
-                    super::sync::wall_clock(),
+                    now,
                 )
                 .map_err(e)?;
             }
@@ -392,8 +392,8 @@ impl Store {
         Ok(Some(card))
     }
 
-    /// Suspends or unsuspends a card by id. Returns whether anything changed.
-    pub fn set_suspended(&mut self, card_id: &str, suspended: bool) -> Result<bool> {
+    /// Suspends or unsuspends a card by id at `now`. Returns whether anything changed.
+    pub fn set_suspended(&mut self, card_id: &str, suspended: bool, now: i64) -> Result<bool> {
         self.write_tx(|tx| {
             let (was, buried) = read_flags(tx, card_id)?;
             if was != suspended {
@@ -403,7 +403,7 @@ impl Store {
                     card_id,
                     (was, buried),
                     (suspended, buried),
-                    super::sync::wall_clock(),
+                    now,
                 )?;
             }
             Ok(was != suspended)

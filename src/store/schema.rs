@@ -83,6 +83,9 @@ CREATE INDEX cards_by_due ON cards (due, phase, stability, difficulty, last_revi
     // the mock interviews (the history so far becomes this device's events), the other
     // events (suspend, bury, forget, ...), and how far each file of the folder was read.
     Migration::WithData(super::sync::SYNC_V5, super::sync::assign_local_events),
+    // 6: a sync replays a card from all its answers, read by the index on the card: the
+    // index by card and order time is not needed (about 22 bytes per answer).
+    Migration::Sql("DROP INDEX review_log_by_order;"),
 ];
 
 /// Answers per quarter hour: every time zone's day starts on a quarter hour, so any learner's

@@ -324,10 +324,14 @@ impl Store {
         let latest: Vec<(String, i64, CardState)> = {
             let mut stmt = tx
                 .prepare(&format!(
-                    // The latest answer in time (imported answers may be older than their ids).
+                    // The latest answer in the order sync replays in (order time, device
+                    // id, sequence number): imported answers may be older than their ids, and
+                    // a clock set back does not reorder a device's own answers.
                     "SELECT c.id, l.id, {STATE_COLUMNS} FROM (
                          SELECT *, ROW_NUMBER() OVER (
-                             PARTITION BY card ORDER BY reviewed_at DESC, id DESC) AS n
+                             PARTITION BY card ORDER BY COALESCE(order_at, reviewed_at) DESC,
+                                 (SELECT id FROM sync_devices WHERE n = device) DESC,
+                                 seq DESC, id DESC) AS n
                          FROM review_log WHERE rescheduled = 1) AS l
                      JOIN card_ids AS c ON c.n = l.card
                      WHERE l.n = 1"
@@ -599,7 +603,7 @@ mod tests {
                     }
                     // An undo the store refuses (answered again elsewhere) changes nothing.
                     Op::Undo => {
-                        let _ = store.undo(&mut session);
+                        let _ = store.undo(&mut session, now);
                     }
                     Op::Import { card, rating, days } => {
                         let row = CsvReview {
@@ -612,7 +616,7 @@ mod tests {
                         store.import_reviews(&[row]).unwrap();
                     }
                     Op::Forget { card } => {
-                        store.forget(CARDS[card]).unwrap();
+                        store.forget(CARDS[card], now).unwrap();
                     }
                     Op::Prune { card } => {
                         store.prune(&[CARDS[card].to_string()]).unwrap();

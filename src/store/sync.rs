@@ -33,6 +33,8 @@ use crate::sync::{
 
 /// The most bytes of one file read in one sync (the rest is read by the next one).
 pub const MAX_READ: u64 = 256 << 20;
+/// The page cache of a sync, in KiB as `PRAGMA cache_size` takes it (negative).
+const SYNC_CACHE_KIB: i64 = -65_536;
 /// The settings key of the last sync's summary.
 const LAST_SYNC: &str = "sync_last";
 
@@ -251,12 +253,6 @@ pub(crate) fn record_retract(conn: &Connection, review_id: i64, at: i64) -> rusq
     Ok(())
 }
 
-/// The wall clock for changes made without a time (suspend from the browser, forget): the
-/// order of this device's own events is kept whatever it says.
-pub(crate) fn wall_clock() -> i64 {
-    crate::srs::clock::now_ms()
-}
-
 /// What came in from one device in a sync.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Incoming {
@@ -430,7 +426,20 @@ impl Store {
             ..SyncReport::default()
         };
         let touched = self.export(dir, name, &mut report)?;
-        self.import(dir, touched, &mut report)?;
+        // New events touch pages all over the indexes: a cache that holds them all for the
+        // import's transaction reads and writes each page once.
+        let cache: i64 = self
+            .conn
+            .pragma_query_value(None, "cache_size", |r| r.get(0))
+            .map_err(|e| self.err(e))?;
+        self.conn
+            .pragma_update(None, "cache_size", SYNC_CACHE_KIB)
+            .map_err(|e| self.err(e))?;
+        let done = self.import(dir, touched, &mut report);
+        self.conn
+            .pragma_update(None, "cache_size", cache)
+            .map_err(|e| self.err(e))?;
+        done?;
         let json = serde_json::to_string(&report).unwrap_or_default();
         self.set_setting(LAST_SYNC, Some(&json))?;
         Ok(report)
@@ -439,7 +448,16 @@ impl Store {
     /// Appends this device's events not yet in its file; returns the cards they touch.
     fn export(&mut self, dir: &Path, name: &str, report: &mut SyncReport) -> Result<Touched> {
         let path = dir.join(file_name(&self.device_id()?));
-        let name = name.trim();
+        // As long as a reader takes (a longer name would stop every reader at its line).
+        let name: String = name
+            .trim()
+            .chars()
+            .scan(0, |bytes, c| {
+                *bytes += c.len_utf8();
+                (*bytes <= crate::sync::format::MAX_TEXT).then_some(c)
+            })
+            .collect();
+        let name = name.as_str();
         // A new name is an event too.
         let at = report.at;
         self.write_tx(|tx| {
@@ -481,17 +499,30 @@ impl Store {
             // the file the sync tool brought back: continue after what the file holds.
             Some(last) => last,
         };
-        let events = self.local_events_after(l.n, from)?;
+        // Without other devices' events here, this device's events were recorded in order and
+        // need no replay (the first sync of a long history writes it and replays nothing).
+        let others: bool = self
+            .conn
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM sync_devices WHERE local = 0 AND events > 0)",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| self.err(e))?;
         let mut touched = Touched::default();
-        for e in events.iter().filter(|e| e.seq as i64 > l.exported_seq) {
-            touched.note(e);
-        }
-        if in_file.is_none() || !events.is_empty() {
-            append_events(&path, &l.id, in_file.is_none(), &events)
-                .map_err(|m| io(format!("cannot write {}: {m}", path.display())))?;
-        }
-        report.written = events.len() as u64;
-        let done = events.last().map_or(from, |e| e.seq as i64).max(from);
+        let mut out = DeviceFileWriter::new(&path, &l.id, in_file.is_none());
+        let mut done = from;
+        self.for_each_local_event(l.n, from, |e| {
+            if others && e.seq as i64 > l.exported_seq {
+                touched.note(&e);
+            }
+            done = done.max(e.seq as i64);
+            out.push(&e)
+                .map_err(|m| io(format!("cannot write {}: {m}", path.display())))
+        })?;
+        report.written = out.events;
+        out.finish()
+            .map_err(|m| io(format!("cannot write {}: {m}", path.display())))?;
         self.write_tx(|tx| {
             tx.execute(
                 "UPDATE sync_devices SET exported_seq = max(exported_seq, ?1) WHERE local = 1",
@@ -503,10 +534,26 @@ impl Store {
     }
 
     /// This device's events with a sequence number above `from`, in order.
+    #[cfg(test)]
     fn local_events_after(&self, device: i64, from: i64) -> Result<Vec<Event>> {
-        let e = |err| self.err(err);
         let mut out = Vec::new();
-        let mut stmt = self
+        self.for_each_local_event(device, from, |e| {
+            out.push(e);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    /// Hands this device's events with a sequence number above `from` to `f` in order, one at
+    /// a time (a long history is never held in memory).
+    fn for_each_local_event(
+        &self,
+        device: i64,
+        from: i64,
+        mut f: impl FnMut(Event) -> Result<()>,
+    ) -> Result<()> {
+        let e = |err| self.err(err);
+        let mut answers = self
             .conn
             .prepare_cached(
                 "SELECT l.seq, l.order_at, l.reviewed_at, c.id, l.rating, l.mode, l.duration_ms,
@@ -515,7 +562,7 @@ impl Store {
                  WHERE l.device = ?1 AND l.seq > ?2 ORDER BY l.seq",
             )
             .map_err(e)?;
-        let rows = stmt
+        let answers = answers
             .query_map(params![device, from], |r| {
                 Ok(Event {
                     seq: r.get::<_, i64>(0)? as u64,
@@ -532,17 +579,14 @@ impl Store {
                 })
             })
             .map_err(e)?;
-        for row in rows {
-            out.push(row.map_err(e)?);
-        }
-        let mut stmt = self
+        let mut mocks = self
             .conn
             .prepare_cached(
                 "SELECT seq, order_at, finished_at, started_at, report_json FROM mock_sessions
                  WHERE device = ?1 AND seq > ?2 ORDER BY seq",
             )
             .map_err(e)?;
-        let rows = stmt
+        let mocks = mocks
             .query_map(params![device, from], |r| {
                 let finished_at: i64 = r.get(2)?;
                 Ok(Event {
@@ -557,17 +601,14 @@ impl Store {
                 })
             })
             .map_err(e)?;
-        for row in rows {
-            out.push(row.map_err(e)?);
-        }
-        let mut stmt = self
+        let mut others = self
             .conn
             .prepare_cached(
                 "SELECT seq, order_at, at, kind, card, value, text FROM sync_events
                  WHERE device = ?1 AND seq > ?2 ORDER BY seq",
             )
             .map_err(e)?;
-        let rows = stmt
+        let others = others
             .query_map(params![device, from], |r| {
                 let kind: String = r.get(3)?;
                 let card: Option<String> = r.get(4)?;
@@ -599,11 +640,36 @@ impl Store {
                 })
             })
             .map_err(e)?;
-        for row in rows {
-            out.push(row.map_err(e)?);
+        // The three tables' events merged by sequence number.
+        type Stream<'s> =
+            std::iter::Peekable<Box<dyn Iterator<Item = rusqlite::Result<Event>> + 's>>;
+        let mut streams: [Stream<'_>; 3] = [
+            (Box::new(answers) as Box<dyn Iterator<Item = _>>).peekable(),
+            (Box::new(mocks) as Box<dyn Iterator<Item = _>>).peekable(),
+            (Box::new(others) as Box<dyn Iterator<Item = _>>).peekable(),
+        ];
+        loop {
+            let mut next: Option<(usize, u64)> = None;
+            for (i, stream) in streams.iter_mut().enumerate() {
+                match stream.peek() {
+                    Some(Ok(ev)) if next.is_none_or(|(_, seq)| ev.seq < seq) => {
+                        next = Some((i, ev.seq));
+                    }
+                    Some(Err(_)) => {
+                        if let Some(Err(err)) = stream.next() {
+                            return Err(e(err));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let Some((i, _)) = next else {
+                return Ok(());
+            };
+            if let Some(event) = streams[i].next() {
+                f(event.map_err(e)?)?;
+            }
         }
-        out.sort_by_key(|e| e.seq);
-        Ok(out)
     }
 
     /// Reads the other devices' files from their cursors and takes their new events, in one
@@ -1390,11 +1456,27 @@ fn replay_one(
         {
             continue;
         }
-        update_state_after(conn, a.id, &outcome.after)?;
+        let st = &outcome.after;
         conn.prepare_cached(
-            "UPDATE review_log SET rescheduled = ?2, before_id = ?3 WHERE id = ?1",
+            "UPDATE review_log SET phase = ?2, stability = ?3, difficulty = ?4, due = ?5,
+                 last_review = ?6, step = ?7, interval_days = ?8, reps = ?9, lapses = ?10,
+                 rescheduled = ?11, before_id = ?12
+             WHERE id = ?1",
         )?
-        .execute(params![a.id, outcome.rescheduled, before_id])?;
+        .execute(params![
+            a.id,
+            st.phase.number(),
+            f64::from(st.stability),
+            f64::from(st.difficulty),
+            st.due,
+            st.last_review,
+            st.step,
+            st.interval_days,
+            st.reps,
+            st.lapses,
+            outcome.rescheduled,
+            before_id
+        ])?;
         if kept_before {
             conn.prepare_cached("DELETE FROM review_before WHERE review_id = ?1")?
                 .execute([a.id])?;
@@ -1553,33 +1635,81 @@ fn own_file_last_seq(path: &Path) -> std::result::Result<Option<i64>, String> {
     Ok(Some(seq))
 }
 
-/// Appends `events` to this device's file (creating it with its header when `create`) and
-/// flushes them to the disk.
-fn append_events(
-    path: &Path,
-    device: &DeviceId,
+/// The bytes gathered before each write to the device file.
+const WRITE_CHUNK: usize = 1 << 20;
+
+/// Appends events to this device's file in chunks (creating it with its header when
+/// `create`), and flushes them to the disk at the end. An interruption leaves complete lines
+/// and at most one torn last line, which the next sync cuts off ([`own_file_last_seq`]).
+struct DeviceFileWriter<'a> {
+    path: &'a Path,
+    device: &'a DeviceId,
     create: bool,
-    events: &[Event],
-) -> std::result::Result<(), String> {
-    let mut text = String::new();
-    if create {
-        text.push_str(&encode_header(device));
+    file: Option<std::fs::File>,
+    buf: Vec<u8>,
+    chunk: usize,
+    /// Events pushed.
+    events: u64,
+}
+
+impl<'a> DeviceFileWriter<'a> {
+    fn new(path: &'a Path, device: &'a DeviceId, create: bool) -> Self {
+        DeviceFileWriter {
+            path,
+            device,
+            create,
+            file: None,
+            buf: Vec::new(),
+            chunk: WRITE_CHUNK,
+            events: 0,
+        }
     }
-    for e in events {
-        text.push_str(&encode_event(e));
+
+    fn push(&mut self, e: &Event) -> std::result::Result<(), String> {
+        self.buf.extend_from_slice(encode_event(e).as_bytes());
+        self.events += 1;
+        if self.buf.len() >= self.chunk {
+            self.write_buffer()?;
+        }
+        Ok(())
     }
-    let mut file = if create {
-        std::fs::OpenOptions::new()
-            .append(true)
-            .create_new(true)
-            .open(path)
-            .map_err(|e| e.to_string())?
-    } else {
-        open_regular(path, true).map_err(|e| e.to_string())?
-    };
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| e.to_string())
+
+    fn write_buffer(&mut self) -> std::result::Result<(), String> {
+        let file = match &mut self.file {
+            Some(f) => f,
+            None => {
+                let mut f = if self.create {
+                    std::fs::OpenOptions::new()
+                        .append(true)
+                        .create_new(true)
+                        .open(self.path)
+                        .map_err(|e| e.to_string())?
+                } else {
+                    open_regular(self.path, true).map_err(|e| e.to_string())?
+                };
+                if self.create {
+                    f.write_all(encode_header(self.device).as_bytes())
+                        .map_err(|e| e.to_string())?;
+                }
+                self.file.insert(f)
+            }
+        };
+        file.write_all(&self.buf).map_err(|e| e.to_string())?;
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// Writes what is left and flushes the file to the disk (a new file is created even
+    /// without events: it names the device).
+    fn finish(mut self) -> std::result::Result<(), String> {
+        if !self.buf.is_empty() || (self.create && self.file.is_none()) {
+            self.write_buffer()?;
+        }
+        match &self.file {
+            Some(f) => f.sync_all().map_err(|e| e.to_string()),
+            None => Ok(()),
+        }
+    }
 }
 
 /// How a sync started in the background stood when the caller stopped waiting.
@@ -1795,6 +1925,156 @@ mod tests {
     }
 
     const DAY: i64 = 86_400_000;
+
+    #[test]
+    fn schema_6_drops_the_order_index_and_keeps_every_answer_and_event_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("p.sqlite3");
+        let shared = dir.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        let ids = |store: &Store| -> Vec<(i64, i64, i64, i64)> {
+            store
+                .conn
+                .prepare("SELECT id, device, seq, order_at FROM review_log ORDER BY id")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .unwrap()
+                .map(Result::unwrap)
+                .collect()
+        };
+        let before = {
+            let mut store = Store::open_path(&path).unwrap();
+            for (i, card) in ["a", "b", "a"].into_iter().enumerate() {
+                store
+                    .record_mock(card, Rating::Good, 500, T + i as i64 * DAY)
+                    .unwrap();
+            }
+            store.sync_folder(&shared, "laptop", T + 3 * DAY).unwrap();
+            // Back to schema 5.
+            store
+                .conn
+                .execute_batch(
+                    "CREATE INDEX review_log_by_order ON review_log (card, order_at);
+                     PRAGMA user_version = 5;",
+                )
+                .unwrap();
+            (ids(&store), store.load_progress().unwrap())
+        };
+        let mut store = Store::open_path(&path).unwrap();
+        let version: i64 = store
+            .conn
+            .pragma_query_value(None, "user_version", |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 6);
+        let index: i64 = store
+            .conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'review_log_by_order'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(index, 0);
+        assert_eq!(ids(&store), before.0);
+        assert_eq!(store.load_progress().unwrap(), before.1);
+        // Syncing goes on from where it was: nothing is written twice.
+        store
+            .record_mock("b", Rating::Easy, 500, T + 4 * DAY)
+            .unwrap();
+        let report = store.sync_folder(&shared, "laptop", T + 4 * DAY).unwrap();
+        assert_eq!(report.written, 1);
+    }
+
+    #[test]
+    fn a_rebuild_keeps_the_synced_states() {
+        // Two devices answer the same cards at the same instants (ties broken by device id),
+        // and one device's clock goes back between two answers (its own order is kept).
+        let dir = tempfile::tempdir().unwrap();
+        let shared = dir.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        let mut a = Store::open_path(&dir.path().join("a.sqlite3")).unwrap();
+        let mut b = Store::open_path(&dir.path().join("b.sqlite3")).unwrap();
+        for (i, card) in ["x", "y", "z"].into_iter().enumerate() {
+            let t = T + i as i64 * DAY;
+            a.record_mock(card, Rating::Good, 500, t).unwrap();
+            b.record_mock(card, Rating::Again, 500, t).unwrap();
+            b.record_mock(card, Rating::Hard, 500, t + 10 * DAY)
+                .unwrap();
+            // b's clock went back: ordered after the answer before, at its time.
+            b.record_mock(card, Rating::Easy, 500, t + 5 * DAY).unwrap();
+        }
+        a.forget("z", T + 20 * DAY).unwrap();
+        for _ in 0..2 {
+            a.sync_folder(&shared, "a", T + 30 * DAY).unwrap();
+            b.sync_folder(&shared, "b", T + 30 * DAY).unwrap();
+        }
+        let synced_a = a.load_progress().unwrap();
+        let synced_b = b.load_progress().unwrap();
+        assert_eq!(synced_a, synced_b);
+        for store in [&mut a, &mut b] {
+            let report = store.rebuild().unwrap();
+            assert_eq!(report.corrected, 0, "{report:?}");
+            assert_eq!(store.load_progress().unwrap(), synced_a);
+        }
+        // The clock going back did not reorder: the easy answer came last on b.
+        assert_eq!(synced_a["y"].state.last_review, Some(T + DAY + 5 * DAY));
+        assert!(synced_a.get("z").is_none_or(|p| p.state.is_new()));
+    }
+
+    #[test]
+    fn the_device_file_is_written_in_chunks_of_whole_lines() {
+        use crate::sync::{Event, EventKind, encode_event, encode_header};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f");
+        let id = crate::sync::DeviceId::from_bits(9);
+        let events: Vec<Event> = (1..=200)
+            .map(|seq| Event {
+                seq,
+                order_at: T + seq as i64,
+                at: T + seq as i64,
+                kind: EventKind::Forget {
+                    card: format!("card-{seq}"),
+                },
+            })
+            .collect();
+        let mut w = super::DeviceFileWriter::new(&path, &id, true);
+        w.chunk = 100;
+        for e in &events[..150] {
+            w.push(e).unwrap();
+        }
+        // Before the end, the file holds the header and whole lines only, each chunk written
+        // as it filled (nothing is gathered beyond one chunk).
+        let partial = std::fs::read_to_string(&path).unwrap();
+        assert!(partial.starts_with(&encode_header(&id)));
+        assert!(partial.ends_with('\n'));
+        assert!(w.buf.len() < 100 + 40, "{}", w.buf.len());
+        let read = crate::sync::read_from(partial.as_bytes(), crate::sync::Cursor::default());
+        assert_eq!(read.error, None);
+        assert!(read.events.len() >= 140, "{}", read.events.len());
+        for e in &events[150..] {
+            w.push(e).unwrap();
+        }
+        assert_eq!(w.events, 200);
+        w.finish().unwrap();
+        let whole: String = std::iter::once(encode_header(&id))
+            .chain(events.iter().map(encode_event))
+            .collect();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), whole);
+        // Appending continues the same file; a new file without events still gets its header.
+        let mut w = super::DeviceFileWriter::new(&path, &id, false);
+        w.push(&events[0]).unwrap();
+        w.finish().unwrap();
+        assert!(
+            std::fs::read_to_string(&path)
+                .unwrap()
+                .ends_with(&encode_event(&events[0]))
+        );
+        let empty = dir.path().join("g");
+        super::DeviceFileWriter::new(&empty, &id, true)
+            .finish()
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(&empty).unwrap(), encode_header(&id));
+    }
 
     #[test]
     fn the_dashboard_note_says_when_and_what_or_why_not() {

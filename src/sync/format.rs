@@ -15,7 +15,7 @@
 //! | `suspend`, `unsuspend`, `unbury`, `forget`, `due` | card |
 //! | `bury` | card, the day number it is buried until |
 //! | `retract` | the sequence number of an answer of this device that was undone |
-//! | `mock` | started at, finished at, report (JSON) |
+//! | `mock` | started at, finished at, report (JSON; its longest strings cut so that the line fits in [`MAX_LINE`] bytes) |
 //! | `name` | the device's name |
 //!
 //! Text fields escape `\` as `\\`, tab as `\t`, newline as `\n` and carriage return as `\r`.
@@ -214,7 +214,9 @@ pub fn encode_event(e: &Event) -> String {
         } => {
             out.push_str(&format!("\t{started_at}\t{finished_at}"));
             out.push('\t');
-            escape_into(report, &mut out);
+            // The line and its newline fit in MAX_LINE bytes, or no reader would take it.
+            let room = MAX_LINE.saturating_sub(out.len() + 1);
+            escape_into(&bounded_report(report, room), &mut out);
         }
         EventKind::Name { name } => text(name),
     }
@@ -231,6 +233,76 @@ fn escape_into(s: &str, out: &mut String) {
             '\r' => out.push_str("\\r"),
             c => out.push(c),
         }
+    }
+}
+
+/// Bytes of `s` once escaped.
+fn escaped_len(s: &str) -> usize {
+    s.len()
+        + s.bytes()
+            .filter(|b| matches!(b, b'\\' | b'\t' | b'\n' | b'\r'))
+            .count()
+}
+
+/// A mock interview report that takes at most `room` bytes once escaped: as it is when it
+/// fits; otherwise the JSON with its longest strings (typed answers, mostly) cut to the same
+/// length and ended with `…`, as long as fits; `{}` when nothing fits (the report is then
+/// not shown on other devices; the device that made it keeps it whole).
+pub fn bounded_report(report: &str, room: usize) -> std::borrow::Cow<'_, str> {
+    if escaped_len(report) <= room {
+        return report.into();
+    }
+    let fallback = || "{}".into();
+    let Ok(value) = serde_json::from_str::<serde_json::Value>(report) else {
+        return fallback();
+    };
+    let fits = |cap: usize| -> Option<String> {
+        let mut v = value.clone();
+        cut_strings(&mut v, cap);
+        serde_json::to_string(&v)
+            .ok()
+            .filter(|text| escaped_len(text) <= room)
+    };
+    // The longest cap that fits, by bisection (each try serialises the report once).
+    let (mut lo, mut hi) = (0usize, longest_string(&value));
+    let mut best = fits(0);
+    if best.is_none() {
+        return fallback();
+    }
+    while lo < hi {
+        let mid = lo + (hi - lo).div_ceil(2);
+        match fits(mid) {
+            Some(text) => {
+                best = Some(text);
+                lo = mid;
+            }
+            None => hi = mid - 1,
+        }
+    }
+    best.map_or_else(fallback, Into::into)
+}
+
+fn longest_string(v: &serde_json::Value) -> usize {
+    match v {
+        serde_json::Value::String(s) => s.chars().count(),
+        serde_json::Value::Array(items) => items.iter().map(longest_string).max().unwrap_or(0),
+        serde_json::Value::Object(map) => map.values().map(longest_string).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+/// Cuts every string longer than `cap` characters to `cap` and a `…`.
+fn cut_strings(v: &mut serde_json::Value, cap: usize) {
+    match v {
+        serde_json::Value::String(s) => {
+            if let Some((at, _)) = s.char_indices().nth(cap) {
+                s.truncate(at);
+                s.push('…');
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(|i| cut_strings(i, cap)),
+        serde_json::Value::Object(map) => map.values_mut().for_each(|i| cut_strings(i, cap)),
+        _ => {}
     }
 }
 
@@ -633,6 +705,49 @@ mod tests {
             let err = parsed.error.expect("an error").to_string();
             assert!(err.starts_with(want), "{bad:?}: {err}");
         }
+    }
+
+    #[test]
+    fn a_mock_report_too_long_for_a_line_is_shortened_to_fit_and_reads_back() {
+        let long = "typed\tanswer\n".repeat(200_000);
+        let report = serde_json::json!({
+            "version": 2,
+            "score": 0.5,
+            "questions": [
+                {"card_id": "iam-001", "answer": {"text": long.clone()}, "missed": ["short"]},
+                {"card_id": "kms-004", "answer": {"text": long}, "missed": []},
+            ],
+        })
+        .to_string();
+        assert!(report.len() > 2 * MAX_LINE);
+        let e = Event {
+            seq: 4,
+            order_at: 10,
+            at: 10,
+            kind: EventKind::Mock {
+                started_at: 1,
+                finished_at: 10,
+                report,
+            },
+        };
+        let line = encode_event(&e);
+        assert!(line.len() <= MAX_LINE, "{}", line.len());
+        // Filled up to the bound, not far below it.
+        assert!(line.len() > MAX_LINE - 64 * 1024, "{}", line.len());
+        let parsed = parse_events(line.as_bytes(), 2);
+        assert_eq!(parsed.error, None);
+        let EventKind::Mock { report, .. } = &parsed.events[0].kind else {
+            panic!("{:?}", parsed.events[0]);
+        };
+        let v: serde_json::Value = serde_json::from_str(report).unwrap();
+        assert_eq!(v["score"], 0.5);
+        assert_eq!(v["questions"][0]["card_id"], "iam-001");
+        assert_eq!(v["questions"][0]["missed"][0], "short");
+        let text = v["questions"][1]["answer"]["text"].as_str().unwrap();
+        assert!(text.starts_with("typed\tanswer\n") && text.ends_with('…'));
+        // A report that fits is written as it is; one that is not JSON cannot be cut.
+        assert_eq!(bounded_report("{\"a\":1}", 100), "{\"a\":1}");
+        assert_eq!(bounded_report(&"x".repeat(200), 100), "{}");
     }
 
     #[test]

@@ -510,10 +510,10 @@ impl App {
         let mut changed = Vec::new();
         for id in ids {
             let result = match op {
-                CardOp::Suspend => self.store.set_suspended(id, true),
-                CardOp::Unsuspend => self.store.set_suspended(id, false),
-                CardOp::Unbury => self.store.unbury(id),
-                CardOp::Forget => self.store.forget(id),
+                CardOp::Suspend => self.store.set_suspended(id, true, now),
+                CardOp::Unsuspend => self.store.set_suspended(id, false, now),
+                CardOp::Unbury => self.store.unbury(id, now),
+                CardOp::Forget => self.store.forget(id, now),
                 CardOp::RescheduleToday => self.store.reschedule_today(id, now),
             };
             match result {
@@ -809,7 +809,7 @@ impl App {
                     }
                     None
                 }),
-            SessionOp::Undo => self.store.undo(session).map(|id| {
+            SessionOp::Undo => self.store.undo(session, now).map(|id| {
                 id.map(|id| {
                     screen.leeches.retain(|l| *l != id);
                     format!("Undone: {id}")
