@@ -250,6 +250,10 @@ impl Searcher {
     /// Like [`Searcher::search`], but only among `candidates` (indices of cards that matched a
     /// query this one extends) when given. Also returns the indices of every card that matched,
     /// for the next keystroke: typing more can only narrow the matches.
+    ///
+    /// Scattered letters only stand in when no card has the words themselves, so cards are first
+    /// ranked by the words alone; only when none has them does a second pass, over every card
+    /// (candidates hold no card found by scattered letters), try the letters.
     pub fn search_in(
         &self,
         query: &str,
@@ -263,27 +267,21 @@ impl Searcher {
         let masks: Vec<u64> = words.iter().map(|w| char_mask(w)).collect();
         let phrase = (words.len() > 1).then(|| words.join(" "));
         let mut scored: Vec<(Tier, i64, u32)> = Vec::new();
-        let all: Vec<u32>;
-        let indices: &[u32] = match candidates {
-            Some(c) => c,
-            None => {
-                all = (0..self.entries.len() as u32).collect();
-                &all
+        let all: Vec<u32> = (0..self.entries.len() as u32).collect();
+        let indices: &[u32] = candidates.unwrap_or(&all);
+        for fuzzy in [false, true] {
+            let indices = if fuzzy { &all } else { indices };
+            for &idx in indices {
+                let e = &self.entries[idx as usize];
+                if let Some(r) = self.rank(e, &words, &masks, phrase.as_deref(), fuzzy) {
+                    scored.push((r.0, r.1, idx));
+                }
             }
-        };
-        let mut best_tier = Tier::Fuzzy;
-        for &idx in indices {
-            let e = &self.entries[idx as usize];
-            if let Some((tier, score)) = self.rank(e, &words, &masks, phrase.as_deref()) {
-                best_tier = best_tier.max(tier);
-                scored.push((tier, score, idx));
+            if !scored.is_empty() {
+                break;
             }
         }
         let matched: Vec<u32> = scored.iter().map(|(_, _, i)| *i).collect();
-        // Scattered letters only stand in when no card has the words themselves.
-        if best_tier > Tier::Fuzzy {
-            scored.retain(|(t, _, _)| *t > Tier::Fuzzy);
-        }
         // Only the shown hits get their snippet and positions.
         let by_rank = |a: &(Tier, i64, u32), b: &(Tier, i64, u32)| {
             b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then_with(|| {
@@ -316,6 +314,7 @@ impl Searcher {
         words: &[String],
         masks: &[u64],
         phrase: Option<&str>,
+        fuzzy: bool,
     ) -> Option<(Tier, i64)> {
         let mut tier = Tier::Word;
         let mut total = 0i64;
@@ -323,7 +322,7 @@ impl Searcher {
             if e.mask & wm != wm {
                 return None;
             }
-            let (t, field) = self.best_field(e, w, wm)?;
+            let (t, field) = self.best_field(e, w, wm, fuzzy)?;
             tier = tier.min(t);
             total += (t as i64) * 100 + field.weight() * 10 + w.len() as i64;
         }
@@ -336,7 +335,7 @@ impl Searcher {
     }
 
     /// How and where one query word is found best in a card.
-    fn best_field(&self, e: &Entry, w: &str, wm: u64) -> Option<(Tier, Field)> {
+    fn best_field(&self, e: &Entry, w: &str, wm: u64, fuzzy: bool) -> Option<(Tier, Field)> {
         let mut best: Option<(Tier, Field)> = None;
         for (field, hay) in [
             (Field::Question, &e.question_lower),
@@ -355,7 +354,7 @@ impl Searcher {
                 }
             }
         }
-        if best.is_some() || e.fuzzy_mask & wm != wm {
+        if best.is_some() || !fuzzy || e.fuzzy_mask & wm != wm {
             return best;
         }
         let wl = w.chars().count() as i64;
@@ -375,7 +374,7 @@ impl Searcher {
         let mut fields: Vec<Field> = Vec::new();
         let mut answer_hit: Option<usize> = None;
         for (w, &wm) in words.iter().zip(masks) {
-            let (_, field) = self.best_field(e, w, wm)?;
+            let (_, field) = self.best_field(e, w, wm, true)?;
             fields.push(field);
             match field {
                 Field::Question => match find_stem(&e.question_lower, w) {
@@ -584,6 +583,23 @@ mod tests {
             let (_, candidates) = s.search_in(before, 1000, None);
             let (narrowed, _) = s.search_in(after, 1000, Some(&candidates));
             assert_eq!(narrowed, s.search(after, 1000), "{before} -> {after}");
+        }
+        // Typed a key at a time, through words found whole, typos found by scattered letters
+        // only, and back: each keystroke narrowed from the last equals a fresh search.
+        for typed in [
+            "envlope encrption",
+            "passrole",
+            "credential lifetimes",
+            "kms xqz",
+        ] {
+            let mut candidates: Option<Vec<u32>> = None;
+            for end in 1..=typed.len() {
+                let query = &typed[..end];
+                let (hits, next) = s.search_in(query, 1000, candidates.as_deref());
+                assert_eq!(hits, s.search(query, 1000), "{query:?}");
+                // A space starts a new word: the next query still extends this one.
+                candidates = Some(next);
+            }
         }
     }
 
