@@ -53,6 +53,16 @@ pub struct Pos {
     pub column: usize,
 }
 
+impl Pos {
+    /// Where a yaml-rust2 marker points (its lines count from 1, its columns from 0).
+    pub fn at(mark: &yaml_rust2::scanner::Marker) -> Pos {
+        Pos {
+            line: mark.line(),
+            column: mark.col() + 1,
+        }
+    }
+}
+
 /// Where each node of a YAML document starts, by path (`cards[3].topic`).
 #[derive(Debug, Default, Clone)]
 pub struct PosIndex {
@@ -311,20 +321,10 @@ fn walk(text: &str, mut index: Option<&mut PosIndex>) -> Result<(), (Pos, String
     let mut nodes = 0usize;
     let mut documents = 0usize;
     loop {
-        let (event, mark) = parser.next_token().map_err(|e| {
-            let m = e.marker();
-            (
-                Pos {
-                    line: m.line(),
-                    column: m.col() + 1,
-                },
-                format!("malformed YAML: {}", e.info()),
-            )
-        })?;
-        let pos = Pos {
-            line: mark.line(),
-            column: mark.col() + 1,
-        };
+        let (event, mark) = parser
+            .next_token()
+            .map_err(|e| (Pos::at(e.marker()), format!("malformed YAML: {}", e.info())))?;
+        let pos = Pos::at(&mark);
         match &event {
             Event::StreamEnd => break,
             Event::DocumentStart => {

@@ -164,19 +164,9 @@ impl<'t> Events<'t> {
                 return Ok((Event::StreamEnd, Pos::default()));
             }
             let (event, mark) = self.parser.next_token().map_err(|e| {
-                let m = e.marker();
-                Error::structure(
-                    Pos {
-                        line: m.line(),
-                        column: m.col() + 1,
-                    },
-                    format!("malformed YAML: {}", e.info()),
-                )
+                Error::structure(Pos::at(e.marker()), format!("malformed YAML: {}", e.info()))
             })?;
-            let pos = Pos {
-                line: mark.line(),
-                column: mark.col() + 1,
-            };
+            let pos = Pos::at(&mark);
             match &event {
                 Event::StreamEnd => {
                     self.ended = true;
