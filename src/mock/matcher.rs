@@ -1146,11 +1146,17 @@ mod tests {
             ..KeyPoint::new("permission sets become IAM roles in the accounts")
         };
         assert_eq!(
-            verdict(&kp, "Permission sets are attached to IAM users and never create roles."),
+            verdict(
+                &kp,
+                "Permission sets are attached to IAM users and never create roles."
+            ),
             CONTRADICTED
         );
         assert_eq!(
-            verdict(&kp, "Permission sets are what you assign; each turns into a role."),
+            verdict(
+                &kp,
+                "Permission sets are what you assign; each turns into a role."
+            ),
             COVERED
         );
         assert_eq!(verdict(&kp, "You assign permission sets."), COVERED);
