@@ -31,6 +31,12 @@ const ANTONYM_BACK: usize = 3;
 /// How far (in units) a claim's concepts may stand from its relation.
 const CLAIM_REACH: usize = 10;
 
+/// Verbs that stand between a subject and the negation of its predicate ("X does not …").
+const AUXILIARIES: &[&str] = &[
+    "is", "are", "was", "were", "be", "does", "do", "did", "has", "have", "had", "can", "could",
+    "will", "would", "should", "must", "may", "might", "simply", "really", "actually", "still",
+];
+
 /// An answer text ready for matching.
 #[derive(Debug)]
 pub struct Doc {
@@ -347,6 +353,60 @@ impl Point {
         }
     }
 
+    /// The words that earned the point are the subject of a negated predicate: "the one-hour
+    /// limit does not apply to them", "trails can't write to S3". NegEx scope runs forward, so
+    /// the subject before the negation is not under it; its predicate is, and it denies the
+    /// subject's fact. A key point that is itself negated is judged by its own polarity.
+    fn denied_after(&self, doc: &Doc, found: &Found) -> Option<Found> {
+        let matched = found.matched.as_deref()?;
+        if self.main_negated || matched == "claim" {
+            return None;
+        }
+        let phrase = self.phrases.iter().find(|p| p.text == matched)?;
+        if phrase.negated {
+            return None;
+        }
+        let last = found.words.iter().map(|w| w.1).max()?;
+        let first = found.words.iter().map(|w| w.0).min()?;
+        let clause = doc.tokens[last].clause;
+        // The subject opens its clause: only function words before it.
+        let opens = doc.tokens[..first]
+            .iter()
+            .rev()
+            .take_while(|t| t.clause == clause)
+            .all(|t| t.stop && !t.negation);
+        if !opens {
+            return None;
+        }
+        let next = doc.tokens[last + 1..]
+            .iter()
+            .take_while(|t| t.clause == clause)
+            .find(|t| !AUXILIARIES.contains(&t.raw.as_str()))?;
+        if !next.negation {
+            return None;
+        }
+        let at = doc.tokens.iter().position(|t| std::ptr::eq(t, next))?;
+        // "… is not exempt": the negated predicate is an antonym of the key point's own words,
+        // and the two negatives agree with it.
+        let agrees = doc
+            .units
+            .iter()
+            .filter(|u| u.first > at && doc.tokens[u.first].clause == clause)
+            .take(2)
+            .any(|u| self.main.iter().any(|k| opposed(&k.unit, u)));
+        if agrees {
+            return None;
+        }
+        let mut words = found.words.clone();
+        words.push((at, at));
+        Some(Found {
+            covered: false,
+            contradicted: true,
+            words,
+            matched: found.matched.clone(),
+        })
+    }
+
     /// A short alternative (a bare name: "sts:ExternalId", "permission sets") earned in a
     /// clause that says the key point's relation the other way: one of the key point's own
     /// concepts negated where the key point is not ("permission sets … never create roles"). The
@@ -534,7 +594,11 @@ impl Point {
         if claim_found.contradicted {
             return claim_found;
         }
-        let best = best.map(|b| self.undone_by_sentence(doc, &b).unwrap_or(b));
+        let best = best.map(|b| {
+            self.undone_by_sentence(doc, &b)
+                .or_else(|| self.denied_after(doc, &b))
+                .unwrap_or(b)
+        });
         match (best, contradicted) {
             (Some(b), _) if b.contradicted => b,
             // A bare name ("rotation") does not outweigh a statement that says the opposite
@@ -1160,6 +1224,27 @@ mod tests {
             COVERED
         );
         assert_eq!(verdict(&kp, "You assign permission sets."), COVERED);
+    }
+
+    #[test]
+    fn a_subject_whose_predicate_is_negated_is_denied() {
+        let kp = KeyPoint {
+            accept: vec!["one hour limit".into()],
+            ..KeyPoint::new("capped at one hour")
+        };
+        assert_eq!(
+            verdict(&kp, "The one-hour limit does not apply to chained sessions."),
+            CONTRADICTED
+        );
+        assert_eq!(verdict(&kp, "The one-hour limit applies to them."), COVERED);
+        let kp = KeyPoint {
+            accept: vec!["member account root user".into()],
+            ..KeyPoint::new("they do apply to member-account root users")
+        };
+        assert_eq!(
+            verdict(&kp, "The member account root user is not exempt."),
+            COVERED
+        );
     }
 
     #[test]
