@@ -305,8 +305,15 @@ impl Vocabulary {
         if list.contains(&t.stem) {
             return None;
         }
+        // A word that only adds letters to a known stem is another word of the family, not a
+        // typo ("applic" of "applications" is not "appli" of "applies").
         list.iter()
-            .find(|k| k.len() >= 5 && super::matcher::words_match(k, &t.stem))
+            .find(|k| {
+                k.len() >= 5
+                    && !t.stem.starts_with(k.as_str())
+                    && !k.starts_with(t.stem.as_str())
+                    && super::matcher::words_match(k, &t.stem)
+            })
             .cloned()
     }
 
