@@ -575,7 +575,7 @@ impl Point {
         let mut best: Option<Found> = None;
         // The most words any covering phrase needed.
         let mut best_words = 0;
-        let mut contradicted: Option<(Found, usize)> = None;
+        let mut contradicted: Option<(Found, usize, usize)> = None;
         for phrase in &self.phrases {
             let f = find_phrase(phrase, doc, &sentences, echo);
             let words = phrase.keys.iter().filter(|k| !k.echo).count();
@@ -588,7 +588,7 @@ impl Point {
             } else if f.contradicted && contradicted.is_none() && self.claim.is_none() {
                 // With a claim, the claim alone judges the relation: a phrase's words around a
                 // pronoun or a second negation ("no allow can beat it") may read either way.
-                contradicted = Some((f, words));
+                contradicted = Some((f, words, phrase.keys.len()));
             }
         }
         if claim_found.contradicted {
@@ -603,12 +603,32 @@ impl Point {
             (Some(b), _) if b.contradicted => b,
             // A bare name ("rotation") does not outweigh a statement that says the opposite
             // of the key point ("rotation isn't supported").
-            (Some(_), Some((c, words))) if best_words == 1 && words >= 2 => c,
+            (Some(_), Some((c, words, _))) if best_words == 1 && words >= 2 => c,
+            // The same sentence read both ways: a phrase of the key point said in full the other
+            // way ("the key policy is optional" against "key policy is required") outweighs a
+            // looser reading of its words.
+            (Some(b), Some((c, words, keys)))
+                if words >= 2 && c.words.len() >= keys && same_sentence(doc, &b, &c) =>
+            {
+                c
+            }
             (Some(b), _) => b,
-            (None, Some((c, _))) => c,
+            (None, Some((c, ..))) => c,
             (None, None) => Found::default(),
         }
     }
+}
+
+/// Whether two findings rest on words of one sentence.
+fn same_sentence(doc: &Doc, a: &Found, b: &Found) -> bool {
+    let sentences = |f: &Found| -> Vec<usize> {
+        f.words
+            .iter()
+            .map(|&(s, _)| doc.tokens[s].sentence)
+            .collect()
+    };
+    let (sa, sb) = (sentences(a), sentences(b));
+    sa.iter().any(|s| sb.contains(s))
 }
 
 fn words_of(doc: &Doc, units: &[usize]) -> Vec<(usize, usize)> {
@@ -740,7 +760,34 @@ fn find_phrase(
             if key_negated && !answer_negated && n == 1 && antonym.is_none() {
                 continue;
             }
-            let bad = answer_negated != key_negated || reversed || antonym.is_some();
+            // "even administrator permissions cannot override it" against "a deny beats every
+            // allow, even for admins": the key point's negated verb follows its subject, the
+            // answer's verb comes before those words, so it has another subject and says
+            // nothing either way about the key point.
+            let moved = (0..n).any(|i| {
+                keys[i].unit.negated
+                    && chosen[i].is_some_and(|p| {
+                        let others: Vec<(usize, usize)> = (0..n)
+                            .filter(|&o| o != i && !keys[o].generic)
+                            .filter_map(|o| chosen[o].map(|q| (o, q)))
+                            .collect();
+                        !others.is_empty() && others.iter().all(|&(o, q)| o < i && q > p)
+                    })
+            });
+            // A phrase of two words said the other way round across a clause break ("IAM policy
+            // not required" against "optional; IAM policies alone …"): the words belong to
+            // different statements.
+            let apart = n == 2
+                && matches!((chosen[0], chosen[1]), (Some(a), Some(b))
+                    if b < a && units[a].clause != units[b].clause);
+            if apart {
+                continue;
+            }
+            let polarity = answer_negated != key_negated;
+            if polarity && moved && !reversed && antonym.is_none() {
+                continue;
+            }
+            let bad = polarity || reversed || antonym.is_some();
             if !bad && enough(fresh_hits, matched.len()) {
                 if matched.len() > best_count || !result.covered {
                     best_count = matched.len();
@@ -968,6 +1015,19 @@ fn find_claim(
                     .iter()
                     .all(Option::is_none);
             let double = subj_swapped && (obj_swapped || obj_absent) && !subj_ok && !polarity_ok;
+            // "No allow gets past it": the object in the subject's place, the relation negated,
+            // and the subject a pronoun for what an earlier sentence named.
+            let everywhere: Vec<usize> = (0..units.len()).collect();
+            let subj_here = entries_in(&claim.subject, units, &everywhere)
+                .iter()
+                .any(Option::is_some);
+            let before: Vec<usize> = (0..range.start).collect();
+            let subj_before = range.start > 0
+                && entries_in(&claim.subject, &doc.units, &before)
+                    .iter()
+                    .all(Option::is_some);
+            let pronoun = obj_swapped && !polarity_ok && !subj_here && subj_before;
+            let double = double || pronoun;
             if (subj_ok && polarity_ok && !(obj_elsewhere && obj_swapped)) || double {
                 return Found {
                     covered: true,
@@ -1233,7 +1293,10 @@ mod tests {
             ..KeyPoint::new("capped at one hour")
         };
         assert_eq!(
-            verdict(&kp, "The one-hour limit does not apply to chained sessions."),
+            verdict(
+                &kp,
+                "The one-hour limit does not apply to chained sessions."
+            ),
             CONTRADICTED
         );
         assert_eq!(verdict(&kp, "The one-hour limit applies to them."), COVERED);
@@ -1245,6 +1308,79 @@ mod tests {
             verdict(&kp, "The member account root user is not exempt."),
             COVERED
         );
+    }
+
+    #[test]
+    fn the_object_before_a_negated_relation_with_a_pronoun_for_the_subject() {
+        let kp = KeyPoint {
+            claim: Some(claim(&["explicit deny"], "overrides", &["allow"])),
+            ..KeyPoint::new("an explicit deny overrides any allow")
+        };
+        assert_eq!(
+            verdict(
+                &kp,
+                "A policy says Deny. No allow, however broad, gets past it."
+            ),
+            COVERED
+        );
+        assert_eq!(
+            verdict(&kp, "No allow, however broad, gets past it."),
+            MISSED
+        );
+    }
+
+    #[test]
+    fn a_negated_verb_with_another_subject_says_nothing_of_the_point() {
+        let kp = KeyPoint {
+            accept: vec!["even AdministratorAccess".into()],
+            ..KeyPoint::new("even administrator permissions cannot override it")
+        };
+        assert_eq!(
+            verdict(&kp, "An explicit deny beats every allow, even for admins."),
+            COVERED
+        );
+        assert_eq!(
+            verdict(&kp, "Even administrator permissions can override it."),
+            CONTRADICTED
+        );
+    }
+
+    #[test]
+    fn a_phrase_said_in_full_the_other_way_outweighs_a_looser_reading() {
+        let kp = KeyPoint {
+            accept: vec!["key policy is required".into()],
+            ..KeyPoint::new("every key has a key policy and it is the primary control")
+        };
+        assert_eq!(
+            verdict(
+                &kp,
+                "Every key has a key policy, and it is the primary control."
+            ),
+            COVERED
+        );
+        assert_eq!(
+            verdict(
+                &kp,
+                "A key policy is optional for a key; IAM is the control."
+            ),
+            CONTRADICTED
+        );
+    }
+
+    #[test]
+    fn an_enumeration_of_policy_types_says_any_policy() {
+        let kp = KeyPoint {
+            accept: vec!["any policy".into()],
+            ..KeyPoint::new("it applies whatever policy type holds the deny")
+        };
+        assert_eq!(
+            verdict(
+                &kp,
+                "The deny counts in an SCP, a bucket policy, an identity policy or a boundary."
+            ),
+            COVERED
+        );
+        assert_eq!(verdict(&kp, "The deny is in an SCP."), MISSED);
     }
 
     #[test]
