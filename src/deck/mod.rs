@@ -145,6 +145,15 @@ impl Library {
         self.origins.push(origin);
     }
 
+    /// A library with no decks, only the problems a load met: what is shown while the decks
+    /// of a load whose problems are known (from its [`CardIndex`]) are still loading.
+    pub fn without_decks(problems: Vec<Problem>) -> Library {
+        Library {
+            problems,
+            ..Library::default()
+        }
+    }
+
     /// Builds a library from decks already in memory (tests, benchmarks, generated collections).
     pub fn from_decks(decks: Vec<Deck>) -> Library {
         let mut lib = Library::default();
