@@ -176,8 +176,7 @@ fn card(id: &str) -> Card {
 }
 
 fn grade(card: &Card, text: &str) -> CardGrade {
-    grade_card(card, &Answer::Text(text.to_string()))
-        .unwrap_or_else(|e| panic!("{}: {e}", card.id))
+    grade_card(card, &Answer::Text(text.to_string())).unwrap_or_else(|e| panic!("{}: {e}", card.id))
 }
 
 #[test]
@@ -186,13 +185,8 @@ fn five_answer_forms_keep_the_examiner_s_order() {
     for f in FORMS {
         let card = card(f.card);
         let s = |text: &str| grade(&card, text).score();
-        let (excellent, terse, partial, salad, empty) = (
-            s(f.excellent),
-            s(f.terse),
-            s(f.partial),
-            s(f.salad),
-            s(""),
-        );
+        let (excellent, terse, partial, salad, empty) =
+            (s(f.excellent), s(f.terse), s(f.partial), s(f.salad), s(""));
         let reversed = grade(&card, f.reversed);
         println!(
             "{}: excellent {excellent:.2}, terse {terse:.2}, partial {partial:.2}, salad \
