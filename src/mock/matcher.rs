@@ -353,6 +353,23 @@ impl Point {
         }
     }
 
+    /// A contradiction that rests on a word saying something: a negated content word or an
+    /// antonym of one of the phrase's words, not a negated generic verb ("instead of using").
+    fn tellingly_opposed(&self, doc: &Doc, found: &Found) -> bool {
+        let Some(phrase) = found
+            .matched
+            .as_deref()
+            .and_then(|m| self.phrases.iter().find(|p| p.text == m))
+        else {
+            return false;
+        };
+        doc.units.iter().any(|u| {
+            found.words.contains(&(u.first, u.last))
+                && !VOCABULARY.is_generic(u)
+                && (u.negated || phrase.keys.iter().any(|k| opposed(&k.unit, u)))
+        })
+    }
+
     /// The words that earned the point are the subject of a negated predicate: "the one-hour
     /// limit does not apply to them", "trails can't write to S3". NegEx scope runs forward, so
     /// the subject before the negation is not under it; its predicate is, and it denies the
@@ -608,7 +625,10 @@ impl Point {
             // way ("the key policy is optional" against "key policy is required") outweighs a
             // looser reading of its words.
             (Some(b), Some((c, words, keys)))
-                if words >= 2 && c.words.len() >= keys && same_sentence(doc, &b, &c) =>
+                if words >= 2
+                    && c.words.len() >= keys
+                    && same_sentence(doc, &b, &c)
+                    && self.tellingly_opposed(doc, &c) =>
             {
                 c
             }
