@@ -353,8 +353,8 @@ impl Point {
         }
     }
 
-    /// A contradiction that rests on a word saying something: a negated content word or an
-    /// antonym of one of the phrase's words, not a negated generic verb ("instead of using").
+    /// A contradiction that rests on a word saying something: a content word of the phrase with
+    /// the other polarity, or an antonym of one, not a negated generic verb ("instead of using").
     fn tellingly_opposed(&self, doc: &Doc, found: &Found) -> bool {
         let Some(phrase) = found
             .matched
@@ -366,7 +366,9 @@ impl Point {
         doc.units.iter().any(|u| {
             found.words.contains(&(u.first, u.last))
                 && !VOCABULARY.is_generic(u)
-                && (u.negated || phrase.keys.iter().any(|k| opposed(&k.unit, u)))
+                && phrase.keys.iter().any(|k| {
+                    (says(&k.unit, u) && k.unit.negated != u.negated) || opposed(&k.unit, u)
+                })
         })
     }
 
