@@ -353,6 +353,19 @@ impl Point {
         }
     }
 
+    /// A finding that says every word of its phrase (all but one of the key point's own text).
+    fn in_full(&self, found: &Found) -> bool {
+        let Some(matched) = found.matched.as_deref() else {
+            return false;
+        };
+        // The key point's own text may leave one word out.
+        let slack = usize::from(matched == self.text);
+        self.phrases
+            .iter()
+            .find(|p| p.text == matched)
+            .is_some_and(|p| found.words.len() + slack >= p.keys.len())
+    }
+
     /// A contradiction that rests on a word saying something: a content word of the phrase with
     /// the other polarity, or an antonym of one, not a negated generic verb ("instead of using").
     fn tellingly_opposed(&self, doc: &Doc, found: &Found) -> bool {
@@ -594,11 +607,23 @@ impl Point {
         let mut best: Option<Found> = None;
         // The most words any covering phrase needed.
         let mut best_words = 0;
+        // Some covering phrase was said in full.
+        let mut full = false;
         let mut contradicted: Option<(Found, usize, usize)> = None;
+        // A bare name undone by its own sentence (see `undone_by_sentence`, `denied_after`).
+        let mut undone: Option<Found> = None;
         for phrase in &self.phrases {
             let f = find_phrase(phrase, doc, &sentences, echo);
             let words = phrase.keys.iter().filter(|k| !k.echo).count();
             if f.covered {
+                if let Some(u) = self
+                    .undone_by_sentence(doc, &f)
+                    .or_else(|| self.denied_after(doc, &f))
+                {
+                    undone.get_or_insert(u);
+                    continue;
+                }
+                full |= self.in_full(&f);
                 let earlier = |b: &Found| f.words.first() < b.words.first();
                 if best.as_ref().is_none_or(earlier) {
                     best = Some(f);
@@ -613,23 +638,36 @@ impl Point {
         if claim_found.contradicted {
             return claim_found;
         }
-        let best = best.map(|b| {
-            self.undone_by_sentence(doc, &b)
-                .or_else(|| self.denied_after(doc, &b))
-                .unwrap_or(b)
-        });
+        // A covering phrase that rests on words of an undone one is undone with it.
+        if let Some(u) = undone
+            && best
+                .as_ref()
+                .is_none_or(|b| b.words.iter().all(|w| u.words.contains(w)))
+        {
+            return u;
+        }
         match (best, contradicted) {
-            (Some(b), _) if b.contradicted => b,
             // A bare name ("rotation") does not outweigh a statement that says the opposite
             // of the key point ("rotation isn't supported").
             (Some(_), Some((c, words, _))) if best_words == 1 && words >= 2 => c,
             // The same sentence read both ways: a phrase of the key point said in full the other
             // way ("the key policy is optional" against "key policy is required") outweighs a
-            // looser reading of its words.
+            // looser reading of its words, unless some phrase was said in full.
             (Some(b), Some((c, words, keys)))
                 if words >= 2
+                    && !full
                     && c.words.len() >= keys
                     && same_sentence(doc, &b, &c)
+                    && self.tellingly_opposed(doc, &c) =>
+            {
+                c
+            }
+            // A longer reading of the same words, said in full the other way: "even administrator
+            // permissions can override it" is not earned by its "even administrator" part.
+            (Some(b), Some((c, _, keys)))
+                if c.words.len() > b.words.len()
+                    && c.words.len() >= keys
+                    && b.words.iter().all(|w| c.words.contains(w))
                     && self.tellingly_opposed(doc, &c) =>
             {
                 c
