@@ -330,9 +330,15 @@ mod tests {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(index, "CREATE INDEX review_log_by_card ON review_log (card)");
         assert_eq!(
-            one(&store, "SELECT count(*) FROM sqlite_schema WHERE name = 'cards_by_due'"),
+            index,
+            "CREATE INDEX review_log_by_card ON review_log (card)"
+        );
+        assert_eq!(
+            one(
+                &store,
+                "SELECT count(*) FROM sqlite_schema WHERE name = 'cards_by_due'"
+            ),
             0
         );
         let check: String = store
