@@ -302,8 +302,7 @@ impl ProgressLookup for CardTable<'_, '_, super::queue::CardProgress> {
 /// Each card's position in `cards` (a repeated id: its first position), and the positions
 /// that repeat an earlier card's id, with that card's position.
 pub fn card_positions<'a>(cards: &[CardRef<'a>]) -> (FxHashMap<&'a str, u32>, Vec<(usize, usize)>) {
-    let mut positions =
-        FxHashMap::with_capacity_and_hasher(cards.len(), Default::default());
+    let mut positions = FxHashMap::with_capacity_and_hasher(cards.len(), Default::default());
     let mut repeats = Vec::new();
     for (i, c) in cards.iter().enumerate() {
         let at = u32::try_from(i).unwrap_or(u32::MAX);

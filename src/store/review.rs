@@ -3,8 +3,8 @@
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
-use super::{Result, Store, StoreError, state_from_row};
 use super::schema::{LOG_STATE_COLUMNS, log_state_values};
+use super::{Result, Store, StoreError, state_from_row};
 use crate::srs::queue::{
     CardRef, DoneToday, ListProgress, ProgressLookup, Queue, QueueOptions, build_cram_queue,
     build_review_queue, standing, topic_selected,
@@ -464,8 +464,7 @@ fn insert_review_with(
     r: &NewReview<'_>,
 ) -> rusqlite::Result<i64> {
     let st = r.after;
-    conn.prepare_cached(sql)?
-    .execute(with_state(
+    conn.prepare_cached(sql)?.execute(with_state(
         st,
         &[
             &r.id,

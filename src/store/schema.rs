@@ -381,11 +381,17 @@ mod tests {
         assert_eq!(one(&store, "PRAGMA freelist_count"), 0);
         // Every answer rescheduled: its last review is itself.
         assert_eq!(
-            one(&store, "SELECT count(*) FROM review_log WHERE last_review_ago = 0"),
+            one(
+                &store,
+                "SELECT count(*) FROM review_log WHERE last_review_ago = 0"
+            ),
             300
         );
         assert_eq!(
-            one(&store, "SELECT count(*) FROM review_log WHERE reviewed_at + due_in = due"),
+            one(
+                &store,
+                "SELECT count(*) FROM review_log WHERE reviewed_at + due_in = due"
+            ),
             300
         );
         let index: String = store
