@@ -353,17 +353,21 @@ impl Point {
         }
     }
 
-    /// A finding that says every word of its phrase (all but one of the key point's own text).
+    /// A finding that says every word of its phrase.
     fn in_full(&self, found: &Found) -> bool {
         let Some(matched) = found.matched.as_deref() else {
             return false;
         };
-        // The key point's own text may leave one word out.
-        let slack = usize::from(matched == self.text);
+        // Words the phrase repeats ("root … on root") are one word said once.
         self.phrases
             .iter()
             .find(|p| p.text == matched)
-            .is_some_and(|p| found.words.len() + slack >= p.keys.len())
+            .is_some_and(|p| {
+                let distinct = (0..p.keys.len())
+                    .filter(|&i| !p.keys[..i].iter().any(|k| same(&k.unit, &p.keys[i].unit)))
+                    .count();
+                found.words.len() >= distinct
+            })
     }
 
     /// A contradiction that rests on a word saying something: a content word of the phrase with
@@ -653,8 +657,8 @@ impl Point {
             // The same sentence read both ways: a phrase of the key point said in full the other
             // way ("the key policy is optional" against "key policy is required") outweighs a
             // looser reading of its words, unless some phrase was said in full.
-            (Some(b), Some((c, words, keys)))
-                if words >= 2
+            (Some(b), Some((c, _, keys)))
+                if keys >= 2
                     && !full
                     && c.words.len() >= keys
                     && same_sentence(doc, &b, &c)
