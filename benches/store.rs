@@ -1,6 +1,7 @@
 //! Speed of the progress store (targets: open + built-in decks + today's queue ≤ 15 ms; the same
 //! with 100,000 cards and 1,000,000 logged reviews ≤ 200 ms; answering a card at 1,000,000
-//! reviews ≤ 2 ms median; `stats` over 100,000 cards at 1,000,000 reviews ≤ 200 ms).
+//! reviews ≤ 2 ms median; `stats` over 100,000 cards at 1,000,000 reviews ≤ 200 ms; an answer
+//! in cram over 100,000 cards ≤ 1 ms).
 //!
 //! `cargo bench --bench store`. The large collection is generated once per run (about 20 s);
 //! set `IAMDRILL_BENCH_CARDS` / `IAMDRILL_BENCH_REVIEWS` to change its size. Whole commands on
@@ -126,6 +127,39 @@ fn benches(c: &mut Criterion) {
             measured
         })
     });
+
+    // Answering in cram over every generated card: the session is started once, outside the
+    // measured time (the queue holds all the cards, so it does not run out within a run).
+    let cram = || SessionKind::Cram {
+        topics: vec![],
+        reschedule: true,
+    };
+    let mut session = store.start_session(&generated.cards, cram(), now).unwrap();
+    c.bench_function(
+        &format!("cram answer over {cards} cards at {reviews} reviews"),
+        |b| {
+            b.iter_custom(|iters| {
+                let mut measured = std::time::Duration::ZERO;
+                for _ in 0..iters {
+                    while session.current().is_none() {
+                        session = store.start_session(&generated.cards, cram(), now).unwrap();
+                    }
+                    i += 1;
+                    now += 1000;
+                    let rating = Rating::ALL[(i % 4) as usize];
+                    let t = std::time::Instant::now();
+                    let answered = store.answer(&mut session, rating, 4000, now).unwrap();
+                    measured += t.elapsed();
+                    assert!(
+                        answered.is_some(),
+                        "every measured iteration answers a card"
+                    );
+                    black_box(answered);
+                }
+                measured
+            })
+        },
+    );
 }
 
 criterion_group! {

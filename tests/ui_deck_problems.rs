@@ -123,3 +123,42 @@ fn many_hostile_problems_scroll_sanitised_at_every_size() {
         "{text}"
     );
 }
+
+#[test]
+fn the_dashboard_drawn_from_the_card_index_is_the_loaded_one() {
+    use iamdrill::context::{load_index_cached, load_library_cached};
+    use iamdrill::deck::DeckCache;
+    use iamdrill::ui::app::Loading;
+    use std::sync::Arc;
+    let dir = tempfile::tempdir().unwrap();
+    let decks = dir.path().join("decks");
+    std::fs::create_dir_all(&decks).unwrap();
+    std::fs::write(decks.join("good.yaml"), GOOD).unwrap();
+    std::fs::write(decks.join("broken.yaml"), "id: broken\ntitle: [unclosed\n").unwrap();
+    let cache_dir = dir.path().join("deck-cache");
+    let paths = vec![decks.clone()];
+    let full = app_with_decks(&dir, &[]);
+    let index = Arc::new(load_index_cached(&paths, &DeckCache::new(&cache_dir)));
+    let load = Box::new(move || {
+        Arc::new(load_library_cached(
+            &paths,
+            Some(&DeckCache::new(&cache_dir)),
+        ))
+    });
+    let store = Store::open_path(&dir.path().join("progress.sqlite3")).unwrap();
+    let mut app = App::loading(
+        Loading { index, load },
+        store,
+        Theme::new(ThemeKind::Mono),
+        Keymap::default(),
+        NOW,
+    );
+    // Before the library is loaded: the same screen, the problem popup included.
+    assert!(matches!(app.popup, Some(Popup::Problems { .. })));
+    assert_eq!(screen_text(&app, 80, 24), screen_text(&full, 80, 24));
+    assert!(app.lib.card("mine-one").is_none());
+    app.finish_loading();
+    assert!(app.lib.card("mine-one").is_some());
+    assert_eq!(app.lib.problems, full.lib.problems);
+    assert_eq!(screen_text(&app, 80, 24), screen_text(&full, 80, 24));
+}

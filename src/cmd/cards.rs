@@ -106,6 +106,11 @@ pub fn resolve_topics(lib: &Library, topics: &[String]) -> Result<Vec<String>, S
     let mut known: Vec<&str> = lib.cards().map(|c| c.topic.as_str()).collect();
     known.sort_unstable();
     known.dedup();
+    resolve_among(&known, topics)
+}
+
+/// [`resolve_topics`] among `known`, the sorted topics of the loaded cards.
+pub fn resolve_among(known: &[&str], topics: &[String]) -> Result<Vec<String>, String> {
     let mut out = Vec::new();
     for t in topics {
         let found = known.iter().find(|slug| {

@@ -193,19 +193,25 @@ struct QueueCounts {
 }
 
 /// `iamdrill due`.
+///
+/// Only ids and topics are needed, so the cards come from the card index, not the library.
 pub fn run_due(ctx: &Context, mut args: DueArgs) -> Result<ExitCode> {
     let mut o = String::new();
-    let lib = library(ctx);
-    match check_topics(&lib, &args.topics) {
+    let index = ctx.card_index();
+    for p in &index.problems {
+        super::output::warn(p);
+    }
+    match super::cards::resolve_among(&index.card_topics(), &args.topics) {
         Ok(t) => args.topics = t,
         Err(e) => return usage(e),
     }
     let store = ctx.open_store()?;
     let now = ctx.now_ms();
     let selected = || {
-        lib.cards()
-            .filter(|c| crate::srs::queue::topic_selected(&args.topics, &c.topic))
-            .map(CardRef::from)
+        index
+            .cards()
+            .filter(|(_, topic)| crate::srs::queue::topic_selected(&args.topics, topic))
+            .map(|(id, topic)| CardRef { id, topic })
     };
     let (session, topics) = store.due_today(selected(), now)?;
     let p = session.progress();

@@ -21,7 +21,7 @@ pub use config::Config;
 pub use keymap::Keymap;
 pub use paths::Paths;
 
-use crate::deck::{DeckCache, Library, Problem};
+use crate::deck::{CardIndex, DeckCache, DeckIndex, Library, Problem};
 use crate::store::{Store, StoreError};
 
 /// What the command line (or a test) chooses; everything else comes from files.
@@ -48,6 +48,7 @@ pub struct Context {
     /// `decks/` folder (when present), `deck_dirs` from the configuration, then `--decks`.
     pub deck_paths: Vec<PathBuf>,
     library: OnceLock<Arc<Library>>,
+    card_index: OnceLock<Arc<CardIndex>>,
 }
 
 impl Context {
@@ -79,6 +80,7 @@ impl Context {
             clock,
             deck_paths,
             library: OnceLock::new(),
+            card_index: OnceLock::new(),
         })
     }
 
@@ -94,6 +96,18 @@ impl Context {
             .get_or_init(|| {
                 let cache = DeckCache::new(self.deck_cache_dir());
                 Arc::new(load_library_cached(&self.deck_paths, Some(&cache)))
+            })
+            .clone()
+    }
+
+    /// The card index of the deck library (each card's id, topic and deck, no card text): the
+    /// same decks, problems and left-out duplicates as [`Context::library`], for what only
+    /// counts cards. Loaded on first use, from the deck cache where it can be.
+    pub fn card_index(&self) -> Arc<CardIndex> {
+        self.card_index
+            .get_or_init(|| {
+                let cache = DeckCache::new(self.deck_cache_dir());
+                Arc::new(load_index_cached(&self.deck_paths, &cache))
             })
             .clone()
     }
@@ -251,6 +265,15 @@ pub fn load_library_cached(paths: &[PathBuf], cache: Option<&DeckCache>) -> Libr
     lib
 }
 
+/// The [`CardIndex`] of [`load_library_cached`] with `cache`.
+pub fn load_index_cached(paths: &[PathBuf], cache: &DeckCache) -> CardIndex {
+    let mut index = Library::builtin_index(cache);
+    let drills = crate::policy::drill::deck(crate::policy::drill::DECK_SIZE);
+    index.push(DeckIndex::of(&drills), "built-in:generated".to_string());
+    crate::deck::load_user_index_cached(&mut index, paths, Some(cache));
+    index
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -282,6 +305,44 @@ mod tests {
         assert!(lib.card("folder-card").is_some());
         assert!(lib.card("dirs-card").is_some());
         assert!(lib.problems.is_empty(), "{:?}", lib.problems);
+    }
+
+    #[test]
+    fn the_card_index_lists_the_library_s_cards_cached_or_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = dir.path().join("config");
+        std::fs::create_dir_all(config.join("decks")).unwrap();
+        let card = |id: &str, topic: &str| {
+            format!(
+                "  - id: {id}\n    topic: {topic}\n    question: Q?\n    answer: A.\n    key_points: [a]\n"
+            )
+        };
+        let write = |name: &str, cards: &[String]| {
+            let text = format!("id: {name}\ntitle: T\ncards:\n{}", cards.concat());
+            std::fs::write(config.join("decks").join(format!("{name}.yaml")), text).unwrap();
+        };
+        write("a", &[card("one", "kms"), card("two", "sts")]);
+        // A duplicate of a.yaml's card: the deck is left out with its problem.
+        write("b", &[card("three", "kms"), card("one", "kms")]);
+        write("c", &[card("four", "general")]);
+        let lists = |ctx: &Context| {
+            let lib = ctx.library();
+            let index = ctx.card_index();
+            let cards: Vec<(&str, &str)> = lib
+                .cards()
+                .map(|c| (c.id.as_str(), c.topic.as_str()))
+                .collect();
+            assert_eq!(index.cards().collect::<Vec<_>>(), cards);
+            assert_eq!(index.origins, lib.origins);
+            assert_eq!(index.problems, lib.problems);
+            assert_eq!(index.problems.len(), 1, "{:?}", index.problems);
+            assert_eq!(index.len(), lib.len());
+        };
+        // The index first (filling the cache), then the library; then both from the cache.
+        let ctx = Context::build(&options(dir.path())).unwrap();
+        assert!(ctx.card_index().place("four").is_some());
+        lists(&ctx);
+        lists(&Context::build(&options(dir.path())).unwrap());
     }
 
     #[test]

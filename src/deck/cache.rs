@@ -22,10 +22,11 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::UNIX_EPOCH;
 
+use super::index::DeckIndex;
 use super::model::Deck;
 
 /// First line of every entry: a format change or another release makes old entries misses.
-const HEADER: &str = concat!("iamdrill deck cache 3 ", env!("CARGO_PKG_VERSION"), "\n");
+const HEADER: &str = concat!("iamdrill deck cache 4 ", env!("CARGO_PKG_VERSION"), "\n");
 
 /// The file name ending of entries in the current format.
 const ENTRY_EXT: &str = "bin";
@@ -126,20 +127,35 @@ impl DeckCache {
     /// The cached deck for exactly this key, or `None` (missing, stale or damaged entry).
     pub fn get(&self, key: &Key) -> Option<Deck> {
         let bytes = std::fs::read(self.entry(key)).ok()?;
-        let mut r = codec::Reader::new(bytes.strip_prefix(HEADER.as_bytes())?);
-        if read_key(&mut r)? != *key {
-            return None;
-        }
+        let mut r = self.reader(&bytes, key)?;
+        r.section()?;
         let deck = codec::read_deck(&mut r)?;
         r.is_done().then_some(deck)
     }
 
-    /// Stores a checked deck. A failure (read-only or full disk) only means the next load
-    /// parses the file again, so it is not an error.
+    /// The index of the cached deck for exactly this key (its card ids and topics, without
+    /// reading the cards' text), or `None` (missing, stale or damaged entry).
+    pub fn get_index(&self, key: &Key) -> Option<DeckIndex> {
+        let bytes = std::fs::read(self.entry(key)).ok()?;
+        let mut section = self.reader(&bytes, key)?.section()?;
+        let index = codec::read_index(&mut section)?;
+        section.is_done().then_some(index)
+    }
+
+    /// A reader after the header and key of an entry, when they are this format's and `key`.
+    fn reader<'b>(&self, bytes: &'b [u8], key: &Key) -> Option<codec::Reader<'b>> {
+        let mut r = codec::Reader::new(bytes.strip_prefix(HEADER.as_bytes())?);
+        (read_key(&mut r)? == *key).then_some(r)
+    }
+
+    /// Stores a checked deck, its index first (see [`DeckCache::get_index`]). A failure
+    /// (read-only or full disk) only means the next load parses the file again, so it is not
+    /// an error.
     pub fn put(&self, key: &Key, deck: &Deck) {
         let mut w = codec::Writer::default();
         w.bytes.extend_from_slice(HEADER.as_bytes());
         write_key(&mut w, key);
+        w.section(|w| codec::write_index(w, &DeckIndex::of(deck)));
         codec::write_deck(&mut w, deck);
         let _ = self.write_atomically(&self.entry(key), &w.bytes);
     }
@@ -284,7 +300,9 @@ mod tests {
         assert_eq!(cache.get(&key(1)), None);
         cache.put(&key(1), &deck());
         assert_eq!(cache.get(&key(1)), Some(deck()));
+        assert_eq!(cache.get_index(&key(1)), Some(DeckIndex::of(&deck())));
         assert_eq!(cache.get(&key(2)), None);
+        assert_eq!(cache.get_index(&key(2)), None);
         assert_eq!(
             cache.get(&Key {
                 mtime_ns: 6,
@@ -327,6 +345,21 @@ mod tests {
         ] {
             std::fs::write(&entry, &bad).unwrap();
             assert_eq!(cache.get(&key(1)), None, "{bad:?}");
+        }
+        // The index section is read on its own: an entry cut inside it, or of another format,
+        // gives no index.
+        let index_end = good.len() - {
+            let mut w = codec::Writer::default();
+            codec::write_deck(&mut w, &deck());
+            w.bytes.len()
+        };
+        for bad in [
+            good[..index_end - 1].to_vec(),
+            good[..HEADER.len() + 3].to_vec(),
+            b"iamdrill deck cache 3 0.0.0\n".to_vec(),
+        ] {
+            std::fs::write(&entry, &bad).unwrap();
+            assert_eq!(cache.get_index(&key(1)), None, "{bad:?}");
         }
         cache.put(&key(1), &deck());
         assert_eq!(cache.get(&key(1)), Some(deck()));

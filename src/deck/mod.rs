@@ -8,6 +8,8 @@
 
 pub mod cache;
 pub mod clean;
+pub mod ids;
+pub mod index;
 pub mod learner;
 pub mod lint;
 pub mod load;
@@ -22,6 +24,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 pub use cache::DeckCache;
+pub use index::{CardIndex, DeckIndex};
 pub use load::Problem;
 pub use model::*;
 pub use validate::{DeckSource, KnownIds, Seen};
@@ -58,7 +61,7 @@ pub struct Library {
     /// For each deck: `built-in:decks/x.yaml` or the file path.
     pub origins: Vec<String>,
     pub problems: Vec<Problem>,
-    by_id: HashMap<String, (usize, usize)>,
+    by_id: ids::IdMap,
 }
 
 impl Library {
@@ -89,35 +92,66 @@ impl Library {
         lib
     }
 
+    /// The index of [`Library::builtin_cached`]: each built-in deck's index from `cache` when
+    /// its text is the one cached (no card text is read).
+    pub fn builtin_index(cache: &DeckCache) -> CardIndex {
+        let mut index = CardIndex::default();
+        for (name, text) in BUILTIN {
+            let key = cache::Key::builtin(name, text);
+            let deck = cache.get_index(&key).or_else(|| {
+                let deck = yaml::from_str::<Deck>(text).ok()?;
+                cache.put(&key, &deck);
+                Some(DeckIndex::of(&deck))
+            });
+            if let Some(deck) = deck {
+                index.push(deck, format!("built-in:{name}"));
+            }
+        }
+        index
+    }
+
     /// Adds a deck (its declared topics become known everywhere), dropping (and reporting) cards
     /// whose id is already taken. The cards stay where they are in the deck's own list (no copy
     /// of the list).
     pub fn push(&mut self, mut deck: Deck, origin: String) {
         model::declare_topics(&deck.topics);
-        let d = self.decks.len();
-        let mut next = 0;
-        let (by_id, problems, origins) = (&mut self.by_id, &mut self.problems, &self.origins);
-        deck.cards.retain(|card| {
-            if let Some(&(od, _)) = by_id.get(&card.id) {
-                problems.push(Problem {
-                    file: origin.clone(),
-                    line: 1,
-                    column: 1,
-                    message: format!(
-                        "card `{}` skipped: the id is already used in {}",
-                        card.id,
-                        // The deck itself when it uses an id twice.
-                        origins.get(od).unwrap_or(&origin)
-                    ),
-                });
-                return false;
+        let decks = &self.decks;
+        let at = |(d, c): ids::Place| decks[d as usize].cards[c as usize].id.as_str();
+        let taken = self
+            .by_id
+            .taken(deck.cards.len(), |i| &deck.cards[i].id, at);
+        if !taken.is_empty() {
+            for &(i, d) in &taken {
+                let id = &deck.cards[i].id;
+                self.problems.push(skipped(id, d, &self.origins, &origin));
             }
-            by_id.insert(card.id.clone(), (d, next));
-            next += 1;
-            true
-        });
+            let mut i = 0;
+            let mut next_taken = taken.iter().map(|&(i, _)| i).peekable();
+            deck.cards.retain(|_| {
+                let skip = next_taken.peek() == Some(&i);
+                if skip {
+                    next_taken.next();
+                }
+                i += 1;
+                !skip
+            });
+        }
+        let d = u32::try_from(self.decks.len()).unwrap_or(u32::MAX);
+        let decks = &self.decks;
+        let at = |(d, c): ids::Place| decks[d as usize].cards[c as usize].id.as_str();
+        self.by_id
+            .file_deck(d, deck.cards.len(), |i| &deck.cards[i].id, at);
         self.decks.push(deck);
         self.origins.push(origin);
+    }
+
+    /// A library with no decks, only the problems a load met: what is shown while the decks
+    /// of a load whose problems are known (from its [`CardIndex`]) are still loading.
+    pub fn without_decks(problems: Vec<Problem>) -> Library {
+        Library {
+            problems,
+            ..Library::default()
+        }
     }
 
     /// Builds a library from decks already in memory (tests, benchmarks, generated collections).
@@ -137,12 +171,20 @@ impl Library {
 
     /// A card by id.
     pub fn card(&self, id: &str) -> Option<&Card> {
-        self.by_id.get(id).map(|&(d, c)| &self.decks[d].cards[c])
+        self.place(id).map(|(d, c)| &self.decks[d].cards[c])
     }
 
     /// The deck a card belongs to.
     pub fn deck_of(&self, id: &str) -> Option<&Deck> {
-        self.by_id.get(id).map(|&(d, _)| &self.decks[d])
+        self.place(id).map(|(d, _)| &self.decks[d])
+    }
+
+    /// Where a card is: (deck, card) indices.
+    fn place(&self, id: &str) -> Option<(usize, usize)> {
+        let at = |(d, c): ids::Place| self.decks[d as usize].cards[c as usize].id.as_str();
+        self.by_id
+            .get(id, at)
+            .map(|(d, c)| (d as usize, c as usize))
     }
 
     pub fn len(&self) -> usize {
@@ -151,6 +193,21 @@ impl Library {
 
     pub fn is_empty(&self) -> bool {
         self.by_id.is_empty()
+    }
+}
+
+/// The problem of a card left out because its id is taken: by deck `d` (`None`: by an earlier
+/// card of the same deck).
+fn skipped(id: &str, d: Option<usize>, origins: &[String], origin: &str) -> Problem {
+    Problem {
+        file: origin.to_string(),
+        line: 1,
+        column: 1,
+        message: format!(
+            "card `{id}` skipped: the id is already used in {}",
+            d.and_then(|d| origins.get(d).map(String::as_str))
+                .unwrap_or(origin)
+        ),
     }
 }
 
@@ -226,12 +283,97 @@ fn read_deck_file_with_metadata(path: &Path) -> Result<(String, std::fs::Metadat
 
 /// What one deck file gave, read and checked apart from the others: the deck and its problems
 /// except duplicate ids (tagged for [`validate::merge`]), and the warnings when asked for.
-struct FileCheck {
-    deck: Result<(Deck, Vec<validate::Tagged>), Vec<Problem>>,
+struct FileCheck<D = Deck> {
+    deck: Result<(D, Vec<validate::Tagged>), Vec<Problem>>,
     warnings: Vec<Problem>,
     /// When only checking: the card ids, in file order, and the deck is left without its cards
     /// (so checking many files does not hold them all).
     ids: Vec<String>,
+}
+
+impl<D> FileCheck<D> {
+    /// The same check with the deck turned into what a collection holds.
+    fn map<E>(self, f: impl FnOnce(D) -> E) -> FileCheck<E> {
+        FileCheck {
+            deck: self.deck.map(|(d, problems)| (f(d), problems)),
+            warnings: self.warnings,
+            ids: self.ids,
+        }
+    }
+}
+
+/// What the loader fills: a [`Library`] (whole cards) or a [`CardIndex`] (ids and topics).
+trait Collection {
+    /// A deck as the collection holds it.
+    type Deck: Send;
+    /// A checked deck as the collection holds it.
+    fn from_deck(deck: Deck) -> Self::Deck;
+    /// A deck from the cache, as the collection holds it.
+    fn cached(cache: &DeckCache, key: &cache::Key) -> Option<Self::Deck>;
+    /// The card ids of a deck, in order.
+    fn card_ids(deck: &Self::Deck) -> Vec<&str>;
+    fn deck_count(&self) -> usize;
+    fn origin(&self, d: usize) -> &str;
+    /// Where a card is: (deck, card) indices.
+    fn place(&self, id: &str) -> Option<(usize, usize)>;
+    fn problems(&mut self) -> &mut Vec<Problem>;
+    fn push(&mut self, deck: Self::Deck, origin: String);
+}
+
+impl Collection for Library {
+    type Deck = Deck;
+    fn from_deck(deck: Deck) -> Deck {
+        deck
+    }
+    fn cached(cache: &DeckCache, key: &cache::Key) -> Option<Deck> {
+        cache.get(key)
+    }
+    fn card_ids(deck: &Deck) -> Vec<&str> {
+        deck.cards.iter().map(|c| c.id.as_str()).collect()
+    }
+    fn deck_count(&self) -> usize {
+        self.decks.len()
+    }
+    fn origin(&self, d: usize) -> &str {
+        &self.origins[d]
+    }
+    fn place(&self, id: &str) -> Option<(usize, usize)> {
+        Library::place(self, id)
+    }
+    fn problems(&mut self) -> &mut Vec<Problem> {
+        &mut self.problems
+    }
+    fn push(&mut self, deck: Deck, origin: String) {
+        Library::push(self, deck, origin)
+    }
+}
+
+impl Collection for CardIndex {
+    type Deck = DeckIndex;
+    fn from_deck(deck: Deck) -> DeckIndex {
+        DeckIndex::of(&deck)
+    }
+    fn cached(cache: &DeckCache, key: &cache::Key) -> Option<DeckIndex> {
+        cache.get_index(key)
+    }
+    fn card_ids(deck: &DeckIndex) -> Vec<&str> {
+        deck.cards().map(|(id, _)| id).collect()
+    }
+    fn deck_count(&self) -> usize {
+        self.decks.len()
+    }
+    fn origin(&self, d: usize) -> &str {
+        &self.origins[d]
+    }
+    fn place(&self, id: &str) -> Option<(usize, usize)> {
+        CardIndex::place(self, id)
+    }
+    fn problems(&mut self) -> &mut Vec<Problem> {
+        &mut self.problems
+    }
+    fn push(&mut self, deck: DeckIndex, origin: String) {
+        CardIndex::push(self, deck, origin)
+    }
 }
 
 fn check_file(text: Result<String, Problem>, name: &str, lint: bool) -> FileCheck {
@@ -329,19 +471,19 @@ fn find_files(paths: &[PathBuf], message: &str) -> Vec<Found> {
 
 /// The ids of a library as [`KnownIds`]: decks before `first_user_deck` are built in; the
 /// files of the others are read again only to name the line of a duplicate's first definition.
-struct LibraryIds<'a> {
-    lib: &'a Library,
+struct LibraryIds<'a, C> {
+    lib: &'a C,
     first_user_deck: usize,
     files: std::cell::RefCell<HashMap<usize, load::PosIndex>>,
 }
 
-impl KnownIds for LibraryIds<'_> {
+impl<C: Collection> KnownIds for LibraryIds<'_, C> {
     fn first_defined(&self, id: &str) -> Option<String> {
-        let &(d, c) = self.lib.by_id.get(id)?;
+        let (d, c) = self.lib.place(id)?;
         if d < self.first_user_deck {
             return Some("a built-in deck".to_string());
         }
-        let origin = &self.lib.origins[d];
+        let origin = self.lib.origin(d);
         let mut files = self.files.borrow_mut();
         let index = files
             .entry(d)
@@ -366,17 +508,18 @@ fn id_positions(source: DeckSource) -> impl Fn(usize) -> load::Pos {
 /// Reads and checks one user deck file, or takes it from `cache` when the file is unchanged
 /// (then its text is only hashed, not decoded or checked again); a deck without problems is
 /// stored in the cache. The flag tells whether an entry was written.
-fn load_file(path: &Path, cache: Option<&DeckCache>) -> (FileCheck, bool) {
+fn load_file<C: Collection>(path: &Path, cache: Option<&DeckCache>) -> (FileCheck<C::Deck>, bool) {
     let name = path.display().to_string();
     let Some(cache) = cache else {
-        return (check_file(read_deck_file(path), &name, false), false);
+        let check = check_file(read_deck_file(path), &name, false);
+        return (check.map(C::from_deck), false);
     };
     let (bytes, meta) = match read_deck_bytes(path) {
         Ok(read) => read,
-        Err(p) => return (check_file(Err(p), &name, false), false),
+        Err(p) => return (check_file(Err(p), &name, false).map(C::from_deck), false),
     };
     let key = cache::Key::of(path, &meta, &bytes);
-    if let Some(deck) = cache.get(&key) {
+    if let Some(deck) = C::cached(cache, &key) {
         let check = FileCheck {
             deck: Ok((deck, Vec::new())),
             warnings: Vec::new(),
@@ -393,7 +536,7 @@ fn load_file(path: &Path, cache: Option<&DeckCache>) -> (FileCheck, bool) {
         cache.put(&key, deck);
         written = true;
     }
-    (check, written)
+    (check.map(C::from_deck), written)
 }
 
 /// Loads the decks found at `paths` (files or directories of `.yaml` files) into `lib`. A deck
@@ -406,13 +549,23 @@ pub fn load_user_decks(lib: &mut Library, paths: &[PathBuf]) {
 
 /// [`load_user_decks`], taking unchanged files from `cache` (see [`cache`]).
 pub fn load_user_decks_cached(lib: &mut Library, paths: &[PathBuf], cache: Option<&DeckCache>) {
+    load_into(lib, paths, cache);
+}
+
+/// The index of what [`load_user_decks_cached`] loads (the same decks, problems and left-out
+/// duplicates), taking unchanged files' indexes from `cache` without reading card text.
+pub fn load_user_index_cached(index: &mut CardIndex, paths: &[PathBuf], cache: Option<&DeckCache>) {
+    load_into(index, paths, cache);
+}
+
+fn load_into<C: Collection>(lib: &mut C, paths: &[PathBuf], cache: Option<&DeckCache>) {
     let found = find_files(paths, "cannot read deck path");
     let loaded = par_map(&found, |f| match f {
-        Found::File(path) => Some(load_file(path, cache)),
+        Found::File(path) => Some(load_file::<C>(path, cache)),
         Found::Unreadable(_) => None,
     });
     let mut written = false;
-    let checked: Vec<Option<FileCheck>> = loaded
+    let checked: Vec<Option<FileCheck<C::Deck>>> = loaded
         .into_iter()
         .map(|l| {
             l.map(|(check, w)| {
@@ -425,11 +578,11 @@ pub fn load_user_decks_cached(lib: &mut Library, paths: &[PathBuf], cache: Optio
     if written && let Some(cache) = cache {
         cache.sweep();
     }
-    let first_user_deck = lib.decks.len();
+    let first_user_deck = lib.deck_count();
     for (f, check) in found.into_iter().zip(checked) {
         let (path, check) = match (f, check) {
             (Found::Unreadable(p), _) => {
-                lib.problems.push(p);
+                lib.problems().push(p);
                 continue;
             }
             (Found::File(path), Some(check)) => (path, check),
@@ -439,22 +592,23 @@ pub fn load_user_decks_cached(lib: &mut Library, paths: &[PathBuf], cache: Optio
         let (deck, contents) = match check.deck {
             Ok(d) => d,
             Err(problems) => {
-                lib.problems.extend(problems);
+                lib.problems().extend(problems);
                 continue;
             }
         };
         let known = LibraryIds {
-            lib,
+            lib: &*lib,
             first_user_deck,
             files: Default::default(),
         };
         let id_pos = id_positions(DeckSource::File(path));
-        let card_ids: Vec<&str> = deck.cards.iter().map(|c| c.id.as_str()).collect();
+        let card_ids = C::card_ids(&deck);
         let ids = validate::check_ids(&card_ids, &name, &id_pos, &known);
+        drop(card_ids);
         if contents.is_empty() && ids.is_empty() {
             lib.push(deck, name);
         } else {
-            lib.problems.extend(validate::merge(contents, ids));
+            lib.problems().extend(validate::merge(contents, ids));
         }
     }
 }

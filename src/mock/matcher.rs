@@ -208,6 +208,12 @@ struct CompiledClaim {
 pub struct Point {
     phrases: Vec<Phrase>,
     claim: Option<CompiledClaim>,
+    /// The units of the key point's own text (before echo filtering): what its relation says.
+    main: Vec<KeyUnit>,
+    /// The key point's own text is negated ("SCPs do not apply to …").
+    main_negated: bool,
+    /// The key point's own text, to tell it from its shorter alternatives.
+    text: String,
 }
 
 /// The words of the question a key point may repeat without earning anything by them.
@@ -299,6 +305,7 @@ fn key_units(text: &str, echo: &Echo) -> (Vec<KeyUnit>, bool) {
 impl Point {
     pub fn compile(kp: &KeyPoint, echo: &Echo) -> Self {
         let strict = kp.claim.is_some();
+        let (main, main_negated) = key_units(&kp.text, echo);
         let phrases = std::iter::once(&kp.text)
             .chain(&kp.accept)
             .map(|p| {
@@ -331,7 +338,60 @@ impl Point {
                 negated,
             }
         });
-        Point { phrases, claim }
+        Point {
+            phrases,
+            claim,
+            main,
+            main_negated,
+            text: kp.text.clone(),
+        }
+    }
+
+    /// A short alternative (a bare name: "sts:ExternalId", "permission sets") earned in a
+    /// clause that says the key point's relation the other way: one of the key point's own
+    /// concepts negated where the key point is not ("permission sets … never create roles"). The
+    /// name is then no credit but part of a contradiction.
+    fn undone_by_sentence(&self, doc: &Doc, found: &Found) -> Option<Found> {
+        let matched = found.matched.as_deref()?;
+        if matched == self.text || self.main_negated {
+            return None;
+        }
+        let phrase = self.phrases.iter().find(|p| p.text == matched)?;
+        let own: Vec<&KeyUnit> = self
+            .main
+            .iter()
+            .filter(|k| !k.echo && !k.generic && !k.unit.negated)
+            .collect();
+        if phrase.keys.len() >= self.main.len() {
+            return None;
+        }
+        let (first, last) = (found.words.first()?.0, found.words.last()?.1);
+        let sentence = doc.tokens.get(first)?.sentence;
+        if doc.salad.get(sentence).copied().unwrap_or(false) {
+            return None;
+        }
+        let clauses: Vec<usize> = found
+            .words
+            .iter()
+            .map(|&(a, _)| doc.tokens[a].clause)
+            .collect();
+        let inside = |u: &Unit| u.first >= first && u.last <= last;
+        let hit = doc.units.iter().position(|u| {
+            clauses.contains(&u.clause)
+                && u.negated
+                && !inside(u)
+                && !phrase.keys.iter().any(|p| says(&p.unit, u))
+                && own.iter().any(|k| says(&k.unit, u))
+        })?;
+        let mut words = found.words.clone();
+        words.push((doc.units[hit].first, doc.units[hit].last));
+        words.sort_unstable();
+        Some(Found {
+            covered: false,
+            contradicted: true,
+            words,
+            matched: found.matched.clone(),
+        })
     }
 }
 
@@ -474,7 +534,9 @@ impl Point {
         if claim_found.contradicted {
             return claim_found;
         }
+        let best = best.map(|b| self.undone_by_sentence(doc, &b).unwrap_or(b));
         match (best, contradicted) {
+            (Some(b), _) if b.contradicted => b,
             // A bare name ("rotation") does not outweigh a statement that says the opposite
             // of the key point ("rotation isn't supported").
             (Some(_), Some((c, words))) if best_words == 1 && words >= 2 => c,
@@ -1075,6 +1137,29 @@ mod tests {
             covered("Explicit deny beats allow"),
             [true, false, false, false]
         );
+    }
+
+    #[test]
+    fn a_bare_name_in_a_clause_that_negates_the_point_is_no_credit() {
+        let kp = KeyPoint {
+            accept: vec!["permission sets".into()],
+            ..KeyPoint::new("permission sets become IAM roles in the accounts")
+        };
+        assert_eq!(
+            verdict(
+                &kp,
+                "Permission sets are attached to IAM users and never create roles."
+            ),
+            CONTRADICTED
+        );
+        assert_eq!(
+            verdict(
+                &kp,
+                "Permission sets are what you assign; each turns into a role."
+            ),
+            COVERED
+        );
+        assert_eq!(verdict(&kp, "You assign permission sets."), COVERED);
     }
 
     #[test]

@@ -18,7 +18,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use crate::context::config::ThemeMode;
 use crate::context::{Clock, Context};
-use crate::deck::Library;
+use crate::deck::{CardIndex, Library};
+use crate::srs::queue::CardRef;
 use crate::srs::{Session, SessionKind};
 use crate::store::Store;
 use crate::store::sync::{Background, sync_in_background, sync_note};
@@ -140,6 +141,16 @@ pub struct App {
     popup_max_scroll: std::cell::Cell<u16>,
     /// The last sync, on the dashboard's title line ("synced 10:42 · 12 answers from laptop").
     pub sync_note: Option<String>,
+    /// The deck library still to load when the app starts on its dashboard: the first frame
+    /// counts from the card index, and the library is loaded right after it is drawn.
+    loading: Option<Loading>,
+}
+
+/// The library to load after the first frame, and the card index to count from until then.
+pub struct Loading {
+    /// The same cards, decks and problems the library will have.
+    pub index: Arc<CardIndex>,
+    pub load: Box<dyn FnOnce() -> Arc<Library>>,
 }
 
 /// Opens a web address: the address in, why not out.
@@ -157,8 +168,27 @@ impl App {
         keymap: Keymap,
         now: i64,
     ) -> App {
+        App::on_dashboard(lib.into(), None, store, theme, keymap, now)
+    }
+
+    /// The app on its dashboard, drawn from the card index before the deck library is loaded
+    /// (see [`App::finish_loading`]).
+    pub fn loading(loading: Loading, store: Store, theme: Theme, keymap: Keymap, now: i64) -> App {
+        // No decks until the library is loaded; its problems are known already.
+        let lib = Library::without_decks(loading.index.problems.clone());
+        App::on_dashboard(Arc::new(lib), Some(loading), store, theme, keymap, now)
+    }
+
+    fn on_dashboard(
+        lib: Arc<Library>,
+        loading: Option<Loading>,
+        store: Store,
+        theme: Theme,
+        keymap: Keymap,
+        now: i64,
+    ) -> App {
         let mut app = App {
-            lib: lib.into(),
+            lib,
             store,
             theme,
             keymap,
@@ -176,6 +206,7 @@ impl App {
             backups: None,
             popup_max_scroll: std::cell::Cell::new(u16::MAX),
             sync_note: None,
+            loading,
         };
         if !app.lib.problems.is_empty() {
             // Printed before the screen opened too (still there after quitting); shown here so
@@ -214,11 +245,38 @@ impl App {
         self.stack.last()
     }
 
+    /// Loads the deck library if the app started without it (the loop calls this once the
+    /// first frame is drawn, before it reads a key).
+    pub fn finish_loading(&mut self) {
+        if let Some(loading) = self.loading.take() {
+            self.lib = (loading.load)();
+        }
+    }
+
     fn dashboard(&mut self) -> Result<DashboardScreen, crate::store::StoreError> {
-        let stats = self.store.stats(self.lib.cards(), self.now)?;
-        let plan = match stats.interview_date {
-            Some(date) => Some(self.store.plan(self.lib.cards(), date, self.now)?),
-            None => None,
+        let (stats, plan) = match &self.loading {
+            Some(loading) => {
+                let cards = || {
+                    loading
+                        .index
+                        .cards()
+                        .map(|(id, topic)| CardRef { id, topic })
+                };
+                let stats = self.store.stats(cards(), self.now)?;
+                let plan = match stats.interview_date {
+                    Some(date) => Some(self.store.plan(cards(), date, self.now)?),
+                    None => None,
+                };
+                (stats, plan)
+            }
+            None => {
+                let stats = self.store.stats(self.lib.cards(), self.now)?;
+                let plan = match stats.interview_date {
+                    Some(date) => Some(self.store.plan(self.lib.cards(), date, self.now)?),
+                    None => None,
+                };
+                (stats, plan)
+            }
         };
         let done = self.store.done_today(self.now)?;
         let new_today = self
@@ -1231,6 +1289,14 @@ fn event_loop(
                 "first frame drawn {:.1} ms after start",
                 crate::context::logging::since_start().as_secs_f64() * 1000.0
             );
+            if app.loading.is_some() {
+                // Keys typed meanwhile wait in the terminal and act on the loaded library.
+                app.finish_loading();
+                log::info!(
+                    "decks loaded {:.1} ms after start",
+                    crate::context::logging::since_start().as_secs_f64() * 1000.0
+                );
+            }
         }
         let ready = match event::poll(app.next_wakeup(clock.now_ms())) {
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -1429,15 +1495,23 @@ fn terminal_editor(text: &str) -> std::result::Result<String, String> {
 /// What the full-screen app starts from: the decks, the store with the configuration applied,
 /// the theme and the keymap.
 pub struct Setup {
-    pub lib: Arc<Library>,
+    pub decks: Decks,
     pub store: Store,
     pub theme: Theme,
     pub keymap: Keymap,
 }
 
-/// Checks the terminal, loads the decks and opens the store. `Err(code)` means a message was
-/// printed and the program should exit with `code`.
-pub fn setup(ctx: &Context) -> Result<std::result::Result<Setup, ExitCode>> {
+/// The decks the app starts with.
+pub enum Decks {
+    /// The whole library, loaded.
+    Loaded(Arc<Library>),
+    /// The card index only: the library is loaded after the first frame (see [`Loading`]).
+    Index(Arc<CardIndex>),
+}
+
+/// Checks the terminal, loads the decks (only their card index when `index_only`) and opens
+/// the store. `Err(code)` means a message was printed and the program should exit with `code`.
+pub fn setup(ctx: &Context, index_only: bool) -> Result<std::result::Result<Setup, ExitCode>> {
     use std::io::IsTerminal;
     if !io::stdout().is_terminal() || !io::stdin().is_terminal() {
         eprintln!(
@@ -1445,8 +1519,16 @@ pub fn setup(ctx: &Context) -> Result<std::result::Result<Setup, ExitCode>> {
         );
         return Ok(Err(ExitCode::from(2)));
     }
-    let lib = ctx.library();
-    for p in &lib.problems {
+    let (decks, problems) = if index_only {
+        let index = ctx.card_index();
+        let problems = index.problems.clone();
+        (Decks::Index(index), problems)
+    } else {
+        let lib = ctx.library();
+        let problems = lib.problems.clone();
+        (Decks::Loaded(lib), problems)
+    };
+    for p in &problems {
         eprintln!(
             "iamdrill: warning: {}",
             crate::ui::text::sanitize(&p.to_string())
@@ -1454,7 +1536,7 @@ pub fn setup(ctx: &Context) -> Result<std::result::Result<Setup, ExitCode>> {
     }
     let store = ctx.open_store()?;
     Ok(Ok(Setup {
-        lib,
+        decks,
         store,
         theme: theme_for(&ctx.config),
         keymap: ctx.keymap.clone(),
@@ -1478,11 +1560,11 @@ pub fn theme_for(config: &crate::context::Config) -> Theme {
 /// `iamdrill` with no subcommand (the dashboard), or opened straight on a flow.
 pub fn open(ctx: &Context, open: Option<Open>) -> Result<ExitCode> {
     let Setup {
-        lib,
+        decks,
         store,
         theme,
         keymap,
-    } = match setup(ctx)? {
+    } = match setup(ctx, open.is_none())? {
         Ok(s) => s,
         Err(code) => return Ok(code),
     };
@@ -1492,7 +1574,17 @@ pub fn open(ctx: &Context, open: Option<Open>) -> Result<ExitCode> {
         let wait = std::time::Duration::from_millis(1500);
         sync_in_background(ctx.store_opener(), dir, ctx.device_name(), now, wait)
     });
-    let mut app = App::new(lib, store, theme, keymap, now);
+    let mut app = match decks {
+        Decks::Loaded(lib) => App::new(lib, store, theme, keymap, now),
+        Decks::Index(index) => {
+            let (paths, cache) = (ctx.deck_paths.clone(), ctx.deck_cache_dir());
+            let load = Box::new(move || {
+                let cache = crate::deck::DeckCache::new(cache);
+                Arc::new(crate::context::load_library_cached(&paths, Some(&cache)))
+            });
+            App::loading(Loading { index, load }, store, theme, keymap, now)
+        }
+    };
     if let Some(outcome) = &synced {
         let last = app.store.last_sync().ok().flatten();
         let note = sync_note(outcome, last.as_ref(), &app.store.clock());

@@ -9,6 +9,7 @@
 //! Decoding never panics and never trusts a length: a length larger than the bytes left, an
 //! unknown tag, invalid UTF-8 or bytes left over make the whole entry unreadable (`None`).
 
+use crate::deck::index::DeckIndex;
 use crate::deck::model::{
     Card, CardKind, Claim, Correction, Deck, Difficulty, KeyPoint, Scenario, Step, Table,
     TopicInfo, Variant,
@@ -57,6 +58,14 @@ impl Writer {
         for s in v {
             self.str(s);
         }
+    }
+
+    /// Writes what `f` writes as one length-prefixed section, which a reader can skip whole.
+    pub fn section(&mut self, f: impl FnOnce(&mut Writer)) {
+        let mut inner = Writer::default();
+        f(&mut inner);
+        self.len(inner.bytes.len());
+        self.bytes.extend_from_slice(&inner.bytes);
     }
 
     fn list<T>(&mut self, v: &[T], mut item: impl FnMut(&mut Writer, &T)) {
@@ -116,6 +125,15 @@ impl<'b> Reader<'b> {
         Some(s)
     }
 
+    /// A section written by [`Writer::section`], as a reader of its own; this reader moves
+    /// past it.
+    pub fn section(&mut self) -> Option<Reader<'b>> {
+        let n = self.len()?;
+        let inner = Reader::new(&self.bytes[self.at..self.at + n]);
+        self.at += n;
+        Some(inner)
+    }
+
     fn string(&mut self) -> Option<String> {
         self.str().map(String::from)
     }
@@ -142,6 +160,60 @@ impl<'b> Reader<'b> {
     }
 }
 
+/// The index of a deck (see [`DeckIndex`]): the deck's own fields, then its card topics, its
+/// card ids as one string, and (id end, topic) for each card.
+pub fn write_index(w: &mut Writer, index: &DeckIndex) {
+    let DeckIndex {
+        id,
+        title,
+        description,
+        topics,
+        ..
+    } = index;
+    w.str(id);
+    w.str(title);
+    w.str(description);
+    write_topics(w, topics);
+    let (ids, cards, topic_names) = index.parts();
+    w.strs(topic_names);
+    w.str(ids);
+    w.list(cards, |w, &(end, topic)| {
+        w.u64(u64::from(end));
+        w.u64(u64::from(topic));
+    });
+}
+
+pub fn read_index(r: &mut Reader<'_>) -> Option<DeckIndex> {
+    let head = (r.string()?, r.string()?, r.string()?, read_topics(r)?);
+    let topic_names = r.strings()?;
+    let ids = r.string()?;
+    let cards = r.list(|r| Some((u32::try_from(r.u64()?).ok()?, u16::try_from(r.u64()?).ok()?)))?;
+    DeckIndex::from_parts(head, ids, cards, topic_names)
+}
+
+fn write_topics(w: &mut Writer, topics: &[TopicInfo]) {
+    w.list(topics, |w, t| {
+        let TopicInfo {
+            slug,
+            title,
+            description,
+        } = t;
+        w.str(slug);
+        w.str(title);
+        w.str(description);
+    });
+}
+
+fn read_topics(r: &mut Reader<'_>) -> Option<Vec<TopicInfo>> {
+    r.list(|r| {
+        Some(TopicInfo {
+            slug: r.string()?,
+            title: r.string()?,
+            description: r.string()?,
+        })
+    })
+}
+
 pub fn write_deck(w: &mut Writer, deck: &Deck) {
     let Deck {
         id,
@@ -153,16 +225,7 @@ pub fn write_deck(w: &mut Writer, deck: &Deck) {
     w.str(id);
     w.str(title);
     w.str(description);
-    w.list(topics, |w, t| {
-        let TopicInfo {
-            slug,
-            title,
-            description,
-        } = t;
-        w.str(slug);
-        w.str(title);
-        w.str(description);
-    });
+    write_topics(w, topics);
     w.list(cards, write_card);
 }
 
@@ -171,13 +234,7 @@ pub fn read_deck(r: &mut Reader<'_>) -> Option<Deck> {
         id: r.string()?,
         title: r.string()?,
         description: r.string()?,
-        topics: r.list(|r| {
-            Some(TopicInfo {
-                slug: r.string()?,
-                title: r.string()?,
-                description: r.string()?,
-            })
-        })?,
+        topics: read_topics(r)?,
         cards: r.list(read_card)?,
     })
 }
@@ -474,6 +531,21 @@ mod tests {
     fn the_built_in_decks_come_back() {
         for deck in crate::deck::builtin_decks() {
             assert_eq!(round_trip(&deck).as_ref(), Some(&deck), "{}", deck.id);
+        }
+    }
+
+    #[test]
+    fn deck_indexes_come_back() {
+        for deck in crate::deck::builtin_decks().iter().chain([&full_deck()]) {
+            let index = DeckIndex::of(deck);
+            let mut w = Writer::default();
+            write_index(&mut w, &index);
+            let mut r = Reader::new(&w.bytes);
+            assert_eq!(read_index(&mut r).as_ref(), Some(&index), "{}", deck.id);
+            assert!(r.is_done());
+            // A cut entry is refused.
+            let mut r = Reader::new(&w.bytes[..w.bytes.len() - 1]);
+            assert_eq!(read_index(&mut r), None);
         }
     }
 
