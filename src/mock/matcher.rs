@@ -31,6 +31,12 @@ const ANTONYM_BACK: usize = 3;
 /// How far (in units) a claim's concepts may stand from its relation.
 const CLAIM_REACH: usize = 10;
 
+/// Verbs that stand between a subject and the negation of its predicate ("X does not …").
+const AUXILIARIES: &[&str] = &[
+    "is", "are", "was", "were", "be", "does", "do", "did", "has", "have", "had", "can", "could",
+    "will", "would", "should", "must", "may", "might", "simply", "really", "actually", "still",
+];
+
 /// An answer text ready for matching.
 #[derive(Debug)]
 pub struct Doc {
@@ -347,6 +353,92 @@ impl Point {
         }
     }
 
+    /// A finding that says every word of its phrase (all but one of the key point's own text).
+    fn in_full(&self, found: &Found) -> bool {
+        let Some(matched) = found.matched.as_deref() else {
+            return false;
+        };
+        // The key point's own text may leave one word out.
+        let slack = usize::from(matched == self.text);
+        self.phrases
+            .iter()
+            .find(|p| p.text == matched)
+            .is_some_and(|p| found.words.len() + slack >= p.keys.len())
+    }
+
+    /// A contradiction that rests on a word saying something: a content word of the phrase with
+    /// the other polarity, or an antonym of one, not a negated generic verb ("instead of using").
+    fn tellingly_opposed(&self, doc: &Doc, found: &Found) -> bool {
+        let Some(phrase) = found
+            .matched
+            .as_deref()
+            .and_then(|m| self.phrases.iter().find(|p| p.text == m))
+        else {
+            return false;
+        };
+        doc.units.iter().any(|u| {
+            found.words.contains(&(u.first, u.last))
+                && !VOCABULARY.is_generic(u)
+                && phrase.keys.iter().any(|k| {
+                    (says(&k.unit, u) && k.unit.negated != u.negated) || opposed(&k.unit, u)
+                })
+        })
+    }
+
+    /// The words that earned the point are the subject of a negated predicate: "the one-hour
+    /// limit does not apply to them", "trails can't write to S3". NegEx scope runs forward, so
+    /// the subject before the negation is not under it; its predicate is, and it denies the
+    /// subject's fact. A key point that is itself negated is judged by its own polarity.
+    fn denied_after(&self, doc: &Doc, found: &Found) -> Option<Found> {
+        let matched = found.matched.as_deref()?;
+        if self.main_negated || matched == "claim" {
+            return None;
+        }
+        let phrase = self.phrases.iter().find(|p| p.text == matched)?;
+        if phrase.negated {
+            return None;
+        }
+        let last = found.words.iter().map(|w| w.1).max()?;
+        let first = found.words.iter().map(|w| w.0).min()?;
+        let clause = doc.tokens[last].clause;
+        // The subject opens its clause: only function words before it.
+        let opens = doc.tokens[..first]
+            .iter()
+            .rev()
+            .take_while(|t| t.clause == clause)
+            .all(|t| t.stop && !t.negation);
+        if !opens {
+            return None;
+        }
+        let next = doc.tokens[last + 1..]
+            .iter()
+            .take_while(|t| t.clause == clause)
+            .find(|t| !AUXILIARIES.contains(&t.raw.as_str()))?;
+        if !next.negation {
+            return None;
+        }
+        let at = doc.tokens.iter().position(|t| std::ptr::eq(t, next))?;
+        // "… is not exempt": the negated predicate is an antonym of the key point's own words,
+        // and the two negatives agree with it.
+        let agrees = doc
+            .units
+            .iter()
+            .filter(|u| u.first > at && doc.tokens[u.first].clause == clause)
+            .take(2)
+            .any(|u| self.main.iter().any(|k| opposed(&k.unit, u)));
+        if agrees {
+            return None;
+        }
+        let mut words = found.words.clone();
+        words.push((at, at));
+        Some(Found {
+            covered: false,
+            contradicted: true,
+            words,
+            matched: found.matched.clone(),
+        })
+    }
+
     /// A short alternative (a bare name: "sts:ExternalId", "permission sets") earned in a
     /// clause that says the key point's relation the other way: one of the key point's own
     /// concepts negated where the key point is not ("permission sets … never create roles"). The
@@ -515,11 +607,23 @@ impl Point {
         let mut best: Option<Found> = None;
         // The most words any covering phrase needed.
         let mut best_words = 0;
-        let mut contradicted: Option<(Found, usize)> = None;
+        // Some covering phrase was said in full.
+        let mut full = false;
+        let mut contradicted: Option<(Found, usize, usize)> = None;
+        // A bare name undone by its own sentence (see `undone_by_sentence`, `denied_after`).
+        let mut undone: Option<Found> = None;
         for phrase in &self.phrases {
             let f = find_phrase(phrase, doc, &sentences, echo);
             let words = phrase.keys.iter().filter(|k| !k.echo).count();
             if f.covered {
+                if let Some(u) = self
+                    .undone_by_sentence(doc, &f)
+                    .or_else(|| self.denied_after(doc, &f))
+                {
+                    undone.get_or_insert(u);
+                    continue;
+                }
+                full |= self.in_full(&f);
                 let earlier = |b: &Found| f.words.first() < b.words.first();
                 if best.as_ref().is_none_or(earlier) {
                     best = Some(f);
@@ -528,23 +632,63 @@ impl Point {
             } else if f.contradicted && contradicted.is_none() && self.claim.is_none() {
                 // With a claim, the claim alone judges the relation: a phrase's words around a
                 // pronoun or a second negation ("no allow can beat it") may read either way.
-                contradicted = Some((f, words));
+                contradicted = Some((f, words, phrase.keys.len()));
             }
         }
         if claim_found.contradicted {
             return claim_found;
         }
-        let best = best.map(|b| self.undone_by_sentence(doc, &b).unwrap_or(b));
+        // A covering phrase that rests on words of an undone one is undone with it.
+        if let Some(u) = undone
+            && best
+                .as_ref()
+                .is_none_or(|b| b.words.iter().all(|w| u.words.contains(w)))
+        {
+            return u;
+        }
         match (best, contradicted) {
-            (Some(b), _) if b.contradicted => b,
             // A bare name ("rotation") does not outweigh a statement that says the opposite
             // of the key point ("rotation isn't supported").
-            (Some(_), Some((c, words))) if best_words == 1 && words >= 2 => c,
+            (Some(_), Some((c, words, _))) if best_words == 1 && words >= 2 => c,
+            // The same sentence read both ways: a phrase of the key point said in full the other
+            // way ("the key policy is optional" against "key policy is required") outweighs a
+            // looser reading of its words, unless some phrase was said in full.
+            (Some(b), Some((c, words, keys)))
+                if words >= 2
+                    && !full
+                    && c.words.len() >= keys
+                    && same_sentence(doc, &b, &c)
+                    && self.tellingly_opposed(doc, &c) =>
+            {
+                c
+            }
+            // A longer reading of the same words, said in full the other way: "even administrator
+            // permissions can override it" is not earned by its "even administrator" part.
+            (Some(b), Some((c, _, keys)))
+                if c.words.len() > b.words.len()
+                    && c.words.len() >= keys
+                    && b.words.iter().all(|w| c.words.contains(w))
+                    && self.tellingly_opposed(doc, &c) =>
+            {
+                c
+            }
             (Some(b), _) => b,
-            (None, Some((c, _))) => c,
+            (None, Some((c, ..))) => c,
             (None, None) => Found::default(),
         }
     }
+}
+
+/// Whether two findings rest on words of one sentence.
+fn same_sentence(doc: &Doc, a: &Found, b: &Found) -> bool {
+    let sentences = |f: &Found| -> Vec<usize> {
+        f.words
+            .iter()
+            .map(|&(s, _)| doc.tokens[s].sentence)
+            .collect()
+    };
+    let (sa, sb) = (sentences(a), sentences(b));
+    sa.iter().any(|s| sb.contains(s))
 }
 
 fn words_of(doc: &Doc, units: &[usize]) -> Vec<(usize, usize)> {
@@ -676,7 +820,34 @@ fn find_phrase(
             if key_negated && !answer_negated && n == 1 && antonym.is_none() {
                 continue;
             }
-            let bad = answer_negated != key_negated || reversed || antonym.is_some();
+            // "even administrator permissions cannot override it" against "a deny beats every
+            // allow, even for admins": the key point's negated verb follows its subject, the
+            // answer's verb comes before those words, so it has another subject and says
+            // nothing either way about the key point.
+            let moved = (0..n).any(|i| {
+                keys[i].unit.negated
+                    && chosen[i].is_some_and(|p| {
+                        let others: Vec<(usize, usize)> = (0..n)
+                            .filter(|&o| o != i && !keys[o].generic)
+                            .filter_map(|o| chosen[o].map(|q| (o, q)))
+                            .collect();
+                        !others.is_empty() && others.iter().all(|&(o, q)| o < i && q > p)
+                    })
+            });
+            // A phrase of two words said the other way round across a clause break ("IAM policy
+            // not required" against "optional; IAM policies alone …"): the words belong to
+            // different statements.
+            let apart = n == 2
+                && matches!((chosen[0], chosen[1]), (Some(a), Some(b))
+                    if b < a && units[a].clause != units[b].clause);
+            if apart {
+                continue;
+            }
+            let polarity = answer_negated != key_negated;
+            if polarity && moved && !reversed && antonym.is_none() {
+                continue;
+            }
+            let bad = polarity || reversed || antonym.is_some();
             if !bad && enough(fresh_hits, matched.len()) {
                 if matched.len() > best_count || !result.covered {
                     best_count = matched.len();
@@ -904,6 +1075,19 @@ fn find_claim(
                     .iter()
                     .all(Option::is_none);
             let double = subj_swapped && (obj_swapped || obj_absent) && !subj_ok && !polarity_ok;
+            // "No allow gets past it": the object in the subject's place, the relation negated,
+            // and the subject a pronoun for what an earlier sentence named.
+            let everywhere: Vec<usize> = (0..units.len()).collect();
+            let subj_here = entries_in(&claim.subject, units, &everywhere)
+                .iter()
+                .any(Option::is_some);
+            let before: Vec<usize> = (0..range.start).collect();
+            let subj_before = range.start > 0
+                && entries_in(&claim.subject, &doc.units, &before)
+                    .iter()
+                    .all(Option::is_some);
+            let pronoun = obj_swapped && !polarity_ok && !subj_here && subj_before;
+            let double = double || pronoun;
             if (subj_ok && polarity_ok && !(obj_elsewhere && obj_swapped)) || double {
                 return Found {
                     covered: true,
@@ -1160,6 +1344,103 @@ mod tests {
             COVERED
         );
         assert_eq!(verdict(&kp, "You assign permission sets."), COVERED);
+    }
+
+    #[test]
+    fn a_subject_whose_predicate_is_negated_is_denied() {
+        let kp = KeyPoint {
+            accept: vec!["one hour limit".into()],
+            ..KeyPoint::new("capped at one hour")
+        };
+        assert_eq!(
+            verdict(
+                &kp,
+                "The one-hour limit does not apply to chained sessions."
+            ),
+            CONTRADICTED
+        );
+        assert_eq!(verdict(&kp, "The one-hour limit applies to them."), COVERED);
+        let kp = KeyPoint {
+            accept: vec!["member account root user".into()],
+            ..KeyPoint::new("they do apply to member-account root users")
+        };
+        assert_eq!(
+            verdict(&kp, "The member account root user is not exempt."),
+            COVERED
+        );
+    }
+
+    #[test]
+    fn the_object_before_a_negated_relation_with_a_pronoun_for_the_subject() {
+        let kp = KeyPoint {
+            claim: Some(claim(&["explicit deny"], "overrides", &["allow"])),
+            ..KeyPoint::new("an explicit deny overrides any allow")
+        };
+        assert_eq!(
+            verdict(
+                &kp,
+                "A policy says Deny. No allow, however broad, gets past it."
+            ),
+            COVERED
+        );
+        assert_eq!(
+            verdict(&kp, "No allow, however broad, gets past it."),
+            MISSED
+        );
+    }
+
+    #[test]
+    fn a_negated_verb_with_another_subject_says_nothing_of_the_point() {
+        let kp = KeyPoint {
+            accept: vec!["even AdministratorAccess".into()],
+            ..KeyPoint::new("even administrator permissions cannot override it")
+        };
+        assert_eq!(
+            verdict(&kp, "An explicit deny beats every allow, even for admins."),
+            COVERED
+        );
+        assert_eq!(
+            verdict(&kp, "Even administrator permissions can override it."),
+            CONTRADICTED
+        );
+    }
+
+    #[test]
+    fn a_phrase_said_in_full_the_other_way_outweighs_a_looser_reading() {
+        let kp = KeyPoint {
+            accept: vec!["key policy is required".into()],
+            ..KeyPoint::new("every key has a key policy and it is the primary control")
+        };
+        assert_eq!(
+            verdict(
+                &kp,
+                "Every key has a key policy, and it is the primary control."
+            ),
+            COVERED
+        );
+        assert_eq!(
+            verdict(
+                &kp,
+                "A key policy is optional for a key; IAM is the control."
+            ),
+            CONTRADICTED
+        );
+    }
+
+    #[test]
+    fn an_enumeration_of_policy_types_says_any_policy() {
+        let kp = KeyPoint {
+            accept: vec!["any policy".into()],
+            ..KeyPoint::new("it applies whatever policy type holds the deny")
+        };
+        assert_eq!(
+            verdict(
+                &kp,
+                "The deny counts in an SCP, a bucket policy, an identity policy or a boundary."
+            ),
+            COVERED
+        );
+        assert_eq!(verdict(&kp, "The deny is in an SCP."), MISSED);
     }
 
     #[test]

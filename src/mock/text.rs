@@ -249,6 +249,10 @@ const CONTINUATIONS: &[&str] = &[
     "will",
 ];
 
+/// Verbs that start a main clause's predicate and end a negation opened inside a prepositional
+/// phrase before it.
+const MAIN_VERBS: &[&str] = &["is", "are", "was", "were", "gets", "get", "stays", "stay"];
+
 /// The farthest a negation reaches, in words.
 const NEGATION_REACH: usize = 8;
 /// The farthest "rather than" / "instead of" reaches, in content words.
@@ -513,7 +517,12 @@ fn split_words(text: &str) -> Vec<Word> {
         if plain.is_empty() {
             continue;
         }
-        if TERMINATORS.binary_search(&plain.as_str()).is_ok() && !out.is_empty() {
+        // "no allow, however broad, gets past it": "however" before one word and a comma
+        // concedes ("no matter how"); it does not contrast.
+        let concessive = plain == "however"
+            && raw.get(wi + 1).is_some_and(|n| n.before == Break::None)
+            && raw.get(wi + 2).is_some_and(|n| n.before == Break::Comma);
+        if TERMINATORS.binary_search(&plain.as_str()).is_ok() && !out.is_empty() && !concessive {
             if !ends_scope {
                 clause += 1;
             }
@@ -607,17 +616,36 @@ fn negation_marks(words: &[Word]) -> Vec<bool> {
     let mut marks = vec![false; words.len()];
     // Open scopes: how many more words each still reaches.
     let mut scopes: Vec<usize> = Vec::new();
+    // The innermost scopes opened inside a prepositional phrase ("a request with nothing allowing
+    // it is denied"): the phrase ends at the main clause's verb, and so does the scope.
+    let mut phrasal = 0usize;
     // Content words a "rather than" still reaches.
     let mut contrast = 0usize;
     for i in 0..words.len() {
         let w = &words[i];
         if w.ends_scope {
             scopes.clear();
+            phrasal = 0;
+        }
+        if phrasal > 0 && MAIN_VERBS.contains(&w.raw.as_str()) {
+            let keep = scopes.len().saturating_sub(phrasal);
+            scopes.truncate(keep);
+            phrasal = 0;
         }
         let next = words.get(i + 1).filter(|n| !n.punctuated);
         let trigger = w.negation && !pseudo_trigger(w, next.map(|n| n.raw.as_str()));
         marks[i] = scopes.len() % 2 == 1;
         if trigger {
+            // "not the management account, not service-linked roles", "aren't bound, and neither
+            // are …": a negation in a list of negations starts its own scope; it does not cancel
+            // the one before.
+            let parallel = w.punctuated
+                || (i > 0 && matches!(words[i - 1].raw.as_str(), "and" | "or" | "nor"));
+            if parallel && !scopes.is_empty() {
+                scopes.clear();
+                phrasal = 0;
+                marks[i] = false;
+            }
             // "grants nothing": the verb right before `nothing`/`none` is what is negated.
             if matches!(w.raw.as_str(), "nothing" | "none" | "nobody")
                 && i > 0
@@ -628,6 +656,13 @@ fn negation_marks(words: &[Word]) -> Vec<bool> {
                 marks[i - 1] = !marks[i - 1];
             }
             scopes.push(NEGATION_REACH);
+            let after_preposition = i > 0
+                && matches!(w.raw.as_str(), "no" | "nothing" | "none")
+                && matches!(
+                    words[i - 1].raw.as_str(),
+                    "with" | "for" | "of" | "in" | "from"
+                );
+            phrasal = if after_preposition { phrasal + 1 } else { 0 };
             continue;
         }
         // "rather than X", "instead of X": X, up to the next punctuation, is what the sentence
@@ -656,11 +691,13 @@ fn negation_marks(words: &[Word]) -> Vec<bool> {
             && next.is_some_and(|n| CONTINUATIONS.contains(&n.raw.as_str()))
         {
             scopes.clear();
+            phrasal = 0;
             continue;
         }
         // "does not matter": the scope closes right after the idiom's verb.
         if matches!(w.raw.as_str(), "matter" | "matters" | "mattered") {
             scopes.clear();
+            phrasal = 0;
             continue;
         }
         if !w.stop {
@@ -674,11 +711,13 @@ fn negation_marks(words: &[Word]) -> Vec<bool> {
     marks
 }
 
-/// Negation words that negate nothing: "not only", "not just", "no matter", "no doubt", and a bare
+/// Negation words that negate nothing: "not only", "not just", "no matter", "no doubt", "no
+/// difference", "no effect", and a bare
 /// "No" answering a yes/no question ("No, GuardDuty detects…").
 fn pseudo_trigger(w: &Word, next: Option<&str>) -> bool {
     match w.raw.as_str() {
-        "no" => next.is_none_or(|n| matches!(n, "matter" | "doubt")),
+        // "makes no difference", "has no effect": idioms the vocabulary reads as *irrelevant*.
+        "no" => next.is_none_or(|n| matches!(n, "matter" | "doubt" | "difference" | "effect")),
         "not" => matches!(next, Some("only" | "just")),
         _ => false,
     }
@@ -832,6 +871,29 @@ mod tests {
         assert!(negated(t, "decrypt"));
         assert!(!negated(t, "allowing"));
         assert!(negated(t, "without"));
+    }
+
+    #[test]
+    fn a_negation_inside_a_prepositional_phrase_ends_at_the_main_verb() {
+        let t = "a request with nothing allowing it is implicitly denied";
+        assert!(negated(t, "allowing"));
+        assert!(!negated(t, "denied"));
+        let t = "no allow, however broad, gets past it";
+        assert!(negated(t, "allow"));
+        assert!(negated(t, "past"));
+        let t = "it makes no difference where the deny lives";
+        assert!(!negated(t, "deny"));
+    }
+
+    #[test]
+    fn a_list_of_negations_is_not_a_double_negation() {
+        let t = "Not the management account, not service-linked roles.";
+        assert!(negated(t, "management"));
+        assert!(negated(t, "roles"));
+        let t = "Its users aren't bound by SCPs, and neither are service-linked roles.";
+        assert!(negated(t, "roles"));
+        let t = "You cannot decrypt without the key policy.";
+        assert!(!negated(t, "policy"));
     }
 
     #[test]

@@ -36,7 +36,14 @@ struct ConceptEntry {
     /// A more general concept an answer may use for this one ("deny" for "explicit deny").
     #[serde(default)]
     broader: Option<String>,
+    /// Concepts whose enumeration says this one: naming `LISTED_MIN` or more of them in one
+    /// clause ("an SCP, a bucket policy, an identity policy or a boundary" for "any policy").
+    #[serde(default)]
+    listed: Vec<String>,
 }
+
+/// How many different members of a `listed` concept one clause must name.
+const LISTED_MIN: usize = 3;
 
 #[derive(Debug)]
 struct Form {
@@ -57,6 +64,8 @@ pub struct Vocabulary {
     generic: HashSet<String>,
     /// Every stem used by a form, by first letter: typed words within a typo of one are read as it.
     known: HashMap<char, Vec<String>>,
+    /// (concept, its members): concepts said by an enumeration of their members.
+    listed: Vec<(u16, Vec<u16>)>,
 }
 
 /// A concept or a content word in a text.
@@ -95,6 +104,7 @@ impl Vocabulary {
         }
         let mut antonyms = vec![Vec::new(); ids.len()];
         let mut broader = vec![None; ids.len()];
+        let mut listed = Vec::new();
         let mut forms: HashMap<String, Vec<Form>> = HashMap::new();
         for (ci, c) in file.concepts.iter().enumerate() {
             if let Some(b) = &c.broader {
@@ -102,6 +112,18 @@ impl Vocabulary {
                     Some(*index.get(b.as_str()).ok_or_else(|| {
                         format!("concept `{}`: unknown broader concept `{b}`", c.id)
                     })?);
+            }
+            if !c.listed.is_empty() {
+                let members = c
+                    .listed
+                    .iter()
+                    .map(|m| {
+                        index.get(m.as_str()).copied().ok_or_else(|| {
+                            format!("concept `{}`: unknown listed concept `{m}`", c.id)
+                        })
+                    })
+                    .collect::<Result<Vec<u16>, String>>()?;
+                listed.push((ci as u16, members));
             }
             for a in &c.antonyms {
                 let &ai = index
@@ -156,6 +178,7 @@ impl Vocabulary {
             forms,
             generic,
             known,
+            listed,
         })
     }
 
@@ -269,7 +292,41 @@ impl Vocabulary {
             }
             i += 1;
         }
+        self.mark_listed(&mut out);
         out
+    }
+
+    /// Adds a `listed` concept to the units of a clause that names enough of its members.
+    fn mark_listed(&self, units: &mut [Unit]) {
+        for (concept, members) in &self.listed {
+            let mut start = 0;
+            while start < units.len() {
+                let clause = units[start].clause;
+                let end = start
+                    + units[start..]
+                        .iter()
+                        .take_while(|u| u.clause == clause)
+                        .count();
+                let named: Vec<usize> = (start..end)
+                    .filter(|&j| units[j].ids.iter().any(|i| members.contains(i)))
+                    .collect();
+                let mut distinct: Vec<u16> = named
+                    .iter()
+                    .flat_map(|&j| units[j].ids.iter().filter(|i| members.contains(i)))
+                    .copied()
+                    .collect();
+                distinct.sort_unstable();
+                distinct.dedup();
+                if distinct.len() >= LISTED_MIN {
+                    for j in named {
+                        if let Err(at) = units[j].ids.binary_search(concept) {
+                            units[j].ids.insert(at, *concept);
+                        }
+                    }
+                }
+                start = end;
+            }
+        }
     }
 
     fn correctable(&self, t: &Token) -> bool {
@@ -305,8 +362,15 @@ impl Vocabulary {
         if list.contains(&t.stem) {
             return None;
         }
+        // A word that only adds letters to a known stem is another word of the family, not a
+        // typo ("applic" of "applications" is not "appli" of "applies").
         list.iter()
-            .find(|k| k.len() >= 5 && super::matcher::words_match(k, &t.stem))
+            .find(|k| {
+                k.len() >= 5
+                    && !t.stem.starts_with(k.as_str())
+                    && !k.starts_with(t.stem.as_str())
+                    && super::matcher::words_match(k, &t.stem)
+            })
             .cloned()
     }
 

@@ -1955,6 +1955,10 @@ mod tests {
                 .conn
                 .execute_batch(
                     "CREATE INDEX review_log_by_order ON review_log (card, order_at);
+                     DROP INDEX review_log_by_card;
+                     CREATE INDEX review_log_by_card ON review_log (card, id);
+                     CREATE INDEX cards_by_due ON cards (due, phase, stability, difficulty,
+                         last_review, step, interval_days, reps, lapses);
                      PRAGMA user_version = 5;",
                 )
                 .unwrap();
@@ -1965,7 +1969,7 @@ mod tests {
             .conn
             .pragma_query_value(None, "user_version", |r| r.get(0))
             .unwrap();
-        assert_eq!(version, 6);
+        assert_eq!(version, super::super::schema::latest_version());
         let index: i64 = store
             .conn
             .query_row(
