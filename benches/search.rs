@@ -34,6 +34,11 @@ fn benches(c: &mut Criterion) {
     let cards = many_cards(&lib, 100_000);
     let big = Searcher::new(cards.iter());
     let mut group = c.benchmark_group("search 100k");
+    group.sample_size(10);
+    // Opening the search screen builds the searcher.
+    group.bench_function("build, 100,000 cards", |b| {
+        b.iter(|| black_box(Searcher::new(black_box(&cards).iter())))
+    });
     group.sample_size(20);
     // A keystroke narrows the matches of the query before it.
     let (_, before) = big.search_in("kms key poli", 200, None);

@@ -266,7 +266,7 @@ fn measure() -> (BTreeMap<&'static str, Tally>, Vec<String>) {
 }
 
 /// The grader's figures when this test was last tightened: a fall below them is a regression.
-const POINT_FLOOR: f64 = 81.0;
+const POINT_FLOOR: f64 = 82.0;
 const ORDER_FLOOR: f64 = 84.5;
 
 #[test]

@@ -260,12 +260,18 @@ pub fn run_due(ctx: &Context, mut args: DueArgs) -> Result<ExitCode> {
 }
 
 /// `iamdrill stats`.
+///
+/// Only ids and topics are needed, so the cards come from the card index, not the library.
 pub fn run_stats(ctx: &Context, args: StatsArgs) -> Result<ExitCode> {
     let mut o = String::new();
-    let lib = library(ctx);
+    let index = ctx.card_index();
+    for p in &index.problems {
+        super::output::warn(p);
+    }
     let store = ctx.open_store()?;
     let now = ctx.now_ms();
-    let stats = store.stats(lib.cards(), now)?;
+    let cards = index.cards().map(|(id, topic)| CardRef { id, topic });
+    let stats = store.stats(cards, now)?;
     if args.json {
         print_json(&stats)?;
         return Ok(ExitCode::SUCCESS);

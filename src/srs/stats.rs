@@ -250,6 +250,71 @@ pub struct CardAnswers {
     pub passed: u32,
 }
 
+/// Values kept position by position for a list of cards (the store reads the progress and the
+/// answer counts of every card of the decks into one): looking up a card of that list in the
+/// list's order, as every statistic walks it, follows the list and costs no hashing; any other
+/// id is found through `positions`.
+#[derive(Debug)]
+pub struct CardTable<'l, 'a, T> {
+    cards: &'l [CardRef<'a>],
+    values: &'l [T],
+    positions: &'l FxHashMap<&'a str, u32>,
+    next: std::cell::Cell<usize>,
+}
+
+impl<'l, 'a, T> CardTable<'l, 'a, T> {
+    /// `values[i]` belongs to `cards[i]`; `positions` maps each id to a position holding it.
+    pub fn new(
+        cards: &'l [CardRef<'a>],
+        values: &'l [T],
+        positions: &'l FxHashMap<&'a str, u32>,
+    ) -> Self {
+        debug_assert_eq!(cards.len(), values.len());
+        CardTable {
+            cards,
+            values,
+            positions,
+            next: std::cell::Cell::new(0),
+        }
+    }
+
+    /// The value of card `id`.
+    pub fn get(&self, id: &str) -> Option<&'l T> {
+        let next = self.next.get();
+        for i in [next, 0] {
+            // The same string (address and length) as the list's card: no need to compare text.
+            if self.cards.get(i).is_some_and(|c| std::ptr::eq(c.id, id)) {
+                self.next.set(i + 1);
+                return self.values.get(i);
+            }
+        }
+        let i = *self.positions.get(id)? as usize;
+        self.values.get(i)
+    }
+}
+
+impl ProgressLookup for CardTable<'_, '_, super::queue::CardProgress> {
+    fn progress(&self, id: &str) -> Option<&super::queue::CardProgress> {
+        self.get(id)
+    }
+}
+
+/// Each card's position in `cards` (a repeated id: its first position), and the positions
+/// that repeat an earlier card's id, with that card's position.
+pub fn card_positions<'a>(cards: &[CardRef<'a>]) -> (FxHashMap<&'a str, u32>, Vec<(usize, usize)>) {
+    let mut positions = FxHashMap::with_capacity_and_hasher(cards.len(), Default::default());
+    let mut repeats = Vec::new();
+    for (i, c) in cards.iter().enumerate() {
+        let at = u32::try_from(i).unwrap_or(u32::MAX);
+        if let Some(&first) = positions.get(c.id) {
+            repeats.push((i, first as usize));
+        } else {
+            positions.insert(c.id, at);
+        }
+    }
+    (positions, repeats)
+}
+
 /// Leeches among the decks' cards, most lapses first.
 pub fn leeches<'a>(
     cards: impl IntoIterator<Item = CardRef<'a>>,

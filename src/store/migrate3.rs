@@ -6,7 +6,7 @@
 
 use rusqlite::Transaction;
 
-use super::review::{insert_review, write_before_state};
+use super::review::{insert_review_v3, write_before_state};
 use crate::srs::fxhash::FxHashMap;
 use crate::srs::scheduler::CardState;
 
@@ -58,7 +58,7 @@ pub(crate) fn convert_v2_log(tx: &Transaction<'_>) -> rusqlite::Result<()> {
             Some(&(prev, st)) if st == before => Some(prev),
             _ => None,
         };
-        insert_review(
+        insert_review_v3(
             tx,
             &super::review::NewReview {
                 id: Some(id),

@@ -460,7 +460,7 @@ impl Store {
                 .map_err(|e| sql_error(&path, e))?;
             tx.commit().map_err(|e| sql_error(&path, e))?;
             if version > 0 {
-                self.reclaim_free_pages();
+                self.reclaim_free_pages(version < schema::REWRITTEN_AT);
             }
         }
         let mode: String = self
@@ -478,18 +478,19 @@ impl Store {
         Ok(())
     }
 
-    /// After a migration dropped indexes or tables: when a tenth or more of the file is free
-    /// pages, rewrites the database (`VACUUM`) so the file shrinks to what it holds. This is
+    /// After a migration dropped indexes or tables (or shrank rows in place: `rewritten`):
+    /// when a tenth or more of the file is free pages, or always when `rewritten`, rewrites the
+    /// database (`VACUUM`) so the file shrinks to what it holds. This is
     /// housekeeping: if it cannot run now (another process reads the database, the disk is
     /// too full for the copy it makes) the database stays as it is, correct and only larger.
-    fn reclaim_free_pages(&self) {
+    fn reclaim_free_pages(&self, rewritten: bool) {
         let pages = |pragma: &str| {
             self.conn
                 .pragma_query_value(None, pragma, |r| r.get::<_, i64>(0))
                 .unwrap_or(0)
         };
         let (free, all) = (pages("freelist_count"), pages("page_count"));
-        if free > 0 && free.saturating_mul(10) >= all {
+        if rewritten || (free > 0 && free.saturating_mul(10) >= all) {
             // In WAL mode the rewritten pages pass through the WAL: a truncating checkpoint
             // gives that space back at once.
             let vacuum = self.conn.execute_batch("VACUUM").and_then(|()| {

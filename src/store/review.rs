@@ -3,6 +3,7 @@
 use rusqlite::{OptionalExtension, TransactionBehavior, params};
 use serde::Serialize;
 
+use super::schema::{LOG_STATE_COLUMNS, log_state_values};
 use super::{Result, Store, StoreError, state_from_row};
 use crate::srs::queue::{
     AlignedProgress, CardRef, DoneToday, ProgressLookup, Queue, QueueOptions, build_cram_queue,
@@ -434,13 +435,36 @@ pub(crate) fn insert_review(
     conn: &rusqlite::Connection,
     r: &NewReview<'_>,
 ) -> rusqlite::Result<i64> {
-    let st = r.after;
-    conn.prepare_cached(&format!(
+    let sql = format!(
+        "INSERT INTO review_log (id, card, reviewed_at, rating, duration_ms, mode, rescheduled,
+                                 phase_before, before_id, {LOG_STATE_COLUMNS})
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, {})",
+        log_state_values(10, "?3")
+    );
+    insert_review_with(conn, &sql, r)
+}
+
+/// Inserts a review log row into the log of schemas 3 to 7 (the state's times as they are):
+/// what the upgrade to schema 3 writes.
+pub(crate) fn insert_review_v3(
+    conn: &rusqlite::Connection,
+    r: &NewReview<'_>,
+) -> rusqlite::Result<i64> {
+    let sql = format!(
         "INSERT INTO review_log (id, card, reviewed_at, rating, duration_ms, mode, rescheduled,
                                  phase_before, before_id, {STATE_COLUMNS})
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
-    ))?
-    .execute(with_state(
+    );
+    insert_review_with(conn, &sql, r)
+}
+
+fn insert_review_with(
+    conn: &rusqlite::Connection,
+    sql: &str,
+    r: &NewReview<'_>,
+) -> rusqlite::Result<i64> {
+    let st = r.after;
+    conn.prepare_cached(sql)?.execute(with_state(
         st,
         &[
             &r.id,
@@ -496,8 +520,9 @@ pub(crate) fn update_state_after(
     st: &CardState,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
-        "UPDATE review_log SET phase = ?2, stability = ?3, difficulty = ?4, due = ?5,
-             last_review = ?6, step = ?7, interval_days = ?8, reps = ?9, lapses = ?10
+        "UPDATE review_log SET phase = ?2, stability = ?3, difficulty = ?4,
+             due_in = ?5 - reviewed_at, last_review_ago = reviewed_at - ?6, step = ?7,
+             interval_days = ?8, reps = ?9, lapses = ?10
          WHERE id = ?1",
     )?
     .execute(with_state(st, &[&review_id], &[]))?;

@@ -97,7 +97,52 @@ DROP INDEX review_log_by_card;
 CREATE INDEX review_log_by_card ON review_log (card);
 "#,
     ),
+    // 8: the state after an answer keeps its due time and its last review relative to the
+    // answer's time (a review's last review is the answer itself: 0, stored in no bytes; a due
+    // time weeks away fits 4 bytes instead of 6). `due` and `last_review` stay readable as
+    // before, as virtual columns computed from them.
+    Migration::Sql(LOG_TIMES_V8),
 ];
+
+/// An upgrade from an earlier version than this one shrinks every answer in place, which
+/// leaves free space inside the pages rather than free pages: the file is rewritten after it.
+pub const REWRITTEN_AT: i64 = 8;
+
+/// Schema 8: `due_in` (due − reviewed_at) and `last_review_ago` (reviewed_at − last_review)
+/// hold the state's times; writers set these two, readers read `due` and `last_review`.
+const LOG_TIMES_V8: &str = r#"
+ALTER TABLE review_log RENAME COLUMN due TO due_in;
+ALTER TABLE review_log RENAME COLUMN last_review TO last_review_ago;
+UPDATE review_log SET due_in = due_in - reviewed_at, last_review_ago = reviewed_at - last_review_ago;
+ALTER TABLE review_log ADD COLUMN due INTEGER GENERATED ALWAYS AS (reviewed_at + due_in) VIRTUAL;
+ALTER TABLE review_log ADD COLUMN last_review INTEGER
+    GENERATED ALWAYS AS (reviewed_at - last_review_ago) VIRTUAL;
+"#;
+
+/// The state columns of `review_log` as they are written (schema 8), in the order of
+/// `review::STATE_COLUMNS`; the values of `due_in` and `last_review_ago` are computed from the
+/// answer's time (see [`log_state_values`]).
+pub const LOG_STATE_COLUMNS: &str =
+    "phase, stability, difficulty, due_in, last_review_ago, step, interval_days, reps, lapses";
+
+/// The SQL values for [`LOG_STATE_COLUMNS`] when the state's columns are parameters `first`
+/// to `first + 8` in `STATE_COLUMNS` order and the answer's time is `at` (a parameter such as
+/// `?3`, or `reviewed_at` in an UPDATE).
+pub fn log_state_values(first: usize, at: &str) -> String {
+    let p = |i: usize| format!("?{}", first + i);
+    format!(
+        "{}, {}, {}, {} - {at}, {at} - {}, {}, {}, {}, {}",
+        p(0),
+        p(1),
+        p(2),
+        p(3),
+        p(4),
+        p(5),
+        p(6),
+        p(7),
+        p(8)
+    )
+}
 
 /// Answers per quarter hour: every time zone's day starts on a quarter hour, so any learner's
 /// day is a whole number of slots.
@@ -252,6 +297,17 @@ pub fn latest_version() -> i64 {
     MIGRATIONS.len() as i64
 }
 
+/// Takes a database of this version back to schema 7's `review_log` (for upgrade tests).
+#[cfg(test)]
+pub(crate) const BACK_TO_V7: &str = r#"
+ALTER TABLE review_log DROP COLUMN due;
+ALTER TABLE review_log DROP COLUMN last_review;
+UPDATE review_log SET due_in = due_in + reviewed_at, last_review_ago = reviewed_at - last_review_ago;
+ALTER TABLE review_log RENAME COLUMN due_in TO due;
+ALTER TABLE review_log RENAME COLUMN last_review_ago TO last_review;
+PRAGMA user_version = 7;
+"#;
+
 #[cfg(test)]
 mod tests {
     use super::latest_version;
@@ -287,7 +343,7 @@ mod tests {
     }
 
     #[test]
-    fn schema_7_keeps_every_answer_and_gives_the_free_space_back() {
+    fn schemas_7_and_8_keep_every_answer_and_give_the_free_space_back() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("p.sqlite3");
         let before = {
@@ -300,6 +356,7 @@ mod tests {
                     .unwrap();
             }
             // Back to schema 6, with as many free pages as the dropped index of schema 6 leaves.
+            store.conn.execute_batch(super::BACK_TO_V7).unwrap();
             store
                 .conn
                 .execute_batch(
@@ -322,6 +379,21 @@ mod tests {
         assert_eq!(log(&store), before.0);
         assert_eq!(store.load_progress().unwrap(), before.1);
         assert_eq!(one(&store, "PRAGMA freelist_count"), 0);
+        // Every answer rescheduled: its last review is itself.
+        assert_eq!(
+            one(
+                &store,
+                "SELECT count(*) FROM review_log WHERE last_review_ago = 0"
+            ),
+            300
+        );
+        assert_eq!(
+            one(
+                &store,
+                "SELECT count(*) FROM review_log WHERE reviewed_at + due_in = due"
+            ),
+            300
+        );
         let index: String = store
             .conn
             .query_row(

@@ -11,10 +11,10 @@ use super::{Result, Store, StoreError, state_from_row};
 use crate::srs::clock::Date;
 use crate::srs::fxhash::FxHashMap;
 use crate::srs::plan::{Plan, plan};
-use crate::srs::queue::{CardProgress, CardRef, ListProgress};
+use crate::srs::queue::{CardProgress, CardRef};
 use crate::srs::scheduler::CardState;
 use crate::srs::stats::{
-    self, DayCount, Leech, StateCounts, TopicCounts, TopicRecall, TopicRetention,
+    self, CardTable, DayCount, Leech, StateCounts, TopicCounts, TopicRecall, TopicRetention,
 };
 
 /// Days of answers `stats` shows (and counts the streak in before reading older days).
@@ -162,45 +162,100 @@ impl Store {
         ))
     }
 
-    /// Per-card answer counts of `cards` (those with any): all answers, and answers to cards
-    /// in review (interval ≥ 1 day) and how many of them passed, keyed by the cards' own ids.
-    fn card_answers<'a>(
+    /// The progress of each of `cards`, position by position (cards never answered or
+    /// flagged have the default): one pass over the card states and one over the flags.
+    fn progress_at(
         &self,
-        cards: &FxHashMap<&'a str, CardProgress>,
-    ) -> Result<FxHashMap<&'a str, stats::CardAnswers>> {
+        cards: &[CardRef<'_>],
+        positions: &FxHashMap<&str, u32>,
+        repeats: &[(usize, usize)],
+    ) -> Result<Vec<CardProgress>> {
+        let e = |err| self.err(err);
+        let mut progress = vec![CardProgress::default(); cards.len()];
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT card_id, {STATE_COLUMNS} FROM cards"))
+            .map_err(e)?;
+        let mut rows = stmt.query([]).map_err(e)?;
+        while let Some(row) = rows.next().map_err(e)? {
+            let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(e)?;
+            if let Some(&i) = positions.get(id) {
+                progress[i as usize].state = state_from_row(row, 1).map_err(e)?;
+            }
+        }
+        drop(rows);
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT card_id, suspended, buried_until_day FROM card_flags")
+            .map_err(e)?;
+        let mut rows = stmt.query([]).map_err(e)?;
+        while let Some(row) = rows.next().map_err(e)? {
+            let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(e)?;
+            if let Some(&i) = positions.get(id) {
+                let p = &mut progress[i as usize];
+                p.suspended = row.get::<_, i64>(1).map_err(e)? != 0;
+                p.buried_until = row.get(2).map_err(e)?;
+            }
+        }
+        for &(i, first) in repeats {
+            progress[i] = progress[first];
+        }
+        Ok(progress)
+    }
+
+    /// Per-card answer counts of `cards`, position by position: all answers, and answers to
+    /// cards in review (interval ≥ 1 day) and how many of them passed; and the number of
+    /// answers to any card (cards no longer in the decks too), from the same pass.
+    fn answers_at(
+        &self,
+        cards: usize,
+        positions: &FxHashMap<&str, u32>,
+        repeats: &[(usize, usize)],
+    ) -> Result<(Vec<stats::CardAnswers>, u64)> {
         let e = |err| self.err(err);
         let mut stmt = self
             .conn
             .prepare_cached(
                 "SELECT c.id, k.answers, k.mature, k.mature_passed
-                 FROM card_counts AS k JOIN card_ids AS c ON c.n = k.card WHERE k.answers > 0",
+                 FROM card_counts AS k JOIN card_ids AS c ON c.n = k.card",
             )
             .map_err(e)?;
         let mut rows = stmt.query([]).map_err(e)?;
-        let mut map = FxHashMap::default();
+        let mut answers = vec![stats::CardAnswers::default(); cards];
+        let mut total: i64 = 0;
         while let Some(row) = rows.next().map_err(e)? {
+            let n: i64 = row.get(1).map_err(e)?;
+            total = total.saturating_add(n);
+            if n <= 0 {
+                continue;
+            }
             let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(e)?;
-            if let Some((&id, _)) = cards.get_key_value(id) {
-                let counts = stats::CardAnswers {
-                    answers: row.get(1).map_err(e)?,
+            if let Some(&i) = positions.get(id) {
+                answers[i as usize] = stats::CardAnswers {
+                    answers: u32::try_from(n).unwrap_or(u32::MAX),
                     mature: row.get(2).map_err(e)?,
                     passed: row.get(3).map_err(e)?,
                 };
-                map.insert(id, counts);
             }
         }
-        Ok(map)
+        for &(i, first) in repeats {
+            answers[i] = answers[first];
+        }
+        Ok((answers, total.max(0) as u64))
     }
 
     /// All statistics over the given cards. The cost grows with the cards and the last year's
-    /// days, not with the review log: counts come from the aggregates the log keeps.
+    /// days, not with the review log: counts come from the aggregates the log keeps. Each
+    /// table is read once, into values kept position by position along `cards`.
     pub fn stats<'a, I>(&self, cards: I, now: i64) -> Result<Stats>
     where
         I: IntoIterator,
         I::Item: Into<CardRef<'a>>,
     {
         let cards: Vec<CardRef<'a>> = cards.into_iter().map(Into::into).collect();
-        let progress = self.progress_of(&cards)?;
+        let (positions, repeats) = stats::card_positions(&cards);
+        let progress = self.progress_at(&cards, &positions, &repeats)?;
+        let (answers, total_reviews) = self.answers_at(cards.len(), &positions, &repeats)?;
         let today = self.clock.day(now);
         let (by_day, streak) = self.recent_days(today)?;
         let reviews_per_day = by_day
@@ -210,17 +265,19 @@ impl Store {
                 count,
             })
             .collect();
-        let answers = self.card_answers(&progress)?;
         let c = || cards.iter().copied();
-        let progress = ListProgress::new(&cards, &progress);
+        let progress = CardTable::new(&cards, &progress, &positions);
+        let answers = CardTable::new(&cards, &answers, &positions);
         Ok(Stats {
             today: Date::from_day_number(today),
             streak,
             reviews_today: by_day.get(&today).copied().unwrap_or(0),
-            total_reviews: self.counted_answers()?,
+            total_reviews,
             reviews_per_day,
             forecast: stats::due_forecast(c(), &progress, &self.clock, now, 30),
-            retention: stats::retention_by_topic(c(), |id| answers.get(id).copied()),
+            retention: stats::retention_by_topic(c(), |id| {
+                answers.get(id).copied().filter(|a| a.answers > 0)
+            }),
             recall: stats::predicted_recall(c(), &progress, &self.scheduler, now),
             states: stats::state_counts(c(), &progress, &self.clock, now),
             topics: stats::topic_counts(c(), &progress, &self.clock, now),

@@ -1108,9 +1108,10 @@ fn take_event(
             };
             tx.prepare_cached(
                 "INSERT INTO review_log (card, reviewed_at, rating, duration_ms, mode, rescheduled,
-                     phase_before, before_id, phase, stability, difficulty, due, last_review, step,
-                     interval_days, reps, lapses, device, seq, order_at, reschedules)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, 0, 0, 0, 0, NULL, 0, 0, 0, 0,
+                     phase_before, before_id, phase, stability, difficulty, due_in,
+                     last_review_ago, step, interval_days, reps, lapses, device, seq, order_at,
+                     reschedules)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, 0, 0, 0, -?2, NULL, 0, 0, 0, 0,
                          ?8, ?9, ?10, ?6)",
             )?
             .execute(params![
@@ -1458,9 +1459,9 @@ fn replay_one(
         }
         let st = &outcome.after;
         conn.prepare_cached(
-            "UPDATE review_log SET phase = ?2, stability = ?3, difficulty = ?4, due = ?5,
-                 last_review = ?6, step = ?7, interval_days = ?8, reps = ?9, lapses = ?10,
-                 rescheduled = ?11, before_id = ?12
+            "UPDATE review_log SET phase = ?2, stability = ?3, difficulty = ?4,
+                 due_in = ?5 - reviewed_at, last_review_ago = reviewed_at - ?6, step = ?7,
+                 interval_days = ?8, reps = ?9, lapses = ?10, rescheduled = ?11, before_id = ?12
              WHERE id = ?1",
         )?
         .execute(params![
@@ -1951,6 +1952,10 @@ mod tests {
             }
             store.sync_folder(&shared, "laptop", T + 3 * DAY).unwrap();
             // Back to schema 5.
+            store
+                .conn
+                .execute_batch(super::super::schema::BACK_TO_V7)
+                .unwrap();
             store
                 .conn
                 .execute_batch(

@@ -5,9 +5,16 @@
 //! algorithm) only count when no card has the words themselves, to catch typos. Within a rank,
 //! questions weigh more than ids, tags and topics, which weigh more than answers, and the whole
 //! query found as a phrase adds more. Matched positions are returned for highlighting.
+//!
+//! The cards that have a word are found through an index of every card's words (module `index`), so
+//! a keystroke does not read every card; only the shown hits and the typo pass read card text.
+
+mod index;
 
 use fuzzy_matcher::FuzzyMatcher;
 use fuzzy_matcher::skim::SkimMatcherV2;
+
+use index::{FIELDS, Found, WordIndex, field_of, found, is_plain, tier_of};
 
 use crate::deck::learner::{CLOSE, OPEN, SIGN};
 use crate::deck::markup::to_plain;
@@ -140,6 +147,20 @@ struct Entry {
     fuzzy_mask: u64,
 }
 
+/// Whether the bytes of `w` occur in `hay` in order: what a fuzzy match needs at least, found
+/// much quicker than the match.
+fn in_order(hay: &str, w: &str) -> bool {
+    let hay = hay.as_bytes();
+    let mut at = 0;
+    for b in w.bytes() {
+        match memchr::memchr(b, &hay[at..]) {
+            Some(i) => at += i + 1,
+            None => return false,
+        }
+    }
+    true
+}
+
 /// A bit per ASCII letter or digit present in `s`.
 fn char_mask(s: &str) -> u64 {
     let mut m = 0u64;
@@ -154,18 +175,28 @@ fn char_mask(s: &str) -> u64 {
     m
 }
 
-/// An index of cards for fuzzy search.
+/// An index of cards for search.
 pub struct Searcher {
     entries: Vec<Entry>,
+    /// Every word of every card, for finding a query word's cards without reading them all.
+    index: WordIndex,
+    /// Each card's place when the cards are sorted by id.
+    id_order: Vec<u32>,
+    /// Each card's `fuzzy_mask`, side by side: most cards are ruled out by it alone.
+    fuzzy_masks: Vec<u64>,
     matcher: SkimMatcherV2,
 }
 
 /// How much of an answer is searched.
 const ANSWER_CHARS: usize = 400;
 
+/// Candidates from the last query are read one by one, instead of the index, when they are
+/// fewer than one card in this many.
+const SCAN_SHARE: usize = 16;
+
 impl Searcher {
     pub fn new<'a>(cards: impl Iterator<Item = &'a Card>) -> Searcher {
-        let entries = cards
+        let entries: Vec<Entry> = cards
             .map(|c| {
                 // The answer as a learner may see it: wrong source passages marked.
                 let view = c.learner_view();
@@ -228,8 +259,26 @@ impl Searcher {
                 }
             })
             .collect();
+        let index = WordIndex::new(entries.iter().map(|e| {
+            [
+                e.question_lower.as_str(),
+                e.id_words.as_str(),
+                e.tags.as_str(),
+                e.topic.as_str(),
+                e.answer_lower.as_str(),
+            ]
+        }));
+        let mut by_id: Vec<u32> = (0..entries.len() as u32).collect();
+        by_id.sort_unstable_by(|&a, &b| entries[a as usize].id.cmp(&entries[b as usize].id));
+        let mut id_order = vec![0; entries.len()];
+        for (place, &card) in by_id.iter().enumerate() {
+            id_order[card as usize] = place as u32;
+        }
         Searcher {
+            fuzzy_masks: entries.iter().map(|e| e.fuzzy_mask).collect(),
             entries,
+            index,
+            id_order,
             matcher: SkimMatcherV2::default().smart_case(),
         }
     }
@@ -266,29 +315,19 @@ impl Searcher {
         }
         let masks: Vec<u64> = words.iter().map(|w| char_mask(w)).collect();
         let phrase = (words.len() > 1).then(|| words.join(" "));
-        let mut scored: Vec<(Tier, i64, u32)> = Vec::new();
-        let all: Vec<u32> = (0..self.entries.len() as u32).collect();
-        let indices: &[u32] = candidates.unwrap_or(&all);
-        for fuzzy in [false, true] {
-            let indices = if fuzzy { &all } else { indices };
-            for &idx in indices {
-                let e = &self.entries[idx as usize];
-                if let Some(r) = self.rank(e, &words, &masks, phrase.as_deref(), fuzzy) {
-                    scored.push((r.0, r.1, idx));
-                }
-            }
-            if !scored.is_empty() {
-                break;
-            }
+        // Few candidates are quicker to read than the index.
+        let scan = candidates.filter(|c| c.len() * SCAN_SHARE < self.entries.len());
+        let mut scored = self.by_words(&words, &masks, phrase.as_deref(), scan);
+        if scored.is_empty() {
+            scored = self.by_letters(&words, &masks, phrase.as_deref(), false);
         }
         let matched: Vec<u32> = scored.iter().map(|(_, _, i)| *i).collect();
         // Only the shown hits get their snippet and positions.
+        // Ties go by card id (its place among the ids: no text is read while ranking).
         let by_rank = |a: &(Tier, i64, u32), b: &(Tier, i64, u32)| {
-            b.0.cmp(&a.0).then(b.1.cmp(&a.1)).then_with(|| {
-                self.entries[a.2 as usize]
-                    .id
-                    .cmp(&self.entries[b.2 as usize].id)
-            })
+            b.0.cmp(&a.0)
+                .then(b.1.cmp(&a.1))
+                .then_with(|| self.id_order[a.2 as usize].cmp(&self.id_order[b.2 as usize]))
         };
         if scored.len() > limit {
             scored.select_nth_unstable_by(limit, by_rank);
@@ -304,6 +343,151 @@ impl Searcher {
             })
             .collect();
         (hits, matched)
+    }
+
+    /// The cards that have every query word (whole, as the start of a word, or inside one), with
+    /// their rank: among `scan` only, read card by card, when given; else all, from the index.
+    fn by_words(
+        &self,
+        words: &[String],
+        masks: &[u64],
+        phrase: Option<&str>,
+        scan: Option<&[u32]>,
+    ) -> Vec<(Tier, i64, u32)> {
+        if let Some(indices) = scan {
+            return self.read_cards(indices.iter().copied(), words, masks, phrase, false);
+        }
+        let per_word: Vec<Vec<Found>> = words
+            .iter()
+            .zip(masks)
+            .map(|(w, &wm)| self.exact(w, wm))
+            .collect();
+        self.combine(words, &per_word, phrase)
+    }
+
+    /// The cards that have every query word, or its letters scattered in their question or tags
+    /// (a typo), with their rank: from the index and the cards that lack a word, or when
+    /// `read_all`, card by card.
+    fn by_letters(
+        &self,
+        words: &[String],
+        masks: &[u64],
+        phrase: Option<&str>,
+        read_all: bool,
+    ) -> Vec<(Tier, i64, u32)> {
+        if read_all {
+            let all = 0..self.entries.len() as u32;
+            return self.read_cards(all, words, masks, phrase, true);
+        }
+        let mut alive = vec![true; self.entries.len()];
+        let mut per_word: Vec<Vec<Found>> = Vec::with_capacity(words.len());
+        for (w, &wm) in words.iter().zip(masks) {
+            let mut best = self.exact(w, wm);
+            for (i, e) in self.entries.iter().enumerate() {
+                if !alive[i] || best[i] != 0 {
+                    continue;
+                }
+                if self.fuzzy_masks[i] & wm != wm {
+                    alive[i] = false;
+                    continue;
+                }
+                match self.scattered(e, w, wm) {
+                    Some(field) => {
+                        let f = FIELDS.iter().position(|x| *x == field).unwrap_or(0);
+                        best[i] = found(Tier::Fuzzy, f);
+                    }
+                    None => alive[i] = false,
+                }
+            }
+            per_word.push(best);
+        }
+        self.combine(words, &per_word, phrase)
+    }
+
+    /// Each card's rank from how each query word was found in it (cards lacking one are left out).
+    fn combine(
+        &self,
+        words: &[String],
+        per_word: &[Vec<Found>],
+        phrase: Option<&str>,
+    ) -> Vec<(Tier, i64, u32)> {
+        let mut scored = Vec::new();
+        'cards: for (i, e) in self.entries.iter().enumerate() {
+            let mut tier = Tier::Word;
+            let mut total = 0i64;
+            for (w, best) in words.iter().zip(per_word) {
+                let f = best[i];
+                if f == 0 {
+                    continue 'cards;
+                }
+                let t = tier_of(f);
+                tier = tier.min(t);
+                total += (t as i64) * 100 + field_of(f).weight() * 10 + w.len() as i64;
+            }
+            if let Some(p) = phrase
+                && (e.question_lower.contains(p) || e.answer_lower.contains(p))
+            {
+                total += 300;
+            }
+            scored.push((tier, total, i as u32));
+        }
+        scored
+    }
+
+    /// How query word `w` is found in each card, whole, as the start of a word or inside one (0:
+    /// not found).
+    fn exact(&self, w: &str, wm: u64) -> Vec<Found> {
+        let n = self.entries.len();
+        let mut best = vec![0; n];
+        if is_plain(w) {
+            self.index.find(w, &mut best);
+            if let Some(stem) = w.strip_suffix('s')
+                && stem.len() >= 3
+            {
+                self.index.find(stem, &mut best);
+            }
+            return best;
+        }
+        // Punctuation spans words: read the cards that have each of its words' letters.
+        let mut have = vec![true; n];
+        for piece in w.split(|c: char| !c.is_alphanumeric()) {
+            if piece.is_empty() {
+                continue;
+            }
+            let mut seen = vec![false; n];
+            self.index.cards_containing(piece, &mut seen);
+            for (h, s) in have.iter_mut().zip(seen) {
+                *h &= s;
+            }
+        }
+        for (i, e) in self.entries.iter().enumerate() {
+            if !have[i] || e.mask & wm != wm {
+                continue;
+            }
+            if let Some((t, field)) = self.best_field(e, w, wm, false) {
+                let f = FIELDS.iter().position(|x| *x == field).unwrap_or(0);
+                best[i] = found(t, f);
+            }
+        }
+        best
+    }
+
+    /// The cards of `indices` that have every query word, with their rank, read card by card.
+    fn read_cards(
+        &self,
+        indices: impl Iterator<Item = u32>,
+        words: &[String],
+        masks: &[u64],
+        phrase: Option<&str>,
+        fuzzy: bool,
+    ) -> Vec<(Tier, i64, u32)> {
+        indices
+            .filter_map(|idx| {
+                let e = &self.entries[idx as usize];
+                let (tier, total) = self.rank(e, words, masks, phrase, fuzzy)?;
+                Some((tier, total, idx))
+            })
+            .collect()
     }
 
     /// A card's rank for the query: its weakest word's tier, and a score from how and where each
@@ -354,16 +538,32 @@ impl Searcher {
                 }
             }
         }
-        if best.is_some() || !fuzzy || e.fuzzy_mask & wm != wm {
+        if best.is_some() || !fuzzy {
             return best;
         }
+        self.scattered(e, w, wm).map(|field| (Tier::Fuzzy, field))
+    }
+
+    /// Where the letters of `w` are found scattered, in order, in a card's question or tags,
+    /// closely enough to be a typo of it (skim fuzzy matching).
+    fn scattered(&self, e: &Entry, w: &str, wm: u64) -> Option<Field> {
+        if e.fuzzy_mask & wm != wm {
+            return None;
+        }
         let wl = w.chars().count() as i64;
-        match self.matcher.fuzzy_match(&e.question_lower, w) {
-            Some(s) if s >= 8 * wl => Some((Tier::Fuzzy, Field::Question)),
-            _ => match self.matcher.fuzzy_match(&e.tags, w) {
-                Some(s) if !e.tags.is_empty() && s >= 8 * wl => Some((Tier::Fuzzy, Field::Tags)),
-                _ => None,
-            },
+        let close = |hay: &str| {
+            in_order(hay, w)
+                && self
+                    .matcher
+                    .fuzzy_match(hay, w)
+                    .is_some_and(|s| s >= 8 * wl)
+        };
+        if close(&e.question_lower) {
+            Some(Field::Question)
+        } else if !e.tags.is_empty() && close(&e.tags) {
+            Some(Field::Tags)
+        } else {
+            None
         }
     }
 
@@ -601,6 +801,78 @@ mod tests {
                 candidates = Some(next);
             }
         }
+    }
+
+    /// Reading the index finds the same cards, ranked the same, as reading every card, for
+    /// queries made of pieces of the decks' words, stray letters and punctuation.
+    #[test]
+    fn the_index_ranks_like_reading_every_card() {
+        use proptest::prelude::*;
+        use proptest::test_runner::{Config, TestRunner};
+        let (s, lib) = searcher();
+        let mut vocab: Vec<String> = lib
+            .cards()
+            .flat_map(|c| {
+                format!("{} {} {}", c.id, c.question, c.answer)
+                    .to_lowercase()
+                    .split_whitespace()
+                    .map(str::to_string)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        vocab.sort();
+        vocab.dedup();
+        let piece =
+            (prop::sample::select(vocab), any::<prop::sample::Index>()).prop_map(|(w, at)| {
+                // A whole word, or its start, end or middle.
+                let chars: Vec<char> = w.chars().collect();
+                let from = at.index(chars.len());
+                let to = (from + 1 + at.index(4)).min(chars.len());
+                match at.index(4) {
+                    0 => w,
+                    1 => chars[..to].iter().collect(),
+                    2 => chars[from..].iter().collect(),
+                    _ => chars[from..to].iter().collect(),
+                }
+            });
+        let word = prop_oneof![
+            4 => piece,
+            1 => "[a-z]{1,3}",
+            1 => "[a-z0-9:/*().-]{1,6}",
+            1 => prop::sample::select(vec!["iam:passrole", "s3:*", "kms-key", "é", "-", "(case"])
+                .prop_map(str::to_string),
+        ];
+        let query = prop::collection::vec(word, 1..4).prop_map(|ws| ws.join(" "));
+        let all: Vec<u32> = (0..s.len() as u32).collect();
+        let mut runner = TestRunner::new(Config::with_cases(400));
+        runner
+            .run(&query, |q| {
+                let words: Vec<String> = q.split_whitespace().map(str::to_lowercase).collect();
+                let masks: Vec<u64> = words.iter().map(|w| char_mask(w)).collect();
+                let phrase = (words.len() > 1).then(|| words.join(" "));
+                let mut indexed = s.by_words(&words, &masks, phrase.as_deref(), None);
+                let mut read = s.by_words(&words, &masks, phrase.as_deref(), Some(&all));
+                indexed.sort();
+                read.sort();
+                prop_assert_eq!(indexed, read, "{:?}", q);
+                // The quick test for letters in order never rules out a fuzzy match.
+                for w in &words {
+                    for e in &s.entries {
+                        for hay in [&e.question_lower, &e.tags] {
+                            if s.matcher.fuzzy_match(hay, w).is_some() {
+                                prop_assert!(in_order(hay, w), "{:?} in {:?}", w, hay);
+                            }
+                        }
+                    }
+                }
+                let mut indexed = s.by_letters(&words, &masks, phrase.as_deref(), false);
+                let mut read = s.by_letters(&words, &masks, phrase.as_deref(), true);
+                indexed.sort();
+                read.sort();
+                prop_assert_eq!(indexed, read, "{:?}", q);
+                Ok(())
+            })
+            .unwrap();
     }
 
     /// Everything of a card the search looks at, lower case (the answer in full).
