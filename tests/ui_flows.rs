@@ -133,6 +133,31 @@ fn topic_filter_limits_the_review_and_cram_ignores_due_dates() {
 }
 
 #[test]
+fn search_opened_again_reuses_its_index_and_finds_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app_with(&dir, None);
+    let searched = |app: &mut App| {
+        ch(app, '/');
+        typed(app, "kms grant");
+        let (ids, searcher) = match app.top() {
+            Some(Screen::Search(s)) => (
+                s.hits.iter().map(|h| h.card_id.clone()).collect::<Vec<_>>(),
+                s.searcher().clone(),
+            ),
+            _ => panic!("search did not open"),
+        };
+        key(app, KeyCode::Esc);
+        (ids, searcher)
+    };
+    let (first, index) = searched(&mut app);
+    let (again, same) = searched(&mut app);
+    assert!(!first.is_empty());
+    assert_eq!(first, again);
+    // Building the index reads every card: the second search uses the first one's.
+    assert!(std::rc::Rc::ptr_eq(&index, &same));
+}
+
+#[test]
 fn search_open_and_review_now() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = app_with(&dir, None);

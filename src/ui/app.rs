@@ -3,6 +3,7 @@
 
 use std::io;
 use std::process::ExitCode;
+use std::rc::Rc;
 use std::time::Duration;
 
 use color_eyre::Result;
@@ -19,6 +20,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use crate::context::config::ThemeMode;
 use crate::context::{Clock, Context};
 use crate::deck::{CardIndex, Library};
+use crate::search::Searcher;
 use crate::srs::queue::CardRef;
 use crate::srs::{Session, SessionKind};
 use crate::store::Store;
@@ -144,6 +146,9 @@ pub struct App {
     /// The deck library still to load when the app starts on its dashboard: the first frame
     /// counts from the card index, and the library is loaded right after it is drawn.
     loading: Option<Loading>,
+    /// The search index of a library, built on the first search and kept while the library is
+    /// the same one.
+    searcher: Option<(Arc<Library>, Rc<Searcher>)>,
 }
 
 /// The library to load after the first frame, and the card index to count from until then.
@@ -207,6 +212,7 @@ impl App {
             popup_max_scroll: std::cell::Cell::new(u16::MAX),
             sync_note: None,
             loading,
+            searcher: None,
         };
         if !app.lib.problems.is_empty() {
             // Printed before the screen opened too (still there after quitting); shown here so
@@ -357,7 +363,18 @@ impl App {
                 )?
             }
             Open::Search => {
-                Screen::Search(Box::new(SearchScreen::new(&self.lib, self.theme.clone())))
+                let searcher = match &self.searcher {
+                    Some((lib, searcher)) if Arc::ptr_eq(lib, &self.lib) => searcher.clone(),
+                    _ => {
+                        let searcher = Rc::new(Searcher::new(self.lib.cards()));
+                        self.searcher = Some((self.lib.clone(), searcher.clone()));
+                        searcher
+                    }
+                };
+                Screen::Search(Box::new(SearchScreen::with_searcher(
+                    searcher,
+                    self.theme.clone(),
+                )))
             }
             Open::Card(id) => match self.lib.card(&id) {
                 Some(card) => Screen::Card(Box::new(CardScreen::new(card, self.theme.clone()))),

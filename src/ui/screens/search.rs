@@ -7,6 +7,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
+use std::rc::Rc;
+
 use crate::deck::Library;
 use crate::search::{Field, Hit, Searcher};
 use crate::ui::text::{sanitize, truncate, width};
@@ -17,7 +19,7 @@ pub struct SearchScreen {
     pub query: String,
     pub hits: Vec<Hit>,
     pub selected: usize,
-    searcher: Searcher,
+    searcher: Rc<Searcher>,
     theme: Theme,
     /// Topic and kind per hit, looked up once per query.
     labels: Vec<String>,
@@ -32,17 +34,28 @@ const LIMIT: usize = 200;
 
 impl SearchScreen {
     pub fn new(lib: &Library, theme: Theme) -> Self {
+        SearchScreen::with_searcher(Rc::new(Searcher::new(lib.cards())), theme)
+    }
+
+    /// The screen over a searcher already built (the app keeps one per library: building it
+    /// reads every card).
+    pub fn with_searcher(searcher: Rc<Searcher>, theme: Theme) -> Self {
         SearchScreen {
             query: String::new(),
             hits: Vec::new(),
             selected: 0,
-            searcher: Searcher::new(lib.cards()),
+            searcher,
             theme,
             labels: Vec::new(),
             top: std::cell::Cell::new(0),
             last_query: String::new(),
             candidates: Vec::new(),
         }
+    }
+
+    /// The searcher this screen reads.
+    pub fn searcher(&self) -> &Rc<Searcher> {
+        &self.searcher
     }
 
     fn refresh(&mut self, lib: &Library) {
