@@ -197,7 +197,13 @@ struct QueueCounts {
 /// Only ids and topics are needed, so the cards come from the card index, not the library.
 pub fn run_due(ctx: &Context, mut args: DueArgs) -> Result<ExitCode> {
     let mut o = String::new();
+    let since_start = || crate::context::logging::since_start().as_secs_f64() * 1000.0;
     let index = ctx.card_index();
+    log::debug!(
+        "{} cards indexed {:.1} ms after start",
+        index.len(),
+        since_start()
+    );
     for p in &index.problems {
         super::output::warn(p);
     }
@@ -213,7 +219,9 @@ pub fn run_due(ctx: &Context, mut args: DueArgs) -> Result<ExitCode> {
             .filter(|(_, topic)| crate::srs::queue::topic_selected(&args.topics, topic))
             .map(|(id, topic)| CardRef { id, topic })
     };
+    log::debug!("store opened {:.1} ms after start", since_start());
     let (session, topics) = store.due_today(selected(), now)?;
+    log::debug!("today's queue built {:.1} ms after start", since_start());
     let p = session.progress();
     let report = DueReport {
         today: Date::from_day_number(store.clock().day(now)),

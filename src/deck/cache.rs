@@ -136,8 +136,24 @@ impl DeckCache {
     /// The index of the cached deck for exactly this key (its card ids and topics, without
     /// reading the cards' text), or `None` (missing, stale or damaged entry).
     pub fn get_index(&self, key: &Key) -> Option<DeckIndex> {
-        let bytes = std::fs::read(self.entry(key)).ok()?;
-        let mut section = self.reader(&bytes, key)?.section()?;
+        use std::io::Read;
+        // The header, the key and the index section's length come first (a key is a path and
+        // three numbers: far less than `HEAD`); then only the section is read, not the cards.
+        const HEAD: u64 = 16 * 1024;
+        let mut file = std::fs::File::open(self.entry(key)).ok()?;
+        let mut bytes = Vec::new();
+        (&mut file).take(HEAD).read_to_end(&mut bytes).ok()?;
+        let (start, len) = {
+            let mut r = self.reader(&bytes, key)?;
+            let len = usize::try_from(r.u64()?).ok()?;
+            (HEADER.len() + r.position(), len)
+        };
+        let end = start.checked_add(len)?;
+        if end > bytes.len() {
+            let more = u64::try_from(end - bytes.len()).ok()?;
+            file.take(more).read_to_end(&mut bytes).ok()?;
+        }
+        let mut section = codec::Reader::new(bytes.get(start..end)?);
         let index = codec::read_index(&mut section)?;
         section.is_done().then_some(index)
     }

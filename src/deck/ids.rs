@@ -99,6 +99,36 @@ impl IdMap {
         taken
     }
 
+    /// Files the cards of a new deck `d` (`n` cards, card `i` has id `new(i)`) when none of
+    /// their ids is taken, hashing each id once, and returns nothing; otherwise files none of
+    /// them and returns the taken cards as [`IdMap::taken`] does (the caller leaves those out
+    /// and files the rest with [`IdMap::file_deck`]).
+    pub fn file_new_deck<'a>(
+        &mut self,
+        d: u32,
+        n: usize,
+        new: impl Fn(usize) -> &'a str,
+        at: impl Fn(Place) -> &'a str,
+    ) -> Vec<(usize, Option<usize>)> {
+        self.reserve(n);
+        let filed = {
+            let at = |(pd, pc): Place| {
+                if pd == d {
+                    new(pc as usize)
+                } else {
+                    at((pd, pc))
+                }
+            };
+            (0..n).all(|i| self.insert(new(i), (d, i as u32), at))
+        };
+        if filed {
+            return Vec::new();
+        }
+        self.by_hash.retain(|_, p| p.0 != d);
+        self.collided.retain(|_, p| p.0 != d);
+        self.taken(n, new, at)
+    }
+
     /// Files every card of deck `d` (`n` cards, card `i` has id `new(i)`, none of them taken);
     /// `at` gives the ids of cards of the other decks.
     pub fn file_deck<'a>(

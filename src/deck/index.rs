@@ -165,9 +165,10 @@ impl CardIndex {
     /// whose id is already taken, as [`super::Library::push`] does.
     pub fn push(&mut self, mut deck: DeckIndex, origin: String) {
         super::model::declare_topics(&deck.topics);
+        let d = u32::try_from(self.decks.len()).unwrap_or(u32::MAX);
         let decks = &self.decks;
         let at = |(d, c): Place| decks[d as usize].id(c as usize);
-        let taken = self.ids.taken(deck.len(), |i| deck.id(i), at);
+        let taken = self.ids.file_new_deck(d, deck.len(), |i| deck.id(i), at);
         if !taken.is_empty() {
             for &(i, d) in &taken {
                 self.problems
@@ -183,11 +184,10 @@ impl CardIndex {
                 i += 1;
                 !skip
             });
+            let decks = &self.decks;
+            let at = |(d, c): Place| decks[d as usize].id(c as usize);
+            self.ids.file_deck(d, deck.len(), |i| deck.id(i), at);
         }
-        let d = u32::try_from(self.decks.len()).unwrap_or(u32::MAX);
-        let decks = &self.decks;
-        let at = |(d, c): Place| decks[d as usize].id(c as usize);
-        self.ids.file_deck(d, deck.len(), |i| deck.id(i), at);
         self.decks.push(deck);
         self.origins.push(origin);
     }

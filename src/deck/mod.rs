@@ -115,11 +115,12 @@ impl Library {
     /// of the list).
     pub fn push(&mut self, mut deck: Deck, origin: String) {
         model::declare_topics(&deck.topics);
+        let d = u32::try_from(self.decks.len()).unwrap_or(u32::MAX);
         let decks = &self.decks;
         let at = |(d, c): ids::Place| decks[d as usize].cards[c as usize].id.as_str();
         let taken = self
             .by_id
-            .taken(deck.cards.len(), |i| &deck.cards[i].id, at);
+            .file_new_deck(d, deck.cards.len(), |i| &deck.cards[i].id, at);
         if !taken.is_empty() {
             for &(i, d) in &taken {
                 let id = &deck.cards[i].id;
@@ -135,12 +136,11 @@ impl Library {
                 i += 1;
                 !skip
             });
+            let decks = &self.decks;
+            let at = |(d, c): ids::Place| decks[d as usize].cards[c as usize].id.as_str();
+            self.by_id
+                .file_deck(d, deck.cards.len(), |i| &deck.cards[i].id, at);
         }
-        let d = u32::try_from(self.decks.len()).unwrap_or(u32::MAX);
-        let decks = &self.decks;
-        let at = |(d, c): ids::Place| decks[d as usize].cards[c as usize].id.as_str();
-        self.by_id
-            .file_deck(d, deck.cards.len(), |i| &deck.cards[i].id, at);
         self.decks.push(deck);
         self.origins.push(origin);
     }

@@ -82,6 +82,50 @@ impl ProgressLookup for ListProgress<'_, '_> {
     }
 }
 
+/// The progress of a list of cards held in the list's order (see `Store::progress_list`): a
+/// lookup that walks the list in order takes each card's progress by position, with no
+/// hashing; any other id is looked up in a map built on first need.
+pub struct AlignedProgress<'l, 'a> {
+    cards: &'l [CardRef<'a>],
+    list: &'l [CardProgress],
+    next: std::cell::Cell<usize>,
+    by_id: std::cell::OnceCell<FxHashMap<&'a str, usize>>,
+}
+
+impl<'l, 'a> AlignedProgress<'l, 'a> {
+    /// `list[i]` is the progress of `cards[i]`.
+    pub fn new(cards: &'l [CardRef<'a>], list: &'l [CardProgress]) -> Self {
+        assert_eq!(cards.len(), list.len(), "one progress per card");
+        AlignedProgress {
+            cards,
+            list,
+            next: std::cell::Cell::new(0),
+            by_id: std::cell::OnceCell::new(),
+        }
+    }
+}
+
+impl ProgressLookup for AlignedProgress<'_, '_> {
+    fn progress(&self, id: &str) -> Option<&CardProgress> {
+        let next = self.next.get();
+        for i in [next, 0] {
+            // The same string (address and length) as the list's card: no need to compare text.
+            if self.cards.get(i).is_some_and(|c| std::ptr::eq(c.id, id)) {
+                self.next.set(i + 1);
+                return self.list.get(i);
+            }
+        }
+        let by_id = self.by_id.get_or_init(|| {
+            let mut map = FxHashMap::default();
+            for (i, c) in self.cards.iter().enumerate() {
+                map.entry(c.id).or_insert(i);
+            }
+            map
+        });
+        by_id.get(id).and_then(|&i| self.list.get(i))
+    }
+}
+
 /// A card as the queue sees it: its id and topic.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct CardRef<'a> {
@@ -297,6 +341,27 @@ mod tests {
         }
         assert_eq!(list.progress("none"), None);
     }
+    #[test]
+    fn aligned_progress_answers_by_position_or_by_id() {
+        let ids: Vec<String> = (0..6).map(|i| format!("c{i}")).collect();
+        let cards: Vec<CardRef<'_>> = ids.iter().map(|id| CardRef { id, topic: "kms" }).collect();
+        let list: Vec<CardProgress> = (0..6)
+            .map(|i| {
+                let mut p = CardProgress::default();
+                p.state.reps = i + 1;
+                p
+            })
+            .collect();
+        let aligned = AlignedProgress::new(&cards, &list);
+        let order: Vec<usize> = (0..6).chain(0..6).chain((0..6).rev()).collect();
+        for i in order {
+            assert_eq!(aligned.progress(cards[i].id), Some(&list[i]), "{i}");
+            let copy = ids[i].clone();
+            assert_eq!(aligned.progress(&copy), Some(&list[i]), "{i}");
+        }
+        assert_eq!(aligned.progress("none"), None);
+    }
+
     use crate::srs::clock::DAY_MS;
     use crate::srs::scheduler::{Phase, SchedulerConfig};
     use proptest::prelude::*;

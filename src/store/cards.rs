@@ -2,12 +2,16 @@
 //! unbury, forget (reset to new) and reschedule to today, each one durable transaction.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
+use std::hash::BuildHasherDefault;
 
 use super::review::{read_flags, write_flags};
 use super::{Result, Store};
+use crate::deck::ids::{PassThrough, id_hash};
 use crate::deck::model::Card;
 use crate::srs::browse::Row;
 use crate::srs::clock::Date;
+use crate::srs::queue::{CardProgress, CardRef};
 use crate::srs::scheduler::Rating;
 
 /// What lies ahead once a session ends: when the next card is due, how many come up in the
@@ -26,10 +30,90 @@ pub struct Outlook {
     pub retention_today: (u32, u32),
 }
 
+/// Where each card of a list is, found by a 64-bit hash of its id (no copy of the ids, and a
+/// table small enough to stay in cache at 100,000 cards). Cards whose hash an earlier card
+/// has (the same id again, or a collision) are kept apart and looked up by their text.
+struct Places<'c, 'a> {
+    cards: &'c [CardRef<'a>],
+    by_hash: HashMap<u64, u32, BuildHasherDefault<PassThrough>>,
+    others: HashMap<&'a str, Vec<u32>>,
+}
+
+impl<'c, 'a> Places<'c, 'a> {
+    fn new(cards: &'c [CardRef<'a>]) -> Self {
+        let mut places = Places {
+            cards,
+            by_hash: HashMap::with_capacity_and_hasher(cards.len(), Default::default()),
+            others: HashMap::new(),
+        };
+        for (i, c) in cards.iter().enumerate() {
+            let i = u32::try_from(i).unwrap_or(u32::MAX);
+            match places.by_hash.entry(id_hash(c.id)) {
+                Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+                Entry::Occupied(_) => places.others.entry(c.id).or_default().push(i),
+            }
+        }
+        places
+    }
+
+    /// The positions of the cards with this id.
+    fn of(&self, id: &str) -> impl Iterator<Item = usize> {
+        let first = self
+            .by_hash
+            .get(&id_hash(id))
+            .filter(|&&i| self.cards[i as usize].id == id);
+        let more = self.others.get(id).map_or(&[][..], Vec::as_slice);
+        first.into_iter().chain(more).map(|&i| i as usize)
+    }
+}
+
 /// The settings key holding extra new cards allowed today (`DAY:COUNT`).
 const EXTRA_NEW: &str = "extra_new_today";
 
 impl Store {
+    /// The progress of each of `cards`, in the list's order (never answered: the default): one
+    /// pass over the card states and one over the flags, each row matched to its cards by the
+    /// hash of its id. Rows of cards not in `cards` are skipped.
+    pub fn progress_list(&self, cards: &[CardRef<'_>]) -> Result<Vec<CardProgress>> {
+        let e = |err| self.err(err);
+        let places = Places::new(cards);
+        let mut list = vec![CardProgress::default(); cards.len()];
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT card_id, {} FROM cards",
+                super::review::STATE_COLUMNS
+            ))
+            .map_err(e)?;
+        let mut rows = stmt.query([]).map_err(e)?;
+        while let Some(row) = rows.next().map_err(e)? {
+            let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(e)?;
+            let mut places_of = places.of(id).peekable();
+            if places_of.peek().is_some() {
+                let state = super::state_from_row(row, 1).map_err(e)?;
+                places_of.for_each(|i| list[i].state = state);
+            }
+        }
+        drop(rows);
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT card_id, suspended, buried_until_day FROM card_flags")
+            .map_err(e)?;
+        let mut rows = stmt.query([]).map_err(e)?;
+        while let Some(row) = rows.next().map_err(e)? {
+            let id = row.get_ref(0).and_then(|v| Ok(v.as_str()?)).map_err(e)?;
+            let suspended = row.get::<_, i64>(1).map_err(e)? != 0;
+            let buried_until: Option<i64> = row.get(2).map_err(e)?;
+            for i in places.of(id) {
+                list[i].suspended = suspended;
+                list[i].buried_until = buried_until;
+            }
+        }
+        Ok(list)
+    }
+
     /// New cards allowed today beyond the daily limit ("learn more").
     pub fn extra_new_today(&self, now: i64) -> Result<u32> {
         let today = self.clock.day(now);
@@ -268,6 +352,45 @@ mod tests {
         assert_eq!(store.card_state("a").unwrap().unwrap().due, NOW + 10);
         // The log keeps every answer.
         assert_eq!(store.review_count().unwrap(), 2);
+    }
+
+    #[test]
+    fn progress_list_is_progress_of_in_list_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut store = Store::open_path(&dir.path().join("p.sqlite3")).unwrap();
+        let cards: Vec<(String, &str)> = (0..30).map(|i| (format!("c{i}"), "kms")).collect();
+        let refs: Vec<CardRef<'_>> = cards
+            .iter()
+            .map(|(id, topic)| CardRef { id, topic })
+            .collect();
+        let mut s = store
+            .start_session(
+                refs.iter().copied(),
+                SessionKind::Review { topics: vec![] },
+                NOW,
+            )
+            .unwrap();
+        store.answer(&mut s, Rating::Easy, 1000, NOW).unwrap();
+        store.bury(&mut s, NOW).unwrap();
+        store.answer(&mut s, Rating::Again, 1000, NOW).unwrap();
+        store.set_suspended("c20", true, NOW).unwrap();
+        // The same card twice, and a card the store never saw.
+        let mut list_cards = refs.clone();
+        list_cards.insert(0, refs[2]);
+        list_cards.push(CardRef {
+            id: "elsewhere",
+            topic: "kms",
+        });
+        let list = store.progress_list(&list_cards).unwrap();
+        let map = store.progress_of(&list_cards).unwrap();
+        assert_eq!(list.len(), list_cards.len());
+        for (c, p) in list_cards.iter().zip(&list) {
+            assert_eq!(Some(p), map.get(c.id), "{}", c.id);
+        }
+        let answered = list.iter().filter(|p| p.state.reps > 0).count();
+        assert_eq!(answered, 3, "c2 is listed twice: {list:?}");
+        assert!(list[21].suspended && list.iter().filter(|p| p.suspended).count() == 1);
+        assert!(list.iter().any(|p| p.buried_until.is_some()));
     }
 
     #[test]

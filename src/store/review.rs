@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::schema::{LOG_STATE_COLUMNS, log_state_values};
 use super::{Result, Store, StoreError, state_from_row};
 use crate::srs::queue::{
-    CardRef, DoneToday, ListProgress, ProgressLookup, Queue, QueueOptions, build_cram_queue,
+    AlignedProgress, CardRef, DoneToday, ProgressLookup, Queue, QueueOptions, build_cram_queue,
     build_review_queue, standing, topic_selected,
 };
 use crate::srs::scheduler::{CardState, LEECH_LAPSES, Phase, Rating};
@@ -91,8 +91,8 @@ impl Store {
         I::Item: Into<CardRef<'a>>,
     {
         let cards: Vec<CardRef<'a>> = cards.into_iter().map(Into::into).collect();
-        let progress = self.progress_of(&cards)?;
-        let progress = ListProgress::new(&cards, &progress);
+        let progress = self.progress_list(&cards)?;
+        let progress = AlignedProgress::new(&cards, &progress);
         let queue = self.review_queue(&cards, &progress, &[], now)?;
         let topics = topic_counts(cards.iter().copied(), &progress, &self.clock, now);
         let kind = SessionKind::Review { topics: vec![] };

@@ -88,6 +88,11 @@ impl<'b> Reader<'b> {
         Reader { bytes, at: 0 }
     }
 
+    /// How many bytes were read.
+    pub fn position(&self) -> usize {
+        self.at
+    }
+
     /// Whether every byte was read.
     pub fn is_done(&self) -> bool {
         self.at == self.bytes.len()
